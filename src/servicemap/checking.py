@@ -1,0 +1,311 @@
+"""Running the check rules over maps: selection, per-step ignores, project configuration."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .loading import load
+from .model import Blueprint
+from .problems import Level, LoadError, Problem, sort_problems
+from .rules import RULES, Context, Rule, rule_by_key, select_rules
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = [
+    "CheckResult",
+    "Config",
+    "ConfigError",
+    "check",
+    "check_files",
+    "collect_files",
+    "find_config",
+]
+
+MAP_SUFFIXES = (".yaml", ".yml")
+LevelSetting = Literal["error", "warning", "off"]
+
+
+class ConfigError(ValueError):
+    """The ``[tool.servicemap]`` table (or a --select/--ignore value) cannot be used."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Which rules run and at what level.
+
+    Attributes:
+        select: Codes, code prefixes or names to run (``None``: all rules).
+        ignore: Codes, prefixes or names not to run.
+        levels: Per-rule level override: ``error``, ``warning`` or ``off``.
+        path: The ``pyproject.toml`` it was read from, if any.
+    """
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    levels: dict[str, LevelSetting] = field(default_factory=dict)
+    path: Path | None = None
+
+    def active(self, select: Sequence[str] | None = None,
+               ignore: Sequence[str] | None = None) -> dict[str, Level]:
+        """Codes to report with their levels, the run's select/ignore overriding the project's.
+
+        >>> sorted(Config(select=("SM1",), ignore=("self-loop",)).active())[:3]
+        ['SM101', 'SM102', 'SM103']
+        >>> Config(levels={"SM108": "error"}).active()["SM108"]
+        'error'
+
+        Raises:
+            ConfigError: for an unknown rule code or name.
+        """
+        try:
+            chosen = select_rules(list(select if select is not None else self.select or []))
+            if select is None and self.select is None:
+                chosen = {r.code for r in RULES}
+            dropped = select_rules(list(self.ignore)) | select_rules(list(ignore or []))
+            levels = {rule_by_key(k).code: v for k, v in self.levels.items()}
+        except KeyError as exc:
+            raise ConfigError(f"unknown rule {exc.args[0]!r}; see 'servicemap rules'") from None
+        out: dict[str, Level] = {}
+        for rule in RULES:
+            if rule.code in chosen and rule.code not in dropped:
+                level = levels.get(rule.code, rule.level)
+                if level != "off":
+                    out[rule.code] = level
+        return out
+
+
+def _read_config(pyproject: Path) -> Config | None:
+    try:
+        with pyproject.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{pyproject}: cannot read [tool.servicemap]: {exc}") from None
+    table = data.get("tool", {}).get("servicemap")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.servicemap] must be a table")
+
+    def names(key: str) -> tuple[str, ...] | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{pyproject}: tool.servicemap.{key} must be a list of rule codes "
+                              "or names")
+        return tuple(value)
+
+    unknown = set(table) - {"select", "ignore", "levels"}
+    if unknown:
+        raise ConfigError(f"{pyproject}: unknown key(s) in [tool.servicemap]: "
+                          f"{', '.join(sorted(unknown))} (expected select, ignore, levels)")
+    levels = table.get("levels", {})
+    if not isinstance(levels, dict) or not all(
+        v in ("error", "warning", "off") for v in levels.values()
+    ):
+        raise ConfigError(f"{pyproject}: tool.servicemap.levels maps rules to "
+                          "'error', 'warning' or 'off'")
+    return Config(names("select"), names("ignore") or (), dict(levels), pyproject)
+
+
+def find_config(path: str | os.PathLike[str]) -> Config:
+    """The ``[tool.servicemap]`` table of the nearest ``pyproject.toml`` above ``path``.
+
+    Walks up from the checked file's folder; a ``pyproject.toml`` without the
+    table does not stop the walk. No file found: the default :class:`Config`.
+
+    Raises:
+        ConfigError: if the table found is malformed.
+    """
+    here = Path(path).resolve()
+    folder = here if here.is_dir() else here.parent
+    for candidate in (folder, *folder.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            config = _read_config(pyproject)
+            if config is not None:
+                return config
+    return Config()
+
+
+def _located(rule: Rule, level: Level, ctx: Context, message: str, step: str | None,
+             path: tuple[str | int, ...]) -> Problem:
+    source = ctx.blueprint.source
+    filename = source.filename if source else None
+    line, column = source.locate(path) if source else (None, None)
+    return Problem(rule.code, rule.name, level, message, filename, line, column, step)
+
+
+def _run_rules(bp: Blueprint, active: dict[str, Level]) -> list[Problem]:
+    ctx = Context(bp)
+    problems: list[Problem] = []
+    step_ignores: dict[str, set[str]] = {}
+    for s in bp.steps:
+        if s.ignore:
+            codes = set()
+            for key in s.ignore:
+                try:
+                    codes.add(rule_by_key(key).code)
+                except KeyError:
+                    continue
+            step_ignores[s.id] = codes
+    for rule in RULES:
+        if rule.check is None or rule.code not in active:
+            continue
+        for finding in rule.check(ctx):
+            if finding.step is not None and rule.code in step_ignores.get(finding.step, ()):
+                continue
+            problems.append(_located(rule, active[rule.code], ctx, finding.message,
+                                     finding.step, finding.path))
+    problems.extend(_unknown_ignores(ctx))
+    return problems
+
+
+def _unknown_ignores(ctx: Context) -> list[Problem]:
+    from .references import did_you_mean
+
+    names = [r.name for r in RULES] + [r.code for r in RULES]
+    schema = rule_by_key("SM002")
+    out = []
+    for i, s in enumerate(ctx.blueprint.steps):
+        for j, key in enumerate(s.ignore):
+            try:
+                rule_by_key(key)
+            except KeyError:
+                out.append(_located(schema, "error", ctx,
+                                    f"'ignore' names unknown rule '{key}'"
+                                    f"{did_you_mean(key, names)}", s.id, ("steps", i, "ignore", j)))
+    return out
+
+
+def check(
+    target: Blueprint | str | os.PathLike[str],
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    config: Config | None = None,
+) -> list[Problem]:
+    """Check a map and return its problems, sorted by line and column.
+
+    Never raises for a bad map: a file that does not load gives its load
+    problems (SM001-SM004), which no selection hides.
+
+    Args:
+        target: A :class:`Blueprint`, or the path of a map file.
+        select: Rules to run (codes, code prefixes such as ``SM1``, or names).
+        ignore: Rules not to run.
+        config: Project configuration; by default, for a path, the
+            ``[tool.servicemap]`` table found above it.
+
+    Raises:
+        OSError: if ``target`` is a path that cannot be read.
+        ConfigError: for an unknown rule in ``select``/``ignore`` or a bad config.
+
+    Example:
+        >>> from servicemap import loads
+        >>> bp = loads('''
+        ... name: Broken
+        ... steps:
+        ...   - {id: start, kind: terminator, next: record}
+        ...   - {id: record, kind: task}
+        ... ''', "m.yaml")
+        >>> for p in check(bp):
+        ...     print(p)
+        m.yaml:4:3: SM102 [error] no-end: the map has no end: add a terminator without 'next'
+        m.yaml:5:5: SM103 [error] dead-end: step 'record' has no outgoing flow: add 'next', or make it a terminator if cases end here
+    """
+    if isinstance(target, Blueprint):
+        bp = target
+        config = config or Config()
+    else:
+        if config is None:
+            config = find_config(target)
+        try:
+            bp = load(target)
+        except LoadError as exc:
+            return list(exc.problems)
+    active = config.active(select, ignore)
+    return sort_problems(_run_rules(bp, active))
+
+
+def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The map files named: files as given, folders searched for ``*.yaml``/``*.yml``.
+
+    Hidden folders (``.git``, ``.venv``) are skipped. Order: as given, then
+    sorted within each folder.
+
+    Raises:
+        FileNotFoundError: for a path that does not exist.
+    """
+    files: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = []
+            for dirpath, dirnames, filenames in os.walk(p):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                found.extend(Path(dirpath) / f for f in filenames
+                             if f.endswith(MAP_SUFFIXES))
+            files.extend(sorted(found))
+        elif p.exists():
+            files.append(p)
+        else:
+            raise FileNotFoundError(f"no such file or folder: {raw}")
+    return list(dict.fromkeys(files))
+
+
+@dataclass
+class CheckResult:
+    """Problems found in a set of files."""
+
+    files: int
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> int:
+        """Number of error-level problems."""
+        return sum(p.level == "error" for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning-level problems."""
+        return sum(p.level == "warning" for p in self.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``check --format json``."""
+        return {"files": self.files, "errors": self.errors, "warnings": self.warnings,
+                "problems": [p.to_dict() for p in self.problems]}
+
+
+def check_files(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+) -> CheckResult:
+    """Check every map file in ``paths`` (files and folders), each with its project config.
+
+    Raises:
+        FileNotFoundError: for a path that does not exist.
+        ConfigError: for an unknown rule or a malformed ``[tool.servicemap]``.
+        OSError: for a file that cannot be read.
+    """
+    files = collect_files(paths)
+    configs: dict[Path, Config] = {}
+    problems: list[Problem] = []
+    for f in files:
+        folder = f.resolve().parent
+        if folder not in configs:
+            configs[folder] = find_config(folder)
+        problems.extend(check(f, select=select, ignore=ignore, config=configs[folder]))
+    return CheckResult(len(files), sort_problems(problems))

@@ -1,0 +1,203 @@
+"""The flow of a map as a graph: connectors resolved, as adjacency lists or networkx."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .model import Blueprint, Connector, Decision, Step, Terminator
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["Flow", "FlowGraph", "flow_graph", "to_networkx"]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One resolved flow line from ``source`` to ``target`` (connectors passed through)."""
+
+    source: str
+    target: str
+    index: int  # position in the source's ``next``
+    label: str | None = None
+    probability: float | None = None
+    failure: bool = False
+    via: tuple[str, ...] = ()  # connector steps passed on the way
+
+
+@dataclass
+class FlowGraph:
+    """Adjacency of the resolved flow, over step ids in declared order.
+
+    Connectors are not nodes: a flow into a connector continues from the one
+    connector of that label that has a ``next``. ``succ``/``pred`` hold each
+    distinct neighbour once; ``flows`` keeps every flow line (duplicates too).
+    """
+
+    steps: dict[str, Step]
+    succ: dict[str, list[str]] = field(default_factory=dict)
+    pred: dict[str, list[str]] = field(default_factory=dict)
+    flows: dict[str, list[Flow]] = field(default_factory=dict)
+    connector_exits: dict[str, str] = field(default_factory=dict)  # label -> connector id
+
+    def starts(self) -> list[str]:
+        """Terminators without incoming flow, in declared order."""
+        return [i for i, s in self.steps.items()
+                if isinstance(s, Terminator) and not self.pred[i]]
+
+    def ends(self) -> list[str]:
+        """Terminators without outgoing flow, in declared order."""
+        return [i for i, s in self.steps.items()
+                if isinstance(s, Terminator) and not self.succ[i]]
+
+    def reachable(self, sources: list[str], *, reverse: bool = False) -> set[str]:
+        """Steps reachable from ``sources`` (or reaching them, with ``reverse``).
+
+        Complexity: O(V + E).
+        """
+        adj = self.pred if reverse else self.succ
+        seen = set(sources)
+        stack = list(sources)
+        while stack:
+            for nxt in adj[stack.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return seen
+
+
+def _connector_label(step: Connector) -> str:
+    return step.label if step.label is not None else step.id
+
+
+def flow_graph(bp: Blueprint) -> FlowGraph:
+    """Resolve connectors and build the adjacency of ``bp``'s flow.
+
+    Steps with duplicate ids keep the first; flows to unknown ids are dropped
+    (loading reports both).
+
+    Example:
+        >>> from servicemap import loads
+        >>> g = flow_graph(loads('''
+        ... name: c
+        ... steps:
+        ...   - {id: s, kind: terminator, next: a1}
+        ...   - {id: a1, kind: connector, label: A}
+        ...   - {id: a2, kind: connector, label: A, next: e}
+        ...   - {id: e, kind: terminator}
+        ... '''))
+        >>> g.succ
+        {'s': ['e'], 'e': []}
+    """
+    steps: dict[str, Step] = {}
+    for s in bp.steps:
+        steps.setdefault(s.id, s)
+    exits: dict[str, str] = {}
+    for s in steps.values():
+        if isinstance(s, Connector) and s.next:
+            exits.setdefault(_connector_label(s), s.id)
+
+    def resolve(target: str) -> tuple[str | None, tuple[str, ...]]:
+        via: list[str] = []
+        seen: set[str] = set()
+        while True:
+            step = steps.get(target)
+            if step is None:
+                return None, tuple(via)
+            if not isinstance(step, Connector):
+                return target, tuple(via)
+            if target in seen:
+                return None, tuple(via)  # connectors leading only to connectors: a loop
+            seen.add(target)
+            via.append(target)
+            exit_id = exits.get(_connector_label(step))
+            if exit_id is None:
+                return None, tuple(via)
+            if exit_id != target:
+                via.append(exit_id)
+            exit_step = steps[exit_id]
+            if not exit_step.next:  # pragma: no cover - exits have next by construction
+                return None, tuple(via)
+            target = exit_step.targets()[0]
+
+    nodes = {i: s for i, s in steps.items() if not isinstance(s, Connector)}
+    succ: dict[str, list[str]] = {i: [] for i in nodes}
+    pred: dict[str, list[str]] = {i: [] for i in nodes}
+    flows: dict[str, list[Flow]] = defaultdict(list)
+    for sid, s in nodes.items():
+        out: list[str] = []
+        if isinstance(s, Decision):
+            raw = [(b.to, b.label, b.probability, b.failure) for b in s.next]
+        else:
+            raw = [(t, None, None, False) for t in s.next]
+        for j, (to, label, prob, fail) in enumerate(raw):
+            target, via = resolve(to)
+            if target is None:
+                continue
+            flows[sid].append(Flow(sid, target, j, label, prob, fail, via))
+            if target not in out:
+                out.append(target)
+                pred[target].append(sid)
+        succ[sid] = out
+    return FlowGraph(nodes, succ, pred, dict(flows), exits)
+
+
+_SKIP = frozenset({"next", "id"})
+
+
+def to_networkx(bp: Blueprint) -> nx.DiGraph:
+    """The resolved flow as a ``networkx.DiGraph``.
+
+    Nodes are step ids (not connectors) with every step field as an attribute
+    plus ``step`` (the model). Edges carry ``probability`` (summed over branches
+    to the same target; ``None`` if not given), ``failure``, ``labels`` and
+    ``label``. Graph attributes: ``name``, ``arrivals``, ``lanes`` (id -> layer),
+    ``phases``.
+
+    Complexity: O(V + E).
+
+    >>> from servicemap import loads
+    >>> G = loads('''
+    ... name: g
+    ... steps:
+    ...   - {id: s, kind: terminator, next: d}
+    ...   - id: d
+    ...     kind: decision
+    ...     next: [{to: e, label: yes, probability: 0.9}, {to: e2, label: no, probability: 0.1}]
+    ...   - {id: e, kind: terminator}
+    ...   - {id: e2, kind: terminator, outcome: failure}
+    ... ''').to_networkx()
+    >>> sorted(G.edges(data="probability"))
+    [('d', 'e', 0.9), ('d', 'e2', 0.1), ('s', 'd', None)]
+    """
+    import networkx as nx
+
+    fg = flow_graph(bp)
+    G = nx.DiGraph(
+        name=bp.name,
+        arrivals=bp.arrivals,
+        lanes={lane.id: lane.layer for lane in bp.lanes},
+        phases=[p.id for p in bp.phases],
+    )
+    for sid, s in fg.steps.items():
+        attrs: dict[str, Any] = {k: getattr(s, k) for k in type(s).model_fields if k not in _SKIP}
+        attrs.setdefault("outcome", None)
+        attrs.setdefault("arrivals", None)
+        attrs["step"] = s
+        G.add_node(sid, **attrs)
+    for sid, flows in fg.flows.items():
+        for f in flows:
+            if G.has_edge(sid, f.target):
+                data = G.edges[sid, f.target]
+                if data["probability"] is not None and f.probability is not None:
+                    data["probability"] += f.probability
+                data["failure"] = data["failure"] or f.failure
+                if f.label is not None:
+                    data["labels"].append(f.label)
+                    data["label"] = " / ".join(data["labels"])
+            else:
+                G.add_edge(sid, f.target, probability=f.probability, failure=f.failure,
+                           labels=[f.label] if f.label is not None else [], label=f.label)
+    return G

@@ -1,0 +1,485 @@
+"""Pydantic models of a service map: the blueprint, its lanes, phases and steps."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .values import Duration, Fraction, Identifier, Probability, Rate, Text
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .sourcemap import SourceMap
+
+__all__ = [
+    "KINDS",
+    "LAYERS",
+    "Blueprint",
+    "Branch",
+    "Connector",
+    "Decision",
+    "Delay",
+    "Document",
+    "Lane",
+    "Phase",
+    "Predefined",
+    "Step",
+    "Task",
+    "Terminator",
+]
+
+LAYERS: tuple[str, ...] = ("customer", "onstage", "backstage", "support")
+"""Blueprint layers, top to bottom."""
+
+KINDS: tuple[str, ...] = (
+    "terminator", "task", "predefined", "decision", "delay", "document", "connector",
+)
+"""Step kinds: the standard flowchart symbols."""
+
+Layer = Literal["customer", "onstage", "backstage", "support"]
+
+
+class StrictModel(BaseModel):
+    """Base of every model: unknown keys are errors; input is never echoed in errors."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        hide_input_in_errors=True,
+        validate_assignment=True,
+        populate_by_name=True,
+    )
+
+
+class Lane(StrictModel):
+    """A row of the blueprint: who acts.
+
+    >>> Lane(id="care", label="Customer care", layer="backstage").title
+    'Customer care'
+    """
+
+    id: Identifier
+    label: Text | None = None
+    layer: Layer | None = Field(
+        default=None, description="blueprint layer: customer, onstage, backstage or support"
+    )
+
+    @property
+    def title(self) -> str:
+        """The label, or the id where there is none."""
+        return self.label if self.label is not None else self.id
+
+
+class Phase(StrictModel):
+    """A column of the blueprint: when it happens.
+
+    >>> Phase(id="pre").title
+    'pre'
+    """
+
+    id: Identifier
+    label: Text | None = None
+
+    @property
+    def title(self) -> str:
+        """The label, or the id where there is none."""
+        return self.label if self.label is not None else self.id
+
+
+class Branch(StrictModel):
+    """One way out of a decision.
+
+    >>> Branch(to="received", label="yes", probability="93%").probability
+    0.93
+    """
+
+    to: Identifier
+    label: Text | None = None
+    probability: Probability | None = None
+    failure: bool = False
+
+
+def _single_next(value: object) -> object:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        raise PydanticCustomError(
+            "next_branches",
+            "only a decision takes a list of branches: give this step one next step id "
+            "(or make it a 'decision')",
+        )
+    return value
+
+
+def _branches(value: object) -> object:
+    if value is None:
+        return []
+    if isinstance(value, (str, dict)):
+        raise PydanticCustomError(
+            "decision_next",
+            "a decision takes a list of branches, each with 'to' and 'label', e.g. "
+            "[{to: a, label: yes}, {to: b, label: no}]",
+        )
+    return value
+
+
+NextIds = Annotated[list[Identifier], BeforeValidator(_single_next)]
+
+
+class _StepBase(StrictModel):
+    id: Identifier = Field(description="unique among steps")
+    label: Text | None = Field(default=None, description="shown on the map (default: the id)")
+    lane: Identifier | None = Field(default=None, description="the lane the step sits in")
+    phase: Identifier | None = Field(default=None, description="the phase the step sits in")
+    duration: Duration | None = Field(
+        default=None, description="process time of one execution (waiting time on a delay)"
+    )
+    wait: Duration | None = Field(default=None, description="queue time before the step starts")
+    accuracy: Fraction | None = Field(
+        default=None, description="share of executions complete and accurate (default 1)"
+    )
+    capacity: int | None = Field(
+        default=None, ge=1, strict=True, description="executions that can run at once"
+    )
+    cost: float | None = Field(default=None, ge=0, description="cost of one execution")
+    fail: Text | None = Field(default=None, description="a fail point: what can go wrong here")
+    recovery: bool = Field(default=False, strict=True, description="a service-recovery step")
+    evidence: Text | None = Field(default=None, description="physical evidence the customer sees")
+    ignore: list[Text] = Field(default_factory=list, description="check rules not to report here")
+    notes: Text | None = None
+    tags: list[Text] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict, description="kept unchanged")
+
+    @field_validator("cost", mode="before")
+    @classmethod
+    def _cost_number(cls, value: object) -> object:
+        if isinstance(value, bool) or (value is not None and not isinstance(value, (int, float))):
+            raise PydanticCustomError("cost", "expected a number >= 0 (the cost of one execution)")
+        return value
+
+    @property
+    def title(self) -> str:
+        """The label, or the id where there is none."""
+        return self.label if self.label is not None else self.id
+
+    def targets(self) -> list[str]:
+        """Ids this step flows to, in the order of ``next``."""
+        raise NotImplementedError  # pragma: no cover - every kind defines it
+
+
+class _Linear(_StepBase):
+    next: NextIds = Field(default_factory=list, description="the next step's id")
+
+    def targets(self) -> list[str]:
+        """Ids this step flows to, in the order of ``next``.
+
+        >>> Task(id="a", next="b").targets()
+        ['b']
+        """
+        return list(self.next)
+
+
+class Terminator(_Linear):
+    """Where a case starts (no incoming flow) or ends (no ``next``)."""
+
+    kind: Literal["terminator"] = "terminator"
+    outcome: Literal["success", "failure"] | None = Field(
+        default=None, description="how a case that ends here ended (default success)"
+    )
+    arrivals: Rate | None = Field(default=None, description="cases per unit of time entering here")
+
+
+class Task(_Linear):
+    """A process step: someone or something does work."""
+
+    kind: Literal["task"] = "task"
+
+
+class Predefined(_Linear):
+    """A predefined process, defined elsewhere (``ref`` may name its map file)."""
+
+    kind: Literal["predefined"] = "predefined"
+    ref: Text | None = Field(default=None, description="path of the map defining this process")
+
+
+class Delay(_Linear):
+    """Waiting: the case is held and nobody works on it."""
+
+    kind: Literal["delay"] = "delay"
+
+
+class Document(_Linear):
+    """A document or message is produced or sent."""
+
+    kind: Literal["document"] = "document"
+
+
+class Connector(_Linear):
+    """An on-page connector: connectors with the same label are one point of the map."""
+
+    kind: Literal["connector"] = "connector"
+
+
+class Decision(_StepBase):
+    """A decision point; the only kind that branches.
+
+    >>> d = Decision(id="ok", next=[{"to": "a", "label": "yes"}, {"to": "b", "label": "no"}])
+    >>> d.targets()
+    ['a', 'b']
+    """
+
+    kind: Literal["decision"] = "decision"
+    next: Annotated[list[Branch], BeforeValidator(_branches)] = Field(
+        default_factory=list, description="the branches: to, label, probability, failure"
+    )
+
+    def targets(self) -> list[str]:
+        """Ids this decision's branches lead to, in order."""
+        return [b.to for b in self.next]
+
+
+Step = Annotated[
+    Union[Terminator, Task, Predefined, Decision, Delay, Document, Connector],  # noqa: UP007
+    Field(discriminator="kind"),
+]
+"""Any step, discriminated on ``kind``."""
+
+_STEP_TYPES: dict[str, type[_StepBase]] = {
+    "terminator": Terminator,
+    "task": Task,
+    "predefined": Predefined,
+    "decision": Decision,
+    "delay": Delay,
+    "document": Document,
+    "connector": Connector,
+}
+
+
+class Blueprint(StrictModel):
+    """A service map: lanes (rows), phases (columns) and the steps of the process.
+
+    Built from a file with :func:`servicemap.load` or in Python, with the same
+    validation either way.
+
+    Example:
+        >>> bp = Blueprint(name="Tiny", steps=[
+        ...     Terminator(id="start", next="work"),
+        ...     Task(id="work", duration="5m", next="end"),
+        ...     Terminator(id="end"),
+        ... ])
+        >>> bp.step("work").duration
+        datetime.timedelta(seconds=300)
+        >>> Blueprint.model_validate_json(bp.to_json()) == bp
+        True
+    """
+
+    servicemap: int = Field(default=1, description="format version")
+    name: Text = Field(description="title of the map")
+    description: Text | None = None
+    arrivals: Rate | None = Field(default=None, description="cases per unit of time entering")
+    lanes: list[Lane] = Field(default_factory=list, description="rows, top to bottom")
+    phases: list[Phase] = Field(default_factory=list, description="columns, left to right")
+    steps: list[Step] = Field(min_length=1, description="the process")
+    metadata: dict[str, Any] = Field(default_factory=dict, description="kept unchanged")
+
+    _source: SourceMap | None = PrivateAttr(default=None)
+    _index: dict[str, int] | None = PrivateAttr(default=None)
+
+    @field_validator("servicemap", mode="before")
+    @classmethod
+    def _version(cls, value: object) -> object:
+        if value != 1 or isinstance(value, bool):
+            raise PydanticCustomError(
+                "version",
+                "unsupported format version {value}: this release reads version 1",
+                {"value": repr(value)},
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _references(self, info: ValidationInfo) -> Blueprint:
+        if isinstance(info.context, dict) and info.context.get("defer_references"):
+            return self
+        from .references import reference_issues
+
+        issues = reference_issues(self)
+        if issues:
+            raise ValueError("; ".join(issue.message for issue in issues))
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Blueprint):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- access -------------------------------------------------------------
+
+    @property
+    def source(self) -> SourceMap | None:
+        """Where the map was read from (file name and positions), if from text."""
+        return self._source
+
+    @property
+    def steps_by_id(self) -> dict[str, Step]:
+        """Steps by id (the first of duplicates)."""
+        return {s.id: s for s in reversed(self.steps)}
+
+    def step_index(self, step_id: str) -> int:
+        """Position of a step in ``steps``.
+
+        Raises:
+            KeyError: if there is no such step.
+        """
+        if self._index is None or len(self._index) > len(self.steps):
+            index: dict[str, int] = {}
+            for i, s in enumerate(self.steps):
+                index.setdefault(s.id, i)
+            self._index = index
+        i = self._index.get(step_id)
+        if i is None or i >= len(self.steps) or self.steps[i].id != step_id:
+            self._index = None
+            i = next((j for j, s in enumerate(self.steps) if s.id == step_id), None)
+            if i is None:
+                raise KeyError(step_id)
+        return i
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id.
+
+        Raises:
+            KeyError: if there is no such step.
+        """
+        return self.steps[self.step_index(step_id)]
+
+    def iter_flows(self) -> Iterator[tuple[Step, int, str, Branch | None]]:
+        """Every flow line as ``(step, position in next, target id, branch or None)``."""
+        for s in self.steps:
+            if isinstance(s, Decision):
+                for j, b in enumerate(s.next):
+                    yield s, j, b.to, b
+            else:
+                for j, t in enumerate(s.next):
+                    yield s, j, t, None
+
+    # -- conversion ---------------------------------------------------------
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data (as in a file): defaults left out, durations and rates as text."""
+        data = self.model_dump(mode="json", exclude_defaults=True)
+        data.setdefault("servicemap", 1)
+        ordered = {"servicemap": data.pop("servicemap"), **data}
+        for step in ordered.get("steps", []):
+            step["kind"] = step.get("kind") or "task"
+            nxt = step.get("next")
+            if isinstance(nxt, list) and len(nxt) == 1 and isinstance(nxt[0], str):
+                step["next"] = nxt[0]
+            ordered_step = {"id": step.pop("id"), "kind": step.pop("kind")}
+            ordered_step.update(step)
+            step.clear()
+            step.update(ordered_step)
+        for s_model, s_data in zip(self.steps, ordered.get("steps", []), strict=True):
+            s_data["kind"] = s_model.kind
+        return ordered
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """JSON text that loads back to an equal map."""
+        return json.dumps(self.to_data(), indent=indent, ensure_ascii=False)
+
+    def to_yaml(self) -> str:
+        """YAML text that loads back to an equal map, ``metadata`` kept.
+
+        >>> bp = Blueprint(name="T", steps=[Terminator(id="s", next="e"), Terminator(id="e")])
+        >>> print(bp.to_yaml(), end="")
+        servicemap: 1
+        name: T
+        steps:
+        - id: s
+          kind: terminator
+          next: e
+        - id: e
+          kind: terminator
+        """
+        import yaml
+
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        return yaml.dump(
+            self.to_data(), Dumper=dumper, sort_keys=False, allow_unicode=True,
+            default_flow_style=False,
+        )
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The flow as a ``networkx.DiGraph``, connectors resolved, fields as attributes."""
+        from .graph import to_networkx
+
+        return to_networkx(self)
+
+    def save(self, path: str | Path) -> None:
+        """Write the map as YAML (or JSON for a ``.json`` path), atomically."""
+        from .atomic import write_bytes_atomic
+
+        p = Path(path)
+        text = self.to_json() + "\n" if p.suffix.lower() == ".json" else self.to_yaml()
+        write_bytes_atomic(p, text.encode("utf-8"))
+
+    def render(
+        self,
+        path: str | Path | None = None,
+        *,
+        format: str | None = None,  # noqa: A002 - the public name
+        highlight: bool = False,
+        legend: bool = False,
+        timeout: float = 60.0,
+    ) -> bytes:
+        """Draw the map; see :func:`servicemap.render`."""
+        from .render import render
+
+        return render(self, path, format=format, highlight=highlight, legend=legend,
+                      timeout=timeout)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from .render import svg_mimebundle
+
+        return svg_mimebundle(self)
+
+
+def step_class(kind: str) -> type[_StepBase] | None:
+    """The model class of a step kind, or ``None``.
+
+    >>> step_class("delay").__name__
+    'Delay'
+    """
+    return _STEP_TYPES.get(kind)
+
+
+def step_fields(kind: str) -> tuple[str, ...]:
+    """The keys allowed on a step of this kind.
+
+    >>> "outcome" in step_fields("terminator"), "outcome" in step_fields("task")
+    (True, False)
+    """
+    cls = _STEP_TYPES.get(kind)
+    return tuple(cls.model_fields) if cls else ()
+
+
+def timedelta_seconds(value: timedelta | None) -> float | None:
+    """Seconds of a duration, or ``None``."""
+    return None if value is None else value.total_seconds()

@@ -1,0 +1,96 @@
+"""What a rule sees (the context) and what it yields (findings)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from ..graph import FlowGraph, flow_graph
+from ..problems import Level
+
+if TYPE_CHECKING:
+    from ..model import Blueprint
+
+__all__ = ["Context", "Finding", "Rule", "rule_from_module"]
+
+DataPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule found: a message, the step concerned and the data path to point at."""
+
+    message: str
+    step: str | None = None
+    path: DataPath = ()
+
+
+@dataclass
+class Context:
+    """A map being checked, with the derived structures rules share (built once)."""
+
+    blueprint: Blueprint
+    options: dict[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def graph(self) -> FlowGraph:
+        """The resolved flow (connectors passed through)."""
+        return flow_graph(self.blueprint)
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Position of each step id in ``steps`` (the first of duplicates)."""
+        out: dict[str, int] = {}
+        for i, s in enumerate(self.blueprint.steps):
+            out.setdefault(s.id, i)
+        return out
+
+    @cached_property
+    def from_starts(self) -> set[str]:
+        """Steps some start leads to."""
+        return self.graph.reachable(self.graph.starts())
+
+    @cached_property
+    def to_ends(self) -> set[str]:
+        """Steps from which some end can be reached."""
+        return self.graph.reachable(self.graph.ends(), reverse=True)
+
+    def step_path(self, step_id: str, *rest: str | int) -> DataPath:
+        """The data path of a step (or of one of its keys)."""
+        return ("steps", self.index[step_id], *rest)
+
+
+Check = Callable[[Context], Iterator[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check rule: its code, name, default level, one-line summary and documentation."""
+
+    code: str
+    name: str
+    level: Level
+    summary: str
+    doc: str
+    check: Check | None  # None: reported while loading
+    module: str
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+def rule_from_module(module: ModuleType) -> Rule:
+    """Build the :class:`Rule` a rule module describes (``ID``, ``NAME``, ``LEVEL``, ...)."""
+    doc = (module.__doc__ or "").strip()
+    return Rule(
+        code=module.ID,
+        name=module.NAME,
+        level=module.LEVEL,
+        summary=doc.splitlines()[0] if doc else "",
+        doc=doc,
+        check=getattr(module, "check", None),
+        module=module.__name__,
+    )

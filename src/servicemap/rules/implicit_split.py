@@ -1,0 +1,45 @@
+"""SM106 implicit-split: a step other than a decision with more than one ``next``.
+
+Only a decision branches. A task that lists two next steps leaves open
+whether a case goes to one of them (which?) or to both at once.
+
+Why it matters: analysis cannot tell how cases divide, and readers of the
+map cannot either.
+
+Failing example::
+
+    - {id: review, kind: task, next: [approve, reject]}   # SM106
+
+Passing example::
+
+    - {id: review, kind: task, next: approved}
+    - id: approved
+      kind: decision
+      next:
+        - {to: approve, label: yes}
+        - {to: reject, label: no}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Decision
+from .base import Context, Finding
+
+__all__ = ["check"]
+
+ID = "SM106"
+NAME = "implicit-split"
+LEVEL = "error"
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Yield a finding for each non-decision step with several distinct next steps."""
+    for step in ctx.blueprint.steps:
+        if not isinstance(step, Decision) and len(set(step.next)) > 1:
+            yield Finding(
+                f"{step.kind} '{step.id}' has {len(step.next)} next steps: only a decision "
+                "branches; add a decision that says which way a case goes",
+                step.id, ctx.step_path(step.id, "next"),
+            )

@@ -1,0 +1,68 @@
+"""SM501 overloaded: a step whose utilisation is 1 or more — its queue grows without bound.
+
+Only checked where the map gives arrivals (the map's ``arrivals`` or its start
+terminators') and the step has a ``capacity`` and a ``duration``. A step's
+utilisation is ``λ · v · PT / c``: arrivals per hour times expected visits per
+case (rework loops included) times process time in hours, over capacity.
+
+Why it matters: at utilisation 1 or more, work arrives faster than the step
+can finish it, and waiting times grow without limit however the queue is
+managed.
+
+Failing example::
+
+    arrivals: 60/h
+    steps:
+      - {id: start, kind: terminator, next: answer}
+      - {id: answer, kind: task, duration: 2m, capacity: 1, next: done}   # SM501: ρ = 2
+      - {id: done, kind: terminator}
+
+Passing example::
+
+    arrivals: 60/h
+    steps:
+      - {id: start, kind: terminator, next: answer}
+      - {id: answer, kind: task, duration: 2m, capacity: 3, next: done}   # ρ = 0.67
+      - {id: done, kind: terminator}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..markov import arrival_rate, visits
+from .base import Context, Finding
+
+__all__ = ["check", "utilisations"]
+
+ID = "SM501"
+NAME = "overloaded"
+LEVEL = "error"
+
+
+def utilisations(ctx: Context) -> dict[str, float]:
+    """Utilisation of each capacity-constrained step with a duration, where arrivals are known."""
+    g = ctx.graph
+    rate = arrival_rate(g, ctx.blueprint.arrivals.per_hour if ctx.blueprint.arrivals else None)
+    sized = {sid: s for sid, s in g.steps.items()
+             if s.capacity is not None and s.duration is not None and s.kind != "delay"}
+    if rate is None or not sized:
+        return {}
+    v = visits(g)
+    if v is None:
+        return {}
+    return {sid: rate * v[sid] * (s.duration.total_seconds() / 3600.0) / s.capacity
+            for sid, s in sized.items() if s.duration is not None and s.capacity is not None}
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Yield a finding for each step with utilisation >= 1."""
+    for sid, rho in utilisations(ctx).items():
+        if rho >= 1.0:
+            step = ctx.graph.steps[sid]
+            need = rho * (step.capacity or 1)
+            yield Finding(
+                f"step '{sid}' is overloaded: utilisation {rho:.2f} (work arrives {rho:.2f}× "
+                f"faster than its capacity of {step.capacity} can finish it); it needs a "
+                f"capacity above {need:.1f}, a shorter duration or fewer arrivals",
+                sid, ctx.step_path(sid, "capacity"))
