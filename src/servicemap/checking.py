@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .loading import load
+from .loading import gc_paused, load
 from .model import Blueprint
 from .problems import Level, LoadError, Problem, sort_problems
 from .rules import RULES, Context, Rule, rule_by_key, select_rules
@@ -235,7 +235,8 @@ def check(
         except LoadError as exc:
             return list(exc.problems)
     active = config.active(select, ignore)
-    return sort_problems(_run_rules(bp, active))
+    with gc_paused():
+        return sort_problems(_run_rules(bp, active))
 
 
 def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

@@ -24,7 +24,7 @@ from .sourcemap import SourceMap
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "load", "loads", "parse_yaml"]
 
 MAX_NODES = 1_000_000
-"""Most nodes a document may hold with its aliases expanded."""
+"""Most values aliases may add to a document when expanded (alias-bomb guard)."""
 MAX_DEPTH = 500
 """Deepest nesting of collections accepted (a map needs fewer than ten)."""
 MAX_BYTES = 32 * 1024 * 1024
@@ -117,7 +117,11 @@ def _tagged_scalar(node: yaml.ScalarNode) -> Any:
 
 
 class _Builder:
-    """Turns composed nodes into Python data, counting nodes as if aliases were expanded."""
+    """Turns composed nodes into Python data, counting what aliases add when expanded.
+
+    Nodes written out in the file are bounded by its size; the budget limits the
+    values that aliases add on top of them, which is what an alias bomb inflates.
+    """
 
     def __init__(self, budget: int, shared: set[int]) -> None:
         self.budget = budget
@@ -130,7 +134,7 @@ class _Builder:
 
     def build(self, node: yaml.Node, text: bool, depth: int) -> tuple[Any, int]:
         key = id(node)
-        if key in self.sizes:  # an alias to a node already built: shared, count again
+        if key in self.sizes:  # an alias to a node already built: shared, counted again
             size = self.sizes[key]
             self._spend(size, node)
             return self.values[key], size
@@ -147,7 +151,6 @@ class _Builder:
             else:
                 value = _tagged_scalar(node)
             size = 1
-            self._spend(1, node)
         elif isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 raise _Refused(f"tag '{node.tag}' is not allowed: servicemap reads plain YAML "
@@ -155,7 +158,6 @@ class _Builder:
             self.active.add(key)
             value = []
             size = 1
-            self._spend(1, node)
             for item in node.value:
                 v, s = self.build(item, text, depth + 1)
                 value.append(v)
@@ -168,7 +170,6 @@ class _Builder:
             self.active.add(key)
             value = {}
             size = 1
-            self._spend(1, node)
             first: dict[str, yaml.Node] = {}
             for knode, vnode in node.value:
                 if not isinstance(knode, yaml.ScalarNode):
@@ -191,8 +192,8 @@ class _Builder:
         self.total += size
         if self.total > self.budget:
             raise _Refused(
-                f"the document holds more than {self.budget:,} values with its aliases "
-                "expanded (an alias bomb?): refused",
+                f"aliases expand this document by more than {self.budget:,} values "
+                "(an alias bomb?): refused",
                 node,
             )
 
@@ -279,7 +280,8 @@ _NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: building many small objects is then about 2x faster."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -517,7 +519,7 @@ def loads(text: str | bytes, filename: str | None = None) -> Blueprint:
     if len(text) > MAX_BYTES:
         raise LoadError([_syntax(f"the file is larger than {MAX_BYTES // 2**20} MiB: refused",
                                  filename)])
-    with _gc_paused():
+    with gc_paused():
         data, source, problems = parse_yaml(text, filename)
         return _validate(data, source, problems)
 

@@ -1,0 +1,73 @@
+"""Developer tasks that need only python3: set up .venv, then check examples or run tests.
+
+    python3 tasks.py examples   # check, render and analyse every bundled example into build/
+    python3 tasks.py test       # ruff, mypy and the test suite
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("SERVICEMAP_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".servicemap-installed"
+
+
+def run(*args: str | os.PathLike[str]) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True)
+
+
+def ensure_venv() -> None:
+    """Create .venv and install servicemap with its dev extras (once per pyproject change)."""
+    if not (BIN / "python").exists():
+        print(f"Creating a virtual environment in {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    pyproject = (ROOT / "pyproject.toml").read_bytes()
+    if STAMP.exists() and STAMP.read_bytes() == pyproject:
+        return
+    run(BIN / "python", "-m", "pip", "install", "-q", "--upgrade", "pip")
+    run(BIN / "python", "-m", "pip", "install", "-q", "-e", f"{ROOT}[dev]")
+    STAMP.write_bytes(pyproject)
+
+
+def examples() -> None:
+    """Check every example, then render and analyse each into build/."""
+    sm = BIN / "servicemap"
+    run(sm, "check", "examples")
+    out = ROOT / "build"
+    out.mkdir(exist_ok=True)
+    for example in sorted((ROOT / "examples").glob("*.yaml")):
+        for suffix in (".svg", ".pdf"):
+            run(sm, "render", example, "-o", out / (example.stem + suffix))
+        run(sm, "render", example, "--highlight", "-o", out / (example.stem + "-highlight.svg"))
+    print(f"\nRendered maps are in {out}/ (SVG and PDF, plus *-highlight.svg).")
+
+
+def test() -> None:
+    """Lint, type-check and run the tests (doctests included)."""
+    run(BIN / "ruff", "check", "src", "tests", "benchmarks", "tasks.py")
+    run(BIN / "mypy")
+    run(BIN / "python", "-m", "pytest")
+
+
+def main() -> int:
+    tasks = {"examples": examples, "test": test}
+    if len(sys.argv) != 2 or sys.argv[1] not in tasks:
+        print(__doc__)
+        return 2
+    ensure_venv()
+    try:
+        tasks[sys.argv[1]]()
+    except subprocess.CalledProcessError as exc:
+        return exc.returncode or 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
