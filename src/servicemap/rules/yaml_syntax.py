@@ -3,8 +3,8 @@
 Reported while loading. Besides plain syntax errors it covers text that is not
 UTF-8, binary files, a key given twice in one mapping (PyYAML would silently
 keep the last one), tags such as ``!!python/object``, more than one document,
-nesting deeper than 500 levels, and documents that hold more than a million
-values with their aliases expanded (alias bombs).
+nesting deeper than 500 levels, and aliases that would add more than a
+million values when expanded (alias bombs).
 
 Why it matters: a file that cannot be read cannot be checked, and silently
 dropping a duplicated key loses data.
