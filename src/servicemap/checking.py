@@ -27,6 +27,7 @@ __all__ = [
     "check_files",
     "collect_files",
     "find_config",
+    "run_rules",
 ]
 
 MAP_SUFFIXES = (".yaml", ".yml")
@@ -146,8 +147,13 @@ def _located(rule: Rule, level: Level, ctx: Context, message: str, step: str | N
     return Problem(rule.code, rule.name, level, message, filename, line, column, step)
 
 
-def _run_rules(bp: Blueprint, active: dict[str, Level]) -> list[Problem]:
-    ctx = Context(bp)
+def run_rules(ctx: Context, active: dict[str, Level]) -> list[Problem]:
+    """Run the active rules (code -> level) over a map's :class:`Context`, unsorted.
+
+    Callers that go on to use the flow graph (analysis) pass their own context,
+    so the graph is built once.
+    """
+    bp = ctx.blueprint
     problems: list[Problem] = []
     step_ignores: dict[str, set[str]] = {}
     for s in bp.steps:
@@ -220,9 +226,9 @@ def check(
         ...   - {id: record, kind: task}
         ... ''', "m.yaml")
         >>> for p in check(bp):
-        ...     print(p)
-        m.yaml:4:3: SM102 [error] no-end: the map has no end: add a terminator without 'next'
-        m.yaml:5:5: SM103 [error] dead-end: step 'record' has no outgoing flow: add 'next', or make it a terminator if cases end here
+        ...     print(p.location(), p.code, p.rule, p.step)
+        m.yaml:4:3 SM102 no-end None
+        m.yaml:5:5 SM103 dead-end record
     """
     if isinstance(target, Blueprint):
         bp = target
@@ -236,7 +242,7 @@ def check(
             return list(exc.problems)
     active = config.active(select, ignore)
     with gc_paused():
-        return sort_problems(_run_rules(bp, active))
+        return sort_problems(run_rules(Context(bp), active))
 
 
 def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +13,7 @@ if TYPE_CHECKING:
 __all__ = ["Flow", "FlowGraph", "flow_graph", "to_networkx"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Flow:
     """One resolved flow line from ``source`` to ``target`` (connectors passed through)."""
 
@@ -122,26 +121,32 @@ def flow_graph(bp: Blueprint) -> FlowGraph:
                 return None, tuple(via)
             target = exit_step.targets()[0]
 
-    nodes = {i: s for i, s in steps.items() if not isinstance(s, Connector)}
+    nodes = {i: s for i, s in steps.items() if s.kind != "connector"}
     succ: dict[str, list[str]] = {i: [] for i in nodes}
     pred: dict[str, list[str]] = {i: [] for i in nodes}
-    flows: dict[str, list[Flow]] = defaultdict(list)
+    flows: dict[str, list[Flow]] = {}
     for sid, s in nodes.items():
         out: list[str] = []
+        mine: list[Flow] = []
         if isinstance(s, Decision):
             raw = [(b.to, b.label, b.probability, b.failure) for b in s.next]
         else:
             raw = [(t, None, None, False) for t in s.next]
         for j, (to, label, prob, fail) in enumerate(raw):
-            target, via = resolve(to)
-            if target is None:
-                continue
-            flows[sid].append(Flow(sid, target, j, label, prob, fail, via))
+            via: tuple[str, ...] = ()
+            target: str | None = to
+            if to not in nodes:  # a connector (or an unknown id): follow it
+                target, via = resolve(to)
+                if target is None:
+                    continue
+            mine.append(Flow(sid, target, j, label, prob, fail, via))
             if target not in out:
                 out.append(target)
                 pred[target].append(sid)
         succ[sid] = out
-    return FlowGraph(nodes, succ, pred, dict(flows), exits)
+        if mine:
+            flows[sid] = mine
+    return FlowGraph(nodes, succ, pred, flows, exits)
 
 
 _SKIP = frozenset({"next", "id"})

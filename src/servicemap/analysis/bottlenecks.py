@@ -1,0 +1,296 @@
+"""Capacity analysis: load, bottleneck, throughput, utilisation, queue waits, time traps."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from .chain import FloatArray, FlowChain, compile_chain
+from .flow import solve_flow
+from .queues import mmc_wait
+from .times import step_lead_times, step_process_times
+
+__all__ = [
+    "BottleneckRow",
+    "bottleneck",
+    "convergence_points",
+    "loads",
+    "max_throughput",
+    "overloaded",
+    "queue_waits",
+    "time_traps",
+    "utilisation",
+]
+
+
+@dataclass(frozen=True)
+class BottleneckRow:
+    """A capacity-constrained step in the bottleneck table.
+
+    Attributes:
+        step: Step id.
+        label: Step label.
+        capacity: Servers.
+        visits: Expected executions per case.
+        process_time_s: Process time of one execution, or ``None`` if unknown.
+        load_s: Server-seconds per case ``v · PT / c``, or ``None`` if PT is unknown.
+        utilisation: ``λ · v · PT / c`` with arrivals λ, else ``None``.
+        queue_wait_s: Expected M/M/c queue wait in seconds (``None`` when
+            overloaded or without arrivals).
+        overloaded: Utilisation of 1 or more: the queue grows without bound.
+    """
+
+    step: str
+    label: str
+    capacity: int
+    visits: float
+    process_time_s: float | None
+    load_s: float | None
+    utilisation: float | None
+    queue_wait_s: float | None
+    overloaded: bool
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data, as in ``analyze --format json``."""
+        return {
+            "step": self.step,
+            "load_s": self.load_s,
+            "utilisation": self.utilisation,
+            "label": self.label,
+            "capacity": self.capacity,
+            "visits": self.visits,
+            "process_time_s": self.process_time_s,
+            "queue_wait_s": self.queue_wait_s,
+            "overloaded": self.overloaded,
+        }
+
+
+def loads_of(chain: FlowChain, v: FloatArray) -> FloatArray:
+    """Server-seconds per case ``v_i · PT_i / c_i``; ``nan`` without capacity or process time."""
+    pt = step_process_times(chain)
+    return v * pt / chain.capacity
+
+
+def utilisation_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float) -> FloatArray:
+    """``ρ_i = λ · v_i · PT_i / c_i`` (λ per second times load); ``nan`` where unconstrained."""
+    return loads_of(chain, v) * (arrivals_per_h / 3600.0)
+
+
+def queue_waits_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float) -> FloatArray:
+    """Expected M/M/c queue wait in seconds per step; ``nan`` unconstrained, ``inf`` overloaded."""
+    pt = step_process_times(chain)
+    waits = np.full(chain.n, np.nan)
+    lam_s = arrivals_per_h / 3600.0
+    for i in np.flatnonzero(~np.isnan(chain.capacity) & ~np.isnan(pt)).tolist():
+        rate = lam_s * float(v[i])
+        if rate == 0.0 or pt[i] == 0.0:
+            waits[i] = 0.0
+            continue
+        waits[i] = mmc_wait(rate, 1.0 / float(pt[i]), int(chain.capacity[i]))
+    return waits
+
+
+def bottleneck_rows_of(
+    chain: FlowChain, v: FloatArray, arrivals_per_h: float | None
+) -> list[BottleneckRow]:
+    """The bottleneck table: capacity-constrained steps by load, largest first."""
+    pt = step_process_times(chain)
+    load = loads_of(chain, v)
+    waits = None if arrivals_per_h is None else queue_waits_of(chain, v, arrivals_per_h)
+    idx = np.flatnonzero(~np.isnan(chain.capacity))
+    rows = []
+    for i in idx.tolist():
+        ld = None if np.isnan(load[i]) else float(load[i])
+        rho = None if ld is None or arrivals_per_h is None else ld * arrivals_per_h / 3600.0
+        wait = None
+        if waits is not None and not np.isnan(waits[i]) and math.isfinite(waits[i]):
+            wait = float(waits[i])
+        rows.append(BottleneckRow(
+            step=chain.nodes[i], label=chain.label[i], capacity=int(chain.capacity[i]),
+            visits=float(v[i]), process_time_s=None if np.isnan(pt[i]) else float(pt[i]),
+            load_s=ld, utilisation=rho, queue_wait_s=wait,
+            overloaded=rho is not None and rho >= 1.0,
+        ))
+    rows.sort(key=lambda r: -(r.load_s if r.load_s is not None else -1.0))
+    return rows
+
+
+def bottleneck_of(chain: FlowChain, v: FloatArray) -> tuple[str | None, float | None]:
+    """The step with the largest load and the maximum throughput per hour (or ``None``s)."""
+    load = loads_of(chain, v)
+    if np.all(np.isnan(load)):
+        return None, None
+    i = int(np.nanargmax(load))
+    if load[i] <= 0.0:
+        return None, None
+    return chain.nodes[i], 3600.0 / float(load[i])
+
+
+def time_traps_of(chain: FlowChain, v: FloatArray) -> list[tuple[str, float]]:
+    """Steps by share of expected lead time ``v_i · LT_i / Σ v_j · LT_j``, largest first."""
+    part = v * step_lead_times(chain)
+    total = float(np.nansum(part))
+    if total <= 0.0:
+        return []
+    idx = np.flatnonzero(part > 0)
+    order = idx[np.argsort(-part[idx], kind="stable")]
+    return [(chain.nodes[i], float(part[i]) / total) for i in order.tolist()]
+
+
+def convergence_points_of(chain: FlowChain) -> list[tuple[str, int]]:
+    """Steps with two or more incoming flows, most first (then map order)."""
+    idx = np.flatnonzero(chain.in_degree >= 2)
+    order = idx[np.argsort(-chain.in_degree[idx], kind="stable")]
+    return [(chain.nodes[i], int(chain.in_degree[i])) for i in order.tolist()]
+
+
+def _as_dict(chain: FlowChain, values: FloatArray) -> dict[str, float | None]:
+    return {
+        node: (None if math.isnan(x) else x)
+        for node, x in zip(chain.nodes, values.tolist(), strict=True)
+    }
+
+
+def loads(G: nx.DiGraph) -> dict[str, float | None]:
+    """Server-seconds per case ``v_i · PT_i / c_i`` of each step.
+
+    ``None`` for a step without a ``capacity`` (not capacity-constrained) or
+    without a process time.
+
+    Notes:
+        One sparse solve, then O(n).
+
+    Example:
+        A step visited 1.25 times per case, 10 minutes, 2 servers:
+
+        >>> from datetime import timedelta
+        >>> G = nx.DiGraph()
+        >>> G.add_nodes_from(["s", "e"], kind="terminator")
+        >>> G.add_node("w", kind="task", duration=timedelta(minutes=10), capacity=2)
+        >>> G.add_node("ok", kind="decision"); nx.add_path(G, ["s", "w", "ok"])
+        >>> G.add_edge("ok", "w", probability=0.2); G.add_edge("ok", "e", probability=0.8)
+        >>> round(loads(G)["w"], 6), loads(G)["ok"]
+        (375.0, None)
+    """
+    chain = compile_chain(G)
+    return _as_dict(chain, loads_of(chain, solve_flow(chain)))
+
+
+def _arrivals(chain: FlowChain, arrivals_per_h: float | None) -> float | None:
+    return chain.arrivals_per_h if arrivals_per_h is None else float(arrivals_per_h)
+
+
+def utilisation(G: nx.DiGraph, arrivals_per_h: float | None = None) -> dict[str, float | None]:
+    """Utilisation ``ρ_i = λ · v_i · PT_i / c_i`` of each step (the basis of rule SM501).
+
+    Args:
+        G: The flow graph of a map.
+        arrivals_per_h: Cases per hour entering the map; default the map's arrivals.
+
+    Returns:
+        Utilisation per step; ``None`` for steps without capacity or process
+        time, and for every step when there are no arrivals.
+
+    Notes:
+        One sparse solve, then O(n).
+
+    Example:
+        >>> from datetime import timedelta
+        >>> G = nx.DiGraph()
+        >>> G.add_nodes_from(["s", "e"], kind="terminator")
+        >>> G.add_node("w", kind="task", duration=timedelta(minutes=10), capacity=2)
+        >>> nx.add_path(G, ["s", "w", "e"])
+        >>> utilisation(G, 15)["w"]
+        1.25
+    """
+    chain = compile_chain(G)
+    rate = _arrivals(chain, arrivals_per_h)
+    if rate is None:
+        return dict.fromkeys(chain.nodes)
+    return _as_dict(chain, utilisation_of(chain, solve_flow(chain), rate))
+
+
+def overloaded(G: nx.DiGraph, arrivals_per_h: float | None = None) -> list[str]:
+    """Steps whose utilisation is 1 or more (their queue grows without bound).
+
+    Notes:
+        One sparse solve, then O(n).
+    """
+    return [s for s, rho in utilisation(G, arrivals_per_h).items() if rho is not None and rho >= 1]
+
+
+def queue_waits(G: nx.DiGraph, arrivals_per_h: float | None = None) -> dict[str, float | None]:
+    """Expected queue wait in seconds of each capacity-constrained step (M/M/c, Erlang C).
+
+    Assumes random (Poisson) arrivals at rate ``λ · v_i`` and exponential
+    service times with mean ``PT_i``. ``None`` where the step is
+    unconstrained, overloaded, or there are no arrivals.
+
+    Notes:
+        One sparse solve, then O(Σ c_i) for the Erlang recurrences.
+
+    Example:
+        M/M/1, λ = 3/h, PT = 15 min (μ = 4/h): Wq = ρ/(μ - λ) = 0.75 h:
+
+        >>> from datetime import timedelta
+        >>> G = nx.DiGraph()
+        >>> G.add_nodes_from(["s", "e"], kind="terminator")
+        >>> G.add_node("w", kind="task", duration=timedelta(minutes=15), capacity=1)
+        >>> nx.add_path(G, ["s", "w", "e"])
+        >>> round(queue_waits(G, 3)["w"], 6)
+        2700.0
+    """
+    chain = compile_chain(G)
+    rate = _arrivals(chain, arrivals_per_h)
+    if rate is None:
+        return dict.fromkeys(chain.nodes)
+    waits = queue_waits_of(chain, solve_flow(chain), rate)
+    waits[np.isinf(waits)] = np.nan
+    return _as_dict(chain, waits)
+
+
+def bottleneck(G: nx.DiGraph) -> str | None:
+    """The capacity-constrained step with the largest load per case, or ``None``.
+
+    Notes:
+        One sparse solve, then O(n).
+    """
+    chain = compile_chain(G)
+    return bottleneck_of(chain, solve_flow(chain))[0]
+
+
+def max_throughput(G: nx.DiGraph) -> float | None:
+    """Maximum throughput in cases per hour, ``1 / max load``; ``None`` without capacities.
+
+    Notes:
+        One sparse solve, then O(n).
+    """
+    chain = compile_chain(G)
+    return bottleneck_of(chain, solve_flow(chain))[1]
+
+
+def time_traps(G: nx.DiGraph) -> list[tuple[str, float]]:
+    """Steps ranked by their share of expected lead time ``v_i · LT_i / Σ v_j · LT_j``.
+
+    Notes:
+        One sparse solve, then O(n log n).
+    """
+    chain = compile_chain(G)
+    return time_traps_of(chain, solve_flow(chain))
+
+
+def convergence_points(G: nx.DiGraph) -> list[tuple[str, int]]:
+    """Steps where two or more flows merge, with their number of incoming flows.
+
+    Notes:
+        O(n log n).
+
+    Example:
+        >>> G = nx.DiGraph([("a", "c"), ("b", "c"), ("c", "d")])
+        >>> convergence_points(G)
+        [('c', 2)]
+    """
+    return convergence_points_of(compile_chain(G))

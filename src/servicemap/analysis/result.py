@@ -1,0 +1,340 @@
+"""The result of an analysis and its views: dict/JSON, CSV, pandas, HTML and a text report."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .bottlenecks import BottleneckRow
+from .failures import FailurePoint, percent
+from .times import Metric
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["STEP_COLUMNS", "Analysis", "StepRow", "StepTable", "Summary", "format_seconds"]
+
+StepTable = dict[str, list[Any]]
+"""The per-step table by column (see :data:`STEP_COLUMNS`): ``None`` where unknown."""
+
+STEP_COLUMNS: tuple[str, ...] = (
+    "id", "label", "kind", "lane", "visits", "process_time_s", "lead_time_s", "capacity",
+    "load_s", "utilisation", "queue_wait_s", "expected_defects", "lead_time_share", "flags",
+)
+"""Columns of the per-step table (CSV and DataFrame), in order."""
+
+
+def format_seconds(seconds: float | None) -> str:
+    """A duration in seconds for a person, or ``"unknown"``.
+
+    >>> format_seconds(45), format_seconds(750), format_seconds(4800), format_seconds(129600)
+    ('45 s', '12.5 min', '1.33 h', '1.5 d')
+    >>> format_seconds(None)
+    'unknown'
+    """
+    if seconds is None:
+        return "unknown"
+    if math.isinf(seconds):
+        return "unbounded"
+    for size, unit in ((86400.0, "d"), (3600.0, "h"), (60.0, "min")):
+        if abs(seconds) >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.3g} s"
+
+
+def _pct(value: float | None) -> str:
+    return "unknown" if value is None else percent(value)
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "unknown" if value is None else f"{value:.{digits}g}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Per-case metrics of a map (times in seconds, rates per hour, fractions in [0, 1]).
+
+    ``None`` wherever the map's data cannot give the value. ``coverage`` holds
+    the :class:`~servicemap.analysis.times.Metric` of each time/cost/accuracy
+    metric, saying how many steps carried its data.
+    """
+
+    process_time_s: float | None
+    lead_time_s: float | None
+    activity_ratio: float | None
+    rolled_accuracy: float | None
+    success_probability: float
+    cost: float | None
+    max_throughput_per_h: float | None
+    bottleneck: str | None
+    arrivals_per_h: float | None
+    coverage: dict[str, Metric] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``summary`` object of ``analyze --format json``."""
+        return {
+            "process_time_s": self.process_time_s,
+            "lead_time_s": self.lead_time_s,
+            "activity_ratio": self.activity_ratio,
+            "rolled_accuracy": self.rolled_accuracy,
+            "success_probability": self.success_probability,
+            "cost": self.cost,
+            "max_throughput_per_h": self.max_throughput_per_h,
+            "bottleneck": self.bottleneck,
+            "arrivals_per_h": self.arrivals_per_h,
+        }
+
+
+@dataclass
+class StepRow:
+    """One step in the per-step table (see :data:`STEP_COLUMNS`)."""
+
+    id: str
+    label: str
+    kind: str
+    lane: str | None
+    visits: float
+    process_time_s: float | None
+    lead_time_s: float | None
+    capacity: int | None
+    load_s: float | None
+    utilisation: float | None
+    queue_wait_s: float | None
+    expected_defects: float | None
+    lead_time_share: float | None
+    flags: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The step as in ``analyze --format json``."""
+        return {
+            "id": self.id,
+            "visits": self.visits,
+            "process_time_s": self.process_time_s,
+            "lead_time_s": self.lead_time_s,
+            "load_s": self.load_s,
+            "utilisation": self.utilisation,
+            "queue_wait_s": self.queue_wait_s,
+            "expected_defects": self.expected_defects,
+            "lead_time_share": self.lead_time_share,
+            "flags": list(self.flags),
+            "label": self.label,
+            "kind": self.kind,
+            "lane": self.lane,
+            "capacity": self.capacity,
+        }
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What :func:`servicemap.analyze` finds: where a map fails, jams, and what a case costs.
+
+    Attributes:
+        name: The map's name.
+        summary: Per-case metrics.
+        table: The per-step table by column, in map order (``steps`` gives it by row).
+        failure_points: The ranked failure-point table.
+        bottlenecks: Capacity-constrained steps, largest load first.
+        time_traps: ``(step, share of expected lead time)``, largest first.
+        convergence_points: ``(step, incoming flows)`` for merges.
+        end_probabilities: Probability of finishing at each end.
+        notes: What the analysis assumed or could not compute, for a person.
+    """
+
+    name: str
+    summary: Summary
+    table: StepTable
+    failure_points: list[FailurePoint]
+    bottlenecks: list[BottleneckRow]
+    time_traps: list[tuple[str, float]] = field(default_factory=list)
+    convergence_points: list[tuple[str, int]] = field(default_factory=list)
+    end_probabilities: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def steps(self) -> list[StepRow]:
+        """The per-step table as rows, in map order (built on first use)."""
+        cols = [self.table[c] for c in STEP_COLUMNS[:-1]]
+        return [
+            StepRow(*values, flags=list(flags))  # type: ignore[misc]
+            for *values, flags in zip(*cols, self.table["flags"], strict=True)
+        ]
+
+    def _step_dicts(self) -> list[dict[str, Any]]:
+        keys = ("id", "visits", "process_time_s", "lead_time_s", "load_s", "utilisation",
+                "queue_wait_s", "expected_defects", "lead_time_share", "flags", "label",
+                "kind", "lane", "capacity")
+        cols = [self.table[k] for k in keys]
+        rows = [dict(zip(keys, values, strict=True)) for values in zip(*cols, strict=True)]
+        for row in rows:
+            row["flags"] = list(row["flags"])
+        return rows
+
+    # -- plain data ---------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the shape of ``analyze --format json`` (cli.md), plus extra keys.
+
+        Extra keys: ``coverage`` (per metric: value, covered, total),
+        ``time_traps``, ``convergence_points``, ``ends`` and ``notes``.
+        """
+        return {
+            "name": self.name,
+            "summary": self.summary.to_dict(),
+            "steps": self._step_dicts(),
+            "failure_points": [row.to_dict() for row in self.failure_points],
+            "bottlenecks": [row.to_dict() for row in self.bottlenecks],
+            "coverage": {k: m.to_dict() for k, m in self.summary.coverage.items()},
+            "time_traps": [{"step": s, "lead_time_share": x} for s, x in self.time_traps],
+            "convergence_points": [{"step": s, "incoming": k} for s, k in self.convergence_points],
+            "ends": [{"step": s, "probability": p} for s, p in self.end_probabilities.items()],
+            "notes": list(self.notes),
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON (``null`` where unknown; never NaN)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+    def to_csv(self) -> str:
+        """The per-step table as CSV (empty cell where unknown, flags joined by ``;``)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(STEP_COLUMNS)
+        flags_at = STEP_COLUMNS.index("flags")
+        for values in zip(*(self.table[c] for c in STEP_COLUMNS), strict=True):
+            cells = ["" if x is None else x for x in values]
+            cells[flags_at] = ";".join(values[flags_at])
+            writer.writerow(cells)
+        return out.getvalue()
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The per-step table as a pandas DataFrame indexed by step id.
+
+        Raises:
+            ImportError: if pandas is not installed.
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - pandas is installed in CI
+            raise ImportError(
+                "Analysis.to_pandas() needs pandas: pip install 'servicemap[pandas]'"
+            ) from exc
+        data = {c: list(self.table[c]) for c in STEP_COLUMNS}
+        data["flags"] = [list(f) for f in data["flags"]]
+        return pd.DataFrame(data, columns=list(STEP_COLUMNS)).set_index("id")
+
+    # -- for people ---------------------------------------------------------
+
+    def _summary_lines(self) -> list[tuple[str, str, str]]:
+        s = self.summary
+        cov = s.coverage
+
+        def c(key: str) -> str:
+            return cov[key].coverage if key in cov else ""
+
+        return [
+            ("process time per case", format_seconds(s.process_time_s), c("process_time")),
+            ("lead time per case", format_seconds(s.lead_time_s), c("lead_time")),
+            ("activity ratio", _pct(s.activity_ratio), c("activity_ratio")),
+            ("rolled accuracy", _pct(s.rolled_accuracy), c("rolled_accuracy")),
+            ("success probability", _pct(s.success_probability), ""),
+            ("cost per case", _num(s.cost, 4), c("cost")),
+            ("max throughput", "unknown" if s.max_throughput_per_h is None
+             else f"{s.max_throughput_per_h:.3g}/h", ""),
+            ("bottleneck", s.bottleneck or "none", ""),
+            ("arrivals", "not given" if s.arrivals_per_h is None
+             else f"{s.arrivals_per_h:.3g}/h", ""),
+        ]
+
+    def to_text(self, *, top: int = 10) -> str:
+        """A readable report for a terminal.
+
+        Args:
+            top: How many rows of each table to show.
+        """
+        lines = [f"Analysis of {self.name}", ""]
+        for name, value, coverage in self._summary_lines():
+            suffix = f"  (covers {coverage})" if coverage else ""
+            lines.append(f"  {name + ':':<24}{value}{suffix}")
+        lines += ["", f"Failure points ({len(self.failure_points)})"]
+        for k, fp in enumerate(self.failure_points[:top], 1):
+            ef = "" if fp.expected_failures is None else f"  {fp.expected_failures:.3g} per case"
+            lines.append(f"  {k}. {fp.step}{ef}")
+            lines.extend(f"       - {r}" for r in fp.reasons)
+        if not self.failure_points:
+            lines.append("  none")
+        lines += ["", f"Bottlenecks ({len(self.bottlenecks)} capacity-constrained steps)"]
+        for b in self.bottlenecks[:top]:
+            extra = ""
+            if b.utilisation is not None:
+                extra += f", utilisation {percent(b.utilisation)}"
+            if b.overloaded:
+                extra += " OVERLOADED"
+            elif b.queue_wait_s is not None:
+                extra += f", queue wait {format_seconds(b.queue_wait_s)}"
+            lines.append(
+                f"  {b.step}: load {format_seconds(b.load_s)} per case "
+                f"on {b.capacity} server(s){extra}"
+            )
+        if not self.bottlenecks:
+            lines.append("  none")
+        lines += ["", "Time traps (share of lead time)"]
+        for step, share in self.time_traps[:top]:
+            lines.append(f"  {step}: {percent(share)}")
+        if not self.time_traps:
+            lines.append("  none")
+        if self.convergence_points:
+            lines += ["", "Convergence points (incoming flows)"]
+            lines.extend(f"  {s}: {k}" for s, k in self.convergence_points[:top])
+        if self.notes:
+            lines += ["", "Notes"]
+            lines.extend(f"  - {note}" for note in self.notes)
+        return "\n".join(lines) + "\n"
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self, *, top: int = 20) -> str:
+        e = html.escape
+
+        def table(head: list[str], rows: list[list[str]]) -> str:
+            h = "".join(f"<th>{e(x)}</th>" for x in head)
+            body = "".join(
+                "<tr>" + "".join(f"<td>{e(x)}</td>" for x in row) + "</tr>" for row in rows
+            )
+            return f"<table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
+
+        parts = [f"<h3>Analysis of {e(self.name)}</h3>"]
+        parts.append(table(["metric", "value", "covers"],
+                           [list(x) for x in self._summary_lines()]))
+        parts.append(f"<h4>Failure points ({len(self.failure_points)})</h4>")
+        parts.append(table(
+            ["step", "expected failures per case", "visits", "reasons"],
+            [[fp.step, _num(fp.expected_failures), _num(fp.visits), "; ".join(fp.reasons)]
+             for fp in self.failure_points[:top]],
+        ))
+        parts.append(f"<h4>Bottlenecks ({len(self.bottlenecks)})</h4>")
+        parts.append(table(
+            ["step", "capacity", "load per case", "utilisation", "queue wait"],
+            [[b.step, str(b.capacity), format_seconds(b.load_s), _pct(b.utilisation),
+              "overloaded" if b.overloaded else format_seconds(b.queue_wait_s)]
+             for b in self.bottlenecks[:top]],
+        ))
+        n_steps = len(self.table["id"])
+        parts.append(f"<h4>Steps ({n_steps})</h4>")
+        parts.append(table(
+            ["step", "visits", "process time", "lead time", "lead-time share", "flags"],
+            [[r.id, _num(r.visits), format_seconds(r.process_time_s),
+              format_seconds(r.lead_time_s), _pct(r.lead_time_share), ", ".join(r.flags)]
+             for r in self.steps[:top]],
+        ))
+        if n_steps > top:
+            parts.append(f"<p>… {n_steps - top} more steps (see to_pandas())</p>")
+        if self.notes:
+            parts.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in self.notes) + "</ul>")
+        return "<div class=\"servicemap-analysis\">" + "".join(parts) + "</div>"

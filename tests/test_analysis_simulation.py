@@ -1,0 +1,170 @@
+"""Independent check of the analysis by discrete-event simulation (simpy, seeded).
+
+The simulator walks cases through the map's steps: a step with a capacity is a
+simpy Resource with exponential service times of mean PT; every other step
+takes no time; decisions draw their branch. Arrivals are Poisson. It checks
+visits (per-case counts, standard error from independent cases), utilisation
+and mean queue waits (standard error by batch means over time). A simulated
+value must lie within 4 standard errors (plus a small absolute slack) of the
+computed one.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+from statistics import fmean, stdev
+
+import pytest
+
+simpy = pytest.importorskip("simpy")
+
+import servicemap  # noqa: E402
+from servicemap.analysis import analyze  # noqa: E402
+from servicemap.graph import flow_graph  # noqa: E402
+from servicemap.model import Blueprint  # noqa: E402
+
+ROOT = Path(__file__).parent.parent
+
+REWORK = """
+name: rework and capacity
+arrivals: 6/h
+steps:
+  - {id: s, kind: terminator, next: fix}
+  - {id: fix, kind: task, duration: 10m, capacity: 2, next: ok}
+  - id: ok
+    kind: decision
+    next:
+      - {to: fix, label: "no", probability: 0.2}
+      - {to: close, label: "yes", probability: 0.8}
+  - {id: close, kind: task, duration: 6m, capacity: 1, next: e}
+  - {id: e, kind: terminator}
+"""
+
+
+def simulate(
+    bp: Blueprint, cases: int, seed: int, batches: int = 20
+) -> dict[str, dict[str, object]]:
+    """Per step: visit counts per case, and per batch: waits and busy time."""
+    rng = random.Random(seed)
+    fg = flow_graph(bp)
+    steps = fg.steps
+    rate_s = (bp.arrivals.per_hour if bp.arrivals else 1.0) / 3600.0
+    starts = fg.starts()
+    env = simpy.Environment()
+    resources = {sid: simpy.Resource(env, capacity=s.capacity)
+                 for sid, s in steps.items() if s.capacity is not None}
+    counts: dict[str, list[int]] = {sid: [] for sid in steps}
+    waits: dict[str, list[tuple[float, float]]] = {sid: [] for sid in resources}
+    busy: dict[str, float] = dict.fromkeys(resources, 0.0)
+    horizon = cases / rate_s
+    busy_by_batch: dict[str, list[float]] = {sid: [0.0] * batches for sid in resources}
+
+    def next_step(sid: str) -> str | None:
+        flows = fg.flows.get(sid, [])
+        if not flows:
+            return None
+        probs = [f.probability for f in flows]
+        if any(p is None for p in probs):
+            return rng.choice(flows).target
+        x = rng.random()
+        acc = 0.0
+        for f in flows:
+            acc += float(f.probability or 0.0)
+            if x < acc:
+                return f.target
+        return flows[-1].target
+
+    def case(start: str, record: bool):  # type: ignore[no-untyped-def]
+        seen = dict.fromkeys(steps, 0)
+        sid: str | None = start
+        while sid is not None:
+            seen[sid] += 1
+            if sid in resources:
+                step = steps[sid]
+                mean = step.duration.total_seconds() if step.duration else 0.0
+                t0 = env.now
+                with resources[sid].request() as req:
+                    yield req
+                    waits[sid].append((t0, env.now - t0))
+                    service = rng.expovariate(1.0 / mean) if mean > 0 else 0.0
+                    start_t = env.now
+                    yield env.timeout(service)
+                    # busy time, split over the time batches it falls in
+                    a, b = start_t, env.now
+                    while a < b and a < horizon:
+                        k = min(int(a / horizon * batches), batches - 1)
+                        end = min(b, (k + 1) * horizon / batches)
+                        busy_by_batch[sid][k] += end - a
+                        a = end
+            sid = next_step(sid)
+        if record:
+            for k, n in seen.items():
+                counts[k].append(n)
+
+    def source():  # type: ignore[no-untyped-def]
+        for i in range(cases):
+            yield env.timeout(rng.expovariate(rate_s))
+            env.process(case(rng.choice(starts), record=True))
+            del i
+
+    env.process(source())
+    env.run(until=horizon)
+    result: dict[str, dict[str, object]] = {}
+    width = horizon / batches
+    for sid in steps:
+        entry: dict[str, object] = {"counts": counts[sid]}
+        if sid in resources:
+            cap = steps[sid].capacity or 1
+            entry["util"] = [b / (width * cap) for b in busy_by_batch[sid]]
+            per_batch: list[list[float]] = [[] for _ in range(batches)]
+            for t0, w in waits[sid]:
+                per_batch[min(int(t0 / width), batches - 1)].append(w)
+            entry["wait"] = [fmean(x) if x else 0.0 for x in per_batch]
+        result[sid] = entry
+    del busy
+    return result
+
+
+def mean_se(xs: list[float]) -> tuple[float, float]:
+    return fmean(xs), stdev(xs) / math.sqrt(len(xs))
+
+
+def compare(bp: Blueprint, cases: int, seed: int) -> None:
+    a = analyze(bp)
+    sim = simulate(bp, cases, seed)
+    rows = {r.id: r for r in a.steps}
+    for sid, entry in sim.items():
+        counts = [float(c) for c in entry["counts"]]  # type: ignore[union-attr]
+        m, se = mean_se(counts)
+        assert abs(m - rows[sid].visits) <= 4 * se + 1e-3, (sid, m, rows[sid].visits, se)
+        if "util" in entry:
+            # skip the first batch (warm-up from an empty system)
+            util = entry["util"][1:]  # type: ignore[index]
+            m, se = mean_se(util)
+            expected = rows[sid].utilisation
+            assert expected is not None
+            assert abs(m - expected) <= 4 * se + 0.01, (sid, m, expected, se)
+            w = entry["wait"][1:]  # type: ignore[index]
+            m, se = mean_se(w)
+            expected_w = rows[sid].queue_wait_s
+            assert expected_w is not None
+            pt = rows[sid].process_time_s or 1.0
+            assert abs(m - expected_w) <= 4 * se + 0.01 * pt, (sid, m, expected_w, se)
+
+
+def test_rework_map_agrees_with_simulation() -> None:
+    bp = servicemap.loads(REWORK)
+    a = analyze(bp)
+    fix = next(r for r in a.steps if r.id == "fix")
+    assert fix.visits == pytest.approx(1.25)
+    assert fix.utilisation == pytest.approx(6 * 1.25 * (10 / 60) / 2)  # 0.625
+    compare(bp, cases=12_000, seed=1)
+
+
+def test_example_map_agrees_with_simulation() -> None:
+    path = ROOT / "examples" / "next_day_delivery_current.yaml"
+    if not path.exists():
+        pytest.skip("example not present")
+    compare(servicemap.load(path), cases=8_000, seed=2)
