@@ -28,7 +28,8 @@ import scipy.sparse.linalg as spla
 
 from servicemap.analysis import analyze
 from servicemap.analysis.chain import compile_blueprint
-from servicemap.analysis.engine import _gc_paused, analyze_chain, structural_problems
+from servicemap.analysis.engine import analyze_chain, structural_problems
+from servicemap.loading import gc_paused as _gc_paused
 from servicemap.model import Blueprint
 
 LANES = [("customer", "customer"), ("front", "onstage"), ("back", "backstage"),

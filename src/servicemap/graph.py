@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .model import Blueprint, Connector, Decision, Step, Terminator
+from .model import Blueprint, Connector, Decision, Step
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -40,16 +40,22 @@ class FlowGraph:
     pred: dict[str, list[str]] = field(default_factory=dict)
     flows: dict[str, list[Flow]] = field(default_factory=dict)
     connector_exits: dict[str, str] = field(default_factory=dict)  # label -> connector id
+    _starts: list[str] | None = field(default=None, repr=False, compare=False)
+    _ends: list[str] | None = field(default=None, repr=False, compare=False)
 
     def starts(self) -> list[str]:
         """Terminators without incoming flow, in declared order."""
-        return [i for i, s in self.steps.items()
-                if isinstance(s, Terminator) and not self.pred[i]]
+        if self._starts is None:
+            self._starts = [i for i, s in self.steps.items()
+                            if s.kind == "terminator" and not self.pred[i]]
+        return list(self._starts)
 
     def ends(self) -> list[str]:
         """Terminators without outgoing flow, in declared order."""
-        return [i for i, s in self.steps.items()
-                if isinstance(s, Terminator) and not self.succ[i]]
+        if self._ends is None:
+            self._ends = [i for i, s in self.steps.items()
+                          if s.kind == "terminator" and not self.succ[i]]
+        return list(self._ends)
 
     def reachable(self, sources: list[str], *, reverse: bool = False) -> set[str]:
         """Steps reachable from ``sources`` (or reaching them, with ``reverse``).
