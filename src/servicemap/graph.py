@@ -127,7 +127,7 @@ def flow_graph(bp: Blueprint) -> FlowGraph:
                 return None, tuple(via)
             target = exit_step.targets()[0]
 
-    nodes = {i: s for i, s in steps.items() if s.kind != "connector"}
+    nodes: dict[str, Step] = {i: s for i, s in steps.items() if s.kind != "connector"}
     succ: dict[str, list[str]] = {i: [] for i in nodes}
     pred: dict[str, list[str]] = {i: [] for i in nodes}
     flows: dict[str, list[Flow]] = {}
@@ -140,11 +140,12 @@ def flow_graph(bp: Blueprint) -> FlowGraph:
             raw = [(t, None, None, False) for t in s.next]
         for j, (to, label, prob, fail) in enumerate(raw):
             via: tuple[str, ...] = ()
-            target: str | None = to
+            target = to
             if to not in nodes:  # a connector (or an unknown id): follow it
-                target, via = resolve(to)
-                if target is None:
+                resolved, via = resolve(to)
+                if resolved is None:
                     continue
+                target = resolved
             mine.append(Flow(sid, target, j, label, prob, fail, via))
             if target not in out:
                 out.append(target)

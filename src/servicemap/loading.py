@@ -61,7 +61,7 @@ _SPECIAL = {
 _DEEP_LINE = re.compile(r"^[ \t?:-]{200}", re.MULTILINE)
 
 
-class _Loader(yaml.CSafeLoader):  # type: ignore[misc]
+class _Loader(yaml.CSafeLoader):
     """libyaml's composer; scalars are resolved by us (YAML 1.2 core), tags kept visible."""
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
@@ -106,14 +106,17 @@ def _tagged_scalar(node: yaml.ScalarNode) -> Any:
     if tag.endswith(":str"):
         return value
     resolved = _plain_scalar(value)
-    expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[
-        tag.rsplit(":", 1)[1]
-    ]
+    expected_types: dict[str, type | tuple[type, ...]] = {
+        "int": int, "float": (int, float), "bool": bool, "null": type(None),
+    }
+    expected = expected_types[tag.rsplit(":", 1)[1]]
     if isinstance(resolved, bool) and tag.endswith((":int", ":float")) or not isinstance(
         resolved, expected
     ):
         raise _Refused(f"'{value}' is not a valid {tag.rsplit(':', 1)[1]}", node)
-    return float(resolved) if tag.endswith(":float") else resolved
+    if tag.endswith(":float"):
+        return float(resolved)
+    return resolved
 
 
 class _Builder:
@@ -243,7 +246,7 @@ def _decode(raw: bytes, filename: str | None) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _max_depth_exact(text: str) -> tuple[int, yaml.Mark | None]:
+def _max_depth_exact(text: str) -> tuple[int, Any]:
     depth = deepest = 0
     mark = None
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):

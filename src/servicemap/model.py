@@ -354,13 +354,13 @@ class Blueprint(StrictModel):
             for i, s in enumerate(self.steps):
                 index.setdefault(s.id, i)
             self._index = index
-        i = self._index.get(step_id)
-        if i is None or i >= len(self.steps) or self.steps[i].id != step_id:
-            self._index = None
-            i = next((j for j, s in enumerate(self.steps) if s.id == step_id), None)
-            if i is None:
+        found = self._index.get(step_id)
+        if found is None or found >= len(self.steps) or self.steps[found].id != step_id:
+            self._index = None  # the steps list was changed: search, rebuild next time
+            found = next((j for j, s in enumerate(self.steps) if s.id == step_id), None)
+            if found is None:
                 raise KeyError(step_id)
-        return i
+        return found
 
     def step(self, step_id: str) -> Step:
         """The step with this id.
