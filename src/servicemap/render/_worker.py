@@ -1,0 +1,102 @@
+"""The Graphviz worker process: reads DOT requests on stdin, answers with drawn bytes.
+
+Run as a script (``python _worker.py``) by :mod:`servicemap.render.worker`; it
+imports only the standard library and pygraphviz, so it starts fast and a
+Graphviz crash ends only this process.
+
+Protocol (all integers big-endian):
+
+* request: ``u32`` length + format name, ``u32`` length + layout program,
+  ``u64`` length + DOT text (UTF-8);
+* answer: one status byte (``O`` for the drawn bytes, ``E`` for an error
+  message) and a ``u64`` length + payload.
+
+After each answer's payload is ready, and before it is written, a line
+``servicemap-worker-done <n>`` goes to stderr so the parent knows which
+Graphviz messages belong to request ``n``.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import sys
+from typing import BinaryIO
+
+__all__ = ["DONE_MARK", "main", "serve"]
+
+DONE_MARK = b"servicemap-worker-done"
+
+# Only these layout programs may be asked for; "nop2" draws pinned positions.
+_PROGS = frozenset({"nop2", "neato", "dot"})
+_FORMATS = frozenset({"svg", "pdf", "png"})
+
+
+def _read_exact(stream: BinaryIO, size: int) -> bytes | None:
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining:
+        chunk = stream.read(remaining)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_field(stream: BinaryIO, fmt: str) -> bytes | None:
+    head = _read_exact(stream, struct.calcsize(fmt))
+    if head is None:
+        return None
+    (size,) = struct.unpack(fmt, head)
+    return _read_exact(stream, size)
+
+
+def _draw(dot: bytes, fmt: str, prog: str) -> bytes:
+    import pygraphviz
+
+    if fmt not in _FORMATS:
+        raise ValueError(f"unknown output format {fmt!r}")
+    if prog not in _PROGS:
+        raise ValueError(f"unknown layout program {prog!r}")
+    graph = pygraphviz.AGraph(string=dot.decode("utf-8"))
+    data = graph.draw(format=fmt, prog=prog)
+    if not isinstance(data, bytes) or not data:
+        raise RuntimeError("Graphviz produced no output")
+    return data
+
+
+def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+    """Answer requests until ``stdin`` ends."""
+    count = 0
+    while True:
+        fmt = _read_field(stdin, ">I")
+        prog = _read_field(stdin, ">I") if fmt is not None else None
+        dot = _read_field(stdin, ">Q") if prog is not None else None
+        if fmt is None or prog is None or dot is None:
+            return
+        count += 1
+        try:
+            status, payload = b"O", _draw(dot, fmt.decode("ascii"), prog.decode("ascii"))
+        except Exception as exc:  # every failure becomes an answer, never a dead worker
+            status, payload = b"E", f"{type(exc).__name__}: {exc}".encode()
+        sys.stderr.flush()
+        os.write(2, DONE_MARK + b" %d\n" % count)
+        stdout.write(status + struct.pack(">Q", len(payload)))
+        stdout.write(payload)
+        stdout.flush()
+
+
+def main() -> None:
+    """Serve on the process's standard streams.
+
+    The answers go to a private copy of stdout; stdout itself then points at
+    stderr, so nothing Graphviz or a library prints can corrupt the protocol.
+    """
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    serve(sys.stdin.buffer, answers)
+
+
+if __name__ == "__main__":
+    main()

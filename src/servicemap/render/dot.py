@@ -1,0 +1,501 @@
+"""DOT text of a laid-out map: pinned nodes, given edge routes, bands, headers and legend."""
+
+from __future__ import annotations
+
+import itertools
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..layout.geometry import Band, EdgeRoute, Layout, NodeBox, Point
+from ..values import format_duration
+from .escape import html_text, tooltip_text
+from .style import ARROW_LENGTH, FONT, FONT_SIZE, Colors, KeyEntry, StepStyle
+
+__all__ = ["LEGEND_NAMES", "build_dot", "spline"]
+
+LEGEND_NAMES: dict[str, str] = {
+    "terminator": "start / end (terminator)",
+    "task": "task",
+    "predefined": "predefined process",
+    "decision": "decision",
+    "delay": "delay",
+    "document": "document (folded corner for the wavy base)",
+    "connector": "connector",
+}
+"""How the legend names each symbol (and the stand-in Graphviz shape, where one is used)."""
+
+_BADGE = 14.0  # diameter of the fail-point badge, points
+_LEGEND_ITEM = (190.0, 30.0)  # width and height of one legend entry
+_LEGEND_SAMPLE = (44.0, 22.0)
+
+
+def _num(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _inch(points: float) -> str:
+    return f"{max(points, 0.01) / 72:.4f}"
+
+
+def _attrs(attrs: Mapping[str, Any]) -> str:
+    """DOT attribute list; values are numbers, our own quoted words, or ``<html>`` labels."""
+    parts = []
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, (int, float)):
+            text = _num(float(value))
+        elif isinstance(value, _Html):
+            text = f"<{value.text}>"
+        else:
+            text = f'"{value}"'
+        parts.append(f"{key}={text}")
+    return "[" + ", ".join(parts) + "]"
+
+
+@dataclass(frozen=True)
+class _Html:
+    text: str  # already escaped HTML-like label content
+
+
+def spline(points: Sequence[Point], *, arrow: bool = True) -> str:
+    """A Graphviz ``pos`` spline drawing the polyline ``points`` (Graphviz coordinates).
+
+    Each straight segment becomes one cubic Bézier with its control points on
+    the segment, so the drawn line stays straight. With ``arrow``, the line
+    stops :data:`ARROW_LENGTH` short of the last point, which becomes the tip.
+
+    >>> spline([(0, 0), (0, 30), (40, 30)])
+    'e,40,30 0,0 0,10 0,20 0,30 11,30 22,30 33,30'
+    >>> spline([(0, 0), (9, 0)], arrow=False)
+    '0,0 3,0 6,0 9,0'
+    """
+    pts = [(float(x), float(y)) for x, y in points]
+    pts = [p for i, p in enumerate(pts) if i == 0 or p != pts[i - 1]]
+    tip: Point | None = None
+    if arrow and len(pts) >= 2:
+        tip = pts[-1]
+        (x0, y0), (x1, y1) = pts[-2], pts[-1]
+        length = abs(x1 - x0) + abs(y1 - y0)
+        cut = min(ARROW_LENGTH, max(length - 0.5, 0.0))
+        if length > 0:
+            pts[-1] = (x1 - (x1 - x0) * cut / length, y1 - (y1 - y0) * cut / length)
+    out = [f"{_num(pts[0][0])},{_num(pts[0][1])}"]
+    for (xa, ya), (xb, yb) in itertools.pairwise(pts):
+        for t in (1 / 3, 2 / 3, 1.0):
+            out.append(f"{_num(xa + (xb - xa) * t)},{_num(ya + (yb - ya) * t)}")
+    head = f"e,{_num(tip[0])},{_num(tip[1])} " if tip is not None else ""
+    return head + " ".join(out)
+
+
+def _text_width(kind: str, box: NodeBox) -> float:
+    """Width available for a label inside a symbol (used when the layout gave no lines)."""
+    if kind == "terminator":
+        return box.width - box.height * 0.6
+    if kind == "delay":
+        return box.width - box.height * 0.4
+    if kind == "decision":
+        return box.width * 0.6
+    if kind == "predefined":
+        return box.width - 22
+    return box.width - 8
+
+
+def _lines_html(lines: Iterable[str], *, bold: bool = False) -> str:
+    body = "<BR/>".join(html_text(line) for line in lines)
+    return f"<B>{body}</B>" if bold and body else body
+
+
+def _wrap(text: str, width_pt: float, size: float = FONT_SIZE) -> list[str]:
+    chars = max(4, int(width_pt / (size * 0.56)))
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        lines.extend(textwrap.wrap(paragraph, chars, break_long_words=True) or [""])
+    return lines
+
+
+def _cell_table(
+    content: str, width: float, height: float, *, sides: str = "LTRB", border: int = 1,
+    color: str, fill: str | None, align: str = "CENTER",
+) -> _Html:
+    w, h = max(1, round(width)), max(1, round(height))
+    bg = f' BGCOLOR="{fill}"' if fill else ""
+    return _Html(
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+        f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{w}" HEIGHT="{h}" BORDER="{border}" SIDES="{sides}"'
+        f' COLOR="{color}"{bg} ALIGN="{align}">{content}</TD></TR></TABLE>'
+    )
+
+
+@dataclass
+class _Dot:
+    """Collects DOT statements; flips y (the layout's y grows down, Graphviz's up)."""
+
+    height: float
+    colors: Colors
+    clusters: list[str] = field(default_factory=list)
+    edges: list[str] = field(default_factory=list)
+    nodes: list[str] = field(default_factory=list)
+    count: int = 0
+
+    def y(self, y: float) -> float:
+        return self.height - y
+
+    def pos(self, x: float, y: float) -> str:
+        return f"{_num(x)},{_num(self.y(y))}!"
+
+    def new_id(self, prefix: str) -> str:
+        self.count += 1
+        return f"{prefix}{self.count}"
+
+    def node(self, prefix: str, x: float, y: float, attrs: Mapping[str, Any]) -> str:
+        name = self.new_id(prefix)
+        self.nodes.append(f"{name} {_attrs({'pos': self.pos(x, y), **attrs})};")
+        return name
+
+    def rect(self, left: float, top: float, right: float, bottom: float, fill: str,
+             line: str | None = None) -> None:
+        """A filled rectangle behind everything (a cluster drawn from its ``bb``)."""
+        name = self.new_id("cluster_r")
+        bb = f"{_num(left)},{_num(self.y(bottom))},{_num(right)},{_num(self.y(top))}"
+        attrs = {"bb": bb, "style": "filled", "fillcolor": fill, "color": line or fill,
+                 "penwidth": 1 if line else 0, "label": ""}
+        self.clusters.append(f"subgraph {name} {{ graph {_attrs(attrs)}; }}")
+
+    def line(self, points: Sequence[Point], attrs: Mapping[str, Any], *, arrow: bool = False,
+             ends: tuple[str, str] = ("a0", "a1")) -> None:
+        flipped = [(x, self.y(y)) for x, y in points]
+        all_attrs = {"pos": spline(flipped, arrow=arrow), **attrs}
+        if not arrow:
+            all_attrs.setdefault("dir", "none")
+        self.edges.append(f"{ends[0]} -> {ends[1]} {_attrs(all_attrs)};")
+
+
+def _step_tooltip(step: Any, lanes: Mapping[str, str], phases: Mapping[str, str],
+                  style: StepStyle | None) -> str:
+    rows = [step.title, f"kind: {step.kind}"]
+    if step.label is not None and step.label != step.id:
+        rows.append(f"id: {step.id}")
+    if step.lane is not None:
+        rows.append(f"lane: {lanes.get(step.lane, step.lane)}")
+    if step.phase is not None:
+        rows.append(f"phase: {phases.get(step.phase, step.phase)}")
+    if step.duration is not None:
+        rows.append(f"duration: {format_duration(step.duration)}")
+    if step.wait is not None:
+        rows.append(f"wait: {format_duration(step.wait)}")
+    if step.accuracy is not None:
+        rows.append(f"accuracy: {step.accuracy:.0%}")
+    if step.capacity is not None:
+        rows.append(f"capacity: {step.capacity}")
+    if step.cost is not None:
+        rows.append(f"cost: {step.cost:g}")
+    if step.fail is not None:
+        rows.append(f"fail point: {step.fail}")
+    if step.recovery:
+        rows.append("service recovery step")
+    if step.evidence is not None:
+        rows.append(f"evidence: {step.evidence}")
+    if getattr(step, "outcome", None) is not None:
+        rows.append(f"outcome: {step.outcome}")
+    if step.notes is not None:
+        rows.append(f"notes: {step.notes}")
+    if style is not None and style.note:
+        rows.append(style.note)
+    return tooltip_text("\n".join(rows))
+
+
+def _draw_symbol(
+    dot: _Dot, kind: str, box: NodeBox, lines: Sequence[str], *,
+    fill: str, color: str, penwidth: float, extra: Mapping[str, Any],
+) -> None:
+    """Draw one step symbol at ``box`` (layout coordinates) as one or more pinned nodes."""
+    border = max(1, round(penwidth))
+    text = _lines_html(lines)
+    base = {"fixedsize": True, "style": "filled", "fillcolor": fill, "color": color,
+            "penwidth": penwidth, **extra}
+    w, h = box.width, box.height
+    if kind == "terminator" and w > h:
+        # A stadium: two circles at the ends, a top-and-bottom-bordered cell between.
+        for cx in (box.left + h / 2, box.right - h / 2):
+            dot.node("p", cx, box.y, {**base, "shape": "circle", "width": _inch(h),
+                                      "height": _inch(h), "label": ""})
+        label = _cell_table(text, w - h, h, sides="TB", border=border, color=color, fill=fill)
+        dot.node("s", box.x, box.y, {"shape": "plain", "fixedsize": False, "label": label,
+                                     **extra})
+    elif kind == "delay" and w > h / 2:
+        # A D: a circle on the right, a cell bordered left/top/bottom up to its centre.
+        dot.node("p", box.right - h / 2, box.y, {**base, "shape": "circle", "width": _inch(h),
+                                                  "height": _inch(h), "label": ""})
+        cell_w = w - h / 2
+        label = _cell_table(text, cell_w, h, sides="LTB", border=border, color=color, fill=fill)
+        dot.node("s", box.left + cell_w / 2, box.y,
+                 {"shape": "plain", "fixedsize": False, "label": label, **extra})
+    elif kind == "predefined":
+        bar = 7
+        cw, ch = max(1, round(w)), max(1, round(h))
+        inner_h = max(1, ch - 2 * border)
+        label = _Html(
+            f'<TABLE BORDER="{border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"'
+            f' COLOR="{color}" BGCOLOR="{fill}" FIXEDSIZE="TRUE" WIDTH="{cw}" HEIGHT="{ch}"><TR>'
+            f'<TD FIXEDSIZE="TRUE" WIDTH="{bar}" HEIGHT="{inner_h}" BORDER="{border}" SIDES="R"'
+            f' COLOR="{color}"></TD>'
+            f'<TD FIXEDSIZE="TRUE" WIDTH="{max(1, cw - 2 * bar - 2 * border)}"'
+            f' HEIGHT="{inner_h}">{text}</TD>'
+            f'<TD FIXEDSIZE="TRUE" WIDTH="{bar}" HEIGHT="{inner_h}" BORDER="{border}" SIDES="L"'
+            f' COLOR="{color}"></TD></TR></TABLE>'
+        )
+        dot.node("s", box.x, box.y, {"shape": "plain", "fixedsize": False, "label": label,
+                                     **extra})
+    else:
+        shape = {"decision": "diamond", "document": "note", "connector": "circle",
+                 "terminator": "ellipse"}.get(kind, "box")
+        if kind == "connector":
+            w = h = min(w, h)
+        dot.node("s", box.x, box.y, {**base, "shape": shape, "width": _inch(w),
+                                     "height": _inch(h), "label": _Html(text), "margin": 0})
+
+
+def _badge(dot: _Dot, x: float, y: float, text: str, fill: str, tooltip: str | None) -> None:
+    label = _Html(f'<FONT COLOR="{dot.colors.badge_ink}" POINT-SIZE="8"><B>{text}</B></FONT>')
+    dot.node("f", x, y, {"shape": "circle", "fixedsize": True, "width": _inch(_BADGE),
+                         "height": _inch(_BADGE), "style": "filled", "fillcolor": fill,
+                         "color": fill, "label": label, "margin": 0, "tooltip": tooltip})
+
+
+def _draw_frame(dot: _Dot, layout: Layout, colors: Colors) -> None:
+    top = layout.title_height
+    body_top = top + layout.header_height
+    hw = layout.header_width
+    dot.rect(0, 0, layout.width, layout.height, "#ffffff")
+    bands = layout.bands or [Band("", "", body_top, layout.height)]
+    for i, band in enumerate(bands):
+        dot.rect(hw, band.top, layout.width, band.bottom, colors.band[i % 2])
+        if hw > 0 and band.label:
+            dot.rect(0, band.top, hw, band.bottom, colors.header)
+            lines = _wrap(band.label, hw - 10)
+            label = _cell_table(_lines_html(lines, bold=True), hw - 6,
+                                min(band.bottom - band.top - 4, 14 * len(lines) + 4),
+                                border=0, color=colors.header, fill=None)
+            dot.node("h", hw / 2, (band.top + band.bottom) / 2,
+                     {"shape": "plain", "fixedsize": False, "label": label,
+                      "fontcolor": colors.header_ink})
+    line_ys = [line.y for line in layout.lines]
+    for upper, lower in itertools.pairwise(bands):
+        y = (upper.bottom + lower.top) / 2
+        if all(abs(y - ly) > 1 for ly in line_ys):
+            dot.line([(0, y), (layout.width, y)], {"color": colors.separator, "penwidth": 0.5})
+    if layout.header_height > 0:
+        dot.rect(0, top, layout.width, body_top, colors.header)
+        for column in layout.columns:
+            width = column.right - column.left
+            lines = _wrap(column.label, width - 8)
+            label = _cell_table(_lines_html(lines, bold=True), width - 4,
+                                min(layout.header_height - 2, 14 * len(lines) + 4),
+                                border=0, color=colors.header, fill=None)
+            dot.node("h", (column.left + column.right) / 2, top + layout.header_height / 2,
+                     {"shape": "plain", "fixedsize": False, "label": label,
+                      "fontcolor": colors.header_ink})
+    for left, right in zip(layout.columns, layout.columns[1:], strict=False):
+        x = (left.right + right.left) / 2
+        dot.line([(x, top), (x, layout.height)],
+                 {"color": colors.separator, "penwidth": 1, "style": "dashed"})
+    for line in layout.lines:
+        dot.line([(0, line.y), (layout.width, line.y)],
+                 {"color": colors.layer_line, "penwidth": 1.2,
+                  "style": "dashed" if line.dashed else "solid"})
+        if hw > 0:
+            label = _cell_table(
+                f'<FONT POINT-SIZE="8"><I>{html_text(line.name)}</I></FONT>', hw - 6, 11,
+                border=0, color=colors.layer_line, fill=None, align="LEFT")
+            dot.node("l", hw / 2, line.y - 7, {"shape": "plain", "fixedsize": False,
+                                               "label": label, "fontcolor": colors.layer_line})
+
+
+def _draw_edge(dot: _Dot, route: EdgeRoute, ids: Mapping[str, str], titles: Mapping[str, str],
+               colors: Colors) -> None:
+    if len(route.points) < 2 or route.source not in ids or route.target not in ids:
+        return
+    attrs: dict[str, Any] = {"color": colors.ink, "penwidth": 1.1, "arrowsize": 0.7}
+    if route.failure:
+        attrs.update(color=colors.failure, style="dashed", fontcolor=colors.failure)
+    elif route.rework:
+        attrs.update(color=colors.rework, fontcolor=colors.rework)
+    if route.label is not None and route.label_pos is not None:
+        attrs["label"] = _Html(html_text(route.label))
+        attrs["lp"] = f"{_num(route.label_pos[0])},{_num(dot.y(route.label_pos[1]))}"
+    what = "failure branch" if route.failure else ("rework" if route.rework else "flow")
+    label = f" [{route.label}]" if route.label else ""
+    attrs["tooltip"] = tooltip_text(
+        f"{titles[route.source]} → {titles[route.target]}{label} ({what})"
+    )
+    dot.line(route.points, attrs, arrow=True, ends=(ids[route.source], ids[route.target]))
+
+
+def _legend_entries(kinds: Sequence[str], blueprint: Any, layout: Layout,
+                    key: Sequence[KeyEntry]) -> list[tuple[str, Any]]:
+    entries: list[tuple[str, Any]] = [(k, LEGEND_NAMES[k]) for k in kinds]
+    if any(r.failure for r in layout.edges):
+        entries.append(("failure-edge", "failure branch"))
+    if any(r.rework and not r.failure for r in layout.edges):
+        entries.append(("rework-edge", "rework (flow back)"))
+    if any(s.fail is not None for s in blueprint.steps):
+        entries.append(("fail", "fail point"))
+    if any(s.recovery for s in blueprint.steps):
+        entries.append(("recovery", "service recovery step"))
+    entries.extend(("key", entry) for entry in key)
+    return entries
+
+
+def _draw_legend(dot: _Dot, entries: Sequence[tuple[str, Any]], top: float, width: float,
+                 colors: Colors) -> None:
+    iw, ih = _LEGEND_ITEM
+    sw, sh = _LEGEND_SAMPLE
+    per_row = max(1, int((width - 16) // iw))
+    dot.rect(0, top, width, top + _legend_height(len(entries), width), "#ffffff", "#c0c8d2")
+    title = _cell_table("<B>Legend</B>", 80, 14, border=0, color=colors.ink, fill=None,
+                        align="LEFT")
+    dot.node("g", 8 + 40, top + 12, {"shape": "plain", "fixedsize": False, "label": title})
+    for i, (what, name) in enumerate(entries):
+        row, col = divmod(i, per_row)
+        x0, yc = 8 + col * iw, top + 24 + row * ih + ih / 2
+        sample = NodeBox("", x0 + sw / 2, yc, sw, sh)
+        if what in LEGEND_NAMES:
+            _draw_symbol(dot, what, sample, ["C"] if what == "connector" else [],
+                         fill=colors.step_fill, color=colors.ink, penwidth=1, extra={})
+            text = str(name)
+        elif what in ("failure-edge", "rework-edge"):
+            colour = colors.failure if what == "failure-edge" else colors.rework
+            dot.line([(x0, yc), (x0 + sw, yc)], {"color": colour, "penwidth": 1.1,
+                     "arrowsize": 0.7, "style": "dashed" if what == "failure-edge" else "solid"},
+                     arrow=True)
+            text = str(name)
+        elif what == "fail":
+            _badge(dot, x0 + sw / 2, yc, "F", colors.failure, None)
+            text = str(name)
+        elif what == "recovery":
+            _draw_symbol(dot, "task", sample, [], fill=colors.step_fill, color=colors.recovery,
+                         penwidth=2, extra={})
+            text = str(name)
+        else:
+            entry: KeyEntry = name
+            _draw_symbol(dot, "task", sample, [], fill=entry.fill or colors.step_fill,
+                         color=entry.color or colors.ink, penwidth=2.5 if entry.color else 1,
+                         extra={})
+            text = entry.label
+        lines = _wrap(text, iw - sw - 14)[:2]
+        label = _cell_table(_lines_html(lines), iw - sw - 10, ih - 4, border=0,
+                            color=colors.ink, fill=None, align="LEFT")
+        dot.node("g", x0 + sw + 6 + (iw - sw - 10) / 2, yc,
+                 {"shape": "plain", "fixedsize": False, "label": label})
+
+
+def _legend_height(count: int, width: float) -> float:
+    per_row = max(1, int((width - 16) // _LEGEND_ITEM[0]))
+    rows = -(-count // per_row)
+    return 30 + rows * _LEGEND_ITEM[1]
+
+
+def build_dot(
+    blueprint: Any,
+    layout: Layout,
+    *,
+    legend: bool = False,
+    styles: Mapping[str, StepStyle] | None = None,
+    key: Sequence[KeyEntry] = (),
+    colors: Colors | None = None,
+) -> str:
+    """The DOT text that draws ``blueprint`` as laid out in ``layout``.
+
+    Node names are generated (``s1``, ``s2`` ...); user text appears only in
+    escaped HTML-like labels and escaped tooltips, never in names or in any
+    file or URL attribute.
+
+    Args:
+        blueprint: The map (its steps give symbols, labels and tooltips).
+        layout: Where everything goes.
+        legend: Add a legend of the symbols used below the map.
+        styles: Per-step overrides by step id (e.g. highlight colours).
+        key: Entries explaining the override colours, drawn below the map.
+        colors: The palette.
+
+    Returns:
+        DOT text for Graphviz's ``nop2`` (pinned positions).
+    """
+    colors = colors or Colors()
+    styles = styles or {}
+    steps = blueprint.steps_by_id
+    order = {s.id: i for i, s in enumerate(blueprint.steps)}
+    boxes = sorted((b for b in layout.nodes.values() if b.id in steps),
+                   key=lambda b: order[b.id])
+    kinds = [k for k in LEGEND_NAMES if any(steps[b.id].kind == k for b in boxes)]
+    entries = _legend_entries(kinds, blueprint, layout, key) if legend else (
+        [("key", entry) for entry in key])
+    legend_h = _legend_height(len(entries), layout.width) + 8 if entries else 0.0
+    dot = _Dot(layout.height + legend_h, colors)
+
+    _draw_frame(dot, layout, colors)
+    if layout.title_height > 0:
+        lines = _wrap(blueprint.name, layout.width - 16, 14)[:2]
+        label = _cell_table(f'<FONT POINT-SIZE="14">{_lines_html(lines, bold=True)}</FONT>',
+                            layout.width - 16, layout.title_height - 4, border=0,
+                            color=colors.ink, fill=None, align="LEFT")
+        dot.node("t", layout.width / 2, layout.title_height / 2,
+                 {"shape": "plain", "fixedsize": False, "label": label,
+                  "tooltip": tooltip_text(blueprint.description or blueprint.name)})
+
+    lanes = {lane.id: lane.title for lane in blueprint.lanes}
+    phases = {phase.id: phase.title for phase in blueprint.phases}
+    ids: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    for box in boxes:
+        step = steps[box.id]
+        style = styles.get(step.id)
+        color, penwidth = colors.ink, 1.0
+        if step.recovery:
+            color, penwidth = colors.recovery, 2.0
+        if style is not None:
+            color = style.color or color
+            penwidth = style.penwidth or penwidth
+        fill = (style.fill if style is not None and style.fill else None) or colors.step_fill
+        extra = {"tooltip": _step_tooltip(step, lanes, phases, style),
+                 "class": f"step {step.kind}"}
+        shown: Sequence[str] = box.label_lines or _wrap(step.title, _text_width(step.kind, box))
+        _draw_symbol(dot, step.kind, box, shown, fill=fill, color=color, penwidth=penwidth,
+                     extra=extra)
+        ids[step.id] = f"s{dot.count}"
+        titles[step.id] = step.title
+        if step.fail is not None:
+            _badge(dot, box.right - 3, box.top + 3, "F", colors.failure,
+                   tooltip_text(f"fail point: {step.fail}"))
+        if style is not None and style.badge:
+            badge = _cell_table(f'<FONT POINT-SIZE="8">{html_text(style.badge)}</FONT>',
+                                round(4.8 * len(style.badge)) + 10, 12, color=color, fill="#fff8e1")
+            dot.node("x", box.right - (round(4.8 * len(style.badge)) + 10) / 2, box.bottom + 7,
+                     {"shape": "plain", "fixedsize": False, "label": badge})
+
+    for route in layout.edges:
+        _draw_edge(dot, route, ids, titles, colors)
+    if entries:
+        _draw_legend(dot, entries, layout.height + 8, layout.width, colors)
+
+    anchor = {"shape": "point", "style": "invis", "width": 0.01, "fixedsize": True}
+    header = [
+        "digraph servicemap {",
+        "graph " + _attrs({"outputorder": "edgesfirst", "pad": 0.1, "bgcolor": "#ffffff",
+                           "fontname": FONT, "fontsize": FONT_SIZE, "charset": "UTF-8"}) + ";",
+        "node " + _attrs({"fontname": FONT, "fontsize": FONT_SIZE, "fontcolor": colors.ink,
+                          "margin": 0}) + ";",
+        "edge " + _attrs({"fontname": FONT, "fontsize": FONT_SIZE,
+                          "fontcolor": colors.ink}) + ";",
+        f"a0 {_attrs({**anchor, 'pos': dot.pos(layout.width / 2, layout.height / 2)})};",
+        f"a1 {_attrs({**anchor, 'pos': dot.pos(layout.width / 2, layout.height / 2)})};",
+    ]
+    # Nodes before edges: Graphviz creates a node at its first mention and draws nodes
+    # in that order (a stadium's label cell must come after its end circles).
+    return "\n".join([*header, *dot.clusters, *dot.nodes, *dot.edges, "}", ""])

@@ -1,0 +1,96 @@
+"""Highlight: step styles and a key from the analysis (fail points, bottleneck, overload)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..problems import RenderError
+from .style import KeyEntry, StepStyle
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis
+    from ..model import Blueprint
+
+__all__ = ["FAILURE_SHADES", "highlight_styles", "styles_from_analysis"]
+
+FAILURE_SHADES: tuple[tuple[float, str, str], ...] = (
+    (0.10, "#ef9a9a", "expected failures per case >= 0.1"),
+    (0.01, "#ffcdd2", "expected failures per case >= 0.01"),
+    (0.0, "#fff0f0", "expected failures per case < 0.01"),
+)
+"""Fill by expected failures per case: (lower bound, colour, key text), worst first."""
+
+_BOTTLENECK = "#e65100"
+_OVERLOADED = "#ff9800"
+
+
+def _seconds(value: float) -> str:
+    if value >= 3600:
+        return f"{value / 3600:.3g} h"
+    if value >= 60:
+        return f"{value / 60:.3g} min"
+    return f"{value:.3g} s"
+
+
+def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list[KeyEntry]]:
+    """Step styles and key entries for an analysis.
+
+    Fail points are filled by expected failures per case; the bottleneck gets a
+    thick orange border, overloaded steps an orange one; each coloured step
+    carries a badge with its figure (utilisation, or load per case without
+    arrivals).
+    """
+    fills: dict[str, str] = {}
+    badges: dict[str, list[str]] = {}
+    used: set[str] = set()
+    for point in analysis.failure_points:
+        value = point.expected_failures
+        if value is None:
+            continue
+        for bound, colour, text in FAILURE_SHADES:
+            if value >= bound:
+                fills[point.step] = colour
+                used.add(text)
+                break
+        badges.setdefault(point.step, []).append(f"{value:.2g} fail/case")
+    borders: dict[str, tuple[str, float]] = {}
+    for row in analysis.bottlenecks:
+        if row.overloaded:
+            borders[row.step] = (_OVERLOADED, 2.5)
+            used.add("overloaded")
+        if row.utilisation is not None:
+            badges.setdefault(row.step, []).append(f"util {row.utilisation:.0%}")
+        elif row.load_s is not None and row.step == analysis.summary.bottleneck:
+            badges.setdefault(row.step, []).append(f"{_seconds(row.load_s)}/case")
+    if analysis.summary.bottleneck is not None:
+        borders[analysis.summary.bottleneck] = (_BOTTLENECK, 3.5)
+        used.add("bottleneck")
+    styles: dict[str, StepStyle] = {}
+    for step in sorted(set(fills) | set(borders)):
+        border: tuple[str | None, float | None] = borders.get(step, (None, None))
+        styles[step] = StepStyle(
+            fill=fills.get(step), color=border[0], penwidth=border[1],
+            badge=", ".join(badges.get(step, [])) or None,
+            note="analysis: " + ", ".join(badges.get(step, [])) if step in badges else None,
+        )
+    key = [KeyEntry(text, fill=colour) for _b, colour, text in FAILURE_SHADES if text in used]
+    if "bottleneck" in used:
+        key.append(KeyEntry("bottleneck (highest load)", color=_BOTTLENECK))
+    if "overloaded" in used:
+        key.append(KeyEntry("overloaded (utilisation >= 100%)", color=_OVERLOADED))
+    return styles, key
+
+
+def highlight_styles(blueprint: Blueprint) -> tuple[dict[str, StepStyle], list[KeyEntry]]:
+    """Analyse ``blueprint`` and return its highlight styles and key.
+
+    Raises:
+        RenderError: The map cannot be analysed (its structural problems are listed).
+    """
+    from ..analysis import AnalysisError, analyze
+
+    try:
+        analysis = analyze(blueprint)
+    except AnalysisError as exc:
+        raise RenderError(f"cannot highlight a map that cannot be analysed:\n{exc}") from exc
+    return styles_from_analysis(analysis)

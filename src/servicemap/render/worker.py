@@ -1,0 +1,260 @@
+"""Graphviz isolated in a worker process with a timeout; crashes become RenderError."""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import contextlib
+import functools
+import os
+import signal
+import struct
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO
+
+from ..problems import RenderError
+from ._worker import DONE_MARK
+
+__all__ = ["GraphvizWorker", "shared_worker"]
+
+_WORKER_SCRIPT = Path(__file__).with_name("_worker.py")
+_NOISE = (b"reset-dirs",)  # the bundled fontconfig's warning in every process
+_KEEP_LINES = 200
+
+
+class _StderrDrain:
+    """Reads a worker's stderr continuously (so it never blocks) and keeps the last lines."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._lines: collections.deque[bytes] = collections.deque(maxlen=_KEEP_LINES)
+        self._done = 0
+        self._total = 0
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="graphviz-stderr", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        for line in self._stream:
+            with self._cond:
+                if line.startswith(DONE_MARK):
+                    self._done = int(line.split()[1])
+                    self._cond.notify_all()
+                elif not any(noise in line for noise in _NOISE):
+                    self._lines.append(line)
+                    self._total += 1
+        with self._cond:
+            self._done = -1
+            self._cond.notify_all()
+
+    def mark(self) -> int:
+        """Where the lines of the next request begin."""
+        with self._cond:
+            return self._total
+
+    def wait_for(self, request: int, timeout: float = 1.0) -> None:
+        """Wait until the worker's messages for ``request`` have been read."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._done >= request or self._done < 0, timeout)
+
+    def finish(self, timeout: float = 2.0) -> None:
+        """Wait for the end of the stream (the worker has ended)."""
+        self._thread.join(timeout)
+
+    def text_since(self, mark: int) -> str:
+        """The messages since ``mark`` (or the last ones kept), decoded."""
+        with self._cond:
+            lines = list(self._lines)
+            count = self._total - mark
+        recent = lines[len(lines) - min(count, len(lines)):] if count > 0 else []
+        return b"".join(recent).decode("utf-8", "replace").strip()
+
+
+class GraphvizWorker:
+    """One Graphviz worker process, started on first use and restarted after a failure.
+
+    Requests are served one at a time (a lock guards the process). A request
+    that takes longer than its timeout ends the process; a crash of Graphviz
+    ends it too. Both raise :class:`~servicemap.problems.RenderError`, and the
+    next request starts a fresh worker.
+
+    Example:
+        >>> worker = GraphvizWorker()
+        >>> worker.draw(b'digraph { a [pos="10,10!"] }', "svg", timeout=30)[:5]
+        b'<?xml'
+        >>> worker.close()
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._drain: _StderrDrain | None = None
+        self._owner_pid = 0
+        self._requests = 0
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id while one runs."""
+        proc = self._proc
+        return proc.pid if proc is not None and proc.poll() is None else None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        env = dict(os.environ)
+        env.setdefault("PYTHONIOENCODING", "utf-8")
+        proc = subprocess.Popen(
+            [sys.executable, "-u", str(_WORKER_SCRIPT)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            close_fds=True,
+        )
+        assert proc.stderr is not None
+        self._proc = proc
+        self._drain = _StderrDrain(proc.stderr)
+        self._owner_pid = os.getpid()
+        self._requests = 0
+        return proc
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        proc = self._proc
+        if proc is not None and self._owner_pid != os.getpid():
+            # A forked child must not share its parent's worker pipes.
+            self._proc = self._drain = None
+            proc = None
+        if proc is None or proc.poll() is not None:
+            self._stop()
+            proc = self._start()
+        return proc
+
+    def _stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        if self._drain is not None:
+            self._drain.finish()
+
+    def close(self) -> None:
+        """End the worker process (a later request starts a new one)."""
+        with self._lock:
+            self._stop()
+            self._drain = None
+
+    def draw(self, dot: bytes, fmt: str, *, prog: str = "nop2", timeout: float = 60.0) -> bytes:
+        """Lay out and draw ``dot`` with Graphviz ``prog`` in the worker.
+
+        Args:
+            dot: DOT text, UTF-8.
+            fmt: ``"svg"``, ``"pdf"`` or ``"png"``.
+            prog: The Graphviz layout program: ``"nop2"`` keeps given positions.
+            timeout: Seconds to wait before ending the worker.
+
+        Raises:
+            RenderError: Graphviz reported an error, crashed or ran out of time.
+        """
+        with self._lock:
+            proc = self._running()
+            drain = self._drain
+            assert proc.stdin is not None and proc.stdout is not None and drain is not None
+            mark = drain.mark()
+            self._requests += 1
+            request = self._requests
+            message = (
+                struct.pack(">I", len(fmt)) + fmt.encode("ascii")
+                + struct.pack(">I", len(prog)) + prog.encode("ascii")
+                + struct.pack(">Q", len(dot)) + dot
+            )
+            answer: list[tuple[bytes, bytes] | BaseException] = []
+            reader = threading.Thread(
+                target=_read_answer, args=(proc, message, answer), daemon=True,
+                name="graphviz-answer",
+            )
+            reader.start()
+            reader.join(timeout)
+            if reader.is_alive():
+                self._stop()
+                reader.join(5)
+                raise RenderError(
+                    f"Graphviz did not finish drawing within {timeout:g} s and was stopped; "
+                    "the map may be too large for this timeout (pass a larger timeout)"
+                    + _details(drain.text_since(mark))
+                )
+            result = answer[0] if answer else RuntimeError("no answer")
+            if isinstance(result, BaseException):
+                code = proc.wait(5)
+                self._stop()
+                raise RenderError(
+                    f"Graphviz crashed while drawing the map ({_describe_exit(code)}); "
+                    "the worker was restarted" + _details(drain.text_since(mark))
+                ) from None
+            status, payload = result
+            if status != b"O":
+                drain.wait_for(request)
+                text = payload.decode("utf-8", "replace")
+                raise RenderError(
+                    f"Graphviz could not draw the map: {text}" + _details(drain.text_since(mark))
+                )
+            return payload
+
+
+def _read_answer(
+    proc: subprocess.Popen[bytes], message: bytes,
+    answer: list[tuple[bytes, bytes] | BaseException],
+) -> None:
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(message)
+        proc.stdin.flush()
+        head = proc.stdout.read(9)
+        if len(head) < 9:
+            raise EOFError("the worker ended")
+        status = head[:1]
+        (size,) = struct.unpack(">Q", head[1:])
+        payload = proc.stdout.read(size)
+        if len(payload) < size:
+            raise EOFError("the worker ended")
+        answer.append((status, payload))
+    except (OSError, ValueError, EOFError) as exc:
+        answer.append(exc)
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "still running"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"killed by {name}"
+    return f"exit status {code}"
+
+
+def _details(text: str) -> str:
+    if not text:
+        return ""
+    lines = text.splitlines()[-20:]
+    return "\nGraphviz said:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+@functools.cache
+def shared_worker() -> GraphvizWorker:
+    """The worker that :func:`servicemap.render.render` uses, made on first use.
+
+    This is the one process-wide cache of the package: a worker process is
+    reused across renders (starting one costs about 60 ms) and ends when the
+    interpreter exits.
+    """
+    worker = GraphvizWorker()
+    atexit.register(worker.close)
+    return worker

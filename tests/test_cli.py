@@ -1,0 +1,479 @@
+"""Tests of the ``servicemap`` command: subcommands, formats and exit statuses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import servicemap
+from servicemap.cli import main
+from servicemap.rules import RULES
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+CLEAN = """\
+name: Clean
+steps:
+  - {id: start, kind: terminator, next: work}
+  - {id: work, kind: task, duration: 5m, next: end}
+  - {id: end, kind: terminator}
+"""
+
+DEAD_END = """\
+name: Broken
+steps:
+  - {id: start, kind: terminator, next: record}
+  - {id: record, kind: task}
+"""
+
+MISSING_LANE = """\
+name: Warned
+lanes:
+  - {id: desk}
+steps:
+  - {id: start, kind: terminator, lane: desk, next: work}
+  - {id: work, kind: task, next: end}
+  - {id: end, kind: terminator, lane: desk}
+"""
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every test runs outside GitHub Actions, in its own folder."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("SERVICEMAP_TRACEBACK", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def write(path: Path, text: str) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def assert_one_line_error(err: str) -> None:
+    assert err.startswith("servicemap: error: ")
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+# check: exit statuses
+
+
+def test_clean_map_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    assert run(capsys, "check", f) == (0, "All checks passed: 1 file\n", "")
+
+
+def test_error_map_fails_with_located_lines(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "broken.yaml", DEAD_END)
+    status, out, err = run(capsys, "check", f)
+    assert status == 1
+    assert out.splitlines() == [
+        "broken.yaml:3:3: SM102 [error] no-end: the map has no end: add a terminator without "
+        "'next'",
+        "broken.yaml:4:5: SM103 [error] dead-end: step 'record' has no outgoing flow: add "
+        "'next', or make it a terminator if cases end here",
+        "2 errors, 0 warnings in 1 file",
+    ]
+    assert err == ""
+
+
+def test_warnings_pass_unless_strict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "warned.yaml", MISSING_LANE)
+    status, out, _ = run(capsys, "check", f)
+    assert status == 0
+    assert "SM302 [warning] missing-lane" in out
+    assert out.endswith("0 errors, 1 warning in 1 file\n")
+    assert run(capsys, "check", "--strict", f)[0] == 1
+
+
+def test_strict_clean_map_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    assert run(capsys, "check", "--strict", f)[0] == 0
+
+
+def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "check", "nope.yaml")
+    assert (status, out) == (2, "")
+    assert_one_line_error(err)
+    assert "nope.yaml" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "--bogus", "x.yaml"],
+    ["check", "--format", "xml", "x.yaml"],
+    ["check"],
+    ["frobnicate"],
+    [],
+])
+def test_bad_command_lines_exit_2_with_one_line(
+        argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, *argv)
+    assert (status, out) == (2, "")
+    assert_one_line_error(err)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="needs file permissions that bind (not root)")
+def test_unreadable_file_is_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "secret.yaml"
+    write(f, CLEAN)
+    f.chmod(0)
+    try:
+        status, _, err = run(capsys, "check", str(f))
+    finally:
+        f.chmod(0o644)
+    assert status == 2
+    assert_one_line_error(err)
+
+
+@pytest.mark.parametrize("content", [
+    b"\x00\xff\xfe garbage [\n",
+    b"steps: [\n",
+    b"- just\n- a list\n",
+    b"name: x\nsteps: &a [*a]\n",
+    b"\xef\xbb\xbf" + b"{" * 5000,
+    b"",
+])
+def test_garbage_files_are_problems_not_tracebacks(
+        content: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "garbage.yaml").write_bytes(content)
+    status, out, err = run(capsys, "check", "garbage.yaml")
+    assert status == 1
+    assert out.startswith("garbage.yaml:")
+    assert " [error] " in out
+    assert "Traceback" not in out + err
+
+
+# check: files, folders and rules
+
+
+def test_folders_mean_every_yaml_below(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "maps" / "a.yaml", CLEAN)
+    write(tmp_path / "maps" / "sub" / "b.yml", DEAD_END)
+    write(tmp_path / "maps" / "notes.txt", "not a map")
+    write(tmp_path / "maps" / ".hidden" / "c.yaml", DEAD_END)
+    status, out, _ = run(capsys, "check", "maps")
+    assert status == 1
+    assert out.endswith("2 errors, 0 warnings in 2 files\n")
+    assert all(line.startswith(os.path.join("maps", "sub", "b.yml"))
+               for line in out.splitlines()[:-1])
+
+
+def test_several_paths(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = write(tmp_path / "a.yaml", CLEAN)
+    b = write(tmp_path / "b.yaml", MISSING_LANE)
+    status, out, _ = run(capsys, "check", a, b)
+    assert status == 0
+    assert out.endswith("in 2 files\n")
+
+
+def test_empty_folder_passes_with_a_warning(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty").mkdir()
+    status, out, err = run(capsys, "check", "empty")
+    assert status == 0
+    assert out == "All checks passed: 0 files\n"
+    assert "no map files" in err
+
+
+@pytest.mark.parametrize(("option", "expected"), [
+    (["--select", "SM103"], ["SM103"]),
+    (["--select", "dead-end"], ["SM103"]),
+    (["--select", "SM10"], ["SM102", "SM103"]),
+    (["--select", "no-end", "--select", "SM2"], ["SM102"]),
+    (["--ignore", "dead-end"], ["SM102"]),
+    (["--ignore", "SM102,dead-end"], []),
+    (["--select", "SM1", "--ignore", "no-end"], ["SM103"]),
+])
+def test_select_and_ignore(option: list[str], expected: list[str], tmp_path: Path,
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "broken.yaml", DEAD_END)
+    status, out, _ = run(capsys, "check", "--format", "json", *option, f)
+    codes = [p["code"] for p in json.loads(out)["problems"]]
+    assert codes == expected
+    assert status == (1 if expected else 0)
+
+
+@pytest.mark.parametrize("value", ["SM999", "dead_end", "XY1", ",", "SM103,nonsense"])
+def test_unknown_rules_are_usage_errors(
+        value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    status, _, err = run(capsys, "check", "--select", value, f)
+    assert status == 2
+    assert_one_line_error(err)
+    assert run(capsys, "check", "--ignore", value, f)[0] == 2
+
+
+def test_load_problems_are_not_hidden_by_select(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "bad.yaml", "name: x\nsteps: [\n")
+    status, out, _ = run(capsys, "check", "--select", "SM5", "bad.yaml")
+    assert status == 1
+    assert "SM001" in out
+
+
+def test_project_configuration(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "pyproject.toml", '[tool.servicemap]\nignore = ["missing-lane"]\n')
+    f = write(tmp_path / "maps" / "warned.yaml", MISSING_LANE)
+    assert run(capsys, "check", "--strict", f)[0] == 0
+
+
+def test_bad_project_configuration_is_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "pyproject.toml", '[tool.servicemap]\nselct = ["SM1"]\n')
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    status, _, err = run(capsys, "check", f)
+    assert status == 2
+    assert_one_line_error(err)
+    assert "selct" in err
+
+
+# check: formats
+
+
+def test_github_format_is_the_default_in_github_actions(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    f = write(tmp_path / "broken.yaml", DEAD_END)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    status, out, _ = run(capsys, "check", f)
+    assert status == 1
+    assert out.startswith("::error file=broken.yaml,line=3,col=3,title=SM102 no-end::")
+    assert run(capsys, "check", "--format", "text", f)[1].startswith("broken.yaml:3:3: ")
+
+
+def test_json_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "a.yaml", CLEAN)
+    write(tmp_path / "b.yaml", DEAD_END)
+    status, out, _ = run(capsys, "check", "--format", "json", ".")
+    data = json.loads(out)
+    assert status == 1
+    assert (data["files"], data["errors"], data["warnings"]) == (2, 2, 0)
+    assert data["problems"][1] == {
+        "file": "b.yaml", "line": 4, "column": 5, "code": "SM103", "rule": "dead-end",
+        "level": "error", "step": "record",
+        "message": "step 'record' has no outgoing flow: add 'next', or make it a terminator "
+                   "if cases end here",
+    }
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "junit", "json", "text", "github"])
+def test_output_file(fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "broken.yaml", DEAD_END)
+    status, out, _ = run(capsys, "check", "--format", fmt, "--output", "report.out", f)
+    assert status == 1
+    assert out == "2 errors, 0 warnings in 1 file (report written to report.out)\n"
+    report = (tmp_path / "report.out").read_text(encoding="utf-8")
+    assert "SM103" in report
+    if fmt == "sarif":
+        assert json.loads(report)["runs"][0]["results"][0]["ruleId"] == "SM102"
+
+
+def test_output_to_missing_folder_is_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    status, _, err = run(capsys, "check", "--output", "no/such/dir/r.txt", f)
+    assert status == 2
+    assert_one_line_error(err)
+
+
+# other commands
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "--version") == (0, f"servicemap {servicemap.__version__}\n", "")
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "check", "--help")
+    assert status == 0
+    assert "--select" in out
+
+
+def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "rules")
+    assert status == 0
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines] == [r.code for r in RULES]
+    assert lines[6].split()[:3] == ["SM103", "dead-end", "error"]
+
+
+def test_rules_describes_one_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "rules", "dead-end")
+    assert status == 0
+    assert out.startswith("SM103 dead-end (error)")
+    assert run(capsys, "rules", "nonsense")[0] == 2
+
+
+def test_schema_prints_json_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "schema")
+    schema = json.loads(out)
+    assert status == 0
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"].startswith("https://")
+    assert run(capsys, "schema", "-o", "s.json") == (0, "", "")
+    assert (tmp_path / "s.json").read_text(encoding="utf-8") == out
+
+
+def test_analyze_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    status, out, _ = run(capsys, "analyze", f, "--format", "json", "--arrivals", "6/h")
+    data = json.loads(out)
+    assert status == 0
+    assert data["name"] == "Clean"
+    assert data["summary"]["arrivals_per_h"] == pytest.approx(6.0)
+    assert data["summary"]["process_time_s"] == pytest.approx(300.0)
+    assert run(capsys, "analyze", f, "--arrivals", "12")[0] == 0
+    status, out, _ = run(capsys, "analyze", f, "--format", "csv")
+    assert status == 0
+    assert "work" in out
+    status, out, _ = run(capsys, "analyze", f)
+    assert (status, "Clean" in out) == (0, True)
+
+
+@pytest.mark.parametrize("rate", ["fast", "-3", "40/fortnight", "nan", ""])
+def test_analyze_bad_arrivals(rate: str, tmp_path: Path,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    status, out, err = run(capsys, "analyze", f, "--arrivals", rate)
+    assert (status, out) == (2, "")
+    assert_one_line_error(err)
+    assert "--arrivals" in err
+
+
+def test_analyze_refuses_broken_maps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "broken.yaml", DEAD_END)
+    status, out, err = run(capsys, "analyze", f)
+    assert (status, out) == (1, "")
+    assert "broken.yaml:4:5: SM103 [error] dead-end" in err
+    write(tmp_path / "bad.yaml", "steps: [\n")
+    status, out, err = run(capsys, "analyze", "bad.yaml")
+    assert (status, out) == (1, "")
+    assert "SM001" in err
+    assert run(capsys, "analyze", "missing.yaml")[0] == 2
+
+
+@pytest.fixture
+def fake_render(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Replace the renderer by one that records its calls and writes a stub file."""
+    import importlib
+
+    calls: list[dict[str, Any]] = []
+
+    def render(bp: servicemap.Blueprint, path: Path, **options: Any) -> bytes:
+        calls.append({"name": bp.name, "path": Path(path), **options})
+        Path(path).write_bytes(b"<svg/>")
+        return b"<svg/>"
+
+    module = importlib.import_module("servicemap.render")
+    monkeypatch.setattr(module, "render", render, raising=False)
+    return calls
+
+
+def test_render_writes_and_says_where(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                      fake_render: list[dict[str, Any]]) -> None:
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    assert run(capsys, "render", f) == (0, "wrote clean.svg\n", "")
+    assert run(capsys, "render", f, "-o", "out.pdf", "--highlight")[0] == 0
+    assert run(capsys, "render", f, "--format", "png", "--legend")[1] == "wrote clean.png\n"
+    assert [(c["path"].name, c["format"], c["highlight"], c["legend"]) for c in fake_render] == [
+        ("clean.svg", "svg", False, False),
+        ("out.pdf", "pdf", True, False),
+        ("clean.png", "png", False, True),
+    ]
+
+
+def test_render_draws_maps_that_break_rules(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        fake_render: list[dict[str, Any]]) -> None:
+    f = write(tmp_path / "broken.yaml", DEAD_END)
+    status, out, err = run(capsys, "render", f)
+    assert (status, out) == (0, "wrote broken.svg\n")
+    assert "warning" in err and "2 errors" in err
+
+
+def test_render_refuses_maps_that_do_not_load(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        fake_render: list[dict[str, Any]]) -> None:
+    write(tmp_path / "bad.yaml", "name: x\nsteps:\n  - {id: a, kind: task, duration: 5}\n")
+    status, out, err = run(capsys, "render", "bad.yaml")
+    assert (status, out) == (1, "")
+    assert "bad.yaml:3:35: SM002 [error] schema" in err
+    assert not fake_render
+    assert not (tmp_path / "bad.svg").exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["-o", "out.svg", "--format", "pdf"],
+    ["-o", "out.txt"],
+    ["--format", "gif"],
+])
+def test_render_format_usage_errors(argv: list[str], tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str],
+                                    fake_render: list[dict[str, Any]]) -> None:
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    status, _, err = run(capsys, "render", f, *argv)
+    assert status == 2
+    assert_one_line_error(err)
+    assert not fake_render
+
+
+def test_internal_errors_are_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import servicemap.checking
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("something broke\nsecond line")
+
+    monkeypatch.setattr(servicemap.checking, "check_files", boom)
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    status, _, err = run(capsys, "check", f)
+    assert status == 2
+    assert_one_line_error(err)
+    assert "please report this" in err
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    write(tmp_path / "maps" / "clean.yaml", CLEAN)
+    write(tmp_path / "maps" / "broken.yaml", DEAD_END)
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env.pop("GITHUB_ACTIONS", None)
+    proc = subprocess.run([sys.executable, "-m", "servicemap", "check", "maps"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[-1] == "2 errors, 0 warnings in 2 files"
+    assert proc.stderr == ""
+    proc = subprocess.run([sys.executable, "-m", "servicemap", "check", "--nope"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("servicemap: error: ")
+    assert "Traceback" not in proc.stderr
+
+
+def test_check_does_not_import_heavy_modules(tmp_path: Path) -> None:
+    write(tmp_path / "clean.yaml", CLEAN)
+    code = ("import sys; from servicemap.cli import main; status = main(['check', 'clean.yaml']); "
+            "heavy = [m for m in ('numpy', 'scipy', 'pygraphviz', 'networkx') if m in sys.modules];"
+            "print(heavy); sys.exit(status)")
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]"

@@ -1,0 +1,139 @@
+"""Tests of render(): formats, files, determinism, hostile text in the output, highlight."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pygraphviz
+import pytest
+from test_render_dot import HOSTILE, every_kind_map, hostile_map
+from test_render_support import grid_layout
+
+import servicemap
+from servicemap.problems import RenderError
+from servicemap.render import render, render_layout, svg_mimebundle
+from servicemap.render.draw import fix_pdf_dates
+from servicemap.render.highlight import styles_from_analysis
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "next_day_delivery_current.yaml"
+
+
+@pytest.mark.parametrize(("fmt", "magic"), [("svg", b"<?xml"), ("pdf", b"%PDF"),
+                                             ("png", b"\x89PNG"), ("dot", b"digraph")])
+def test_formats(fmt: str, magic: bytes) -> None:
+    bp = every_kind_map()
+    assert render(bp, format=fmt, layout=grid_layout(bp)).startswith(magic)
+
+
+def test_path_suffix_gives_format_and_file_is_written(tmp_path: Path) -> None:
+    bp = every_kind_map()
+    data = render(bp, tmp_path / "map.png", layout=grid_layout(bp))
+    assert data.startswith(b"\x89PNG") and (tmp_path / "map.png").read_bytes() == data
+    svg = render(bp, tmp_path / "map.png", format="svg", layout=grid_layout(bp))
+    assert (tmp_path / "map.png").read_bytes() == svg
+
+
+def test_unknown_format() -> None:
+    bp = every_kind_map()
+    with pytest.raises(ValueError, match="unknown output format"):
+        render(bp, "map.jpeg", layout=grid_layout(bp))
+
+
+def test_dot_output_parses_back_to_the_same_nodes() -> None:
+    bp = every_kind_map()
+    dot = render(bp, format="dot", layout=grid_layout(bp)).decode()
+    g = pygraphviz.AGraph(string=dot)
+    assert sorted(g.nodes()) == sorted(re.findall(r"^([a-z]+\d+) \[", dot, flags=re.MULTILINE))
+    assert all(n.attr["pos"].endswith("!") for n in g.nodes())
+
+
+def test_failed_render_writes_no_file_and_keeps_the_old_one(tmp_path: Path) -> None:
+    bp = servicemap.load(EXAMPLE)
+    layout = grid_layout(bp)
+    with pytest.raises(RenderError):
+        render_layout(bp, layout, tmp_path / "new.svg", timeout=1e-6)
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "old.svg").write_bytes(b"old")
+    with pytest.raises(RenderError):
+        render_layout(bp, layout, tmp_path / "old.svg", timeout=1e-6)
+    assert (tmp_path / "old.svg").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.svg"]
+    assert render_layout(bp, layout, tmp_path / "old.svg").startswith(b"<?xml")
+
+
+_SCRIPT = """
+import sys, hashlib
+sys.path[:0] = [{src!r}, {tests!r}]
+import servicemap
+from servicemap.render import render
+from test_render_support import grid_layout
+bp = servicemap.load({example!r})
+for fmt in ("svg", "pdf", "png"):
+    data = render(bp, format=fmt, layout=grid_layout(bp), legend=True)
+    print(fmt, hashlib.sha256(data).hexdigest())
+"""
+
+
+def test_same_bytes_across_runs_and_processes() -> None:
+    bp = servicemap.load(EXAMPLE)
+    here = {fmt: hashlib.sha256(render(bp, format=fmt, layout=grid_layout(bp), legend=True))
+            .hexdigest() for fmt in ("svg", "pdf", "png")}
+    again = {fmt: hashlib.sha256(render(bp, format=fmt, layout=grid_layout(bp), legend=True))
+             .hexdigest() for fmt in ("svg", "pdf", "png")}
+    assert here == again
+    root = Path(__file__).parent.parent
+    script = _SCRIPT.format(src=str(root / "src"), tests=str(root / "tests"), example=str(EXAMPLE))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    assert dict(line.split() for line in out.splitlines()) == here
+
+
+def test_pdf_creation_date_is_fixed() -> None:
+    bp = every_kind_map()
+    pdf = render(bp, format="pdf", layout=grid_layout(bp))
+    assert b"/CreationDate (D:20000101000000" in pdf
+    assert fix_pdf_dates(pdf) == pdf
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_renders_literally(text: str) -> None:
+    bp = hostile_map(text)
+    svg = render(bp, format="svg", layout=grid_layout(bp), legend=True).decode()
+    assert "<script" not in svg
+    assert "evil" not in svg or "&quot;]; evil [label=&quot;x&quot;]" in svg
+    if text.startswith("<script>"):
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+    if text == "C:\\temp\\":
+        assert ">C:\\temp\\<" in svg
+    if text.startswith("\\N"):
+        assert "\\N \\G \\E \\L \\T \\H" in svg
+    if text.startswith("&amp;"):
+        assert "&amp;amp; &amp;lt; &amp;#92;" in svg
+    assert render(bp, format="png", layout=grid_layout(bp)).startswith(b"\x89PNG")
+
+
+def test_mimebundle(monkeypatch: pytest.MonkeyPatch) -> None:
+    bp = every_kind_map()
+    import servicemap.render.draw as draw
+
+    original = draw.render
+    monkeypatch.setattr(draw, "render",
+                        lambda b, **kw: original(b, layout=grid_layout(b), **kw))
+    bundle = svg_mimebundle(bp)
+    assert bundle["image/svg+xml"].startswith("<?xml")
+    assert "Every kind" in bundle["text/plain"]
+
+
+def test_highlight_colours_fail_points_and_bottleneck() -> None:
+    bp = servicemap.load(EXAMPLE)
+    styles, key = styles_from_analysis(servicemap.analyze(bp))
+    assert "attempt" in styles and styles["attempt"].fill is not None
+    assert any(style.penwidth for style in styles.values())
+    assert key
+    svg = render(bp, format="svg", layout=grid_layout(bp), highlight=True).decode()
+    assert styles["attempt"].fill in svg
+    assert "expected failures per" in svg

@@ -1,0 +1,220 @@
+"""Tests of the DOT builder: pinned geometry, symbols, hostile text, no file or URL attributes."""
+
+from __future__ import annotations
+
+import re
+
+import pygraphviz
+import pytest
+from test_render_support import grid_layout
+
+from servicemap.model import Blueprint
+from servicemap.render.dot import build_dot, spline
+from servicemap.render.escape import clean_text, html_text, tooltip_text
+from servicemap.render.style import KeyEntry, StepStyle, check_color
+
+HOSTILE = [
+    '"]; evil [label="x"]',
+    "<script>alert(1)</script>",
+    "C:\\temp\\",
+    "\\N \\G \\E \\L \\T \\H",
+    "&amp; &lt; &#92;",
+    "two\nlines\r\nthree",
+    "nul\x00bell\x07esc\x1b del\x7f",
+    "x" * 300,
+    "emoji 🚚📦 done",
+    "עברית والعربية",
+    "} digraph { x",
+    "<<TABLE>>",
+    "]]> -- <!-- -->",
+]
+
+FILE_ATTRS = {"image", "imagepath", "shapefile", "fontpath", "stylesheet", "url", "href",
+              "target", "labelurl", "headurl", "tailurl", "edgeurl", "labelhref", "headhref",
+              "tailhref", "edgehref", "imagescale", "fontnames", "layers", "id"}
+
+
+def hostile_map(text: str) -> Blueprint:
+    return Blueprint.model_validate({
+        "name": text,
+        "description": text,
+        "lanes": [{"id": "a", "label": text, "layer": "customer"},
+                  {"id": "b", "label": text, "layer": "onstage"},
+                  {"id": "c", "label": text, "layer": "backstage"}],
+        "phases": [{"id": "p", "label": text}, {"id": "q", "label": text}],
+        "steps": [
+            {"id": "start", "kind": "terminator", "label": text, "lane": "a", "phase": "p",
+             "next": "ask", "evidence": text},
+            {"id": "ask", "kind": "decision", "label": text, "lane": "b", "phase": "p",
+             "fail": text, "next": [{"to": "doc", "label": text},
+                                    {"to": "end", "label": text, "failure": True}]},
+            {"id": "doc", "kind": "document", "label": text, "lane": "c", "phase": "q",
+             "notes": text, "next": "end"},
+            {"id": "end", "kind": "terminator", "label": text, "lane": "a", "phase": "q"},
+        ],
+    })
+
+
+def every_kind_map() -> Blueprint:
+    return Blueprint.model_validate({
+        "name": "Every kind",
+        "lanes": [{"id": "cust", "label": "Customer", "layer": "customer"},
+                  {"id": "front", "label": "Front desk", "layer": "onstage"},
+                  {"id": "back", "label": "Back office", "layer": "backstage"},
+                  {"id": "it", "label": "Systems", "layer": "support"}],
+        "phases": [{"id": "p1", "label": "Before"}, {"id": "p2", "label": "During"},
+                   {"id": "p3", "label": "After"}],
+        "steps": [
+            {"id": "s", "kind": "terminator", "label": "Arrives", "lane": "cust", "phase": "p1",
+             "next": "t"},
+            {"id": "t", "kind": "task", "label": "Registers", "lane": "front", "phase": "p1",
+             "duration": "5m", "wait": "10m", "accuracy": "95%", "capacity": 2, "cost": 3,
+             "evidence": "Ticket", "next": "d"},
+            {"id": "d", "kind": "decision", "label": "Complete?", "lane": "front",
+             "phase": "p2", "fail": "Form not checked",
+             "next": [{"to": "p", "label": "yes", "probability": 0.9},
+                      {"to": "t", "label": "no", "probability": 0.1, "failure": True}]},
+            {"id": "p", "kind": "predefined", "label": "Credit check", "lane": "it",
+             "phase": "p2", "next": "w"},
+            {"id": "w", "kind": "delay", "label": "Waits", "lane": "cust", "phase": "p2",
+             "duration": "1d", "next": "c"},
+            {"id": "c", "kind": "connector", "label": "A", "lane": "back", "phase": "p3",
+             "next": "m"},
+            {"id": "m", "kind": "document", "label": "Letter", "lane": "back", "phase": "p3",
+             "recovery": True, "next": "e"},
+            {"id": "e", "kind": "terminator", "label": "Done", "lane": "cust", "phase": "p3"},
+        ],
+    })
+
+
+def parsed(dot: str) -> pygraphviz.AGraph:
+    return pygraphviz.AGraph(string=dot)
+
+
+def tip(item: object) -> str:
+    return str(item.attr["tooltip"] or "")  # type: ignore[attr-defined]
+
+
+def test_spline_keeps_segments_straight_and_ends_at_the_tip() -> None:
+    pos = spline([(0, 0), (0, 90), (60, 90)])
+    head, *points = pos.split(" ")
+    assert head == "e,60,90"
+    pts = [tuple(map(float, p.split(","))) for p in points]
+    assert len(pts) % 3 == 1
+    # every control point lies on one of the two segments
+    assert all(x == 0 or y == 90 for x, y in pts)
+    assert pts[-1] == (53.0, 90.0)  # the arrow (7 pt) ends at the tip
+
+
+def test_nodes_are_pinned_in_graphviz_coordinates() -> None:
+    bp = every_kind_map()
+    layout = grid_layout(bp)
+    g = parsed(build_dot(bp, layout))
+    tooltips = {tip(n).split("&#10;")[0]: n for n in g.nodes() if tip(n)}
+    task = tooltips["Registers"]
+    box = layout.nodes["t"]
+    x, y = task.attr["pos"].rstrip("!").split(",")
+    assert (float(x), float(y)) == (box.x, layout.height - box.y)
+    assert float(task.attr["width"]) == pytest.approx(box.width / 72, abs=1e-4)
+    assert task.attr["shape"] == "box"
+    assert tooltips["Complete?"].attr["shape"] == "diamond"
+    assert tooltips["Letter"].attr["shape"] == "note"
+    assert tooltips["A"].attr["shape"] == "circle"
+
+
+def test_tooltip_carries_the_step_data() -> None:
+    bp = every_kind_map()
+    dot = build_dot(bp, grid_layout(bp))
+    g = parsed(dot)  # keep the graph alive while its nodes are read
+    text = next(tip(n) for n in g.nodes() if tip(n).startswith("Registers"))
+    for part in ("kind: task", "lane: Front desk", "phase: Before", "duration: 5m",
+                 "wait: 10m", "accuracy: 95%", "capacity: 2", "cost: 3", "evidence: Ticket"):
+        assert part in text
+
+
+def test_marks_fail_points_recovery_failure_and_rework_edges() -> None:
+    bp = every_kind_map()
+    g = parsed(build_dot(bp, grid_layout(bp)))
+    badges = [n for n in g.nodes() if "fail point: Form not checked" in tip(n)
+              and n.attr["shape"] == "circle"]
+    assert len(badges) == 1 and badges[0].attr["fillcolor"] == "#c62828"
+    failure = [e for e in g.edges() if e.attr["style"] == "dashed" and "failure" in tip(e)]
+    assert len(failure) == 1 and failure[0].attr["color"] == "#c62828"
+    letter = next(n for n in g.nodes() if tip(n).startswith("Letter"))
+    assert letter.attr["color"] == "#2e7d32" and float(letter.attr["penwidth"]) == 2
+    labels = [e.attr["label"] for e in g.edges() if e.attr["label"]]
+    assert sorted(labels) == ["no", "yes"]
+
+
+def test_legend_lists_the_symbols_used() -> None:
+    bp = every_kind_map()
+    dot = build_dot(bp, grid_layout(bp), legend=True)
+    for name in ("predefined process", "delay", "decision", "connector", "fail point",
+                 "failure branch", "service recovery step", "folded corner"):
+        assert name in dot
+    assert "Legend" not in build_dot(bp, grid_layout(bp))
+
+
+def test_styles_and_key_are_drawn() -> None:
+    bp = every_kind_map()
+    dot = build_dot(bp, grid_layout(bp), styles={"t": StepStyle(fill="#ffcdd2", badge="0.1/case")},
+                    key=[KeyEntry("very bad", fill="#ffcdd2")])
+    g = parsed(dot)
+    task = next(n for n in g.nodes() if tip(n).startswith("Registers"))
+    assert task.attr["fillcolor"] == "#ffcdd2"
+    assert "0.1/case" in dot and "very bad" in dot
+
+
+def test_style_colours_are_checked() -> None:
+    with pytest.raises(ValueError):
+        StepStyle(fill='red"]; x [label="y')
+    with pytest.raises(ValueError):
+        check_color("red")
+
+
+def test_map_without_lanes_or_phases_is_a_plain_flowchart() -> None:
+    bp = Blueprint.model_validate({"name": "Plain", "steps": [
+        {"id": "a", "kind": "terminator", "next": "b"}, {"id": "b", "kind": "task", "next": "c"},
+        {"id": "c", "kind": "terminator"}]})
+    dot = build_dot(bp, grid_layout(bp))
+    assert "line of" not in dot and "cluster" in dot
+    assert len(parsed(dot).edges()) == 2
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_parses_back_to_the_same_nodes(text: str) -> None:
+    bp = hostile_map(text)
+    layout = grid_layout(bp)
+    dot = build_dot(bp, layout, legend=True)
+    names = re.findall(r"^([a-z]+\d+) \[", dot, flags=re.MULTILINE)
+    g = parsed(dot)
+    assert sorted(g.nodes()) == sorted(set(names))
+    assert all(re.fullmatch(r"[a-z]+\d*", n) for n in g.nodes())
+    assert len(g.edges()) == len(re.findall(r"^\w+ -> \w+ ", dot, flags=re.MULTILINE))
+    # round trip: the parsed graph written again parses to the same nodes
+    assert sorted(parsed(g.string()).nodes()) == sorted(g.nodes())
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_no_user_value_reaches_a_file_or_url_attribute(text: str) -> None:
+    g = parsed(build_dot(hostile_map(text), grid_layout(hostile_map(text)), legend=True))
+    items = [g.graph_attr, g.node_attr, g.edge_attr]
+    items += [n.attr for n in g.nodes()] + [e.attr for e in g.edges()]
+    items += [s.graph_attr for s in g.subgraphs()]
+    for attrs in items:
+        for key, value in attrs.items():
+            if value:
+                assert key.lower() not in FILE_ATTRS, (key, value)
+
+
+def test_html_text_keeps_graphviz_escapes_literal() -> None:
+    assert html_text("\\N") == "\\\\N"
+    assert html_text("<b>") == "&lt;b&gt;"
+    assert html_text("a\nb") == "a<BR/>b"
+    assert "\x00" not in clean_text("a\x00b")
+
+
+def test_tooltip_text_has_no_quote_or_backslash() -> None:
+    for text in HOSTILE:
+        out = tooltip_text(text)
+        assert '"' not in out and "\\" not in out and "<" not in out

@@ -1,0 +1,89 @@
+"""Tests of the isolated Graphviz worker: crashes and timeouts become RenderError."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from servicemap.problems import RenderError
+from servicemap.render.worker import GraphvizWorker
+
+SMALL = b'digraph { a [pos="10,10!"]; b [pos="100,10!"]; a -> b }'
+
+
+def big_graph(n: int) -> bytes:
+    nodes = "\n".join(f'n{i} [pos="{(i % 100) * 80},{(i // 100) * 60}!", label="step {i}"];'
+                      for i in range(n))
+    edges = "\n".join(f"n{i} -> n{i + 1};" for i in range(n - 1))
+    return f"digraph {{ {nodes}\n{edges} }}".encode()
+
+
+@pytest.fixture
+def worker() -> Iterator[GraphvizWorker]:
+    w = GraphvizWorker()
+    yield w
+    w.close()
+
+
+def test_draws_and_reuses_one_process(worker: GraphvizWorker) -> None:
+    assert worker.draw(SMALL, "svg", timeout=30).startswith(b"<?xml")
+    pid = worker.pid
+    assert worker.draw(SMALL, "png", timeout=30).startswith(b"\x89PNG")
+    assert worker.pid == pid
+
+
+def test_graphviz_error_is_a_render_error_and_worker_survives(worker: GraphvizWorker) -> None:
+    with pytest.raises(RenderError, match="syntax error"):
+        worker.draw(b"digraph { a [", "svg", timeout=30)
+    assert worker.draw(SMALL, "svg", timeout=30)
+
+
+def test_killed_worker_mid_render_is_a_render_error_then_recovers(
+        worker: GraphvizWorker) -> None:
+    worker.draw(SMALL, "svg", timeout=30)
+    pid = worker.pid
+    assert pid is not None
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            worker.draw(big_graph(20000), "png", prog="dot", timeout=60)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(0.5)
+    os.kill(pid, signal.SIGSEGV)
+    thread.join(30)
+    assert len(errors) == 1 and isinstance(errors[0], RenderError)
+    assert "crashed" in str(errors[0]) and "SIGSEGV" in str(errors[0])
+    assert worker.draw(SMALL, "svg", timeout=30).startswith(b"<?xml")
+    assert worker.pid != pid
+
+
+def test_dead_idle_worker_is_restarted(worker: GraphvizWorker) -> None:
+    worker.draw(SMALL, "svg", timeout=30)
+    pid = worker.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    time.sleep(0.1)
+    assert worker.draw(SMALL, "svg", timeout=30).startswith(b"<?xml")
+
+
+def test_timeout_stops_the_worker_then_recovers(worker: GraphvizWorker) -> None:
+    start = time.perf_counter()
+    with pytest.raises(RenderError, match=r"did not finish drawing within 0\.2 s"):
+        worker.draw(big_graph(3000), "svg", prog="dot", timeout=0.2)
+    assert time.perf_counter() - start < 10
+    assert worker.draw(SMALL, "svg", timeout=30).startswith(b"<?xml")
+
+
+def test_unknown_program_is_refused(worker: GraphvizWorker) -> None:
+    with pytest.raises(RenderError, match="unknown layout program"):
+        worker.draw(SMALL, "svg", prog="circo", timeout=30)
