@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Band", "Column", "EdgeRoute", "Layout", "LayerLine", "NodeBox", "Point"]
+__all__ = ["Band", "Column", "EdgeRoute", "LayerLine", "Layout", "NodeBox", "Point"]
 
 Point = tuple[float, float]
 
