@@ -7,11 +7,12 @@ Python (no Graphviz), deterministically.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 
-from ..model import Blueprint
+from ..model import Blueprint, Branch, Decision
 from .geometry import Band, Column, EdgeRoute, LayerLine, Layout, NodeBox, Point
-from .grid import NO_LANE, NO_PHASE, Grid, layer_lines, place
+from .grid import NO_LANE, NO_PHASE, layer_lines, place
 from .text import LINE_HEIGHT, text_width, wrap
 
 __all__ = ["Layout", "compute_layout"]
@@ -107,7 +108,7 @@ def compute_layout(bp: Blueprint) -> Layout:
             k = v.row  # coming from above: the corridor above v
         else:
             k = v.row + 1  # coming from below: the corridor below v
-        corridor = (v.lane, k)
+        corridor: tuple[str, int] = (v.lane, k)
         tc = corridor_tracks[corridor]
         corridor_tracks[corridor] += 1
         plan.append((e, g1, t1, corridor, tc * 1000 + t2))
@@ -171,22 +172,22 @@ def compute_layout(bp: Blueprint) -> Layout:
     boxes = _Boxes()
     for n in nodes.values():
         boxes.add((n.left - 2, n.top - 2, n.right + 2, n.bottom + 2))
-    branches = {}
-    for s in bp.steps:
-        if s.kind == "decision":
-            for j, b in enumerate(s.next):  # type: ignore[union-attr]
-                branches.setdefault((s.id, j), b)
+    branches: dict[tuple[str, int], Branch] = {}
+    for step in bp.steps:
+        if isinstance(step, Decision):
+            for j, br in enumerate(step.next):
+                branches.setdefault((step.id, j), br)
     edges: list[EdgeRoute] = []
-    for e, g1, t1, corridor, packed in plan:
+    for e, g1, t1, lane_corridor, packed in plan:
         a, b = nodes[e[0]], nodes[e[1]]
         gx1 = col_left[g1] - gap_w[g1] + 12 + TRACK * t1 if g1 < grid.columns else (
             width - MARGIN - gap_w[grid.columns] + 12 + TRACK * t1)
-        if corridor is None:
+        if lane_corridor is None:
             pts: list[Point] = [(a.right, a.y), (gx1, a.y), (gx1, b.y), (b.left, b.y)]
         else:
             tc, t2 = divmod(packed, 1000)
             gx2 = col_left[b.column] - gap_w[b.column] + 12 + TRACK * t2
-            cy = corridor_top[corridor] + 10 + TRACK * tc
+            cy = corridor_top[lane_corridor] + 10 + TRACK * tc
             pts = [(a.right, a.y), (gx1, a.y), (gx1, cy), (gx2, cy), (gx2, b.y), (b.left, b.y)]
         route = _clean(pts)
         branch = branches.get((e[0], e[2]))
@@ -236,7 +237,7 @@ def _label_position(route: list[Point], label: str, boxes: _Boxes) -> Point:
     w = text_width(label) + 6
     h = LINE_HEIGHT
     candidates: list[Point] = []
-    for (x0, y0), (x1, y1) in zip(route, route[1:]):
+    for (x0, y0), (x1, y1) in itertools.pairwise(route):
         if y0 == y1:  # horizontal: above, then below
             mid = x0 + (6 + w / 2 if x1 >= x0 else -6 - w / 2)
             candidates += [(mid, y0 - h / 2 - 2), (mid, y0 + h / 2 + 2)]
