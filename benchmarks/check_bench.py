@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mapgen import generate_map  # noqa: E402
+from mapgen import generate_map
 
 ROOT = Path(__file__).resolve().parent.parent
 

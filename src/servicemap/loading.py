@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gc
 import math
+import operator
 import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-import operator
 from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
@@ -110,7 +110,7 @@ def _tagged_scalar(node: yaml.ScalarNode) -> Any:
         "int": int, "float": (int, float), "bool": bool, "null": type(None),
     }
     expected = expected_types[tag.rsplit(":", 1)[1]]
-    if isinstance(resolved, bool) and tag.endswith((":int", ":float")) or not isinstance(
+    if (isinstance(resolved, bool) and tag.endswith((":int", ":float"))) or not isinstance(
         resolved, expected
     ):
         raise _Refused(f"'{value}' is not a valid {tag.rsplit(':', 1)[1]}", node)
@@ -452,9 +452,8 @@ def _describe(err: Any, data: Any) -> tuple[str, tuple[Any, ...], bool]:
 
 def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
     for p in path:
-        if isinstance(data, dict) and p in data:
-            data = data[p]
-        elif isinstance(data, list) and isinstance(p, int) and p < len(data):
+        in_dict = isinstance(data, dict) and p in data
+        if in_dict or (isinstance(data, list) and isinstance(p, int) and p < len(data)):
             data = data[p]
         else:
             return None
@@ -512,10 +511,11 @@ def loads(text: str | bytes, filename: str | None = None) -> Blueprint:
         ... ''')
         >>> [s.id for s in bp.steps]
         ['start', 'work', 'end']
-        >>> loads("name: x\\nsteps:\\n  - {id: a, kind: task, duration: 5}\\n", "m.yaml")
-        Traceback (most recent call last):
-        ...
-        servicemap.problems.LoadError: m.yaml:3:35: SM002 [error] schema: duration 5 has no unit: add a unit (s, min, h, d or w), e.g. '5m' or '5h'
+        >>> try:
+        ...     loads("name: x\\nsteps:\\n  - {id: a, kind: task, duration: 5}\\n", "m.yaml")
+        ... except LoadError as err:
+        ...     print(err.problems[0].location(), err.problems[0].message[:35])
+        m.yaml:3:35 duration 5 has no unit: add a unit
     """
     if isinstance(text, bytes):
         text = _decode(text, filename)

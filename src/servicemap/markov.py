@@ -105,7 +105,7 @@ def _components(nodes: list[str], succ: dict[str, list[str]]) -> list[list[str]]
 def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float] | None:
     """Gaussian elimination with partial pivoting; None if singular."""
     n = len(rhs)
-    a = [row[:] + [rhs[i]] for i, row in enumerate(matrix)]
+    a = [[*row, rhs[i]] for i, row in enumerate(matrix)]
     for col in range(n):
         pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
         if abs(a[pivot][col]) < 1e-12:
@@ -142,7 +142,8 @@ def visits(g: FlowGraph, *, max_component: int = 400) -> dict[str, float] | None
         ...   - {id: work, kind: task, next: ok}
         ...   - id: ok
         ...     kind: decision
-        ...     next: [{to: work, label: redo, probability: 0.2}, {to: e, label: ok, probability: 0.8}]
+        ...     next: [{to: work, label: redo, probability: 0.2},
+        ...            {to: e, label: ok, probability: 0.8}]
         ...   - {id: e, kind: terminator}
         ... '''))
         >>> visits(g)["work"]

@@ -444,7 +444,7 @@ class Blueprint(StrictModel):
         self,
         path: str | Path | None = None,
         *,
-        format: str | None = None,  # noqa: A002 - the public name
+        format: str | None = None,
         highlight: bool = False,
         legend: bool = False,
         timeout: float = 60.0,

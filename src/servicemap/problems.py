@@ -67,7 +67,8 @@ class Problem:
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     """Problems sorted by file, line, column and code.
 
-    >>> ps = [Problem("SM2", "b", "error", "m", "f", 9, 1), Problem("SM1", "a", "error", "m", "f", 2, 4)]
+    >>> ps = [Problem("SM2", "b", "error", "m", "f", 9, 1),
+    ...       Problem("SM1", "a", "error", "m", "f", 2, 4)]
     >>> [p.line for p in sort_problems(ps)]
     [2, 9]
     """

@@ -248,7 +248,8 @@ def parse_fraction(value: object) -> float:
     what = "a fraction in (0, 1] such as 0.98, or a percentage such as '98%'"
     number = _fraction_number(value, what=what)
     if not (0.0 < number <= 1.0) or math.isnan(number):
-        hint = f" (did you mean '{value}%'?)" if isinstance(value, (int, float)) and 1 < value <= 100 else ""
+        percent_like = isinstance(value, (int, float)) and 1 < value <= 100
+        hint = f" (did you mean '{value}%'?)" if percent_like else ""
         raise _error("fraction", "{value} is not {what}{hint}", value=value, what=what, hint=hint)
     return number
 

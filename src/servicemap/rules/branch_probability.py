@@ -1,4 +1,4 @@
-"""SM203 branch-probability: probabilities out of [0, 1], on some branches only, or not summing to 1.
+"""SM203 branch-probability: probabilities out of [0, 1], partial, or not summing to 1.
 
 Probabilities are given on all branches of a decision or on none (then
 analysis splits evenly). Given ones must lie in [0, 1] and sum to 1 within
