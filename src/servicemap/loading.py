@@ -514,7 +514,7 @@ def loads(text: str | bytes, filename: str | None = None) -> Blueprint:
         >>> try:
         ...     loads("name: x\\nsteps:\\n  - {id: a, kind: task, duration: 5}\\n", "m.yaml")
         ... except LoadError as err:
-        ...     print(err.problems[0].location(), err.problems[0].message[:35])
+        ...     print(err.problems[0].location(), err.problems[0].message[:34])
         m.yaml:3:35 duration 5 has no unit: add a unit
     """
     if isinstance(text, bytes):
