@@ -47,6 +47,7 @@ _TEXT_KEYS = frozenset({
     "wait",
 })
 
+_STRUCT, _TEXT, _DATA = 0, 1, 2  # building modes: the format's structure, text values, metadata
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
@@ -135,7 +136,8 @@ class _Builder:
         self.total = 0
         self.duplicates: list[tuple[yaml.Node, yaml.Node]] = []
 
-    def build(self, node: yaml.Node, text: bool, depth: int) -> tuple[Any, int]:
+    def build(self, node: yaml.Node, mode: int, depth: int) -> tuple[Any, int]:
+        """Build a node's value; ``mode`` is _STRUCT, _TEXT (keep plain scalars' text) or _DATA."""
         key = id(node)
         if key in self.sizes:  # an alias to a node already built: shared, counted again
             size = self.sizes[key]
@@ -148,7 +150,7 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             tag = node.tag
             if tag == _PLAIN:
-                value: Any = node.value if text else _plain_scalar(node.value)
+                value: Any = node.value if mode == _TEXT else _plain_scalar(node.value)
             elif tag == _QUOTED:
                 value = node.value
             else:
@@ -162,7 +164,7 @@ class _Builder:
             value = []
             size = 1
             for item in node.value:
-                v, s = self.build(item, text, depth + 1)
+                v, s = self.build(item, mode, depth + 1)
                 value.append(v)
                 size += s
             self.active.discard(key)
@@ -182,7 +184,11 @@ class _Builder:
                     self.duplicates.append((first[k], knode))
                     continue
                 first[k] = knode
-                v, s = self.build(vnode, k in _TEXT_KEYS if text else False, depth + 1)
+                if mode == _DATA or k == "metadata":
+                    child = _DATA
+                else:
+                    child = _TEXT if k in _TEXT_KEYS else _STRUCT
+                v, s = self.build(vnode, child, depth + 1)
                 value[k] = v
                 size += s + 1
             self.active.discard(key)
@@ -331,7 +337,7 @@ def parse_yaml(text: str, filename: str | None = None) -> tuple[Any, SourceMap, 
     # Without '&' in the text there are no anchors, so no aliases: every node is built once.
     builder = _Builder(MAX_NODES, _shared_nodes(root) if "&" in text else set())
     try:
-        data, _ = builder.build(root, True, 0)
+        data, _ = builder.build(root, _STRUCT, 0)
     except _Refused as exc:
         line, col = _mark(exc.node)
         raise LoadError([_syntax(exc.message, filename, line, col)]) from None
