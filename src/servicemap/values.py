@@ -293,6 +293,8 @@ Duration = Annotated[
     WithJsonSchema(
         {
             "type": "string",
+            "pattern": r"^\s*(P[0-9.WDTHMS]+|([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*[A-Za-z]+"
+            r"(\s*([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*[A-Za-z]+)*)\s*$",
             "description": "a number with a unit (s, min, h, d, w), several parts allowed, "
             "or ISO 8601: 90s, 5m, 1h 30m, 2.5h, 1d, PT1H30M",
             "examples": ["5m", "1h 30m"],
