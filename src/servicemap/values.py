@@ -78,7 +78,7 @@ def parse_duration(value: object) -> timedelta:
     if re.fullmatch(_NUM, text):
         raise _error(
             "duration_unit",
-            "duration '{value}' has no unit: add a unit ({units}), e.g. '{value}m' or '{value}h'",
+            "duration {value} has no unit: add a unit ({units}), e.g. '{value}m' or '{value}h'",
             value=text,
             units=_UNITS_HELP,
         )
