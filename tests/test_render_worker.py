@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import threading
 import time
@@ -76,10 +77,22 @@ def test_dead_idle_worker_is_restarted(worker: GraphvizWorker) -> None:
     assert worker.draw(SMALL, "svg", timeout=30).startswith(b"<?xml")
 
 
+def tangled_graph(nodes: int, edges: int) -> bytes:
+    """A random graph that ``dot``'s crossing minimisation cannot finish quickly.
+
+    500 nodes and 3000 seeded random edges ran past 60 s on the development
+    machine, so a 0.5 s timeout fires on any machine, however fast.
+    """
+    rng = random.Random(7)
+    lines = "\n".join(f"n{rng.randrange(nodes)} -> n{rng.randrange(nodes)};"
+                      for _ in range(edges))
+    return f"digraph {{ {lines} }}".encode()
+
+
 def test_timeout_stops_the_worker_then_recovers(worker: GraphvizWorker) -> None:
     start = time.perf_counter()
-    with pytest.raises(RenderError, match=r"did not finish drawing within 0\.2 s"):
-        worker.draw(big_graph(3000), "svg", prog="dot", timeout=0.2)
+    with pytest.raises(RenderError, match=r"did not finish drawing within 0\.5 s"):
+        worker.draw(tangled_graph(500, 3000), "svg", prog="dot", timeout=0.5)
     assert time.perf_counter() - start < 10
     assert worker.draw(SMALL, "svg", timeout=30).startswith(b"<?xml")
 
