@@ -17,11 +17,16 @@ from servicemap.render.worker import GraphvizWorker
 SMALL = b'digraph { a [pos="10,10!"]; b [pos="100,10!"]; a -> b }'
 
 
-def big_graph(n: int) -> bytes:
-    nodes = "\n".join(f'n{i} [pos="{(i % 100) * 80},{(i // 100) * 60}!", label="step {i}"];'
-                      for i in range(n))
-    edges = "\n".join(f"n{i} -> n{i + 1};" for i in range(n - 1))
-    return f"digraph {{ {nodes}\n{edges} }}".encode()
+def tangled_graph(nodes: int, edges: int) -> bytes:
+    """A random graph that ``dot``'s crossing minimisation cannot finish quickly.
+
+    500 nodes and 3000 seeded random edges ran past 60 s on the development
+    machine, so a 0.5 s timeout fires on any machine, however fast.
+    """
+    rng = random.Random(7)
+    lines = "\n".join(f"n{rng.randrange(nodes)} -> n{rng.randrange(nodes)};"
+                      for _ in range(edges))
+    return f"digraph {{ {lines} }}".encode()
 
 
 @pytest.fixture
@@ -53,7 +58,7 @@ def test_killed_worker_mid_render_is_a_render_error_then_recovers(
 
     def run() -> None:
         try:
-            worker.draw(big_graph(20000), "png", prog="dot", timeout=60)
+            worker.draw(tangled_graph(500, 3000), "png", prog="dot", timeout=60)
         except BaseException as exc:
             errors.append(exc)
 
@@ -75,18 +80,6 @@ def test_dead_idle_worker_is_restarted(worker: GraphvizWorker) -> None:
     os.kill(pid, signal.SIGKILL)
     time.sleep(0.1)
     assert worker.draw(SMALL, "svg", timeout=30).startswith(b"<?xml")
-
-
-def tangled_graph(nodes: int, edges: int) -> bytes:
-    """A random graph that ``dot``'s crossing minimisation cannot finish quickly.
-
-    500 nodes and 3000 seeded random edges ran past 60 s on the development
-    machine, so a 0.5 s timeout fires on any machine, however fast.
-    """
-    rng = random.Random(7)
-    lines = "\n".join(f"n{rng.randrange(nodes)} -> n{rng.randrange(nodes)};"
-                      for _ in range(edges))
-    return f"digraph {{ {lines} }}".encode()
 
 
 def test_timeout_stops_the_worker_then_recovers(worker: GraphvizWorker) -> None:
