@@ -1,132 +1,238 @@
-"""Layout properties on every example and on generated maps, checked without drawing."""
+"""compute_layout on hand-written maps, and the layout package's parts."""
 
 from __future__ import annotations
 
-import itertools
-from pathlib import Path
+import dataclasses
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from test_layout_properties import EXAMPLES, assert_layout_properties
 
 import servicemap as sm
 from servicemap.layout import compute_layout
-from servicemap.layout.geometry import Layout, NodeBox
+from servicemap.layout.grid import place, step_size
+from servicemap.layout.routing import assign_tracks, border_dx
+from servicemap.layout.text import text_width, wrap
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
-EPS = 0.5
-
-
-def crosses(p: tuple[float, float], q: tuple[float, float], n: NodeBox) -> bool:
-    """Whether an axis-parallel segment enters the interior of a node box."""
-    lx, hx = min(p[0], q[0]), max(p[0], q[0])
-    ly, hy = min(p[1], q[1]), max(p[1], q[1])
-    return (lx < n.right - EPS and n.left + EPS < hx and n.top + EPS < hy
-            and ly < n.bottom - EPS) if lx != hx or ly != hy else False
-
-
-def test_crosses_detects_a_line_through_a_box() -> None:
-    box = NodeBox("n", 100, 100, 40, 20)
-    assert crosses((0, 100), (200, 100), box)
-    assert crosses((100, 0), (100, 300), box)
-    assert not crosses((0, 130), (200, 130), box)
-    assert not crosses((0, 100), (80, 100), box)
-
-
-def assert_layout_properties(bp: sm.Blueprint, lay: Layout) -> None:
-    # Lanes: bands in declared order, each node inside its lane's band.
-    declared = [lane.id for lane in bp.lanes]
-    band_ids = [b.id for b in lay.bands]
-    assert band_ids[: len(declared)] == declared
-    tops = [b.top for b in lay.bands]
-    assert tops == sorted(tops)
-    band_of = {b.id: b for b in lay.bands}
-    for n in lay.nodes.values():
-        if n.lane is not None:
-            band = band_of[n.lane]
-            assert band.top - EPS <= n.top and n.bottom <= band.bottom + EPS, n.id
-    # Phases: columns in declared order; every step of phase k left of phase k+1.
-    order = {p.id: i for i, p in enumerate(bp.phases)}
-    placed = [n for n in lay.nodes.values() if n.phase in order]
-    for a in placed:
-        for b in placed:
-            if order[a.phase] < order[b.phase]:  # type: ignore[index]
-                assert a.right < b.left, (a.id, b.id)
-    columns = [c.id for c in lay.columns if c.id in order]
-    assert columns == sorted(columns, key=order.__getitem__)
-    # No two nodes overlap.
-    boxes = sorted(lay.nodes.values(), key=lambda n: n.left)
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            if b.left >= a.right:
-                break
-            assert not (a.top < b.bottom and b.top < a.bottom), (a.id, b.id)
-    # Routes: orthogonal, from source to target, never through another node.
-    for e in lay.edges:
-        pts = e.points
-        for (x0, y0), (x1, y1) in itertools.pairwise(pts):
-            assert x0 == x1 or y0 == y1, e
-            for n in lay.nodes.values():
-                if n.id in (e.source, e.target):
-                    continue
-                assert not crosses((x0, y0), (x1, y1), n), (e.source, e.target, n.id)
-        # Forward flows run left to right.
-        if not e.rework:
-            assert lay.nodes[e.source].x < lay.nodes[e.target].x, (e.source, e.target)
+BLUEPRINT = """
+name: Repair request
+lanes:
+  - {id: cust, label: Customer, layer: customer}
+  - {id: desk, label: Service desk, layer: onstage}
+  - {id: tech, label: Technician, layer: backstage}
+  - {id: sys, label: Ticket system, layer: support}
+phases:
+  - {id: ask, label: Ask}
+  - {id: fix, label: Fix}
+steps:
+  - {id: start, kind: terminator, label: Reports a fault, lane: cust, phase: ask, next: log}
+  - {id: log, kind: task, label: Logs the fault, lane: desk, phase: ask, next: ticket}
+  - {id: ticket, kind: document, label: Ticket, lane: sys, phase: ask, next: repair}
+  - {id: repair, kind: task, label: Repairs, lane: tech, phase: fix, next: ok}
+  - id: ok
+    kind: decision
+    label: Fixed?
+    lane: desk
+    phase: fix
+    next:
+      - {to: done, label: 'yes'}
+      - {to: repair, label: 'no', failure: true}
+  - {id: done, kind: terminator, label: Fault fixed, lane: cust, phase: fix}
+"""
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_examples_lay_out_cleanly(path: Path) -> None:
-    bp = sm.load(path)
-    lay = compute_layout(bp)
-    assert set(lay.nodes) == {s.id for s in bp.steps}
-    assert len(lay.edges) == sum(len(s.targets()) for s in bp.steps)
-    assert_layout_properties(bp, lay)
-    assert compute_layout(bp) == lay  # deterministic
-
-
-def test_blueprint_lines_sit_between_layers() -> None:
-    bp = sm.load(EXAMPLES[0])
-    lay = compute_layout(bp)
-    names = [line.name for line in lay.lines]
-    assert names == ["line of interaction", "line of visibility", "line of internal interaction"]
-    for line, (upper, lower) in zip(lay.lines, zip(lay.bands, lay.bands[1:], strict=False),
-                                    strict=False):
-        assert line.y == upper.bottom == lower.top
-    assert [line.dashed for line in lay.lines] == [False, True, False]
-
-
-@st.composite
-def maps(draw: st.DrawFn) -> sm.Blueprint:
-    n = draw(st.integers(3, 25))
-    lanes = [f"l{i}" for i in range(draw(st.integers(0, 4)))]
-    phases = [f"p{i}" for i in range(draw(st.integers(0, 3)))]
-    steps = []
-    for i in range(n):
-        kind = draw(st.sampled_from(["task", "decision", "delay", "document", "terminator"]))
-        targets = draw(st.lists(st.integers(0, n - 1), max_size=3, unique=True))
-        step: dict[str, object] = {"id": f"s{i}", "kind": kind,
-                                   "label": draw(st.text(max_size=40))}
-        if lanes:
-            step["lane"] = draw(st.sampled_from(lanes))
-        if phases:
-            step["phase"] = draw(st.sampled_from(phases))
-        if kind == "decision":
-            step["next"] = [{"to": f"s{t}", "label": f"b{k}"} for k, t in enumerate(targets)]
-        elif targets:
-            step["next"] = f"s{targets[0]}"
-        steps.append(step)
-    layers = ["customer", "onstage", "backstage", "support"]
-    return sm.Blueprint.model_validate({
-        "name": "generated",
-        "lanes": [{"id": lane, "layer": layers[i]} for i, lane in enumerate(lanes)],
-        "phases": [{"id": p} for p in phases],
-        "steps": steps,
-    })
-
-
-@settings(max_examples=60, deadline=None)
-@given(maps())
-def test_generated_maps_keep_layout_properties(bp: sm.Blueprint) -> None:
+def test_blueprint_grid() -> None:
+    bp = sm.loads(BLUEPRINT)
     lay = compute_layout(bp)
     assert_layout_properties(bp, lay)
+    assert [b.id for b in lay.bands] == ["cust", "desk", "tech", "sys"]
+    assert [b.layer for b in lay.bands] == ["customer", "onstage", "backstage", "support"]
+    assert [(line.name, line.dashed) for line in lay.lines] == [
+        ("line of interaction", False), ("line of visibility", True),
+        ("line of internal interaction", False)]
+    assert [line.y for line in lay.lines] == [b.bottom for b in lay.bands[:3]]
+    assert [c.id for c in lay.columns] == ["ask", "fix"]
+    n = lay.nodes
+    assert n["start"].column < n["log"].column < n["ticket"].column < n["repair"].column
+    assert n["ok"].kind == "decision" and n["ok"].label_lines == ("Fixed?",)
+    back = [e for e in lay.edges if e.source == "ok" and e.target == "repair"]
+    assert len(back) == 1 and back[0].rework and back[0].failure and back[0].label == "no"
+    yes = next(e for e in lay.edges if e.target == "done")
+    assert not yes.rework and not yes.failure and yes.label_pos is not None
+    # The rework line runs in a corridor outside the rows, not through them.
+    ys = {y for _, y in back[0].points[1:-1]}
+    assert any(y < n["repair"].top or y > n["repair"].bottom for y in ys)
+    assert lay.title_height > 0 and lay.header_height > 0 and lay.header_width > 0
+
+
+def test_map_without_lanes_or_phases_is_one_band_without_headers() -> None:
+    bp = sm.loads("""
+name: Plain flowchart
+steps:
+  - {id: a, kind: terminator, next: b}
+  - {id: b, kind: task, next: c}
+  - {id: c, kind: terminator}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    assert lay.header_width == 0 and lay.header_height == 0
+    assert [b.id for b in lay.bands] == [""] and lay.columns == [] and lay.lines == []
+    a, b, c = (lay.nodes[i] for i in "abc")
+    assert a.y == b.y == c.y  # a chain stays on one line
+    assert all(len(e.points) == 2 for e in lay.edges)  # straight lines
+
+
+def test_empty_lane_gets_a_thin_band_and_unplaced_steps_get_their_own() -> None:
+    bp = sm.loads("""
+name: Gaps
+lanes: [{id: a}, {id: empty, label: Nobody here}, {id: b}]
+phases: [{id: p1}, {id: p2, label: Nothing happens}, {id: p3}]
+steps:
+  - {id: s1, kind: task, lane: a, phase: p1, next: s2}
+  - {id: s2, kind: task, lane: b, phase: p3, next: s3}
+  - {id: s3, kind: task}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    assert [b.id for b in lay.bands] == ["a", "empty", "b", "(no lane)"]
+    assert [c.id for c in lay.columns] == ["p1", "p2", "p3", "(no phase)"]
+    bands = {b.id: b for b in lay.bands}
+    assert bands["empty"].bottom - bands["empty"].top < bands["a"].bottom - bands["a"].top
+    assert bands["(no lane)"].label == "(no lane)"
+    assert lay.nodes["s3"].lane is None and lay.nodes["s3"].phase is None
+    cols = {c.id: c for c in lay.columns}
+    assert cols["p2"].right - cols["p2"].left >= text_width("Nothing happens")
+
+
+def test_self_loop_is_a_small_loop_on_the_right() -> None:
+    bp = sm.loads("""
+name: Loop
+steps:
+  - {id: a, kind: terminator, next: b}
+  - id: b
+    kind: decision
+    next: [{to: b, label: again}, {to: c, label: done}]
+  - {id: c, kind: terminator}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    loop = next(e for e in lay.edges if e.source == e.target == "b")
+    b = lay.nodes["b"]
+    assert loop.rework and len(loop.points) == 4
+    assert max(x for x, _ in loop.points) <= b.right + 10
+    assert all(b.top <= y <= b.bottom for _, y in loop.points)
+
+
+def test_parallel_branches_get_their_own_lines() -> None:
+    bp = sm.loads("""
+name: Twice
+steps:
+  - {id: a, kind: terminator, next: d}
+  - id: d
+    kind: decision
+    next: [{to: e, label: 'yes'}, {to: e, label: 'also yes'}]
+  - {id: e, kind: terminator}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    one, two = (e for e in lay.edges if e.source == "d")
+    assert one.points[0] != two.points[0] and one.points[-1] != two.points[-1]
+    assert not set(one.points) & set(two.points)
+    assert one.label_pos != two.label_pos
+
+
+def test_cycles_unreachable_steps_and_connectors() -> None:
+    bp = sm.loads("""
+name: Tangle
+lanes: [{id: x}, {id: y}]
+steps:
+  - {id: a, kind: task, lane: x, next: b}
+  - {id: b, kind: task, lane: y, next: c}
+  - {id: c, kind: task, lane: x, next: a}
+  - {id: lonely, kind: delay, lane: y}
+  - {id: k1, kind: connector, label: A, lane: x, next: a}
+  - {id: k2, kind: connector, label: A, lane: y}
+  - {id: c2, kind: task, lane: y, next: k2}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    assert sum(e.rework for e in lay.edges) == 1
+    assert lay.nodes["k1"].width == lay.nodes["k1"].height <= 30
+    assert lay.nodes["k1"].label_lines == ("A",)
+
+
+def test_parallel_rework_lines_do_not_share_a_track() -> None:
+    steps = ["  - {id: s0, kind: terminator, next: s1}"]
+    for i in range(1, 7):
+        steps.append(f"  - id: s{i}\n    kind: decision\n    next: "
+                     f"[{{to: s{i + 1}, label: ok}}, {{to: s1, label: redo}}]")
+    steps.append("  - {id: s7, kind: terminator}")
+    bp = sm.loads("name: Rework\nsteps:\n" + "\n".join(steps) + "\n")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    rework = [e for e in lay.edges if e.rework]
+    assert len(rework) == 6
+    horizontals = [(p[1], min(p[0], q[0]), max(p[0], q[0])) for e in rework
+                   for p, q in zip(e.points[1:-2], e.points[2:-1], strict=True) if p[1] == q[1]]
+    for i, (y, lo, hi) in enumerate(horizontals):
+        for y2, lo2, hi2 in horizontals[i + 1:]:
+            assert y != y2 or hi <= lo2 or hi2 <= lo  # no two lie on top of each other
+
+
+def test_stacked_steps_in_one_cell() -> None:
+    bp = sm.loads("""
+name: Fan
+lanes: [{id: l}]
+steps:
+  - id: d
+    kind: decision
+    lane: l
+    next: [{to: a, label: one}, {to: b, label: two}, {to: c, label: three}]
+  - {id: a, kind: task, lane: l}
+  - {id: b, kind: task, lane: l}
+  - {id: c, kind: task, lane: l}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    a, b, c = (lay.nodes[i] for i in "abc")
+    assert a.x == b.x == c.x and a.y < b.y < c.y  # one column, stacked in branch order
+
+
+def test_long_labels_wrap_and_headers_fit() -> None:
+    long = "A very long label that keeps going on and on about the step " * 2
+    bp = sm.loads(f"""
+name: "{long}"
+lanes: [{{id: l, label: "{long}"}}]
+phases: [{{id: p, label: "{long}"}}]
+steps:
+  - {{id: a, kind: task, label: "{long}", lane: l, phase: p}}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    a = lay.nodes["a"]
+    assert len(a.label_lines) > 1
+    assert all(text_width(line) <= a.width - 10 for line in a.label_lines)
+    band = lay.bands[0]
+    assert band.bottom - band.top >= 14 * len(wrap(long, lay.header_width - 10))
+
+
+def test_checker_catches_a_route_through_a_node() -> None:
+    bp = sm.loads(BLUEPRINT)
+    lay = compute_layout(bp)
+    e = lay.edges[0]
+    n = lay.nodes["ticket"]
+    bad = dataclasses.replace(e, points=(e.points[0], (e.points[0][0], n.y), (n.right + 50, n.y),
+                                         (n.right + 50, lay.nodes[e.target].y),
+                                         e.points[-1]))
+    lay.edges[0] = bad
+    with pytest.raises(AssertionError):
+        assert_layout_properties(bp, lay)
+
+
+def test_parts() -> None:
+    assert assign_tracks([(0, 5), (1, 2), (3, 4), (6, 7)]) == ([0, 1, 1, 0], 2)
+    assert border_dx("connector", 22, 22, 11, 1) == 0.0
+    w, h, lines = step_size("decision", "Is everything in order today?")
+    # The text's corners lie inside the diamond: |x|/(w/2) + |y|/(h/2) <= 1.
+    assert max(text_width(line) for line in lines) / w + 13 * len(lines) / h <= 1
+    grid = place(sm.load(EXAMPLES[0]))
+    assert grid.columns >= 1 and set(grid.slots) == {s.id for s in sm.load(EXAMPLES[0]).steps}

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..model import LAYERS, Blueprint
 from .text import LINE_HEIGHT, text_width, wrap
 
-__all__ = ["Grid", "Slot", "place"]
+__all__ = ["NO_LANE", "NO_PHASE", "Edge", "Grid", "Slot", "back_edges", "layer_lines", "place",
+           "step_size"]
 
 NO_LANE = "\x00no-lane"
 NO_PHASE = "\x00no-phase"
+SWEEPS = 4  # barycentre sweeps (alternately left to right and right to left)
+
+Edge = tuple[str, str, int]
+"""A flow line: ``(source id, target id, position in the source's next)``."""
 
 
 @dataclass
@@ -33,31 +40,59 @@ class Grid:
     """Steps placed in cells: a column index and a row inside their lane band."""
 
     slots: dict[str, Slot]
-    lanes: list[str]  # band order (declared, then NO_LANE if used)
-    phases: list[str]  # column block order (declared, then NO_PHASE if used)
+    lanes: list[str]  # band order (declared, then NO_LANE if used); [""] without lanes
+    phases: list[str]  # column block order (declared, then NO_PHASE if used); [] without
     columns: int
-    rows: dict[str, int]  # lane -> rows in its band
-    edges: list[tuple[str, str, int]]  # (source, target, index in next) in declared order
-    back: set[tuple[str, str, int]] = field(default_factory=set)  # rework edges
+    rows: dict[str, int]  # lane -> rows in its band (0 for an empty lane)
+    edges: list[Edge]  # in declared order
+    back: set[Edge] = field(default_factory=set)  # rework edges, drawn around
+    phase_columns: dict[str, tuple[int, int]] = field(default_factory=dict)  # first, last
 
 
-def _size(kind: str, title: str) -> tuple[float, float, tuple[str, ...]]:
+def step_size(kind: str, title: str, wrap_width: float = 118.0
+              ) -> tuple[float, float, tuple[str, ...]]:
+    """Box width, height and wrapped label lines of a step symbol.
+
+    A diamond holds its text in about half its width and height, so decisions
+    are larger than their text; connectors are small circles.
+
+    >>> step_size("connector", "A")[:2]
+    (22.0, 22.0)
+    >>> w, h, lines = step_size("decision", "Customer confirms in time?")
+    >>> w > text_width(max(lines, key=text_width)) * 1.6 and h >= 52
+    True
+    """
     if kind == "connector":
-        return 24.0, 24.0, (title[:3],)
-    lines = wrap(title, 118.0)
+        text = title[:4]
+        d = max(22.0, text_width(text) + 10)
+        return d, d, (text,)
+    if kind == "decision":
+        lines = wrap(title, wrap_width * 0.85)
+        w = max(text_width(line) for line in lines)
+        h = LINE_HEIGHT * len(lines)
+        # |x|/(W/2) + |y|/(H/2) <= 1 at the text's corners: 0.56 + 0.36 < 1.
+        return max(96.0, w / 0.56 + 8), max(52.0, h / 0.36 + 8), lines
+    lines = wrap(title, wrap_width)
     w = max(text_width(line) for line in lines)
     h = LINE_HEIGHT * len(lines)
-    if kind == "decision":
-        return max(96.0, w * 1.5 + 24), max(52.0, h * 1.9 + 18), lines
-    extra = 34.0 if kind in ("predefined", "terminator", "delay") else 20.0
+    if kind in ("terminator", "delay"):  # rounded ends take room
+        h = max(36.0, h + 14)
+        return max(84.0, w + h * (0.8 if kind == "terminator" else 0.5) + 14), h, lines
+    extra = 34.0 if kind == "predefined" else 20.0
     return max(84.0, w + extra), max(36.0, h + 16), lines
 
 
-def _back_edges(order: list[str], succ: dict[str, list[tuple[str, int]]],
-                starts: list[str]) -> set[tuple[str, str, int]]:
-    """Edges closing a cycle in a depth-first search from the starts, in declared order."""
-    state: dict[str, int] = {}  # 1 on stack, 2 done
-    back: set[tuple[str, str, int]] = set()
+def back_edges(order: Sequence[str], succ: dict[str, list[tuple[str, int]]],
+               starts: Sequence[str]) -> set[Edge]:
+    """Edges closing a cycle in a depth-first search from the starts, then declared order.
+
+    Iterative, so long chains do not exhaust the stack.
+
+    >>> back_edges(["a", "b"], {"a": [("b", 0)], "b": [("a", 0)]}, ["a"])
+    {('b', 'a', 0)}
+    """
+    state: dict[str, int] = {}  # 1 on the stack, 2 done
+    back: set[Edge] = set()
     for root in [*starts, *order]:
         if root in state:
             continue
@@ -81,63 +116,63 @@ def _back_edges(order: list[str], succ: dict[str, list[tuple[str, int]]],
     return back
 
 
-def place(bp: Blueprint) -> Grid:
+def place(bp: Blueprint, *, wrap_width: float = 118.0) -> Grid:
     """Assign every step a column and a row.
 
     Columns: longest-path layering with rework edges set aside, computed per
     phase block so every step of phase *k* lies left of every step of phase
-    *k+1*. Rows: steps sharing a lane and column are stacked, ordered by the
-    mean row of their predecessors (a barycentre sweep), then declared order.
+    *k+1*; an empty phase keeps one empty column. Rows: steps sharing a lane
+    and column are stacked; barycentre sweeps order each stack and move steps
+    to the rows of their neighbours, so chains stay straight.
 
-    Complexity: O(V + E) plus sorting.
+    Complexity: O(V + E) per sweep plus sorting.
     """
     lane_ids = [lane.id for lane in bp.lanes]
     phase_ids = [p.id for p in bp.phases]
+    known_lanes, known_phases = set(lane_ids), set(phase_ids)
     slots: dict[str, Slot] = {}
     for s in bp.steps:
         if s.id in slots:
             continue
-        w, h, lines = _size(s.kind, s.title)
-        lane = s.lane if s.lane in lane_ids else (NO_LANE if lane_ids else "")
-        phase = s.phase if s.phase in phase_ids else (NO_PHASE if phase_ids else "")
+        w, h, lines = step_size(s.kind, s.title, wrap_width)
+        lane = s.lane if s.lane in known_lanes else (NO_LANE if lane_ids else "")
+        phase = s.phase if s.phase in known_phases else (NO_PHASE if phase_ids else "")
         slots[s.id] = Slot(s.id, s.kind, lane, phase, width=w, height=h, lines=lines)
     if any(sl.lane == NO_LANE for sl in slots.values()):
         lane_ids.append(NO_LANE)
     if any(sl.phase == NO_PHASE for sl in slots.values()):
         phase_ids.append(NO_PHASE)
     lanes = lane_ids or [""]
-    phases = phase_ids or [""]
-    phase_rank = {p: i for i, p in enumerate(phases)}
+    phase_rank = {p: i for i, p in enumerate(phase_ids or [""])}
 
     order = list(slots)
     succ: dict[str, list[tuple[str, int]]] = {i: [] for i in order}
-    edges: list[tuple[str, str, int]] = []
-    done: set[str] = set()
+    edges: list[Edge] = []
+    seen: set[str] = set()
     for s in bp.steps:
-        if s.id in done:  # a duplicate id: the first step counts
+        if s.id in seen:  # a duplicate id: the first step counts
             continue
-        done.add(s.id)
+        seen.add(s.id)
         for j, t in enumerate(s.targets()):
             if t in slots:
                 succ[s.id].append((t, j))
                 edges.append((s.id, t, j))
-    indeg = {i: 0 for i in order}
+    indeg = dict.fromkeys(order, 0)
     for _, t, _ in edges:
         indeg[t] += 1
     starts = [i for i in order if indeg[i] == 0]
-    back = _back_edges(order, succ, starts)
-    # Edges into an earlier phase are drawn around, like rework.
-    for u, v, j in edges:
+    back = back_edges(order, succ, starts)
+    for u, v, j in edges:  # flows into an earlier phase are drawn around, like rework
         if phase_rank[slots[v].phase] < phase_rank[slots[u].phase]:
             back.add((u, v, j))
 
-    # Longest path over the forward edges (a DAG), Kahn's order.
+    # Longest path over the forward edges (a DAG), in Kahn's order.
     fwd: dict[str, list[str]] = {i: [] for i in order}
-    indeg = {i: 0 for i in order}
-    for u, v, j in edges:
-        if (u, v, j) not in back and u != v:
-            fwd[u].append(v)
-            indeg[v] += 1
+    indeg = dict.fromkeys(order, 0)
+    for e in edges:
+        if e not in back and e[0] != e[1]:
+            fwd[e[0]].append(e[1])
+            indeg[e[1]] += 1
     rank = dict.fromkeys(order, 0)
     queue = [i for i in order if indeg[i] == 0]
     head = 0
@@ -145,49 +180,103 @@ def place(bp: Blueprint) -> Grid:
         u = queue[head]
         head += 1
         for v in fwd[u]:
-            if rank[u] + 1 > rank[v]:
-                rank[v] = rank[u] + 1
+            rank[v] = max(rank[v], rank[u] + 1)
             indeg[v] -= 1
             if indeg[v] == 0:
                 queue.append(v)
 
     # Columns: per phase block, the distinct ranks of its steps in order.
+    members_of: dict[str, list[str]] = {p: [] for p in phase_rank}
+    for sid in order:
+        members_of[slots[sid].phase].append(sid)
     column = 0
-    for p in phases:
-        members = [sid for sid in order if slots[sid].phase == p]
-        distinct = sorted({rank[sid] for sid in members})
-        local = {r: k for k, r in enumerate(distinct)}
+    phase_columns: dict[str, tuple[int, int]] = {}
+    for p, members in members_of.items():
+        local = {r: k for k, r in enumerate(sorted({rank[sid] for sid in members}))}
         for sid in members:
             slots[sid].column = column + local[rank[sid]]
-        column += len(distinct)
-    columns = max(column, 1)
+        width = max(1, len(local))
+        if p:
+            phase_columns[p] = (column, column + width - 1)
+        column += width
 
-    # Rows: stack per (lane, column), barycentre of predecessors' rows.
-    preds: dict[str, list[str]] = {i: [] for i in order}
-    for u, v, _ in edges:
-        preds[v].append(u)
+    rows = _order_rows(slots, lanes, edges)
+    return Grid(slots, lanes, [p for p in phase_rank if p], max(column, 1), rows, edges, back,
+                phase_columns)
+
+
+def _order_rows(slots: dict[str, Slot], lanes: list[str], edges: list[Edge]) -> dict[str, int]:
+    """Stack steps sharing a lane and column; barycentre sweeps choose their rows."""
     cells: dict[tuple[str, int], list[str]] = {}
-    for sid in sorted(order, key=lambda i: slots[i].column):
-        cells.setdefault((slots[sid].lane, slots[sid].column), []).append(sid)
-    position = {sid: i for i, sid in enumerate(order)}
-    for (_lane, _col), members in sorted(cells.items(), key=lambda kv: kv[0][1]):
-        def bary(sid: str) -> float:
-            rows = [slots[p].row for p in preds[sid] if slots[p].column < slots[sid].column]
-            return sum(rows) / len(rows) if rows else 0.0
-        members.sort(key=lambda sid: (bary(sid), position[sid]))
+    for sid, sl in slots.items():
+        cells.setdefault((sl.lane, sl.column), []).append(sid)
+    rows = dict.fromkeys(lanes, 0)
+    for (lane, _), members in cells.items():
+        rows[lane] = max(rows[lane], len(members))
         for r, sid in enumerate(members):
             slots[sid].row = r
-    rows = {lane: 1 for lane in lanes}
-    for sl in slots.values():
-        rows[sl.lane] = max(rows[sl.lane], sl.row + 1)
-    return Grid(slots, lanes, phases, columns, rows, edges, back)
+    offset: dict[str, int] = {}
+    total = 0
+    for lane in lanes:
+        offset[lane] = total
+        total += rows[lane] + 1
+    preds: dict[str, list[str]] = {sid: [] for sid in slots}
+    succs: dict[str, list[str]] = {sid: [] for sid in slots}
+    for u, v, _ in edges:
+        if slots[u].column < slots[v].column:
+            preds[v].append(u)
+            succs[u].append(v)
+        elif slots[v].column < slots[u].column:
+            preds[u].append(v)
+            succs[v].append(u)
+    pos = {sid: offset[sl.lane] + sl.row for sid, sl in slots.items()}
+    by_column: dict[int, list[tuple[str, int]]] = {}
+    for lane, col in cells:
+        by_column.setdefault(col, []).append((lane, col))
+    columns = sorted(by_column)
+    for sweep in range(SWEEPS):
+        neighbours = preds if sweep % 2 == 0 else succs
+        for col in columns if sweep % 2 == 0 else reversed(columns):
+            for key in by_column[col]:
+                lane = key[0]
+                if rows[lane] == 1:  # one row: nothing to choose
+                    continue
+                members = cells[key]
+                wanted: dict[str, float] = {}
+                for sid in members:
+                    near = neighbours[sid]
+                    wanted[sid] = (sum(pos[n] for n in near) / len(near) if near
+                                   else float(pos[sid])) - offset[lane]
+                members.sort(key=lambda sid: (wanted[sid], slots[sid].row))
+                _assign_rows([wanted[sid] for sid in members], rows[lane], members, slots)
+                for sid in members:
+                    pos[sid] = offset[lane] + slots[sid].row
+    return rows
 
 
-def layer_lines(layers: list[str | None]) -> list[tuple[int, str, bool]]:
+def _assign_rows(wanted: list[float], available: int, members: list[str],
+                 slots: dict[str, Slot]) -> None:
+    """Give ordered members increasing rows in ``0..available-1``, each near its wish."""
+    m = len(members)
+    chosen: list[int] = []
+    for i, w in enumerate(wanted):
+        lo = chosen[-1] + 1 if chosen else 0
+        hi = available - (m - i)
+        chosen.append(min(max(math.floor(w + 0.5), lo), hi))
+    for sid, r in zip(members, chosen, strict=True):
+        slots[sid].row = r
+
+
+def layer_lines(layers: Sequence[str | None]) -> list[tuple[int, str, bool]]:
     """Blueprint lines between consecutive lanes: (index of the upper lane, name, dashed).
+
+    A line is drawn only where both neighbouring lanes have layers; between
+    customer and backstage lanes both lines they span are given.
 
     >>> layer_lines(["customer", "onstage", "backstage", "support"])[1]
     (1, 'line of visibility', True)
+    >>> layer_lines(["customer", None, "support"])
+    []
     """
     names = ["line of interaction", "line of visibility", "line of internal interaction"]
     out = []

@@ -1,0 +1,302 @@
+"""Orthogonal edge routes: ports on node sides, tracks in column gaps and row corridors."""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .geometry import NodeBox, Point
+from .grid import Edge, Grid, Slot
+
+__all__ = ["LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx", "clean", "plan_routes",
+           "port_span", "route_points"]
+
+PORT = 8.0  # preferred distance between ports on one side of a node
+LOOP = 8.0  # how far a self-loop reaches out of its node
+
+YKey = tuple[int, int, float]
+"""A vertical position before coordinates exist: (lane index, 2*row+1 or 2*corridor, offset)."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """One edge's route on the grid, before coordinates.
+
+    ``kind`` is ``"loop"`` (a self-loop on the right side), ``"direct"`` (out
+    along the source's row, down or up in the gap left of the target, in) or
+    ``"around"`` (out to the gap right of the source, along a corridor
+    between rows, back down or up in the gap left of the target, in).
+    Tracks number the parallel lines in a gap or corridor; -1 means none needed.
+    """
+
+    edge: Edge
+    kind: str
+    out_dy: float
+    in_dy: float
+    rework: bool = False
+    gap1: int = 0
+    track1: int = -1
+    corridor: tuple[str, int] | None = None
+    ctrack: int = -1
+    gap2: int = 0
+    track2: int = -1
+
+
+@dataclass
+class Plan:
+    """Every edge's route and how many tracks each gap and corridor needs."""
+
+    routes: list[Route]
+    gap_tracks: dict[int, int] = field(default_factory=dict)
+    corridor_tracks: dict[tuple[str, int], int] = field(default_factory=dict)
+
+
+def port_span(kind: str, width: float, height: float) -> float:
+    """Height of the stretch of a side where lines may attach.
+
+    >>> port_span("task", 84.0, 36.0)
+    24.0
+    >>> port_span("decision", 96.0, 52.0)
+    26.0
+    """
+    if kind == "decision":
+        return height / 2
+    if kind == "connector":
+        return min(width, height) / 2
+    if kind in ("terminator", "delay"):
+        return height * 0.6
+    return max(0.0, height - 12)
+
+
+def border_dx(kind: str, width: float, height: float, dy: float, side: int) -> float:
+    """Horizontal distance from a symbol's centre to its outline at height ``dy``.
+
+    ``side`` is +1 for the right side, -1 for the left. Diamonds, circles and
+    rounded ends are followed, so lines touch the drawn outline.
+
+    >>> border_dx("task", 80, 40, 5, 1)
+    40.0
+    >>> border_dx("decision", 100, 50, 0, 1), border_dx("decision", 100, 50, 12.5, -1)
+    (50.0, 25.0)
+    """
+    half_w, half_h = width / 2, height / 2
+    dy = min(abs(dy), half_h)
+    if kind == "decision":
+        return half_w * (1 - dy / half_h) if half_h else half_w
+    if kind == "connector":
+        r = min(half_w, half_h)
+        return math.sqrt(max(0.0, r * r - dy * dy))
+    if kind == "terminator" or (kind == "delay" and side > 0):
+        r = half_h
+        if width <= height:
+            return half_w
+        return half_w - r + math.sqrt(max(0.0, r * r - dy * dy))
+    return half_w
+
+
+def _offsets(count: int, span: float) -> list[float]:
+    if count <= 1:
+        return [0.0] * count
+    step = min(PORT, span / (count - 1))
+    return [(i - (count - 1) / 2) * step for i in range(count)]
+
+
+def assign_tracks(intervals: Sequence[tuple[Any, Any]]) -> tuple[list[int], int]:
+    """Give each closed interval a track so that overlapping intervals differ.
+
+    Greedy by start (optimal for intervals): O(n log n).
+
+    >>> assign_tracks([(0, 2), (1, 3), (3, 4), (5, 6)])
+    ([0, 1, 0, 0], 2)
+    """
+    order = sorted(range(len(intervals)), key=lambda i: (intervals[i][0], intervals[i][1], i))
+    tracks = [0] * len(intervals)
+    active: list[tuple[Any, int]] = []
+    free: list[int] = []
+    count = 0
+    for i in order:
+        lo, hi = intervals[i]
+        while active and active[0][0] < lo:
+            heapq.heappush(free, heapq.heappop(active)[1])
+        if free:
+            t = heapq.heappop(free)
+        else:
+            t = count
+            count += 1
+        tracks[i] = t
+        heapq.heappush(active, (hi, t))
+    return tracks, count
+
+
+def plan_routes(grid: Grid) -> Plan:
+    """Choose every edge's route kind, ports, corridor and tracks.
+
+    Complexity: O(E log E); row occupancy is looked up by bisection.
+    """
+    slots = grid.slots
+    lane_index = {lane: i for i, lane in enumerate(grid.lanes)}
+    occupied: dict[tuple[str, int], list[int]] = {}
+    for sl in slots.values():
+        occupied.setdefault((sl.lane, sl.row), []).append(sl.column)
+    for cols in occupied.values():
+        cols.sort()
+
+    def row_free(sl: Slot, first: int, last: int) -> bool:
+        cols = occupied[(sl.lane, sl.row)]
+        i = bisect.bisect_left(cols, first)
+        return i >= len(cols) or cols[i] > last
+
+    def slot_key(sl: Slot) -> tuple[int, int]:
+        return lane_index[sl.lane], 2 * sl.row + 1
+
+    # 1. Kind and corridor of each edge.
+    kinds: list[tuple[str, tuple[str, int] | None, bool]] = []
+    for e in grid.edges:
+        u, v = slots[e[0]], slots[e[1]]
+        rework = e in grid.back or v.column <= u.column
+        if e[0] == e[1]:
+            kinds.append(("loop", None, True))
+        elif not rework and (v.column == u.column + 1
+                             or row_free(u, u.column + 1, v.column - 1)):
+            kinds.append(("direct", None, False))
+        else:
+            if (u.lane, u.row) == (v.lane, v.row) or slot_key(u) < slot_key(v):
+                k = v.row  # the corridor above the target
+            else:
+                k = v.row + 1  # coming from below: the corridor below the target
+            kinds.append(("around", (v.lane, k), rework))
+
+    # 2. Ports: out on the right, in on the left, ordered top to bottom by where
+    # the line goes (comes from), so lines leaving one side do not cross.
+    outs: dict[str, list[tuple[tuple[float, ...], int, int]]] = {}
+    ins: dict[str, list[tuple[tuple[float, ...], int]]] = {}
+    for i, (e, (kind, corridor, _)) in enumerate(zip(grid.edges, kinds, strict=True)):
+        u, v = slots[e[0]], slots[e[1]]
+        if kind == "loop":
+            outs.setdefault(u.id, []).extend([((-1.0, 0.0, i), i, 0), ((-1.0, 1.0, i), i, 1)])
+            continue
+        if corridor is None:
+            out_key: tuple[float, ...] = (*slot_key(v), v.column, i)
+            in_key: tuple[float, ...] = (*slot_key(u), -u.column, i)
+        else:
+            ck = (lane_index[corridor[0]], 2 * corridor[1])
+            out_key = (*ck, -v.column, i)
+            in_key = (*ck, u.column, i)
+        outs.setdefault(u.id, []).append((out_key, i, 0))
+        ins.setdefault(v.id, []).append((in_key, i))
+    out_dy = [0.0] * len(grid.edges)
+    loop_dy = [0.0] * len(grid.edges)
+    in_dy = [0.0] * len(grid.edges)
+    for sid, out_items in outs.items():
+        sl = slots[sid]
+        out_items.sort()
+        for (_, i, second), dy in zip(out_items, _offsets(len(out_items), port_span(
+                sl.kind, sl.width, sl.height)), strict=True):
+            if second:
+                loop_dy[i] = dy
+            else:
+                out_dy[i] = dy
+    for sid, in_items in ins.items():
+        sl = slots[sid]
+        in_items.sort()
+        for (_, i), dy in zip(in_items, _offsets(len(in_items), port_span(
+                sl.kind, sl.width, sl.height)), strict=True):
+            in_dy[i] = dy
+
+    # 3. Corridor tracks: corridors are horizontal, intervals over gap indices.
+    by_corridor: dict[tuple[str, int], list[int]] = {}
+    for i, (_, corridor, _) in enumerate(kinds):
+        if corridor is not None:
+            by_corridor.setdefault(corridor, []).append(i)
+    ctrack = [-1] * len(grid.edges)
+    corridor_tracks: dict[tuple[str, int], int] = {}
+    for corridor, idx in by_corridor.items():
+        spans = []
+        for i in idx:
+            u, v = slots[grid.edges[i][0]], slots[grid.edges[i][1]]
+            g1, g2 = u.column + 1, v.column
+            spans.append((min(g1, g2), max(g1, g2)))
+        tracks, count = assign_tracks(spans)
+        for i, t in zip(idx, tracks, strict=True):
+            ctrack[i] = t
+        corridor_tracks[corridor] = count
+
+    # 4. Gap tracks: vertical intervals between symbolic y positions.
+    by_gap: dict[int, list[tuple[YKey, YKey, int, int]]] = {}
+    for i, (e, (kind, corridor, _)) in enumerate(zip(grid.edges, kinds, strict=True)):
+        u, v = slots[e[0]], slots[e[1]]
+        ya: YKey = (*slot_key(u), out_dy[i])
+        yb: YKey = (*slot_key(v), in_dy[i])
+        if kind == "direct" and ya != yb:
+            by_gap.setdefault(v.column, []).append((min(ya, yb), max(ya, yb), i, 2))
+        elif corridor is not None:
+            yc: YKey = (lane_index[corridor[0]], 2 * corridor[1], float(ctrack[i]))
+            by_gap.setdefault(u.column + 1, []).append((min(ya, yc), max(ya, yc), i, 1))
+            by_gap.setdefault(v.column, []).append((min(yc, yb), max(yc, yb), i, 2))
+    track1 = [-1] * len(grid.edges)
+    track2 = [-1] * len(grid.edges)
+    gap_tracks: dict[int, int] = {}
+    for gap, gap_items in by_gap.items():
+        tracks, count = assign_tracks([(lo, hi) for lo, hi, _, _ in gap_items])
+        for (_, _, i, which), t in zip(gap_items, tracks, strict=True):
+            if which == 1:
+                track1[i] = t
+            else:
+                track2[i] = t
+        gap_tracks[gap] = count
+
+    routes: list[Route] = []
+    for i, (e, (kind, corridor, rework)) in enumerate(zip(grid.edges, kinds, strict=True)):
+        u, v = slots[e[0]], slots[e[1]]
+        if kind == "loop":
+            routes.append(Route(e, kind, out_dy[i], loop_dy[i], True))
+        else:
+            routes.append(Route(e, kind, out_dy[i], in_dy[i], rework, u.column + 1, track1[i],
+                                corridor, ctrack[i], v.column, track2[i]))
+    return Plan(routes, gap_tracks, corridor_tracks)
+
+
+def route_points(route: Route, source: NodeBox, target: NodeBox,
+                 gap_x: Callable[[int, int], float],
+                 corridor_y: Callable[[Hashable, int], float]) -> list[Point]:
+    """The polyline of a planned route, given node boxes and track coordinates."""
+    ya = source.y + route.out_dy
+    start = (source.x + border_dx(source.kind, source.width, source.height, route.out_dy, 1), ya)
+    if route.kind == "loop":
+        yb = source.y + route.in_dy
+        out_x = source.right + LOOP
+        end = (source.x + border_dx(source.kind, source.width, source.height, route.in_dy, 1),
+               yb)
+        return [start, (out_x, ya), (out_x, yb), end]
+    yb = target.y + route.in_dy
+    end = (target.x - border_dx(target.kind, target.width, target.height, route.in_dy, -1), yb)
+    if route.corridor is None:
+        gx = gap_x(route.gap2, route.track2)
+        return clean([start, (gx, ya), (gx, yb), end])
+    gx1 = gap_x(route.gap1, route.track1)
+    gx2 = gap_x(route.gap2, route.track2)
+    cy = corridor_y(route.corridor, route.ctrack)
+    return clean([start, (gx1, ya), (gx1, cy), (gx2, cy), (gx2, yb), end])
+
+
+def clean(points: list[Point]) -> list[Point]:
+    """Drop repeated points and merge collinear runs.
+
+    >>> clean([(0, 0), (5, 0), (5, 0), (9, 0), (9, 4)])
+    [(0, 0), (9, 0), (9, 4)]
+    """
+    out: list[Point] = []
+    for p in points:
+        if out and p == out[-1]:
+            continue
+        if len(out) >= 2 and (out[-2][0] == out[-1][0] == p[0] or out[-2][1] == out[-1][1] == p[1]):
+            out[-1] = p
+            continue
+        out.append(p)
+    if len(out) == 1:
+        out.append(out[0])
+    return out

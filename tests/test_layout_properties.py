@@ -1,0 +1,248 @@
+"""Layout properties on every example and on generated maps, checked without drawing."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import servicemap as sm
+from servicemap.layout import compute_layout
+from servicemap.layout.geometry import Layout, NodeBox, Point
+from servicemap.layout.labels import label_size
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+EPS = 0.01  # rounding slack for "touches"
+MARGIN = 1.0  # routes keep at least this far out of foreign boxes
+
+Box = tuple[float, float, float, float]
+
+
+def box_of(n: NodeBox, grow: float = 0.0) -> Box:
+    return (n.left - grow, n.top - grow, n.right + grow, n.bottom + grow)
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def crosses(p: Point, q: Point, box: Box) -> bool:
+    """Whether the axis-parallel segment p-q meets the open box."""
+    lx, hx = min(p[0], q[0]), max(p[0], q[0])
+    ly, hy = min(p[1], q[1]), max(p[1], q[1])
+    return lx < box[2] and box[0] < hx and ly < box[3] and box[1] < hy if (
+        lx != hx or ly != hy) else box[0] < lx < box[2] and box[1] < ly < box[3]
+
+
+def touches(p: Point, n: NodeBox) -> bool:
+    """Whether p lies in the closed box of n (on its outline or inside it)."""
+    return (n.left - EPS <= p[0] <= n.right + EPS) and (n.top - EPS <= p[1] <= n.bottom + EPS)
+
+
+def test_crosses_detects_a_line_through_a_box() -> None:
+    box = box_of(NodeBox("n", 100, 100, 40, 20), MARGIN)
+    assert crosses((0, 100), (200, 100), box)
+    assert crosses((100, 0), (100, 300), box)
+    assert crosses((0, 110.5), (200, 110.5), box)  # within the margin
+    assert not crosses((0, 130), (200, 130), box)
+    assert not crosses((0, 100), (78, 100), box)
+
+
+def assert_layout_properties(bp: sm.Blueprint, lay: Layout) -> None:
+    """Every rule of the grid layout, checked on one map's layout."""
+    steps = {s.id: s for s in reversed(bp.steps)}
+    assert set(lay.nodes) == set(steps)
+    assert len(lay.edges) == sum(len(s.targets()) for s in steps.values())
+    body_top = lay.title_height + lay.header_height
+    assert (lay.header_width > 0) == bool(bp.lanes)
+    assert (lay.header_height > 0) == bool(bp.phases)
+
+    # Lanes: bands in declared order, then "(no lane)"; stacked without overlap.
+    declared = [lane.id for lane in bp.lanes]
+    band_ids = [b.id for b in lay.bands]
+    if bp.lanes:
+        unlaned = any(s.lane is None for s in steps.values())
+        assert band_ids == declared + (["(no lane)"] if unlaned else [])
+    else:
+        assert band_ids == [""]
+    assert lay.bands[0].top >= body_top
+    for upper, lower in itertools.pairwise(lay.bands):
+        assert upper.bottom <= lower.top + EPS
+    assert lay.bands[-1].bottom <= lay.height
+    band_of = {b.id: b for b in lay.bands}
+    for n in lay.nodes.values():
+        band = band_of[n.lane if n.lane is not None else ("(no lane)" if bp.lanes else "")]
+        assert band.top <= n.top and n.bottom <= band.bottom, n.id
+        assert n.lane == steps[n.id].lane
+        assert lay.header_width <= n.left and n.right <= lay.width, n.id
+
+    # Phases: columns in declared order (then "(no phase)"), tiling the body.
+    phase_ids = [p.id for p in bp.phases]
+    if bp.phases:
+        unphased = any(s.phase is None for s in steps.values())
+        assert [c.id for c in lay.columns] == phase_ids + (["(no phase)"] if unphased else [])
+        assert lay.columns[0].left >= lay.header_width
+        assert lay.columns[-1].right <= lay.width
+        for a, b in itertools.pairwise(lay.columns):
+            assert a.left < a.right <= b.left + EPS
+        col_of = {c.id: c for c in lay.columns}
+        for n in lay.nodes.values():
+            col = col_of[n.phase if n.phase is not None else "(no phase)"]
+            assert col.left < n.left and n.right < col.right, n.id
+        # Every step of phase k lies strictly left of every step of phase k+1.
+        spans: dict[str, tuple[float, float]] = {}
+        for n in lay.nodes.values():
+            key = n.phase if n.phase is not None else "(no phase)"
+            lo, hi = spans.get(key, (float("inf"), float("-inf")))
+            spans[key] = (min(lo, n.left), max(hi, n.right))
+        ordered = [spans[c.id] for c in lay.columns if c.id in spans]
+        for (_, right), (left, _) in itertools.pairwise(ordered):
+            assert right < left
+    else:
+        assert lay.columns == []
+
+    # No two nodes overlap (sweep over left edges).
+    boxes = sorted(lay.nodes.values(), key=lambda n: (n.left, n.id))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if b.left >= a.right:
+                break
+            assert not overlaps(box_of(a), box_of(b)), (a.id, b.id)
+
+    # Blueprint lines lie on band boundaries.
+    edges_y = {b.bottom for b in lay.bands}
+    for line in lay.lines:
+        assert line.y in edges_y
+        assert line.dashed == (line.name == "line of visibility")
+
+    # Routes: orthogonal, border to border, never through a node.
+    label_boxes: list[Box] = []
+    for e in lay.edges:
+        pts = e.points
+        a, b = lay.nodes[e.source], lay.nodes[e.target]
+        assert len(pts) >= 2
+        assert touches(pts[0], a) and touches(pts[-1], b), e
+        for k, (p, q) in enumerate(itertools.pairwise(pts)):
+            assert p[0] == q[0] or p[1] == q[1], e
+            assert p != q, e
+            for n in lay.nodes.values():
+                own = n.id in (e.source, e.target)
+                if own and (k == 0 or k == len(pts) - 2 or e.source == e.target):
+                    continue  # leaving or entering its own box
+                assert not crosses(p, q, box_of(n, MARGIN)), (e.source, e.target, n.id)
+            assert lay.header_width <= min(p[0], q[0]) and max(p[0], q[0]) <= lay.width
+            assert body_top <= min(p[1], q[1]) and max(p[1], q[1]) <= lay.height
+        if e.source == e.target:
+            assert e.rework and all(x >= a.x for x, _ in pts)
+        elif not e.rework:  # forward flows run left to right
+            assert a.column < b.column and a.right < b.left, (e.source, e.target)
+        if e.label is not None:
+            assert e.label_pos is not None
+            w, h = label_size(e.label)
+            x, y = e.label_pos
+            label_boxes.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+        else:
+            assert e.label_pos is None
+    # Branch labels: inside the body, clear of nodes and of each other.
+    for i, lb in enumerate(label_boxes):
+        assert lb[0] >= lay.header_width and lb[1] >= body_top, lb
+        assert lb[2] <= lay.width and lb[3] <= lay.height, lb
+        for n in lay.nodes.values():
+            assert not overlaps(lb, box_of(n)), (lb, n.id)
+        for other in label_boxes[i + 1:]:
+            assert not overlaps(lb, other), (lb, other)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_lay_out_cleanly(path: Path) -> None:
+    bp = sm.load(path)
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    assert compute_layout(bp) == lay  # deterministic
+
+
+def test_examples_exist() -> None:
+    assert len(EXAMPLES) >= 3
+
+
+@st.composite
+def maps(draw: st.DrawFn) -> sm.Blueprint:
+    """Random maps: lanes with layers (some lanes empty), phases, cycles, self-loops,
+    duplicate branches, steps without lane or phase, unreachable steps, long labels."""
+    n = draw(st.integers(1, 30))
+    lanes = [f"l{i}" for i in range(draw(st.integers(0, 5)))]
+    phases = [f"p{i}" for i in range(draw(st.integers(0, 4)))]
+    layers = draw(st.lists(st.sampled_from([None, "customer", "onstage", "backstage", "support"]),
+                           min_size=len(lanes), max_size=len(lanes)))
+    kinds = ["task", "decision", "delay", "document", "terminator", "predefined", "connector"]
+    words = st.text(alphabet="abcdefghijk MWiI?-", max_size=50)
+    steps = []
+    for i in range(n):
+        kind = draw(st.sampled_from(kinds))
+        targets = draw(st.lists(st.integers(0, n - 1), max_size=4))
+        step: dict[str, object] = {"id": f"s{i}", "kind": kind}
+        if draw(st.booleans()):
+            step["label"] = draw(words) or "x"
+        if lanes and draw(st.integers(0, 9)) > 0:
+            step["lane"] = draw(st.sampled_from(lanes))
+        if phases and draw(st.integers(0, 9)) > 0:
+            step["phase"] = draw(st.sampled_from(phases))
+        if kind == "decision":
+            step["next"] = [{"to": f"s{t}", "label": draw(st.sampled_from(["yes", "no", None])),
+                             "failure": draw(st.booleans())} for t in targets]
+        elif targets:
+            step["next"] = f"s{targets[0]}"
+        steps.append(step)
+    return sm.Blueprint.model_validate({
+        "name": "generated",
+        "lanes": [{"id": lane, "layer": layer} for lane, layer in zip(lanes, layers, strict=True)],
+        "phases": [{"id": p} for p in phases],
+        "steps": steps,
+    })
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(maps())
+def test_generated_maps_keep_layout_properties(bp: sm.Blueprint) -> None:
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    assert compute_layout(bp) == lay
+
+
+_DIGEST = """
+import hashlib, sys
+import servicemap
+from servicemap.layout import compute_layout
+sys.path.insert(0, "benchmarks")
+from mapgen import generate_map
+digest = hashlib.sha256()
+for path in sys.argv[1:]:
+    digest.update(repr(compute_layout(servicemap.load(path))).encode())
+digest.update(repr(compute_layout(servicemap.loads(generate_map(300)))).encode())
+print(digest.hexdigest())
+"""
+
+
+def test_layout_is_the_same_under_any_hash_seed() -> None:
+    digests = set()
+    for seed in ("0", "1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT / "src")}
+        out = subprocess.run([sys.executable, "-c", _DIGEST, *map(str, EXAMPLES)], cwd=ROOT,
+                             env=env, capture_output=True, text=True, check=True)
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1
+
+
+def test_generated_benchmark_map_keeps_layout_properties() -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from mapgen import generate_map
+
+    bp = sm.loads(generate_map(200, seed=3))
+    assert_layout_properties(bp, compute_layout(bp))
