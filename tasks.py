@@ -2,6 +2,7 @@
 
     python3 tasks.py examples   # check, render and analyse every bundled example into build/
     python3 tasks.py test       # ruff, mypy and the test suite
+    python3 tasks.py docs       # redraw the example images under docs/images/
 """
 
 from __future__ import annotations
@@ -50,6 +51,17 @@ def examples() -> None:
     print(f"\nRendered maps are in {out}/ (SVG and PDF, plus *-highlight.svg).")
 
 
+def docs() -> None:
+    """Redraw the images that README and docs/rendering.md show."""
+    sm = BIN / "servicemap"
+    images = ROOT / "docs" / "images"
+    for example in sorted((ROOT / "examples").glob("*.yaml")):
+        run(sm, "render", example, "-o", images / (example.stem + ".svg"))
+    current = ROOT / "examples" / "next_day_delivery_current.yaml"
+    run(sm, "render", current, "--highlight", "-o",
+        images / "next_day_delivery_current-highlight.svg")
+
+
 def test() -> None:
     """Lint, type-check and run the tests (doctests included)."""
     run(BIN / "ruff", "check", "src", "tests", "benchmarks", "tasks.py")
@@ -58,7 +70,7 @@ def test() -> None:
 
 
 def main() -> int:
-    tasks = {"examples": examples, "test": test}
+    tasks = {"examples": examples, "test": test, "docs": docs}
     if len(sys.argv) != 2 or sys.argv[1] not in tasks:
         print(__doc__)
         return 2

@@ -236,3 +236,71 @@ def test_parts() -> None:
     assert max(text_width(line) for line in lines) / w + 13 * len(lines) / h <= 1
     grid = place(sm.load(EXAMPLES[0]))
     assert grid.columns >= 1 and set(grid.slots) == {s.id for s in sm.load(EXAMPLES[0]).steps}
+
+
+def segments_overlap(p: tuple[tuple[float, float], tuple[float, float]],
+                     q: tuple[tuple[float, float], tuple[float, float]]) -> bool:
+    """Whether two axis-parallel segments share more than a point."""
+    (a0, a1), (b0, b1) = p, q
+    for axis in (0, 1):
+        other = 1 - axis
+        if a0[axis] == a1[axis] == b0[axis] == b1[axis]:
+            lo = max(min(a0[other], a1[other]), min(b0[other], b1[other]))
+            hi = min(max(a0[other], a1[other]), max(b0[other], b1[other]))
+            if hi > lo:
+                return True
+    return False
+
+
+CORNERS = """
+name: Corners
+lanes:
+  - {id: c, layer: customer}
+  - {id: s, layer: onstage}
+  - {id: b, layer: backstage}
+steps:
+  - {id: start, kind: terminator, lane: s, next: q1}
+  - id: q1
+    kind: decision
+    lane: s
+    next: [{to: up, label: 'up'}, {to: q2, label: 'on'}, {to: down, label: 'down'}]
+  - id: q2
+    kind: decision
+    lane: s
+    next: [{to: far, label: 'far'}, {to: near, label: 'near'}, {to: q3, label: 'low'}]
+  - {id: q3, kind: decision, lane: b, next: [{to: far, label: 'a'}, {to: near2, label: 'b'}]}
+  - {id: near, kind: task, lane: s, next: far}
+  - {id: near2, kind: task, lane: b, next: far}
+  - {id: far, kind: terminator, lane: s}
+  - {id: up, kind: task, lane: c, next: far}
+  - {id: down, kind: task, lane: b, next: far}
+"""
+
+
+def test_decision_branches_leave_by_its_corners() -> None:
+    """A branch to a lane above leaves by the top corner, one below by the bottom
+    corner, as flowcharts are drawn; the branch along the row leaves on the right."""
+    bp = sm.loads(CORNERS)
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    q1 = lay.nodes["q1"]
+    first = {e.target: e.points[0] for e in lay.edges if e.source == "q1"}
+    assert first["up"] == (q1.x, q1.top)
+    assert first["down"] == (q1.x, q1.bottom)
+    assert first["q2"] == (q1.right, q1.y)
+    # q2's branch past the step beside it goes round through the corridor above:
+    # it leaves by the top corner too.
+    q2 = lay.nodes["q2"]
+    far = next(e for e in lay.edges if e.source == "q2" and e.target == "far")
+    assert far.points[0] == (q2.x, q2.top)
+
+
+def test_routes_never_run_along_each_other() -> None:
+    for bp in [sm.loads(CORNERS), *(sm.load(p) for p in EXAMPLES)]:
+        lay = compute_layout(bp)
+        segs = [(i, seg) for i, e in enumerate(lay.edges)
+                for seg in zip(e.points, e.points[1:], strict=False)]
+        for k, (i, s) in enumerate(segs):
+            for j, t in segs[k + 1:]:
+                if i != j and lay.edges[i].target != lay.edges[j].target:
+                    assert not segments_overlap(s, t), (bp.name, lay.edges[i], lay.edges[j])

@@ -9,6 +9,7 @@ estimates text sizes; this module turns cells and tracks into points.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Mapping
 
 from ..loading import gc_paused
@@ -107,13 +108,22 @@ def _layout(bp: Blueprint, wrap_width: float) -> Layout:
         tracks = plan.gap_tracks.get(g, 0)
         extra = TRACK if g in boundary and tracks % 2 else 0.0  # keep the separator clear
         gap_w.append(max(GAP, 2 * PAD + TRACK * max(0, tracks - 1) + extra))
+    branches: dict[tuple[str, int], Branch] = {}
     for step in bp.steps:
-        if isinstance(step, Decision) and step.id in slots:
-            g = slots[step.id].column + 1
-            slack = (col_w[g - 1] - slots[step.id].width) / 2
-            for br in step.next:
-                if br.label:
-                    gap_w[g] = max(gap_w[g], label_size(br.label)[0] + 10 - slack)
+        if isinstance(step, Decision):
+            for j, br in enumerate(step.next):
+                branches.setdefault((step.id, j), br)
+    for route in plan.routes:
+        # A label on a branch leaving a diamond's right corner fits between the
+        # diamond and the gap's tracks, which sit in the middle of the gap.
+        branch = branches.get((route.edge[0], route.edge[2]))
+        if branch is None or not branch.label or route.exit:
+            continue
+        sl = slots[route.edge[0]]
+        g = sl.column + 1
+        slack = (col_w[sl.column] - sl.width) / 2
+        spread = TRACK * max(0, plan.gap_tracks.get(g, 0) - 1)
+        gap_w[g] = max(gap_w[g], 2 * max(0.0, label_size(branch.label)[0] + 6 - slack) + spread)
     phase_titles = {p: (phase_info[p].title if p in phase_info else NO_PHASE_TITLE)
                     for p in grid.phases}
     for p, (first, last) in grid.phase_columns.items():
@@ -177,26 +187,31 @@ def _layout(bp: Blueprint, wrap_width: float) -> Layout:
     # Routes and branch labels.
     obstacles = Obstacles()
     for n in nodes.values():
-        obstacles.add((n.left - 2, n.top - 2, n.right + 2, n.bottom + 2))
-    branches: dict[tuple[str, int], Branch] = {}
-    for step in bp.steps:
-        if isinstance(step, Decision):
-            for j, br in enumerate(step.next):
-                branches.setdefault((step.id, j), br)
+        # A diamond's top and bottom are single points: a label may sit just
+        # above or below them, next to the branch that leaves there.
+        pad = 0.5 if n.kind == "decision" else 2.0
+        obstacles.add((n.left - 2, n.top - pad, n.right + 2, n.bottom + pad))
     bounds = (head_w, title_h + head_h, width, height)
+    all_points = [route_points(route, nodes[route.edge[0]], nodes[route.edge[1]], gap_x,
+                               corridor_y) for route in plan.routes]
+    for points in all_points:  # a label must not sit on a line, its own or another's
+        for (x0, y0), (x1, y1) in itertools.pairwise(points):
+            obstacles.add((min(x0, x1) - 0.5, min(y0, y1) - 0.5,
+                           max(x0, x1) + 0.5, max(y0, y1) + 0.5))
+    lines_out = [LayerLine(name, bands[i].bottom, dashed)
+                 for i, name, dashed in layer_lines([b.layer for b in bands])]
+    for line in lines_out:
+        obstacles.add((head_w, line.y - 1, width, line.y + 1))
     edges: list[EdgeRoute] = []
-    for route in plan.routes:
+    for route, points in zip(plan.routes, all_points, strict=True):
         src, dst, j = route.edge
-        a, b = nodes[src], nodes[dst]
-        points = route_points(route, a, b, gap_x, corridor_y)
+        a = nodes[src]
         branch = branches.get((src, j))
         label = branch.label if branch is not None else None
         label_pos = place_label(points, label, a, obstacles, bounds) if label else None
         edges.append(EdgeRoute(src, dst, tuple(points), label, label_pos,
                                bool(branch is not None and branch.failure), route.rework))
 
-    lines_out = [LayerLine(name, bands[i].bottom, dashed)
-                 for i, name, dashed in layer_lines([b.layer for b in bands])]
     return Layout(width, height, nodes, edges, bands, columns, lines_out, head_w, head_h,
                   title_h)
 

@@ -64,7 +64,7 @@ def place_label(route: Sequence[Point], label: str, source: NodeBox, obstacles: 
     """A label centre next to ``route`` near its start, overlapping no obstacle.
 
     Tries above and below the first segment (just clear of the source box),
-    then beside the following segments, then further away; the chosen box is
+    then beside the following three segments, then further away; the chosen box is
     added to ``obstacles`` so later labels avoid it.
     """
     w, h = label_size(label)
@@ -79,10 +79,10 @@ def place_label(route: Sequence[Point], label: str, source: NodeBox, obstacles: 
                 candidates += [(mid, y0 - h / 2 - 1), (mid, y0 + h / 2 + 1)]
         else:  # vertical: right, then left of it
             step = h + 2 if y1 > y0 else -h - 2
-            for k in range(1, 4):
+            for k in range(1, max(2, min(4, int(abs(y1 - y0) // abs(step)) + 1))):
                 yk = y0 + step * (k - 0.5)
                 candidates += [(x0 + w / 2 + 3, yk), (x0 - w / 2 - 3, yk)]
-        if n >= 2:
+        if n >= 3:
             break
     first = candidates[0]
     for k in range(1, 25):  # last resort: further above and below the first spot

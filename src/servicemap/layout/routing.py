@@ -27,9 +27,12 @@ class Route:
     """One edge's route on the grid, before coordinates.
 
     ``kind`` is ``"loop"`` (a self-loop on the right side), ``"direct"`` (out
-    along the source's row, down or up in the gap left of the target, in) or
+    along the source's row, down or up in the gap left of the target, in),
     ``"around"`` (out to the gap right of the source, along a corridor
-    between rows, back down or up in the gap left of the target, in).
+    between rows, back down or up in the gap left of the target, in) or
+    ``"vertex"`` (a decision's branch leaving by its top or bottom corner,
+    ``exit`` -1 or +1: straight up or down into the corridor beside the
+    decision, along it to the gap left of the target, in).
     Tracks number the parallel lines in a gap or corridor; -1 means none needed.
     """
 
@@ -44,6 +47,7 @@ class Route:
     ctrack: int = -1
     gap2: int = 0
     track2: int = -1
+    exit: int = 0
 
 
 @dataclass
@@ -170,6 +174,42 @@ def plan_routes(grid: Grid) -> Plan:
                 k = v.row + 1  # coming from below: the corridor below the target
             kinds.append(("around", (v.lane, k), rework))
 
+    # 1b. A decision with several branches sends the one to the highest target
+    # above out of its top corner and the one to the lowest target below out of
+    # its bottom corner, as flowcharts are drawn; the others leave on the right.
+    exits = [0] * len(grid.edges)
+    by_source: dict[str, list[int]] = {}
+    for i, e in enumerate(grid.edges):
+        if e[0] != e[1] and slots[e[0]].kind == "decision":
+            by_source.setdefault(e[0], []).append(i)
+    several = {sid: idx for sid, idx in by_source.items() if len(idx) >= 2}
+    down_from: set[tuple[str, int, int]] = set()  # (lane, corridor, column) of bottom exits
+    for sid, idx in several.items():
+        sl = slots[sid]
+        here = slot_key(sl)
+        down = [(slot_key(slots[grid.edges[i][1]]), -slots[grid.edges[i][1]].column, -i)
+                for i in idx if slot_key(slots[grid.edges[i][1]]) > here]
+        if down:
+            i = -max(down)[2]
+            exits[i] = 1
+            kinds[i] = ("vertex", (sl.lane, sl.row + 1), kinds[i][2])
+            down_from.add((sl.lane, sl.row + 1, sl.column))
+    for sid, idx in several.items():
+        sl = slots[sid]
+        if (sl.lane, sl.row, sl.column) in down_from:
+            continue  # the decision above comes down into this corridor at this x
+        here = slot_key(sl)
+        # A branch going around through the corridor above (a target further
+        # along the same row) counts as going up.
+        up = [(slot_key(slots[grid.edges[i][1]]), slots[grid.edges[i][1]].column, i)
+              for i in idx if not exits[i]
+              and (slot_key(slots[grid.edges[i][1]]) < here
+                   or kinds[i][1] == (sl.lane, sl.row))]
+        if up:
+            i = min(up)[2]
+            exits[i] = -1
+            kinds[i] = ("vertex", (sl.lane, sl.row), kinds[i][2])
+
     # 2. Ports: out on the right, in on the left, ordered top to bottom by where
     # the line goes (comes from), so lines leaving one side do not cross.
     outs: dict[str, list[tuple[tuple[float, ...], int, int]]] = {}
@@ -186,7 +226,8 @@ def plan_routes(grid: Grid) -> Plan:
             ck = (lane_index[corridor[0]], 2 * corridor[1])
             out_key = (*ck, -v.column, i)
             in_key = (*ck, u.column, i)
-        outs.setdefault(u.id, []).append((out_key, i, 0))
+        if kind != "vertex":
+            outs.setdefault(u.id, []).append((out_key, i, 0))
         ins.setdefault(v.id, []).append((in_key, i))
     out_dy = [0.0] * len(grid.edges)
     loop_dy = [0.0] * len(grid.edges)
@@ -218,31 +259,37 @@ def plan_routes(grid: Grid) -> Plan:
         spans = []
         for i in idx:
             u, v = slots[grid.edges[i][0]], slots[grid.edges[i][1]]
-            g1, g2 = u.column + 1, v.column
+            g1: float = u.column + 0.5 if exits[i] else u.column + 1
+            g2 = v.column
             spans.append((min(g1, g2), max(g1, g2)))
         tracks, count = assign_tracks(spans)
         for i, t in zip(idx, tracks, strict=True):
             ctrack[i] = t
         corridor_tracks[corridor] = count
 
-    # 4. Gap tracks: vertical intervals between symbolic y positions.
-    by_gap: dict[int, list[tuple[YKey, YKey, int, int]]] = {}
+    # 4. Gap tracks: vertical intervals between symbolic y positions. Each entry
+    # also notes the y of its horizontal coming in from the left of the gap
+    # (out of a source) and of its horizontal going on to the right (into a target).
+    by_gap: dict[int, list[tuple[YKey, YKey, int, int, YKey | None, YKey | None]]] = {}
     for i, (e, (kind, corridor, _)) in enumerate(zip(grid.edges, kinds, strict=True)):
         u, v = slots[e[0]], slots[e[1]]
         ya: YKey = (*slot_key(u), out_dy[i])
         yb: YKey = (*slot_key(v), in_dy[i])
         if kind == "direct" and ya != yb:
-            by_gap.setdefault(v.column, []).append((min(ya, yb), max(ya, yb), i, 2))
+            by_gap.setdefault(v.column, []).append((min(ya, yb), max(ya, yb), i, 2, ya, yb))
         elif corridor is not None:
             yc: YKey = (lane_index[corridor[0]], 2 * corridor[1], float(ctrack[i]))
-            by_gap.setdefault(u.column + 1, []).append((min(ya, yc), max(ya, yc), i, 1))
-            by_gap.setdefault(v.column, []).append((min(yc, yb), max(yc, yb), i, 2))
+            if not exits[i]:
+                by_gap.setdefault(u.column + 1, []).append(
+                    (min(ya, yc), max(ya, yc), i, 1, ya, None))
+            by_gap.setdefault(v.column, []).append((min(yc, yb), max(yc, yb), i, 2, None, yb))
     track1 = [-1] * len(grid.edges)
     track2 = [-1] * len(grid.edges)
     gap_tracks: dict[int, int] = {}
     for gap, gap_items in by_gap.items():
-        tracks, count = assign_tracks([(lo, hi) for lo, hi, _, _ in gap_items])
-        for (_, _, i, which), t in zip(gap_items, tracks, strict=True):
+        tracks, count = assign_tracks([(lo, hi) for lo, hi, *_ in gap_items])
+        count = _untangle(gap_items, tracks, count)
+        for (_, _, i, which, _, _), t in zip(gap_items, tracks, strict=True):
             if which == 1:
                 track1[i] = t
             else:
@@ -256,8 +303,34 @@ def plan_routes(grid: Grid) -> Plan:
             routes.append(Route(e, kind, out_dy[i], loop_dy[i], True))
         else:
             routes.append(Route(e, kind, out_dy[i], in_dy[i], rework, u.column + 1, track1[i],
-                                corridor, ctrack[i], v.column, track2[i]))
+                                corridor, ctrack[i], v.column, track2[i], exits[i]))
     return Plan(routes, gap_tracks, corridor_tracks)
+
+
+def _untangle(items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | None]],
+              tracks: list[int], count: int) -> int:
+    """Keep a line entering a target clear of a line leaving at the same height.
+
+    A line leaving a source on the left runs right to its track; a line
+    entering a target on the right runs from its track to the target. At the
+    same height they would run along each other if the leaving line's track
+    lay right of the entering line's, so the entering line gets a new track
+    at the right. A few passes settle chains; returns the new track count.
+    """
+    for _ in range(3):
+        leaving: dict[YKey, int] = {}
+        for (*_, y_from, _), t in zip(items, tracks, strict=True):
+            if y_from is not None:
+                leaving[y_from] = max(leaving.get(y_from, -1), t)
+        moved = False
+        for k, (*_, y_to) in enumerate(items):
+            if y_to is not None and leaving.get(y_to, -1) > tracks[k]:
+                tracks[k] = count
+                count += 1
+                moved = True
+        if not moved:
+            break
+    return count
 
 
 def route_points(route: Route, source: NodeBox, target: NodeBox,
@@ -274,6 +347,12 @@ def route_points(route: Route, source: NodeBox, target: NodeBox,
         return [start, (out_x, ya), (out_x, yb), end]
     yb = target.y + route.in_dy
     end = (target.x - border_dx(target.kind, target.width, target.height, route.in_dy, -1), yb)
+    if route.exit:
+        assert route.corridor is not None
+        corner = (source.x, source.top if route.exit < 0 else source.bottom)
+        cy = corridor_y(route.corridor, route.ctrack)
+        gx = gap_x(route.gap2, route.track2)
+        return clean([corner, (source.x, cy), (gx, cy), (gx, yb), end])
     if route.corridor is None:
         gx = gap_x(route.gap2, route.track2)
         return clean([start, (gx, ya), (gx, yb), end])

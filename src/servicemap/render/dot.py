@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..layout.geometry import Band, EdgeRoute, Layout, NodeBox, Point
+from ..layout.labels import Obstacles, label_size
 from ..values import format_duration
 from .escape import html_text, tooltip_text
 from .style import ARROW_LENGTH, FONT, FONT_SIZE, Colors, KeyEntry, StepStyle
@@ -337,6 +338,41 @@ def _draw_edge(dot: _Dot, route: EdgeRoute, ids: Mapping[str, str], titles: Mapp
     dot.line(route.points, attrs, arrow=True, ends=(ids[route.source], ids[route.target]))
 
 
+def _obstacles(layout: Layout) -> Obstacles:
+    """Every step, flow line and branch label of ``layout``, for placing badges."""
+    obstacles = Obstacles()
+    for n in layout.nodes.values():
+        obstacles.add((n.left - 1, n.top - 1, n.right + 1, n.bottom + 1))
+    for route in layout.edges:
+        for (x0, y0), (x1, y1) in itertools.pairwise(route.points):
+            obstacles.add((min(x0, x1) - 1, min(y0, y1) - 1, max(x0, x1) + 1, max(y0, y1) + 1))
+        if route.label is not None and route.label_pos is not None:
+            w, h = label_size(route.label)
+            x, y = route.label_pos
+            obstacles.add((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+    for line in layout.lines:
+        obstacles.add((layout.header_width, line.y - 1, layout.width, line.y + 1))
+    return obstacles
+
+
+def _badge_spot(box: NodeBox, width: float, height: float, obstacles: Obstacles) -> Point:
+    """Centre of an analysis badge next to ``box`` that covers no line, step or label.
+
+    Below the step (right-aligned, left-aligned, centred), then above it, then
+    further down; the chosen spot is added to ``obstacles``.
+    """
+    below, above = box.bottom + height / 2 + 1, box.top - height / 2 - 1
+    xs = (box.right - width / 2, box.left + width / 2, box.x)
+    candidates = [(x, y) for y in (below, above) for x in xs]
+    candidates += [(x, below + k * (height + 2)) for k in range(1, 4) for x in xs]
+    for x, y in candidates:
+        spot = (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+        if not obstacles.hits(spot):
+            obstacles.add(spot)
+            return x, y
+    return candidates[0]
+
+
 def _legend_entries(kinds: Sequence[str], blueprint: Any, layout: Layout,
                     key: Sequence[KeyEntry]) -> list[tuple[str, Any]]:
     entries: list[tuple[str, Any]] = [(k, LEGEND_NAMES[k]) for k in kinds]
@@ -453,6 +489,7 @@ def build_dot(
     phases = {phase.id: phase.title for phase in blueprint.phases}
     ids: dict[str, str] = {}
     titles: dict[str, str] = {}
+    obstacles: Obstacles | None = None  # built when the first analysis badge needs it
     for box in boxes:
         step = steps[box.id]
         style = styles.get(step.id)
@@ -471,13 +508,18 @@ def build_dot(
         ids[step.id] = f"s{dot.count}"
         titles[step.id] = step.title
         if step.fail is not None:
-            _badge(dot, box.right - 3, box.top + 3, "F", colors.failure,
-                   tooltip_text(f"fail point: {step.fail}"))
+            # On the top-right corner; a diamond has none, so on its upper-right edge.
+            bx, by = ((box.x + box.width / 4, box.y - box.height / 4) if step.kind == "decision"
+                      else (box.right - 3, box.top + 3))
+            _badge(dot, bx, by, "F", colors.failure, tooltip_text(f"fail point: {step.fail}"))
         if style is not None and style.badge:
+            if obstacles is None:
+                obstacles = _obstacles(layout)
+            bw = round(4.8 * len(style.badge)) + 10
             badge = _cell_table(f'<FONT POINT-SIZE="8">{html_text(style.badge)}</FONT>',
-                                round(4.8 * len(style.badge)) + 10, 12, color=color, fill="#fff8e1")
-            dot.node("x", box.right - (round(4.8 * len(style.badge)) + 10) / 2, box.bottom + 7,
-                     {"shape": "plain", "fixedsize": False, "label": badge})
+                                bw, 12, color=color, fill="#fff8e1")
+            bx, by = _badge_spot(box, bw, 12, obstacles)
+            dot.node("x", bx, by, {"shape": "plain", "fixedsize": False, "label": badge})
 
     for route in layout.edges:
         _draw_edge(dot, route, ids, titles, colors)
