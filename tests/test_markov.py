@@ -35,3 +35,27 @@ steps:
   - {id: e, kind: terminator}
 """)
     assert visits(flow_graph(bp)) is None
+
+
+@pytest.mark.parametrize("map_arrivals", ["", "arrivals: 40/h\n", "arrivals: 20/h\n"])
+def test_starts_without_arrivals_get_what_the_analysis_gives_them(map_arrivals: str) -> None:
+    """SM501's visits and the analysis' agree when only some starts give arrivals:
+    the others share what the map's arrivals leave over (here 10/h of 40/h), or
+    get nothing."""
+    bp = sm.loads(f"""
+name: two doors
+{map_arrivals}steps:
+  - {{id: web, kind: terminator, arrivals: 30/h, next: desk}}
+  - {{id: phone, kind: terminator, next: call}}
+  - {{id: call, kind: task, duration: 5m, next: desk}}
+  - {{id: desk, kind: task, duration: 2m, capacity: 2, next: e}}
+  - {{id: e, kind: terminator}}
+""")
+    rate = bp.arrivals.per_hour if bp.arrivals else None
+    ours = visits(flow_graph(bp), map_rate=rate)
+    assert ours is not None
+    expected_call = 0.25 if rate == 40 else 0.0
+    assert ours["call"] == pytest.approx(expected_call)
+    theirs = {row.id: row.visits for row in sm.analyze(bp).steps}
+    for step, v in theirs.items():
+        assert ours[step] == pytest.approx(v, rel=1e-9, abs=1e-12), step

@@ -30,18 +30,45 @@ def transitions(g: FlowGraph) -> dict[str, list[tuple[str, float]]]:
     return out
 
 
-def start_distribution(g: FlowGraph) -> dict[str, float]:
-    """Share of cases entering at each start: by their ``arrivals`` if all give one, else even."""
+def start_distribution(g: FlowGraph, map_rate: float | None = None) -> dict[str, float]:
+    """Share of cases entering at each start, as the analysis assigns them.
+
+    By the starts' ``arrivals``; evenly where none gives one. Where only some
+    do, the others share what the map's ``arrivals`` (``map_rate``, cases per
+    hour) leaves over, or get no cases if nothing is left.
+
+    Example:
+        >>> from servicemap import loads
+        >>> from servicemap.graph import flow_graph
+        >>> g = flow_graph(loads('''
+        ... name: two doors
+        ... steps:
+        ...   - {id: web, kind: terminator, arrivals: 30/h, next: e}
+        ...   - {id: phone, kind: terminator, next: e}
+        ...   - {id: e, kind: terminator}
+        ... '''))
+        >>> start_distribution(g), start_distribution(g, 40.0)
+        ({'web': 1.0, 'phone': 0.0}, {'web': 0.75, 'phone': 0.25})
+    """
     starts = g.starts()
     if not starts:
         return {}
     rates = [getattr(g.steps[s], "arrivals", None) for s in starts]
-    if all(r is not None for r in rates):
-        total = sum(r.per_hour for r in rates if r is not None)
-        if total > 0:
-            return {s: r.per_hour / total for s, r in zip(starts, rates, strict=True)
-                    if r is not None}
-    return {s: 1 / len(starts) for s in starts}
+    given = [r.per_hour for r in rates if r is not None]
+    even = {s: 1 / len(starts) for s in starts}
+    if not given or (len(given) == len(starts) and sum(given) <= 0):
+        return even
+    weights = [r.per_hour if r is not None else 0.0 for r in rates]
+    missing = len(starts) - len(given)
+    if missing:
+        remainder = (map_rate or 0.0) - sum(given)
+        if remainder > 0:
+            weights = [w if r is not None else remainder / missing
+                       for w, r in zip(weights, rates, strict=True)]
+    total = sum(weights)
+    if total <= 0:
+        return even
+    return {s: w / total for s, w in zip(starts, weights, strict=True)}
 
 
 def arrival_rate(g: FlowGraph, map_rate: float | None) -> float | None:
@@ -123,7 +150,8 @@ def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float] | None:
     return x
 
 
-def visits(g: FlowGraph, *, max_component: int = 400) -> dict[str, float] | None:
+def visits(g: FlowGraph, *, map_rate: float | None = None,
+           max_component: int = 400) -> dict[str, float] | None:
     """Expected executions of each step per case (``v = s + Pᵀv``).
 
     Solved exactly component by component in topological order, so a map of
@@ -151,7 +179,7 @@ def visits(g: FlowGraph, *, max_component: int = 400) -> dict[str, float] | None
     """
     trans = transitions(g)
     incoming: dict[str, float] = dict.fromkeys(g.steps, 0.0)
-    for s, share in start_distribution(g).items():
+    for s, share in start_distribution(g, map_rate).items():
         incoming[s] += share
     result: dict[str, float] = {}
     nodes = list(g.steps)

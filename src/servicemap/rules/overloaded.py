@@ -43,12 +43,13 @@ LEVEL = "error"
 def utilisations(ctx: Context) -> dict[str, float]:
     """Utilisation of each capacity-constrained step with a duration, where arrivals are known."""
     g = ctx.graph
-    rate = arrival_rate(g, ctx.blueprint.arrivals.per_hour if ctx.blueprint.arrivals else None)
+    map_rate = ctx.blueprint.arrivals.per_hour if ctx.blueprint.arrivals else None
+    rate = arrival_rate(g, map_rate)
     sized = {sid: s for sid, s in g.steps.items()
              if s.capacity is not None and s.duration is not None and s.kind != "delay"}
     if rate is None or not sized:
         return {}
-    v = visits(g)
+    v = visits(g, map_rate=map_rate)
     if v is None:
         return {}
     return {sid: rate * v[sid] * (s.duration.total_seconds() / 3600.0) / s.capacity
