@@ -238,20 +238,6 @@ def test_parts() -> None:
     assert grid.columns >= 1 and set(grid.slots) == {s.id for s in sm.load(EXAMPLES[0]).steps}
 
 
-def segments_overlap(p: tuple[tuple[float, float], tuple[float, float]],
-                     q: tuple[tuple[float, float], tuple[float, float]]) -> bool:
-    """Whether two axis-parallel segments share more than a point."""
-    (a0, a1), (b0, b1) = p, q
-    for axis in (0, 1):
-        other = 1 - axis
-        if a0[axis] == a1[axis] == b0[axis] == b1[axis]:
-            lo = max(min(a0[other], a1[other]), min(b0[other], b1[other]))
-            hi = min(max(a0[other], a1[other]), max(b0[other], b1[other]))
-            if hi > lo:
-                return True
-    return False
-
-
 CORNERS = """
 name: Corners
 lanes:
@@ -293,14 +279,3 @@ def test_decision_branches_leave_by_its_corners() -> None:
     q2 = lay.nodes["q2"]
     far = next(e for e in lay.edges if e.source == "q2" and e.target == "far")
     assert far.points[0] == (q2.x, q2.top)
-
-
-def test_routes_never_run_along_each_other() -> None:
-    for bp in [sm.loads(CORNERS), *(sm.load(p) for p in EXAMPLES)]:
-        lay = compute_layout(bp)
-        segs = [(i, seg) for i, e in enumerate(lay.edges)
-                for seg in zip(e.points, e.points[1:], strict=False)]
-        for k, (i, s) in enumerate(segs):
-            for j, t in segs[k + 1:]:
-                if i != j and lay.edges[i].target != lay.edges[j].target:
-                    assert not segments_overlap(s, t), (bp.name, lay.edges[i], lay.edges[j])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import subprocess
@@ -44,6 +45,47 @@ def crosses(p: Point, q: Point, box: Box) -> bool:
 def touches(p: Point, n: NodeBox) -> bool:
     """Whether p lies in the closed box of n (on its outline or inside it)."""
     return (n.left - EPS <= p[0] <= n.right + EPS) and (n.top - EPS <= p[1] <= n.bottom + EPS)
+
+
+def runs_along(lay: Layout) -> list[tuple[int, int]]:
+    """Pairs of flow lines (indices) with segments on top of each other.
+
+    Self-loops of one step are exempt (a step with two self-loops is an error
+    the rules report). Segments are grouped by their fixed coordinate and
+    swept: O(S log S).
+    """
+    runs: dict[tuple[int, float], list[tuple[float, float, int]]] = {}
+    for i, e in enumerate(lay.edges):
+        for (x0, y0), (x1, y1) in itertools.pairwise(e.points):
+            if y0 == y1:
+                runs.setdefault((0, y0), []).append((min(x0, x1), max(x0, x1), i))
+            else:
+                runs.setdefault((1, x0), []).append((min(y0, y1), max(y0, y1), i))
+    pairs = []
+    for segs in runs.values():
+        segs.sort()
+        reach, owner = float("-inf"), -1
+        for lo, hi, i in segs:
+            if lo < reach and owner != i:
+                a, b = lay.edges[owner], lay.edges[i]
+                if not (a.source == a.target == b.source == b.target):
+                    pairs.append((owner, i))
+            if hi > reach:
+                reach, owner = hi, i
+    return pairs
+
+
+def test_runs_along_finds_lines_on_top_of_each_other() -> None:
+    lay = compute_layout(sm.loads("""
+name: t
+steps:
+  - {id: s, kind: terminator, next: e}
+  - {id: e, kind: terminator}
+"""))
+    assert runs_along(lay) == []
+    edge = lay.edges[0]
+    twin = dataclasses.replace(edge, points=(edge.points[0], edge.points[-1]))
+    assert runs_along(dataclasses.replace(lay, edges=[edge, twin])) == [(0, 1)]
 
 
 def test_crosses_detects_a_line_through_a_box() -> None:
@@ -150,6 +192,8 @@ def assert_layout_properties(bp: sm.Blueprint, lay: Layout) -> None:
             label_boxes.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
         else:
             assert e.label_pos is None
+    # No two flow lines run on top of each other.
+    assert runs_along(lay) == [], [(lay.edges[i], lay.edges[j]) for i, j in runs_along(lay)]
     # Branch labels: inside the body, clear of nodes and of each other.
     for i, lb in enumerate(label_boxes):
         assert lb[0] >= lay.header_width and lb[1] >= body_top, lb

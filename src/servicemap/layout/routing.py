@@ -270,6 +270,40 @@ def plan_routes(grid: Grid) -> Plan:
     # 4. Gap tracks: vertical intervals between symbolic y positions. Each entry
     # also notes the y of its horizontal coming in from the left of the gap
     # (out of a source) and of its horizontal going on to the right (into a target).
+    # Where two lines cross between the same rows (an X), no track order keeps
+    # both pairs apart: the entering line's port is nudged and tracks assigned again.
+    for _ in range(2):
+        track1, track2, gap_tracks, tangled = _gap_tracks(
+            grid, kinds, exits, out_dy, in_dy, ctrack, slot_key, lane_index)
+        if not tangled:
+            break
+        for i in sorted(tangled):
+            v = slots[grid.edges[i][1]]
+            half = port_span(v.kind, v.width, v.height) / 2
+            in_dy[i] += PORT / 2 if in_dy[i] + PORT / 2 <= half else -PORT / 2
+
+    routes: list[Route] = []
+    for i, (e, (kind, corridor, rework)) in enumerate(zip(grid.edges, kinds, strict=True)):
+        u, v = slots[e[0]], slots[e[1]]
+        if kind == "loop":
+            routes.append(Route(e, kind, out_dy[i], loop_dy[i], True))
+        else:
+            routes.append(Route(e, kind, out_dy[i], in_dy[i], rework, u.column + 1, track1[i],
+                                corridor, ctrack[i], v.column, track2[i], exits[i]))
+    return Plan(routes, gap_tracks, corridor_tracks)
+
+
+def _gap_tracks(grid: Grid, kinds: list[tuple[str, tuple[str, int] | None, bool]],
+                exits: list[int], out_dy: list[float], in_dy: list[float], ctrack: list[int],
+                slot_key: Callable[[Slot], tuple[int, int]], lane_index: dict[str, int]
+                ) -> tuple[list[int], list[int], dict[int, int], set[int]]:
+    """Tracks of every vertical run in the gaps between columns.
+
+    Returns the tracks of each edge's run in the gap right of its source and
+    in the gap left of its target, the track count per gap, and the edges
+    whose line into their target still runs along a line leaving a source.
+    """
+    slots = grid.slots
     by_gap: dict[int, list[tuple[YKey, YKey, int, int, YKey | None, YKey | None]]] = {}
     for i, (e, (kind, corridor, _)) in enumerate(zip(grid.edges, kinds, strict=True)):
         u, v = slots[e[0]], slots[e[1]]
@@ -286,51 +320,45 @@ def plan_routes(grid: Grid) -> Plan:
     track1 = [-1] * len(grid.edges)
     track2 = [-1] * len(grid.edges)
     gap_tracks: dict[int, int] = {}
+    tangled: set[int] = set()
     for gap, gap_items in by_gap.items():
         tracks, count = assign_tracks([(lo, hi) for lo, hi, *_ in gap_items])
-        count = _untangle(gap_items, tracks, count)
+        count, stuck = _untangle(gap_items, tracks, count)
+        tangled.update(gap_items[k][2] for k in stuck)
         for (_, _, i, which, _, _), t in zip(gap_items, tracks, strict=True):
             if which == 1:
                 track1[i] = t
             else:
                 track2[i] = t
         gap_tracks[gap] = count
-
-    routes: list[Route] = []
-    for i, (e, (kind, corridor, rework)) in enumerate(zip(grid.edges, kinds, strict=True)):
-        u, v = slots[e[0]], slots[e[1]]
-        if kind == "loop":
-            routes.append(Route(e, kind, out_dy[i], loop_dy[i], True))
-        else:
-            routes.append(Route(e, kind, out_dy[i], in_dy[i], rework, u.column + 1, track1[i],
-                                corridor, ctrack[i], v.column, track2[i], exits[i]))
-    return Plan(routes, gap_tracks, corridor_tracks)
+    return track1, track2, gap_tracks, tangled
 
 
 def _untangle(items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | None]],
-              tracks: list[int], count: int) -> int:
+              tracks: list[int], count: int) -> tuple[int, list[int]]:
     """Keep a line entering a target clear of a line leaving at the same height.
 
     A line leaving a source on the left runs right to its track; a line
     entering a target on the right runs from its track to the target. At the
     same height they would run along each other if the leaving line's track
     lay right of the entering line's, so the entering line gets a new track
-    at the right. A few passes settle chains; returns the new track count.
+    at the right. A few passes settle chains. Returns the new track count and
+    the entries still in conflict (lines crossing in an X).
     """
-    for _ in range(3):
+    stuck: list[int] = []
+    for attempt in range(4):
         leaving: dict[YKey, int] = {}
         for (*_, y_from, _), t in zip(items, tracks, strict=True):
             if y_from is not None:
                 leaving[y_from] = max(leaving.get(y_from, -1), t)
-        moved = False
-        for k, (*_, y_to) in enumerate(items):
-            if y_to is not None and leaving.get(y_to, -1) > tracks[k]:
-                tracks[k] = count
-                count += 1
-                moved = True
-        if not moved:
+        stuck = [k for k, (*_, y_to) in enumerate(items)
+                 if y_to is not None and leaving.get(y_to, -1) > tracks[k]]
+        if not stuck or attempt == 3:
             break
-    return count
+        for k in stuck:
+            tracks[k] = count
+            count += 1
+    return count, stuck
 
 
 def route_points(route: Route, source: NodeBox, target: NodeBox,
