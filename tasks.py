@@ -2,7 +2,7 @@
 
     python3 tasks.py examples   # check, render and analyse every bundled example into build/
     python3 tasks.py test       # ruff, mypy and the test suite
-    python3 tasks.py docs       # redraw the example images under docs/images/
+    python3 tasks.py docs       # redraw docs/images/ and re-run examples/walkthrough.ipynb
 """
 
 from __future__ import annotations
@@ -51,6 +51,16 @@ def examples() -> None:
     print(f"\nRendered maps are in {out}/ (SVG and PDF, plus *-highlight.svg).")
 
 
+NOTEBOOK = """
+import pathlib, sys, nbformat, nbclient
+path = pathlib.Path(sys.argv[1])
+nb = nbformat.read(path, as_version=4)
+meta = {"metadata": {"path": str(path.parent)}}
+nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", resources=meta).execute()
+nbformat.write(nb, path)
+"""
+
+
 def docs() -> None:
     """Redraw the images that README and docs/rendering.md show."""
     sm = BIN / "servicemap"
@@ -60,6 +70,8 @@ def docs() -> None:
     current = ROOT / "examples" / "next_day_delivery_current.yaml"
     run(sm, "render", current, "--highlight", "-o",
         images / "next_day_delivery_current-highlight.svg")
+    # The walkthrough is committed with its outputs, so it reads well on GitHub.
+    run(BIN / "python", "-c", NOTEBOOK, ROOT / "examples" / "walkthrough.ipynb")
 
 
 def test() -> None:

@@ -56,7 +56,8 @@ def test_summary_and_shape_of_to_dict() -> None:
                          "utilisation", "queue_wait_s", "expected_defects",
                          "lead_time_share", "flags"}
     assert step["utilisation"] == pytest.approx(6 * 2 * (1 / 3) / 3)
-    assert "bottleneck" in step["flags"] and "defects" in step["flags"]
+    # cli.md: a step listed for its accuracy carries the fail-point flag
+    assert "bottleneck" in step["flags"] and "fail-point" in step["flags"]
     fp = d["failure_points"][0]
     assert fp["step"] == "fix" and fp["expected_failures"] == pytest.approx(0.2)
     assert d["bottlenecks"][0]["step"] == "fix"

@@ -83,8 +83,9 @@ class FailurePoint:
         failure_probability: ``Σ v · p_b`` over the step's failure branches; ``None`` if none.
         expected_failures: Sum of the two above; ``None`` where both are.
         reasons: Why the step is listed, for a person.
-        flags: Short machine-readable tags (``fail-point``, ``defects``,
-            ``failure-branch``, ``handoff``, ``single-point-of-failure``).
+        flags: Short machine-readable tags: ``fail-point`` (the step can fail:
+            a declared fail point, an accuracy below 1 or a failure branch;
+            ``reasons`` says which), ``handoff``, ``single-point-of-failure``.
     """
 
     step: str
@@ -327,13 +328,12 @@ def failure_points_of(chain: FlowChain, v: FloatArray) -> list[FailurePoint]:
         text = fail[i]
         if text is not None:
             reasons.append(f"fail point: {text}")
-            flags.append("fail-point")
         if has_acc_l[i] and acc_l[i] < 1.0:
             reasons.append(f"accuracy {percent(acc_l[i])}")
-            flags.append("defects")
         if i in branch_reasons:
             reasons.extend(branch_reasons[i])
-            flags.append("failure-branch")
+        if reasons:  # a declared fail point, defects or a failure branch
+            flags.append("fail-point")
         if i in handoff_reasons:
             reasons.extend(handoff_reasons[i])
             flags.append("handoff")
