@@ -1,9 +1,10 @@
 """Render benchmark: our layout + pinned drawing against plain `dot` on the same maps.
 
-Run from the repository root: ``PYTHONPATH=src:tests python benchmarks/render_bench.py``.
-Uses ``servicemap.layout.compute_layout`` when it exists, else the tests' simple grid
-layout (said in the output). Plain ``dot`` runs in the same kind of worker process,
-lanes as clusters with ``newrank=true``.
+Run from the repository root: ``PYTHONPATH=src python benchmarks/render_bench.py``.
+For each size: ``servicemap.layout.compute_layout`` alone, then our layout plus
+drawing SVG pinned; and, as the baseline in the same run, plain ``dot`` in the
+same kind of worker process, lanes as clusters with ``newrank=true``, and the
+ratio (plain dot / ours).
 """
 
 from __future__ import annotations
@@ -13,27 +14,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parent.parent / "tests")]
+sys.path.insert(0, str(Path(__file__).parent))
 
-from mapgen import generate_map  # noqa: E402
+from mapgen import generate_map
 
-import servicemap  # noqa: E402
-from servicemap.render.dot import build_dot  # noqa: E402
-from servicemap.render.worker import GraphvizWorker  # noqa: E402
+import servicemap
+from servicemap.layout import compute_layout
+from servicemap.render.dot import build_dot
+from servicemap.render.worker import GraphvizWorker
 
 SIZES = (100, 500, 2000, 10_000)
 PLAIN_DOT_LIMIT = 60.0
-
-
-def layout_function() -> tuple[Any, str]:
-    try:
-        from servicemap.layout import compute_layout  # type: ignore[attr-defined]
-
-        return compute_layout, "compute_layout"
-    except ImportError:
-        from test_render_support import grid_layout
-
-        return grid_layout, "test grid layout (servicemap.layout.compute_layout not found)"
 
 
 def plain_dot(bp: Any) -> str:
@@ -50,8 +41,6 @@ def plain_dot(bp: Any) -> str:
 
 
 def main() -> None:
-    compute, name = layout_function()
-    print(f"layout: {name}")
     print(f"{'steps':>7} {'layout s':>9} {'ours svg s':>11} {'plain dot s':>12} {'ratio':>7}")
     worker = GraphvizWorker()
     worker.draw(b"digraph { a [pos=\"1,1!\"] }", "svg", timeout=60)  # start the process
@@ -59,7 +48,7 @@ def main() -> None:
     for n in SIZES:
         bp = servicemap.loads(generate_map(n))
         t0 = time.perf_counter()
-        layout = compute(bp)
+        layout = compute_layout(bp)
         t1 = time.perf_counter()
         dot = build_dot(bp, layout).encode()
         worker.draw(dot, "svg", timeout=600)
