@@ -70,7 +70,7 @@ class Handoff:
         return text
 
 
-@dataclass
+@dataclass(slots=True)
 class FailurePoint:
     """A row of the failure-point table.
 
@@ -322,30 +322,30 @@ def failure_points_of(chain: FlowChain, v: FloatArray) -> list[FailurePoint]:
     rows: list[FailurePoint] = []
     nodes, labels, lanes, fail = chain.nodes, chain.label, chain.lane, chain.fail
     append = rows.append
+    get_branch, get_handoff = branch_reasons.get, handoff_reasons.get
     for i in order.tolist():
-        reasons: list[str] = []
-        flags: list[str] = []
         text = fail[i]
-        if text is not None:
-            reasons.append(f"fail point: {text}")
-        if has_acc_l[i] and acc_l[i] < 1.0:
+        reasons = [f"fail point: {text}"] if text is not None else []
+        with_acc = has_acc_l[i]
+        if with_acc and acc_l[i] < 1.0:
             reasons.append(f"accuracy {percent(acc_l[i])}")
-        if i in branch_reasons:
-            reasons.extend(branch_reasons[i])
-        if reasons:  # a declared fail point, defects or a failure branch
-            flags.append("fail-point")
-        if i in handoff_reasons:
-            reasons.extend(handoff_reasons[i])
+        more = get_branch(i)
+        if more:
+            reasons += more
+        flags = ["fail-point"] if reasons else []  # a declared fail point, defects, a branch
+        more = get_handoff(i)
+        if more:
+            reasons += more
             flags.append("handoff")
         if i in spof:
             reasons.append(spof_reason)
             flags.append("single-point-of-failure")
         append(FailurePoint(
-            step=nodes[i], label=labels[i], lane=lanes[i], visits=v_l[i],
-            expected_defects=defects_l[i] if has_acc_l[i] else None,
-            failure_probability=fail_prob_l[i] if has_fb_l[i] else None,
-            expected_failures=expected_l[i] if known_l[i] else None,
-            reasons=reasons, flags=flags,
+            nodes[i], labels[i], lanes[i], v_l[i],
+            defects_l[i] if with_acc else None,
+            fail_prob_l[i] if has_fb_l[i] else None,
+            expected_l[i] if known_l[i] else None,
+            reasons, flags,
         ))
     return rows
 
