@@ -8,7 +8,7 @@ import networkx as nx
 import numpy as np
 
 from ..loading import gc_paused
-from ..problems import LoadError, Problem, sort_problems
+from ..problems import Level, LoadError, Problem, sort_problems
 from ..rules.base import Context
 from .bottlenecks import (
     bottleneck_of,
@@ -240,7 +240,9 @@ def structural_problems(blueprint: Blueprint, context: Context | None = None) ->
     """Error-level problems of rules SM1xx/SM2xx (structure, decisions) in a map."""
     from ..checking import Config, run_rules
 
-    active = Config(select=("SM1", "SM2")).active()
+    # Only errors refuse a map, so rules that can only warn are not run.
+    levels = Config(select=("SM1", "SM2")).active()
+    active: dict[str, Level] = {code: lv for code, lv in levels.items() if lv == "error"}
     found = run_rules(context or Context(blueprint), active)
     return sort_problems(p for p in found
                          if p.level == "error" and p.code[:3] in ("SM1", "SM2"))
