@@ -70,6 +70,8 @@ def docs() -> None:
     current = ROOT / "examples" / "next_day_delivery_current.yaml"
     run(sm, "render", current, "--highlight", "-o",
         images / "next_day_delivery_current-highlight.svg")
+    dead_end = ROOT / "examples" / "broken" / "SM103-dead-end.yaml"
+    run(sm, "render", dead_end, "-o", images / "broken-dead-end.svg")
     # The walkthrough is committed with its outputs, so it reads well on GitHub.
     run(BIN / "python", "-c", NOTEBOOK, ROOT / "examples" / "walkthrough.ipynb")
 

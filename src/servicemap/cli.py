@@ -218,14 +218,15 @@ def _cmd_render(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> i
     problems = check(bp, config=find_config(args.file))
     if problems:
         stderr.write(f"servicemap: warning: {args.file}: {summary(problems, 1)}; drawn anyway "
-                     f"(see 'servicemap check {args.file}')\n")
+                     f"with the steps concerned marked (see 'servicemap check {args.file}')\n")
     try:
         from .render import render
     except ImportError as exc:
         raise UsageError(f"rendering is not available: {exc} (it needs pygraphviz and "
                          "Graphviz)") from None
     try:
-        render(bp, out, format=fmt, highlight=args.highlight, legend=args.legend)
+        render(bp, out, format=fmt, highlight=args.highlight, legend=args.legend,
+               problems=problems)
     except RenderError as exc:
         raise UsageError(f"cannot render {args.file}: {_one_line(str(exc))}") from None
     stdout.write(f"wrote {out}\n")

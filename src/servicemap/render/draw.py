@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..atomic import write_bytes_atomic
-from ..problems import RenderError
+from ..problems import Problem, RenderError
 from .dot import build_dot
+from .marks import merge_styles, problem_styles
 from .style import KeyEntry, StepStyle
 from .worker import GraphvizWorker, shared_worker
 
@@ -114,6 +115,8 @@ def render(
     legend: bool = False,
     timeout: float = 60.0,
     layout: Layout | None = None,
+    problems: Sequence[Problem] | None = None,
+    mark_problems: bool = True,
 ) -> bytes:
     """Draw a map as SVG, PDF, PNG or DOT; write it to ``path`` if given.
 
@@ -132,6 +135,11 @@ def render(
         legend: Draw a legend of the symbols used.
         timeout: Seconds Graphviz may take before it is stopped.
         layout: A layout to draw instead of computing one.
+        problems: The map's check problems, if already found (e.g. with the
+            project's configuration); by default :func:`servicemap.check` runs.
+        mark_problems: Mark the steps that break check rules (a magenta
+            border, a tag with the rule codes, the messages in the tooltip,
+            a key entry), so a broken map shows where it breaks.
 
     Returns:
         The drawn bytes (the DOT text for ``dot``).
@@ -148,6 +156,14 @@ def render(
     key: list[KeyEntry] = []
     if highlight:
         styles, key = _highlight(blueprint)
+    if mark_problems:
+        if problems is None:
+            from ..checking import check
+
+            problems = check(blueprint)
+        marked, marks_key = problem_styles(problems)
+        styles = merge_styles(styles, marked)
+        key = [*key, *marks_key]
     return render_layout(blueprint, layout, path, format=format, legend=legend, styles=styles,
                          key=key, timeout=timeout)
 
