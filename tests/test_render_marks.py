@@ -51,3 +51,9 @@ def test_cli_draws_a_broken_map_and_says_it_marked_it(tmp_path: Path,
     assert PROBLEM_COLOR in svg and "SM103" in svg
     err = capsys.readouterr().err
     assert "1 error" in err and "marked" in err
+
+
+def test_blueprint_render_marks_too() -> None:
+    bp = sm.load(DEAD_END)
+    assert PROBLEM_COLOR in bp.render(format="dot").decode()
+    assert PROBLEM_COLOR not in bp.render(format="dot", mark_problems=False).decode()

@@ -46,15 +46,18 @@ class FlowGraph:
     def starts(self) -> list[str]:
         """Terminators without incoming flow, in declared order."""
         if self._starts is None:
-            self._starts = [i for i, s in self.steps.items()
-                            if s.kind == "terminator" and not self.pred[i]]
+            # Steps without incoming flow are few: look at the kind of those only.
+            steps = self.steps
+            self._starts = [i for i, p in self.pred.items()
+                            if not p and steps[i].kind == "terminator"]
         return list(self._starts)
 
     def ends(self) -> list[str]:
         """Terminators without outgoing flow, in declared order."""
         if self._ends is None:
-            self._ends = [i for i, s in self.steps.items()
-                          if s.kind == "terminator" and not self.succ[i]]
+            steps = self.steps
+            self._ends = [i for i, out in self.succ.items()
+                          if not out and steps[i].kind == "terminator"]
         return list(self._ends)
 
     def reachable(self, sources: list[str], *, reverse: bool = False) -> set[str]:
@@ -96,13 +99,17 @@ def flow_graph(bp: Blueprint) -> FlowGraph:
         >>> g.succ
         {'s': ['e'], 'e': []}
     """
-    steps: dict[str, Step] = {}
-    for s in bp.steps:
-        steps.setdefault(s.id, s)
+    all_steps = bp.steps
+    steps: dict[str, Step] = dict(zip([s.id for s in all_steps], all_steps, strict=True))
+    if len(steps) < len(all_steps):  # duplicate ids: keep the first of each
+        steps = {}
+        for s in all_steps:
+            steps.setdefault(s.id, s)
+    connectors = [s for s in steps.values() if isinstance(s, Connector)]
     exits: dict[str, str] = {}
-    for s in steps.values():
-        if isinstance(s, Connector) and s.next:
-            exits.setdefault(_connector_label(s), s.id)
+    for c in connectors:
+        if c.next:
+            exits.setdefault(_connector_label(c), c.id)
 
     def resolve(target: str) -> tuple[str | None, tuple[str, ...]]:
         via: list[str] = []
@@ -127,29 +134,48 @@ def flow_graph(bp: Blueprint) -> FlowGraph:
                 return None, tuple(via)
             target = exit_step.targets()[0]
 
-    nodes: dict[str, Step] = {i: s for i, s in steps.items() if s.kind != "connector"}
-    succ: dict[str, list[str]] = {i: [] for i in nodes}
+    nodes: dict[str, Step] = (
+        {i: s for i, s in steps.items() if s.kind != "connector"} if connectors else steps
+    )
+    # succ is filled in node order below, so it needs no initial entries.
+    succ: dict[str, list[str]] = {}
     pred: dict[str, list[str]] = {i: [] for i in nodes}
     flows: dict[str, list[Flow]] = {}
     for sid, s in nodes.items():
         out: list[str] = []
         mine: list[Flow] = []
         if isinstance(s, Decision):
-            raw = [(b.to, b.label, b.probability, b.failure) for b in s.next]
+            for j, b in enumerate(s.next):
+                target = b.to
+                via: tuple[str, ...] = ()
+                if target not in nodes:  # a connector (or an unknown id): follow it
+                    resolved, via = resolve(target)
+                    if resolved is None:
+                        continue
+                    target = resolved
+                mine.append(Flow(sid, target, j, b.label, b.probability, b.failure, via))
+                if target not in out:
+                    out.append(target)
+                    pred[target].append(sid)
         else:
-            raw = [(t, None, None, False) for t in s.next]
-        for j, (to, label, prob, fail) in enumerate(raw):
-            via: tuple[str, ...] = ()
-            target = to
-            if to not in nodes:  # a connector (or an unknown id): follow it
-                resolved, via = resolve(to)
-                if resolved is None:
-                    continue
-                target = resolved
-            mine.append(Flow(sid, target, j, label, prob, fail, via))
-            if target not in out:
-                out.append(target)
+            nxt = s.next
+            if len(nxt) == 1 and nxt[0] in nodes:  # the common case: one plain next step
+                target = nxt[0]
+                succ[sid] = [target]
                 pred[target].append(sid)
+                flows[sid] = [Flow(sid, target, 0)]
+                continue
+            for j, target in enumerate(nxt):
+                via = ()
+                if target not in nodes:
+                    resolved, via = resolve(target)
+                    if resolved is None:
+                        continue
+                    target = resolved
+                mine.append(Flow(sid, target, j, None, None, False, via))
+                if target not in out:
+                    out.append(target)
+                    pred[target].append(sid)
         succ[sid] = out
         if mine:
             flows[sid] = mine

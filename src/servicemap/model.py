@@ -448,12 +448,13 @@ class Blueprint(StrictModel):
         highlight: bool = False,
         legend: bool = False,
         timeout: float = 60.0,
+        mark_problems: bool = True,
     ) -> bytes:
         """Draw the map; see :func:`servicemap.render`."""
         from .render import render
 
         return render(self, path, format=format, highlight=highlight, legend=legend,
-                      timeout=timeout)
+                      timeout=timeout, mark_problems=mark_problems)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         from .render import svg_mimebundle

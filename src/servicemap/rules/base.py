@@ -9,10 +9,11 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from ..graph import FlowGraph, flow_graph
+from ..model import Decision
 from ..problems import Level
 
 if TYPE_CHECKING:
-    from ..model import Blueprint
+    from ..model import Blueprint, Step
 
 __all__ = ["Context", "Finding", "Rule", "rule_from_module"]
 
@@ -47,6 +48,19 @@ class Context:
         for i, s in enumerate(self.blueprint.steps):
             out.setdefault(s.id, i)
         return out
+
+    @cached_property
+    def decisions(self) -> list[Decision]:
+        """The decisions in ``steps``, in order (duplicate ids included)."""
+        return [s for s in self.blueprint.steps if isinstance(s, Decision)]
+
+    @cached_property
+    def branching(self) -> list[Step]:
+        """Steps of any kind whose ``next`` has more than one entry, in order.
+
+        Rules about several next steps or branches look at these only.
+        """
+        return [s for s in self.blueprint.steps if len(s.next) > 1]
 
     @cached_property
     def from_starts(self) -> set[str]:
