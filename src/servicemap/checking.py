@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .loading import gc_paused, load
-from .model import Blueprint
+from .model import Blueprint, Step
 from .problems import Level, LoadError, Problem, sort_problems
 from .rules import RULES, Context, Rule, rule_by_key, select_rules
 
@@ -156,15 +156,15 @@ def run_rules(ctx: Context, active: dict[str, Level]) -> list[Problem]:
     bp = ctx.blueprint
     problems: list[Problem] = []
     step_ignores: dict[str, set[str]] = {}
-    for s in bp.steps:
-        if s.ignore:
-            codes = set()
-            for key in s.ignore:
-                try:
-                    codes.add(rule_by_key(key).code)
-                except KeyError:
-                    continue
-            step_ignores[s.id] = codes
+    ignoring = [(i, s) for i, s in enumerate(bp.steps) if s.ignore]  # usually few
+    for _i, s in ignoring:
+        codes = set()
+        for key in s.ignore:
+            try:
+                codes.add(rule_by_key(key).code)
+            except KeyError:
+                continue
+        step_ignores[s.id] = codes
     for rule in RULES:
         if rule.check is None or rule.code not in active:
             continue
@@ -173,17 +173,18 @@ def run_rules(ctx: Context, active: dict[str, Level]) -> list[Problem]:
                 continue
             problems.append(_located(rule, active[rule.code], ctx, finding.message,
                                      finding.step, finding.path))
-    problems.extend(_unknown_ignores(ctx))
+    problems.extend(_unknown_ignores(ctx, ignoring))
     return problems
 
 
-def _unknown_ignores(ctx: Context) -> list[Problem]:
+def _unknown_ignores(ctx: Context, ignoring: list[tuple[int, Step]]) -> list[Problem]:
+    """Problems for unknown rules in ``ignore`` of ``ignoring``: (position, step) pairs."""
     from .references import did_you_mean
 
     names = [r.name for r in RULES] + [r.code for r in RULES]
     schema = rule_by_key("SM002")
     out = []
-    for i, s in enumerate(ctx.blueprint.steps):
+    for i, s in ignoring:
         for j, key in enumerate(s.ignore):
             try:
                 rule_by_key(key)

@@ -38,10 +38,38 @@ class FlowGraph:
     steps: dict[str, Step]
     succ: dict[str, list[str]] = field(default_factory=dict)
     pred: dict[str, list[str]] = field(default_factory=dict)
-    flows: dict[str, list[Flow]] = field(default_factory=dict)
+    flows: dict[str, list[Flow]] = field(default_factory=dict)  # see _lazy_flows below
     connector_exits: dict[str, str] = field(default_factory=dict)  # label -> connector id
     _starts: list[str] | None = field(default=None, repr=False, compare=False)
     _ends: list[str] | None = field(default=None, repr=False, compare=False)
+    # Where each next entry that is not a step id leads: (step or None, connectors passed).
+    _resolved: dict[str, tuple[str | None, tuple[str, ...]]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def target(self, name: str) -> tuple[str | None, tuple[str, ...]]:
+        """Where a flow line into ``name`` (a step or connector id) arrives, and the
+        connectors it passes: ``(None, ...)`` if it arrives nowhere."""
+        if name in self.steps:
+            return name, ()
+        return self._resolved.get(name, (None, ()))
+
+    def _build_flows(self) -> dict[str, list[Flow]]:
+        flows: dict[str, list[Flow]] = {}
+        for sid, s in self.steps.items():
+            mine: list[Flow] = []
+            if isinstance(s, Decision):
+                for j, b in enumerate(s.next):
+                    target, via = self.target(b.to)
+                    if target is not None:
+                        mine.append(Flow(sid, target, j, b.label, b.probability, b.failure, via))
+            else:
+                for j, to in enumerate(s.next):
+                    target, via = self.target(to)
+                    if target is not None:
+                        mine.append(Flow(sid, target, j, None, None, False, via))
+            if mine:
+                flows[sid] = mine
+        return flows
 
     def starts(self) -> list[str]:
         """Terminators without incoming flow, in declared order."""
@@ -67,13 +95,43 @@ class FlowGraph:
         """
         adj = self.pred if reverse else self.succ
         seen = set(sources)
-        stack = list(sources)
+        if all(s in adj for s in sources):
+            # One sweep in map order (backwards for ``reverse``) first: maps are
+            # mostly written in flow order, so it usually reaches everything, and
+            # then there is nothing left to search.
+            update = seen.update
+            for node, targets in reversed(adj.items()) if reverse else adj.items():
+                if node in seen:
+                    update(targets)
+            if len(seen) == len(adj):  # all steps (seen holds steps only)
+                return seen
+        stack = list(seen)
         while stack:
             for nxt in adj[stack.pop()]:
                 if nxt not in seen:
                     seen.add(nxt)
                     stack.append(nxt)
         return seen
+
+
+_LAZY: Any = None  # flows=_LAZY: build them on first use
+
+
+def _get_flows(self: FlowGraph) -> dict[str, list[Flow]]:
+    flows: dict[str, list[Flow]] | None = self.__dict__["_flows"]
+    if flows is None:
+        flows = self.__dict__["_flows"] = self._build_flows()
+    return flows
+
+
+def _set_flows(self: FlowGraph, flows: dict[str, list[Flow]] | None) -> None:
+    self.__dict__["_flows"] = flows
+
+
+# ``flows`` stays a field of the dataclass (constructor, eq, repr) but is kept
+# in ``_flows``; flow_graph leaves it to be built on first use, since analysis
+# and the structure rules never look at it.
+FlowGraph.flows = property(_get_flows, _set_flows)  # type: ignore[assignment]
 
 
 def _connector_label(step: Connector) -> str:
@@ -137,49 +195,39 @@ def flow_graph(bp: Blueprint) -> FlowGraph:
     nodes: dict[str, Step] = (
         {i: s for i, s in steps.items() if s.kind != "connector"} if connectors else steps
     )
+    # Targets are stored as the node's own id object (an equal string): later
+    # lookups by them then match by identity, which is faster on large maps.
+    canon: dict[str, str] = dict(zip(nodes, nodes, strict=True))
+    resolved: dict[str, tuple[str | None, tuple[str, ...]]] = {}
     # succ is filled in node order below, so it needs no initial entries.
     succ: dict[str, list[str]] = {}
     pred: dict[str, list[str]] = {i: [] for i in nodes}
-    flows: dict[str, list[Flow]] = {}
     for sid, s in nodes.items():
-        out: list[str] = []
-        mine: list[Flow] = []
         if isinstance(s, Decision):
-            for j, b in enumerate(s.next):
-                target = b.to
-                via: tuple[str, ...] = ()
-                if target not in nodes:  # a connector (or an unknown id): follow it
-                    resolved, via = resolve(target)
-                    if resolved is None:
-                        continue
-                    target = resolved
-                mine.append(Flow(sid, target, j, b.label, b.probability, b.failure, via))
-                if target not in out:
-                    out.append(target)
-                    pred[target].append(sid)
+            names = [b.to for b in s.next]
         else:
-            nxt = s.next
-            if len(nxt) == 1 and nxt[0] in nodes:  # the common case: one plain next step
-                target = nxt[0]
-                succ[sid] = [target]
-                pred[target].append(sid)
-                flows[sid] = [Flow(sid, target, 0)]
-                continue
-            for j, target in enumerate(nxt):
-                via = ()
-                if target not in nodes:
-                    resolved, via = resolve(target)
-                    if resolved is None:
-                        continue
-                    target = resolved
-                mine.append(Flow(sid, target, j, None, None, False, via))
-                if target not in out:
-                    out.append(target)
+            names = s.next
+            if len(names) == 1:  # the common case: one plain next step
+                target = canon.get(names[0])
+                if target is not None:
+                    succ[sid] = [target]
                     pred[target].append(sid)
+                    continue
+        out: list[str] = []
+        for name in names:
+            target = canon.get(name)
+            if target is None:  # a connector (or an unknown id): follow it
+                if name not in resolved:
+                    resolved[name] = resolve(name)
+                found = resolved[name][0]
+                if found is None:
+                    continue
+                target = canon[found]
+            if target not in out:
+                out.append(target)
+                pred[target].append(sid)
         succ[sid] = out
-        if mine:
-            flows[sid] = mine
-    return FlowGraph(nodes, succ, pred, flows, exits)
+    return FlowGraph(nodes, succ, pred, _LAZY, exits, _resolved=resolved)
 
 
 _SKIP = frozenset({"next", "id"})

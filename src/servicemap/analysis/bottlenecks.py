@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from .chain import FloatArray, FlowChain, compile_chain
+from .chain import FloatArray, FlowChain, IntArray, compile_chain, floats_or_none
 from .flow import solve_flow
-from .queues import mmc_wait
+from .queues import erlang_b, mmc_wait
 from .times import step_lead_times, step_process_times
 
 __all__ = [
@@ -84,12 +84,56 @@ def queue_waits_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float) -> Fl
     pt = step_process_times(chain)
     waits = np.full(chain.n, np.nan)
     lam_s = arrivals_per_h / 3600.0
-    for i in np.flatnonzero(~np.isnan(chain.capacity) & ~np.isnan(pt)).tolist():
-        rate = lam_s * float(v[i])
-        if rate == 0.0 or pt[i] == 0.0:
-            waits[i] = 0.0
-            continue
-        waits[i] = mmc_wait(rate, 1.0 / float(pt[i]), int(chain.capacity[i]))
+    idx = np.flatnonzero(~np.isnan(chain.capacity) & ~np.isnan(pt))
+    rate = lam_s * v[idx]
+    idle = (rate == 0.0) | (pt[idx] == 0.0)
+    waits[idx[idle]] = 0.0
+    busy = ~idle
+    idx, rate = idx[busy], rate[busy]
+    servers = [int(c) for c in chain.capacity[idx].tolist()]
+    service = 1.0 / pt[idx]
+    if _mmc_ok(rate, service, servers):
+        waits[idx] = _mmc_waits(rate, service, np.asarray(servers, dtype=np.int64))
+    else:  # let mmc_wait say what is wrong (the first bad step, as step by step)
+        for i, lam, mu, c in zip(idx.tolist(), rate.tolist(), service.tolist(), servers,
+                                 strict=True):
+            waits[i] = mmc_wait(lam, mu, c)
+    return waits
+
+
+def _mmc_ok(rate: FloatArray, service: FloatArray, servers: list[int]) -> bool:
+    """Whether :func:`mmc_wait` accepts every (rate, service rate, servers) triple."""
+    return bool(np.all(np.isfinite(rate) & (rate >= 0.0) & np.isfinite(service)
+                       & (service > 0.0))) and min(servers, default=1) >= 1
+
+
+_VECTOR_SERVERS = 256
+"""Steps with more servers than this get the scalar Erlang recurrence."""
+
+
+def _mmc_waits(rate: FloatArray, service: FloatArray, servers: IntArray) -> FloatArray:
+    """:func:`~servicemap.analysis.queues.mmc_wait` of each triple, the same operations
+    in the same order on arrays (so the same floats)."""
+    capacity = servers * service
+    waits = np.full(rate.size, np.inf)  # rate >= capacity: unstable
+    stable = np.flatnonzero(~(rate >= capacity))
+    lam, mu, c = rate[stable], service[stable], servers[stable]
+    a = lam / mu
+    rho = a / c
+    prob_wait = np.ones(stable.size)  # Erlang C; 1 where rho >= 1
+    queue = np.flatnonzero(~(rho >= 1.0))
+    b = np.ones(queue.size)  # Erlang B: B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1))
+    aq, cq = a[queue], c[queue]
+    small = cq <= _VECTOR_SERVERS
+    for k in range(1, int(cq[small].max(initial=0)) + 1):
+        on = np.flatnonzero(small & (cq >= k))
+        ab = aq[on] * b[on]
+        b[on] = ab / (k + ab)
+    for j in np.flatnonzero(~small).tolist():
+        b[j] = erlang_b(float(aq[j]), int(cq[j]))
+    rq = rho[queue]
+    prob_wait[queue] = b / (1.0 - rq * (1.0 - b))
+    waits[stable] = prob_wait / (capacity[stable] - lam)
     return waits
 
 
@@ -101,21 +145,32 @@ def bottleneck_rows_of(
     load = loads_of(chain, v)
     waits = None if arrivals_per_h is None else queue_waits_of(chain, v, arrivals_per_h)
     idx = np.flatnonzero(~np.isnan(chain.capacity))
-    rows = []
-    for i in idx.tolist():
-        ld = None if np.isnan(load[i]) else float(load[i])
-        rho = None if ld is None or arrivals_per_h is None else ld * arrivals_per_h / 3600.0
-        wait = None
-        if waits is not None and not np.isnan(waits[i]) and math.isfinite(waits[i]):
-            wait = float(waits[i])
-        rows.append(BottleneckRow(
-            step=chain.nodes[i], label=chain.label[i], capacity=int(chain.capacity[i]),
-            visits=float(v[i]), process_time_s=None if np.isnan(pt[i]) else float(pt[i]),
-            load_s=ld, utilisation=rho, queue_wait_s=wait,
-            overloaded=rho is not None and rho >= 1.0,
-        ))
-    rows.sort(key=lambda r: -(r.load_s if r.load_s is not None else -1.0))
-    return rows
+    ld = load[idx]
+    has_load = ~np.isnan(ld)
+    # Largest load first; steps without a load last; ties in map order.
+    order = np.argsort(-np.where(has_load, ld, -1.0), kind="stable")
+    idx, ld, has_load = idx[order], ld[order], has_load[order]
+    loads_r = floats_or_none(ld, has_load)
+    if arrivals_per_h is None:
+        rho_r: list[float | None] = [None] * idx.size
+        over_r = [False] * idx.size
+    else:
+        rho = ld * arrivals_per_h / 3600.0
+        rho_r = floats_or_none(rho, has_load)
+        over_r = (has_load & (rho >= 1.0)).tolist()
+    if waits is None:
+        waits_r: list[float | None] = [None] * idx.size
+    else:
+        waits_r = floats_or_none(waits[idx], np.isfinite(waits[idx]))
+    pt_i = pt[idx]
+    pt_r = floats_or_none(pt_i, ~np.isnan(pt_i))
+    nodes, labels = chain.nodes, chain.label
+    return [
+        BottleneckRow(nodes[i], labels[i], int(c), vi, p, lo, r, w, o)
+        for i, c, vi, p, lo, r, w, o in zip(
+            idx.tolist(), chain.capacity[idx].tolist(), v[idx].tolist(), pt_r, loads_r, rho_r,
+            waits_r, over_r, strict=True)
+    ]
 
 
 def bottleneck_of(chain: FlowChain, v: FloatArray) -> tuple[str | None, float | None]:
@@ -137,14 +192,21 @@ def time_traps_of(chain: FlowChain, v: FloatArray) -> list[tuple[str, float]]:
         return []
     idx = np.flatnonzero(part > 0)
     order = idx[np.argsort(-part[idx], kind="stable")]
-    return [(chain.nodes[i], float(part[i]) / total) for i in order.tolist()]
+    return list(zip(map(chain.nodes.__getitem__, order.tolist()), (part[order] / total).tolist(),
+                    strict=True))
 
 
 def convergence_points_of(chain: FlowChain) -> list[tuple[str, int]]:
     """Steps with two or more incoming flows, most first (then map order)."""
+    order = convergence_order_of(chain)
+    return list(zip(map(chain.nodes.__getitem__, order.tolist()),
+                    chain.in_degree[order].tolist(), strict=True))
+
+
+def convergence_order_of(chain: FlowChain) -> IntArray:
+    """Positions of the steps of :func:`convergence_points_of`, in its order."""
     idx = np.flatnonzero(chain.in_degree >= 2)
-    order = idx[np.argsort(-chain.in_degree[idx], kind="stable")]
-    return [(chain.nodes[i], int(chain.in_degree[i])) for i in order.tolist()]
+    return idx[np.argsort(-chain.in_degree[idx], kind="stable")]
 
 
 def _as_dict(chain: FlowChain, values: FloatArray) -> dict[str, float | None]:

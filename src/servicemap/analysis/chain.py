@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 from dataclasses import dataclass
 from datetime import timedelta
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -146,11 +149,7 @@ def compile_chain(G: nx.DiGraph) -> FlowChain:
     """
     nodes: list[str] = list(G.nodes)
     datas: list[dict[str, Any]] = [d for _, d in G.nodes(data=True)]
-    columns = {
-        key: [d.get(key) for d in datas]
-        for key in ("kind", "label", "lane", "fail", "duration", "wait", "accuracy",
-                    "capacity", "cost", "recovery", "outcome", "arrivals")
-    }
+    columns = {key: [d.get(key) for d in datas] for key in _KEYS}
     index = {node: i for i, node in enumerate(nodes)}
     out: list[list[tuple[int, float | None, bool, list[str]]]] = []
     for _u, nbrs in G.adjacency():
@@ -161,7 +160,9 @@ def compile_chain(G: nx.DiGraph) -> FlowChain:
                 labels = [d["label"]] if d.get("label") is not None else []
             row.append((index[v], d.get("probability"), bool(d.get("failure", False)), labels))
         out.append(row)
-    return _build(nodes, index, columns, out, G.graph.get("arrivals"), G.graph.get("lanes"))
+    kind = [k or "task" for k in columns["kind"]]
+    return _build(nodes, index, columns, kind, _edges_of_rows(nodes, kind, out),
+                  G.graph.get("arrivals"), G.graph.get("lanes"))
 
 
 def compile_blueprint(blueprint: Blueprint, flows: FlowGraph | None = None) -> FlowChain:
@@ -198,66 +199,56 @@ def compile_blueprint(blueprint: Blueprint, flows: FlowGraph | None = None) -> F
 
     fg = flows if flows is not None else flow_graph(blueprint)
     nodes = list(fg.steps)
-    steps = list(fg.steps.values())
+    index = dict(zip(nodes, range(len(nodes)), strict=True))
+    columns = _step_columns(list(fg.steps.values()))
+    kind: list[str] = [k or "task" for k in columns["kind"]]
+    lanes: dict[str, str | None] = {lane.id: lane.layer for lane in blueprint.lanes}
+    return _build(nodes, index, columns, kind, _edges_of_flows(fg, nodes, index, kind),
+                  blueprint.arrivals, lanes)
+
+
+_KEYS = ("kind", "label", "lane", "fail", "duration", "wait", "accuracy", "capacity", "cost",
+         "recovery", "outcome", "arrivals")
+_COMMON = _KEYS[:10]  # fields of every step kind; only terminators have the last two
+
+
+def _step_columns(steps: list[Any]) -> dict[str, list[Any]]:
+    """The step data of :data:`_KEYS` by column, as ``d.get(key)`` of each model's fields."""
     # Fields live in each model's __dict__ (pydantic v2); getattr with a default
     # would go through pydantic's __getattr__ for fields a kind lacks, 10x slower.
-    # One pass per step, then transposed: each model's dict is visited once,
-    # about twice as fast at 100k steps as one pass per field.
-    keys = ("kind", "label", "lane", "fail", "duration", "wait", "accuracy",
-            "capacity", "cost", "recovery", "outcome", "arrivals")
-    rows = [[d.get(k) for k in keys] for d in (s.__dict__ for s in steps)]
-    columns: dict[str, list[Any]] = {key: [] for key in keys}
+    dicts: list[dict[str, Any]] = list(map(vars, steps))
+    try:  # one C-level lookup of all common fields per step, then transposed
+        rows: list[tuple[Any, ...]] = list(map(itemgetter(*_COMMON), dicts))
+    except KeyError:  # a model without some field (not validated): look up one by one
+        rows = [tuple(d.get(k) for k in _COMMON) for d in dicts]
+    columns: dict[str, list[Any]] = {key: [] for key in _KEYS}
     if rows:
-        columns = {key: list(c) for key, c in zip(keys, zip(*rows, strict=True), strict=True)}
-    index = {node: i for i, node in enumerate(nodes)}
-    out: list[list[tuple[int, float | None, bool, list[str]]]] = []
-    flows_of = fg.flows.get
-    for node in nodes:
-        mine = flows_of(node, ())
-        if len(mine) == 1:  # the common case: nothing to merge
-            f = mine[0]
-            out.append([(index[f.target], f.probability, f.failure,
-                         [f.label] if f.label is not None else [])])
-            continue
-        merged: dict[int, tuple[int, float | None, bool, list[str]]] = {}
-        for f in mine:
-            j = index[f.target]
-            labels = [f.label] if f.label is not None else []
-            old = merged.get(j)
-            if old is None:
-                merged[j] = (j, f.probability, f.failure, labels)
-            else:
-                p = None if old[1] is None or f.probability is None else old[1] + f.probability
-                merged[j] = (j, p, old[2] or f.failure, old[3] + labels)
-        out.append(list(merged.values()))
-    lanes: dict[str, str | None] = {lane.id: lane.layer for lane in blueprint.lanes}
-    return _build(nodes, index, columns, out, blueprint.arrivals, lanes)
+        columns.update(zip(_COMMON, map(list, zip(*rows, strict=True)), strict=True))
+    terminators = [i for i, k in enumerate(columns["kind"]) if k == "terminator"]
+    for key in _KEYS[len(_COMMON):]:  # fields of terminators only
+        values: list[Any] = [None] * len(dicts)
+        for i in terminators:
+            values[i] = dicts[i].get(key)
+        columns[key] = values
+    return columns
 
 
-def _floats(values: list[Any]) -> FloatArray:
-    return np.array(
-        [_NAN if x is None or isinstance(x, bool) else
-         (x.total_seconds() if isinstance(x, timedelta) else float(x)) for x in values],
-        dtype=np.float64,
-    )
+@dataclass(frozen=True)
+class _Edges:
+    src: IntArray
+    dst: IntArray
+    prob: FloatArray
+    failure: BoolArray
+    label: list[str | None]
+    even_split: list[str]
+    out_degree: IntArray
 
 
-def _build(
-    nodes: list[str],
-    index: dict[str, int],
-    columns: dict[str, list[Any]],
-    out: list[list[tuple[int, float | None, bool, list[str]]]],
-    map_arrivals: object,
-    lanes_attr: dict[str, str | None] | None,
-) -> FlowChain:
+def _edges_of_rows(
+    nodes: list[str], kind: list[str], out: list[list[tuple[int, float | None, bool, list[str]]]]
+) -> _Edges:
+    """Edges from each step's merged flows ``(target, probability, failure, labels)``."""
     n = len(nodes)
-    kind: list[str] = [k or "task" for k in columns["kind"]]
-    label: list[str] = [
-        lab if lab is not None else str(node)
-        for lab, node in zip(columns["label"], nodes, strict=True)
-    ]
-    arrivals = _floats([_per_hour(r) for r in columns["arrivals"]])
-
     src_l: list[int] = []
     dst_l: list[int] = []
     prob_l: list[float] = []
@@ -286,15 +277,164 @@ def _build(
             elabel.append("/".join(labels) if labels else None)
         if not given:
             even_split.append(nodes[i])
+    return _Edges(np.asarray(src_l, dtype=np.int64), np.asarray(dst_l, dtype=np.int64),
+                  np.asarray(prob_l, dtype=np.float64), np.asarray(fail_l, dtype=bool),
+                  elabel, even_split, out_degree)
 
-    src = np.asarray(src_l, dtype=np.int64)
-    dst = np.asarray(dst_l, dtype=np.int64)
+
+def _edges_of_flows(fg: FlowGraph, nodes: list[str], index: dict[str, int],
+                    kind: list[str]) -> _Edges:
+    """The edges of :func:`_edges_of_rows` straight from a resolved flow, mostly vectorised.
+
+    A step other than a decision has plain flows (no label, probability or
+    failure), so its merged flows are its distinct next steps (``succ``); with
+    one next step, the common case, its edge has probability 1. A decision
+    whose branches all give a probability and lead to distinct steps has one
+    edge per branch, as given. Those two cases are done for all steps at once;
+    the others (merged branches, even splits) go through :func:`_edges_of_rows`.
+    The edges are then put back in step order (and branch order within a step).
+    """
+    n = len(nodes)
+    # flow_graph fills succ and flows in node order: then take their values as they are.
+    succ = fg.succ
+    outs = list(succ.values()) if list(succ) == nodes else list(map(succ.__getitem__, nodes))
+    degree = np.fromiter(map(len, outs), dtype=np.int64, count=n)
+    decision = _equals(kind, "decision")
+    simple = np.flatnonzero((degree == 1) & ~decision)
+    simple_dst = np.fromiter(
+        map(index.__getitem__, map(itemgetter(0), map(outs.__getitem__, simple.tolist()))),
+        dtype=np.int64, count=simple.size)
+
+    # Decisions: all their branches, flat, in order, with the step each arrives at.
+    dec = np.flatnonzero(decision & (degree > 0))
+    steps = list(fg.steps.values())
+    branch_lists = list(map(attrgetter("next"), map(steps.__getitem__, dec.tolist())))
+    raw_count = np.fromiter(map(len, branch_lists), dtype=np.int64, count=dec.size)
+    fields = list(map(attrgetter("to", "label", "probability", "failure"),
+                      itertools.chain.from_iterable(branch_lists)))
+    at: list[int | None] = list(map(index.get, map(itemgetter(0), fields)))
+    if None in at:  # connectors (or unknown ids): where they lead, if anywhere
+        for k in [k for k, j in enumerate(at) if j is None]:
+            arrives = fg.target(fields[k][0])[0]
+            at[k] = None if arrives is None else index[arrives]
+    group = np.repeat(np.arange(dec.size), raw_count)
+    kept = np.array([j is not None for j in at], dtype=bool)
+    if not kept.all():
+        group = group[kept]
+        fields = list(itertools.compress(fields, kept.tolist()))
+        at = list(itertools.compress(at, kept.tolist()))
+    counts = np.bincount(group, minlength=dec.size)
+    probs = list(map(itemgetter(2), fields))
+    missing = np.array([p is None for p in probs], dtype=bool)
+    as_given = (counts == degree[dec]) & ~(np.bincount(group, weights=missing,
+                                                       minlength=dec.size) > 0)
+    take = as_given[group]
+    dec_src = dec[group][take]
+    dec_dst = np.array(at, dtype=np.int64)[take]
+    dec_prob = np.array([1.0 if p is None else p for p in probs], dtype=np.float64)[take]
+    dec_fail = np.array(list(map(itemgetter(3), fields)), dtype=bool)[take]
+    dec_label = np.array(list(map(itemgetter(1), fields)), dtype=object)[take]
+
+    # The rest, merged flow by flow.
+    rest = np.flatnonzero((degree > 1) & ~decision).tolist()
+    rest = sorted(rest + dec[~as_given].tolist())
+    is_decision = decision.tolist()
+    starts = np.concatenate([[0], np.cumsum(counts)]).tolist()
+    position = {d: k for k, d in enumerate(dec.tolist())}
+    rows: list[list[tuple[int, float | None, bool, list[str]]]] = []
+    for i in rest:
+        if not is_decision[i]:  # plain flows to several steps (an implicit split)
+            rows.append([(index[t], None, False, []) for t in outs[i]])
+            continue
+        merged: dict[int, tuple[int, float | None, bool, list[str]]] = {}
+        k = position[i]
+        for j, (_to, label, p, failure) in zip(at[starts[k]:starts[k + 1]],
+                                                fields[starts[k]:starts[k + 1]], strict=True):
+            assert j is not None
+            labels = [label] if label is not None else []
+            old = merged.get(j)
+            if old is None:
+                merged[j] = (j, p, failure, labels)
+            else:
+                q = None if old[1] is None or p is None else old[1] + p
+                merged[j] = (j, q, old[2] or failure, old[3] + labels)
+        rows.append(list(merged.values()))
+    sub = _edges_of_rows([nodes[i] for i in rest], [kind[i] for i in rest], rows)
+
+    src = np.concatenate([simple, dec_src, np.asarray(rest, dtype=np.int64)[sub.src]])
+    order = np.argsort(src, kind="stable")
+    edge_labels = np.empty(src.size, dtype=object)  # None: the simple edges have no label
+    edge_labels[simple.size:simple.size + dec_src.size] = dec_label
+    edge_labels[simple.size + dec_src.size:] = np.array(sub.label, dtype=object)
+    return _Edges(
+        src[order],
+        np.concatenate([simple_dst, dec_dst, sub.dst])[order],
+        np.concatenate([np.ones(simple.size), dec_prob, sub.prob])[order],
+        np.concatenate([np.zeros(simple.size, dtype=bool), dec_fail, sub.failure])[order],
+        edge_labels[order].tolist(),
+        sub.even_split,
+        degree,
+    )
+
+
+def floats_or_none(values: FloatArray, known: BoolArray) -> list[float | None]:
+    """``values`` as a list of floats, ``None`` where not ``known``.
+
+    >>> floats_or_none(np.array([1.5, np.nan]), np.array([True, False]))
+    [1.5, None]
+    """
+    out = values.astype(object)
+    out[~known] = None
+    return list(out.tolist())
+
+
+def _equals(values: list[Any], value: object) -> BoolArray:
+    """Mask of ``x == value`` for each ``x`` in ``values``."""
+    return np.fromiter(map(operator.eq, values, itertools.repeat(value)), dtype=bool,
+                       count=len(values))
+
+
+def _floats(values: list[Any]) -> FloatArray:
+    types = set(map(type, values))
+    if types <= {float, int, type(None)}:  # (not bool: its type is not int)
+        return np.array(values, dtype=np.float64)  # None -> nan
+    if types <= {timedelta, type(None)}:
+        return np.array([_NAN if x is None else x.total_seconds() for x in values],
+                        dtype=np.float64)
+    return np.array(
+        [_NAN if x is None or isinstance(x, bool) else
+         (x.total_seconds() if isinstance(x, timedelta) else float(x)) for x in values],
+        dtype=np.float64,
+    )
+
+
+def _build(
+    nodes: list[str],
+    index: dict[str, int],
+    columns: dict[str, list[Any]],
+    kind: list[str],
+    edges: _Edges,
+    map_arrivals: object,
+    lanes_attr: dict[str, str | None] | None,
+) -> FlowChain:
+    n = len(nodes)
+    label: list[str] = [
+        lab if lab is not None else str(node)
+        for lab, node in zip(columns["label"], nodes, strict=True)
+    ]
+    arrivals = np.full(n, _NAN)
+    for i, r in enumerate(columns["arrivals"]):
+        if r is not None:
+            arrivals[i] = _per_hour(r)
+
+    src, dst = edges.src, edges.dst
+    out_degree = edges.out_degree
     in_degree = np.bincount(dst, minlength=n).astype(np.int64)
     absorbing = out_degree == 0
-    term = np.array([k == "terminator" for k in kind], dtype=bool)
-    delay = np.array([k == "delay" for k in kind], dtype=bool)
+    term = _equals(kind, "terminator")
+    delay = _equals(kind, "delay")
     end = absorbing & term
-    failure_outcome = np.array([o == "failure" for o in columns["outcome"]], dtype=bool)
+    failure_outcome = _equals(columns["outcome"], "failure")
     notes: list[str] = []
     map_rate = _per_hour(map_arrivals)
     is_start = term & (in_degree == 0)
@@ -302,6 +442,7 @@ def _build(
     arrivals_per_h = map_rate
     if arrivals_per_h is None and not np.all(np.isnan(arrivals[is_start])):
         arrivals_per_h = float(np.nansum(arrivals[is_start]))
+    recovery = columns["recovery"]
     return FlowChain(
         nodes=nodes,
         index=index,
@@ -311,9 +452,9 @@ def _build(
         layers=dict(lanes_attr or {}),
         src=src,
         dst=dst,
-        prob=np.asarray(prob_l, dtype=np.float64),
-        failure=np.asarray(fail_l, dtype=bool),
-        edge_label=elabel,
+        prob=edges.prob,
+        failure=edges.failure,
+        edge_label=edges.label,
         start=start,
         absorbing=absorbing,
         end=end,
@@ -326,10 +467,11 @@ def _build(
         capacity=_floats(columns["capacity"]),
         cost=_floats(columns["cost"]),
         fail=list(columns["fail"]),
-        recovery=np.array([bool(r) for r in columns["recovery"]], dtype=bool),
+        recovery=(np.array(recovery, dtype=bool) if set(map(type, recovery)) <= {bool}
+                  else np.array([bool(r) for r in recovery], dtype=bool)),
         in_degree=in_degree,
         out_degree=out_degree,
-        even_split=even_split,
+        even_split=edges.even_split,
         arrivals_per_h=arrivals_per_h,
         notes=notes,
     )

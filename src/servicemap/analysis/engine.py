@@ -13,12 +13,13 @@ from ..rules.base import Context
 from .bottlenecks import (
     bottleneck_of,
     bottleneck_rows_of,
+    convergence_order_of,
     convergence_points_of,
     loads_of,
     time_traps_of,
 )
-from .chain import FloatArray, FlowChain, compile_blueprint, compile_chain
-from .failures import failure_points_of, percent
+from .chain import FloatArray, FlowChain, compile_blueprint, compile_chain, floats_or_none
+from .failures import failure_table_of, percent
 from .flow import end_probabilities_of, solve_flow, success_probability_of
 from .result import Analysis, StepTable, Summary
 from .times import (
@@ -76,7 +77,7 @@ def _named(ids: list[str]) -> str:
 
 
 def _column(values: FloatArray) -> list[float | None]:
-    return [None if x != x else x for x in values.tolist()]  # x != x: nan
+    return floats_or_none(values, ~np.isnan(values))
 
 
 def analyze_graph(
@@ -124,9 +125,10 @@ def analyze_chain(
     accuracy = rolled_accuracy_of(chain)
     bottleneck, throughput = bottleneck_of(chain, v)
     load = loads_of(chain, v)
-    fps = failure_points_of(chain, v)
+    fps, fp_steps, fp_flags = failure_table_of(chain, v)
     brows = bottleneck_rows_of(chain, v, rate)
     traps = time_traps_of(chain, v)
+    convergence = convergence_points_of(chain)
 
     # -- notes --------------------------------------------------------------
     if chain.even_split:
@@ -165,20 +167,25 @@ def analyze_chain(
                 notes.append(f"{len(over) - _MAX_NAMED} more steps are overloaded")
 
     # -- per-step table -----------------------------------------------------
-    flags: dict[str, list[str]] = {}
-    for fp in fps:
-        flags[fp.step] = list(fp.flags)
-    if bottleneck is not None:
-        flags.setdefault(bottleneck, []).append("bottleneck")
-    for brow in brows:
-        if brow.overloaded:
-            flags.setdefault(brow.step, []).append("overloaded")
-    for step, _k in convergence_points_of(chain):
-        flags.setdefault(step, []).append("convergence")
-    for i in np.flatnonzero(chain.recovery).tolist():
-        flags.setdefault(chain.nodes[i], []).append("recovery")
-    for step in chain.even_split:
-        flags.setdefault(step, []).append("even-split")
+    # Flags by step position: the failure-point flags, then the others in this
+    # order. Equal tuples are shared (there are only a few different ones).
+    none: tuple[str, ...] = ()
+    step_flags: list[tuple[str, ...]] = [none] * chain.n
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for i, key in zip(fp_steps, fp_flags, strict=True):
+        step_flags[i] = key
+    index = chain.index
+    more: list[tuple[str, list[int]]] = [
+        ("bottleneck", [index[bottleneck]] if bottleneck is not None else []),
+        ("overloaded", [index[b.step] for b in brows if b.overloaded]),
+        ("convergence", convergence_order_of(chain).tolist()),
+        ("recovery", np.flatnonzero(chain.recovery).tolist()),
+        ("even-split", [index[step] for step in chain.even_split]),
+    ]
+    for flag, positions in more:
+        for i in positions:
+            key = (*step_flags[i], flag)
+            step_flags[i] = shared.setdefault(key, key)
 
     total_lt = float(np.nansum(v * lt))
     share = (v * lt / total_lt) if total_lt > 0 else np.full(chain.n, np.nan)
@@ -186,13 +193,9 @@ def analyze_chain(
     defects = np.where(np.isnan(acc), np.nan, v * (1.0 - np.nan_to_num(acc, nan=1.0)))
     util = np.full(chain.n, np.nan)
     wait = np.full(chain.n, np.nan)
-    for brow in brows:
-        i = chain.index[brow.step]
-        if brow.utilisation is not None:
-            util[i] = brow.utilisation
-        if brow.queue_wait_s is not None:
-            wait[i] = brow.queue_wait_s
-    none: tuple[str, ...] = ()
+    at = [index[brow.step] for brow in brows]
+    util[at] = [np.nan if b.utilisation is None else b.utilisation for b in brows]
+    wait[at] = [np.nan if b.queue_wait_s is None else b.queue_wait_s for b in brows]
     table: StepTable = {
         "id": list(chain.nodes),
         "label": list(chain.label),
@@ -207,7 +210,7 @@ def analyze_chain(
         "queue_wait_s": _column(wait),
         "expected_defects": _column(defects),
         "lead_time_share": _column(share),
-        "flags": [tuple(flags[node]) if node in flags else none for node in chain.nodes],
+        "flags": step_flags,
     }
 
     summary = Summary(
@@ -230,7 +233,7 @@ def analyze_chain(
         failure_points=fps,
         bottlenecks=brows,
         time_traps=traps,
-        convergence_points=convergence_points_of(chain),
+        convergence_points=convergence,
         end_probabilities=end_probabilities_of(chain, v),
         notes=notes,
     )
@@ -278,4 +281,7 @@ def analyze(blueprint: Blueprint, *, arrivals: Rate | str | float | None = None)
         if problems:
             raise AnalysisError(problems)
         chain = compile_blueprint(blueprint, context.graph)
+        # Free the flow graph while the collector is paused: when it resumes, its
+        # first pass then only walks the result, not the graph as well.
+        del context
         return analyze_chain(chain, arrivals=rate, name=blueprint.name)

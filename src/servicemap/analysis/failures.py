@@ -6,8 +6,17 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order
 
-from .chain import LAYER_ORDER, FloatArray, FlowChain, IntArray, compile_chain
+from .chain import (
+    LAYER_ORDER,
+    FloatArray,
+    FlowChain,
+    IntArray,
+    compile_chain,
+    floats_or_none,
+)
 from .flow import solve_flow
 
 __all__ = [
@@ -161,13 +170,6 @@ def handoffs(G: nx.DiGraph) -> list[Handoff]:
     return handoffs_of(compile_chain(G))
 
 
-def _csr(n: int, src: IntArray, dst: IntArray) -> tuple[list[int], list[int]]:
-    order = np.argsort(src, kind="stable")
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    return indptr.tolist(), dst[order].tolist()
-
-
 def dominators_of_sink(
     n: int, src: IntArray, dst: IntArray, sources: IntArray, sinks: IntArray
 ) -> list[int]:
@@ -191,9 +193,11 @@ def dominators_of_sink(
         The dominating vertices (empty if no sink is reachable).
 
     Notes:
-        O(n + m) time and memory, iterative (no recursion). Agrees with the
-        intersection of the dominator chains of networkx's
-        ``immediate_dominators`` (tested), which is O((n + m) log n) and slower.
+        O(n + m) time and memory, iterative (no recursion). The breadth-first
+        search and the edges between path vertices are vectorised; only the
+        searches off the path run in Python. Agrees with the intersection of
+        the dominator chains of networkx's ``immediate_dominators`` (tested),
+        which is O((n + m) log n) and slower.
 
     Example:
         0 → 1 → {2, 3} → 4: vertices 0, 1 and 4 dominate; 2 and 3 do not.
@@ -203,62 +207,76 @@ def dominators_of_sink(
         [0, 1, 4]
     """
     s, t = n, n + 1
-    all_src = np.concatenate([src, np.full(len(sources), s), np.asarray(sinks, dtype=np.int64)])
-    all_dst = np.concatenate([dst, np.asarray(sources, dtype=np.int64), np.full(len(sinks), t)])
-    indptr, adj = _csr(n + 2, all_src.astype(np.int64), all_dst.astype(np.int64))
-    parent = [-1] * (n + 2)
-    parent[s] = s
-    frontier = [s]
-    found = False
-    while frontier and not found:
-        nxt: list[int] = []
-        for u in frontier:
-            for w in adj[indptr[u]:indptr[u + 1]]:
-                if parent[w] < 0:
-                    parent[w] = u
-                    if w == t:
-                        found = True
-                        break
-                    nxt.append(w)
-            if found:
-                break
-        frontier = nxt
-    if not found:
+    size = n + 2
+    all_src = np.concatenate([np.asarray(src, dtype=np.int64), np.full(len(sources), s),
+                              np.asarray(sinks, dtype=np.int64)])
+    all_dst = np.concatenate([np.asarray(dst, dtype=np.int64),
+                              np.asarray(sources, dtype=np.int64), np.full(len(sinks), t)])
+    graph = sp.csr_matrix((np.ones(all_src.size), (all_src, all_dst)), shape=(size, size))
+    _, parent = breadth_first_order(graph, s, directed=True, return_predecessors=True)
+    if parent[t] < 0:
         return []
+    # The path S → T, from the breadth-first tree.
+    up = parent.tolist()
     path = [t]
     while path[-1] != s:
-        path.append(parent[path[-1]])
+        path.append(up[path[-1]])
     path.reverse()
-    pos = [-1] * (n + 2)
-    for j, u in enumerate(path):
-        pos[u] = j
-    seen = [False] * (n + 2)
-    reach = 0
-    result = []
-    for j, p in enumerate(path):
-        if 0 < j < len(path) - 1 and reach <= j:
-            result.append(p)
-        stack = [p]
-        while stack:
-            u = stack.pop()
-            for w in adj[indptr[u]:indptr[u + 1]]:
-                k = pos[w]
-                if k >= 0:
-                    if k > reach:
-                        reach = k
-                elif not seen[w]:
-                    seen[w] = True
-                    stack.append(w)
-    return result
+    length = len(path)
+    pos = np.full(size, -1, dtype=np.int64)
+    pos[path] = np.arange(length)
+    # far[j]: the furthest path position that p_j reaches directly or through
+    # off-path vertices not searched from an earlier path vertex.
+    far = np.zeros(length, dtype=np.int64)
+    from_path = pos[all_src]
+    to_pos = pos[all_dst]
+    on = (from_path >= 0) & (to_pos >= 0)
+    np.maximum.at(far, from_path[on], to_pos[on])
+    leave = np.flatnonzero((from_path >= 0) & (to_pos < 0))
+    if leave.size:
+        leave = leave[np.argsort(from_path[leave], kind="stable")]
+        indptr, adj = graph.indptr.tolist(), graph.indices.tolist()
+        pos_l = pos.tolist()
+        far_l = far.tolist()
+        seen = bytearray(size)
+        for j, w in zip(from_path[leave].tolist(), all_dst[leave].tolist(), strict=True):
+            if seen[w]:
+                continue
+            seen[w] = 1
+            best = far_l[j]
+            stack = [w]
+            while stack:
+                u = stack.pop()
+                for x in adj[indptr[u]:indptr[u + 1]]:
+                    k = pos_l[x]
+                    if k >= 0:
+                        if k > best:
+                            best = k
+                    elif not seen[x]:
+                        seen[x] = 1
+                        stack.append(x)
+            far_l[j] = best
+        far = np.asarray(far_l, dtype=np.int64)
+    # p_j dominates unless p_0 … p_{j-1} reach beyond it.
+    reach = np.concatenate([[0], np.maximum.accumulate(far)[:-1]])
+    at = np.arange(length)
+    keep = np.flatnonzero((reach <= at) & (at > 0) & (at < length - 1))
+    return [path[j] for j in keep.tolist()]
 
 
 def single_points_of_failure_of(chain: FlowChain) -> list[str]:
     """Single points of failure of a compiled map (see :func:`single_points_of_failure`)."""
+    return list(map(chain.nodes.__getitem__, _single_points_of_failure(chain)))
+
+
+def _single_points_of_failure(chain: FlowChain) -> list[int]:
+    """Positions of the single points of failure, in path order."""
     sources = np.flatnonzero(chain.start > 0)
     sinks = np.flatnonzero(chain.absorbing)
-    term = chain.is_terminator()
-    dom = dominators_of_sink(chain.n, chain.src, chain.dst, sources, sinks)
-    return [chain.nodes[i] for i in dom if not term[i]]
+    dom = np.asarray(dominators_of_sink(chain.n, chain.src, chain.dst, sources, sinks),
+                     dtype=np.int64)
+    out: list[int] = dom[~chain.is_terminator()[dom]].tolist()
+    return out
 
 
 def single_points_of_failure(G: nx.DiGraph) -> list[str]:
@@ -281,8 +299,78 @@ def single_points_of_failure(G: nx.DiGraph) -> list[str]:
     return single_points_of_failure_of(compile_chain(G))
 
 
+def _lane_codes(chain: FlowChain) -> IntArray:
+    """A number per step for its lane (in order of first use), -1 for none."""
+    codes = {lane: k for k, lane in enumerate(dict.fromkeys(chain.lane))}
+    codes[None] = -1
+    return np.fromiter(map(codes.__getitem__, chain.lane), dtype=np.int64, count=chain.n)
+
+
+def _handoff_reasons(chain: FlowChain) -> dict[int, list[str]]:
+    """The distinct handoff reasons (:attr:`Handoff.reason`) of each step that hands off.
+
+    The reason depends on the two lanes only, so it is written once per pair.
+    """
+    lane_code = _lane_codes(chain)
+    a = lane_code[chain.src]
+    b = lane_code[chain.dst]
+    edges = np.flatnonzero((a >= 0) & (b >= 0) & (a != b))
+    lanes, nodes = chain.lane, chain.nodes
+    texts: dict[tuple[str | None, str | None], str] = {}
+    out: dict[int, list[str]] = {}
+    for u, v in zip(chain.src[edges].tolist(), chain.dst[edges].tolist(), strict=True):
+        la, lb = lanes[u], lanes[v]
+        text = texts.get((la, lb))
+        if text is None:
+            assert la is not None and lb is not None
+            lines = _crossed(chain.layers.get(la), chain.layers.get(lb))
+            text = texts[la, lb] = Handoff(nodes[u], nodes[v], la, lb, lines).reason
+        reasons = out.get(u)
+        if reasons is None:
+            out[u] = [text]
+        elif text not in reasons:
+            reasons.append(text)
+    return out
+
+
+def _branch_reasons(chain: FlowChain, fail_edges: IntArray) -> dict[int, list[str]]:
+    """``failure branch 'name' (p%)`` for each failure edge, by source step, in edge order."""
+    nodes, elabel = chain.nodes, chain.edge_label
+    texts: dict[tuple[str, float], str] = {}
+    out: dict[int, list[str]] = {}
+    for e, i, j, p in zip(fail_edges.tolist(), chain.src[fail_edges].tolist(),
+                          chain.dst[fail_edges].tolist(), chain.prob[fail_edges].tolist(),
+                          strict=True):
+        name = elabel[e] or nodes[j]
+        text = texts.get((name, p))
+        if text is None:
+            text = texts[name, p] = f"failure branch '{name}' ({percent(p)})"
+        reasons = out.get(i)
+        if reasons is None:
+            out[i] = [text]
+        else:
+            reasons.append(text)
+    return out
+
+
 def failure_points_of(chain: FlowChain, v: FloatArray) -> list[FailurePoint]:
     """The ranked failure-point table of a compiled map with solved visits."""
+    return failure_table_of(chain, v)[0]
+
+
+_FLAG_SETS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(flag for flag, on in zip(("fail-point", "handoff", "single-point-of-failure"),
+                                   (code & 1, code & 2, code & 4), strict=True) if on)
+    for code in range(8)
+)
+"""The flags of a failure point by code: 1 fail-point, 2 handoff, 4 single point of failure."""
+
+
+def failure_table_of(
+    chain: FlowChain, v: FloatArray
+) -> tuple[list[FailurePoint], list[int], list[tuple[str, ...]]]:
+    """:func:`failure_points_of`, the position of each row's step in ``chain.nodes``
+    and each row's flags as a tuple (one shared tuple per combination)."""
     n = chain.n
     acc = chain.accuracy
     has_acc = ~np.isnan(acc)
@@ -293,61 +381,59 @@ def failure_points_of(chain: FlowChain, v: FloatArray) -> list[FailurePoint]:
     np.add.at(fail_prob, fsrc, v[fsrc] * chain.prob[fail_edges])
     has_fb = np.zeros(n, dtype=bool)
     has_fb[fsrc] = True
-    has_fail = np.array([t is not None for t in chain.fail], dtype=bool)
-    branch_reasons: dict[int, list[str]] = {}
-    for e in fail_edges.tolist():
-        i = int(chain.src[e])
-        name = chain.edge_label[e] or chain.nodes[int(chain.dst[e])]
-        branch_reasons.setdefault(i, []).append(
-            f"failure branch '{name}' ({percent(float(chain.prob[e]))})")
-    handoff_reasons: dict[int, list[str]] = {}
-    for h in handoffs_of(chain):
-        lst = handoff_reasons.setdefault(chain.index[h.source], [])
-        reason = h.reason
-        if reason not in lst:
-            lst.append(reason)
-    spof = {chain.index[node] for node in single_points_of_failure_of(chain)}
-    listed = has_fail | (has_acc & (acc < 1.0)) | has_fb
-    listed[list(handoff_reasons)] = True
-    listed[list(spof)] = True
+    fail = chain.fail
+    has_fail = np.array([t is not None for t in fail], dtype=bool)
+    branch_reasons = _branch_reasons(chain, fail_edges)
+    handoff_reasons = _handoff_reasons(chain)
+    spof = np.zeros(n, dtype=bool)
+    spof[_single_points_of_failure(chain)] = True
+    low_acc = has_acc & (acc < 1.0)
+    handoff = np.zeros(n, dtype=bool)
+    handoff[list(handoff_reasons)] = True
+    can_fail = has_fail | low_acc | has_fb  # a declared fail point, defects, a failure branch
+    listed = can_fail | handoff | spof
 
     idx = np.flatnonzero(listed)
     expected = np.where(has_acc, defects, 0.0) + fail_prob
     known = has_acc | has_fb
     order = idx[np.lexsort((idx, -v[idx], -np.where(known, expected, 0.0)[idx]))]
+    # Every column in row order as a plain list; the reasons need a pass of their own.
+    steps = order.tolist()
+    flag_sets = list(map(_FLAG_SETS.__getitem__, (
+        can_fail[order] * 1 + handoff[order] * 2 + spof[order] * 4).tolist()))
     spof_reason = "single point of failure: every case passes here"
-    acc_l, defects_l, fail_prob_l, expected_l, v_l = (
-        x.tolist() for x in (acc, defects, fail_prob, expected, v))
-    has_acc_l, has_fb_l, known_l = (x.tolist() for x in (has_acc, has_fb, known))
-    rows: list[FailurePoint] = []
-    nodes, labels, lanes, fail = chain.nodes, chain.label, chain.lane, chain.fail
-    append = rows.append
+    reasons: list[list[str]] = []
+    append = reasons.append
     get_branch, get_handoff = branch_reasons.get, handoff_reasons.get
-    for i in order.tolist():
-        text = fail[i]
-        reasons = [f"fail point: {text}"] if text is not None else []
-        with_acc = has_acc_l[i]
-        if with_acc and acc_l[i] < 1.0:
-            reasons.append(f"accuracy {percent(acc_l[i])}")
+    for i, text, low, a, single in zip(
+        steps, map(fail.__getitem__, steps), low_acc[order].tolist(), acc[order].tolist(),
+        spof[order].tolist(), strict=True,
+    ):
+        mine = [f"fail point: {text}"] if text is not None else []
+        if low:
+            mine.append(f"accuracy {percent(a)}")
         more = get_branch(i)
         if more:
-            reasons += more
-        flags = ["fail-point"] if reasons else []  # a declared fail point, defects, a branch
+            mine += more
         more = get_handoff(i)
         if more:
-            reasons += more
-            flags.append("handoff")
-        if i in spof:
-            reasons.append(spof_reason)
-            flags.append("single-point-of-failure")
-        append(FailurePoint(
-            nodes[i], labels[i], lanes[i], v_l[i],
-            defects_l[i] if with_acc else None,
-            fail_prob_l[i] if has_fb_l[i] else None,
-            expected_l[i] if known_l[i] else None,
-            reasons, flags,
-        ))
-    return rows
+            mine += more
+        if single:
+            mine.append(spof_reason)
+        append(mine)
+    rows = list(map(
+        FailurePoint,
+        map(chain.nodes.__getitem__, steps),
+        map(chain.label.__getitem__, steps),
+        map(chain.lane.__getitem__, steps),
+        v[order].tolist(),
+        floats_or_none(defects[order], has_acc[order]),
+        floats_or_none(fail_prob[order], has_fb[order]),
+        floats_or_none(expected[order], known[order]),
+        reasons,
+        map(list, flag_sets),
+    ))
+    return rows, steps, flag_sets
 
 
 def failure_points(G: nx.DiGraph) -> list[FailurePoint]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter, itemgetter
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -15,7 +18,7 @@ from ..problems import Level
 if TYPE_CHECKING:
     from ..model import Blueprint, Step
 
-__all__ = ["Context", "Finding", "Rule", "rule_from_module"]
+__all__ = ["Branches", "Context", "Finding", "Rule", "rule_from_module"]
 
 DataPath = tuple[str | int, ...]
 
@@ -27,6 +30,38 @@ class Finding:
     message: str
     step: str | None = None
     path: DataPath = ()
+
+
+@dataclass(frozen=True)
+class Branches:
+    """The branches of every decision of a map, flat: decision by decision, in order.
+
+    Rules about branches test all of them at once on these plain lists and
+    look at single decisions only where that test fails.
+
+    Attributes:
+        count: Number of branches of each decision (of ``Context.decisions``).
+        decision: For each branch, the position of its decision in ``count``.
+        to, label, probability: Each branch's fields.
+    """
+
+    count: list[int]
+    decision: list[int]
+    to: list[str]
+    label: list[str | None]
+    probability: list[float | None]
+
+    @cached_property
+    def pairs(self) -> bool:
+        """Whether every decision has exactly two branches (the common case)."""
+        return self.count.count(2) == len(self.count)
+
+    @cached_property
+    def labels_distinct(self) -> bool:
+        """Whether no decision has two branches with one label (``None`` counts as one)."""
+        if self.pairs:  # compare each decision's first label with its second
+            return all(map(operator.ne, self.label[0::2], self.label[1::2]))
+        return len(set(zip(self.decision, self.label, strict=True))) == len(self.label)
 
 
 @dataclass
@@ -53,6 +88,20 @@ class Context:
     def decisions(self) -> list[Decision]:
         """The decisions in ``steps``, in order (duplicate ids included)."""
         return [s for s in self.blueprint.steps if isinstance(s, Decision)]
+
+    @cached_property
+    def branches(self) -> Branches:
+        """The branches of :attr:`decisions`, flat (see :class:`Branches`)."""
+        nexts = [d.next for d in self.decisions]
+        count = list(map(len, nexts))
+        fields = list(map(attrgetter("to", "label", "probability"),
+                          itertools.chain.from_iterable(nexts)))
+        to: list[str] = list(map(itemgetter(0), fields))
+        label: list[str | None] = list(map(itemgetter(1), fields))
+        probability: list[float | None] = list(map(itemgetter(2), fields))
+        decision = list(itertools.chain.from_iterable(
+            map(itertools.repeat, range(len(count)), count)))
+        return Branches(count, decision, to, label, probability)
 
     @cached_property
     def branching(self) -> list[Step]:

@@ -23,8 +23,8 @@ Passing example::
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
-from ..model import Decision
 from .base import Context, Finding
 
 __all__ = ["check"]
@@ -36,16 +36,23 @@ LEVEL = "error"
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Yield findings for unlabelled and duplicate-labelled branches."""
-    for step in ctx.blueprint.steps:
-        if not isinstance(step, Decision):
-            continue
+    branches = ctx.branches
+    if (None not in branches.label and all(map(str.strip, cast("list[str]", branches.label)))
+            and branches.labels_distinct):
+        return  # every branch has a label of its own in its decision
+    for step in ctx.decisions:
+        labels = [br.label for br in step.next]
+        if None not in labels and len(set(labels)) == len(labels) and all(
+            map(str.strip, labels)  # type: ignore[arg-type]  # None is ruled out
+        ):
+            continue  # every branch has its own non-blank label
         seen: set[str] = set()
-        for j, b in enumerate(step.next):
-            if b.label is None or not b.label.strip():
-                yield Finding(f"branch {j + 1} of decision '{step.id}' (to '{b.to}') has no "
+        for j, br in enumerate(step.next):
+            if br.label is None or not br.label.strip():
+                yield Finding(f"branch {j + 1} of decision '{step.id}' (to '{br.to}') has no "
                               "label", step.id, ctx.step_path(step.id, "next", j))
-            elif b.label in seen:
-                yield Finding(f"decision '{step.id}' has two branches labelled '{b.label}'",
+            elif br.label in seen:
+                yield Finding(f"decision '{step.id}' has two branches labelled '{br.label}'",
                               step.id, ctx.step_path(step.id, "next", j, "label"))
             else:
-                seen.add(b.label)
+                seen.add(br.label)

@@ -22,10 +22,13 @@ Passing example::
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import operator
 from collections.abc import Iterator
+from typing import cast
 
-from ..model import Decision
 from .base import Context, Finding
 
 __all__ = ["check"]
@@ -36,15 +39,41 @@ LEVEL = "error"
 TOLERANCE = 1e-6
 
 
+def _all_fine(ctx: Context) -> bool:
+    """Whether no decision gives a probability, or every one gives them all in range,
+    summing to 1 (then there is nothing to report), tested on all branches at once."""
+    b = ctx.branches
+    probs = b.probability
+    if probs.count(None) == len(probs):
+        return True
+    if None in probs or 0 in b.count:
+        return False
+    given = cast("list[float]", probs)
+    # A nan passes neither test of a single probability, nor min/max always; it makes the
+    # sum nan. Once all are in [0, 1] or nan, there is no infinity for fsum to trip on.
+    if not (min(given) >= 0.0 and max(given) <= 1.0) or math.isnan(math.fsum(given)):
+        return False
+    if b.pairs:  # the fsum of two floats is their (correctly rounded) sum
+        sums: Iterator[float] = map(operator.add, given[0::2], given[1::2])
+    else:
+        ends = list(itertools.accumulate(b.count))
+        starts = [0, *ends[:-1]]
+        sums = map(math.fsum, map(given.__getitem__, map(slice, starts, ends)))
+    return all(map(functools.partial(math.isclose, b=1.0, abs_tol=TOLERANCE), sums))
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     """Yield findings for out-of-range, partial and non-unit probabilities."""
-    for step in ctx.blueprint.steps:
-        if not isinstance(step, Decision) or not step.next:
+    if _all_fine(ctx):
+        return
+    for step in ctx.decisions:
+        if not step.next:
             continue
-        given = [b.probability for b in step.next if b.probability is not None]
-        for j, b in enumerate(step.next):
-            p = b.probability
+        probs = [b.probability for b in step.next]
+        given = [p for p in probs if p is not None]
+        for j, p in enumerate(probs):
             if p is not None and not (0.0 <= p <= 1.0):
+                b = step.next[j]
                 yield Finding(f"probability {p:g} of branch '{b.label or b.to}' is outside "
                               "[0, 1]", step.id, ctx.step_path(step.id, "next", j,
                                                                 "probability"))

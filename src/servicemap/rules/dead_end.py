@@ -37,7 +37,10 @@ LEVEL = "error"
 def check(ctx: Context) -> Iterator[Finding]:
     """Yield a finding for each non-terminator step without outgoing flow."""
     g = ctx.graph
-    for sid, step in g.steps.items():
-        if not g.succ[sid] and not isinstance(step, Terminator) and not step.targets():
+    for sid, out in g.succ.items():  # in map order, like g.steps
+        if out:
+            continue
+        step = g.steps[sid]
+        if not isinstance(step, Terminator) and not step.targets():
             yield Finding(f"step '{sid}' has no outgoing flow: add 'next', or make it a "
                           "terminator if cases end here", sid, ctx.step_path(sid))

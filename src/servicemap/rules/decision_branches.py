@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Decision
 from .base import Context, Finding
 
 __all__ = ["check"]
@@ -35,8 +34,10 @@ LEVEL = "error"
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Yield a finding for each decision with fewer than two branches."""
-    for step in ctx.blueprint.steps:
-        if isinstance(step, Decision) and len(step.next) < 2:
+    if min(ctx.branches.count, default=2) >= 2:
+        return
+    for step in ctx.decisions:
+        if len(step.next) < 2:
             yield Finding(f"decision '{step.id}' has {len(step.next)} branch"
                           f"{'' if len(step.next) == 1 else 'es'}: a decision needs at least "
                           "two", step.id, ctx.step_path(step.id, "next"))

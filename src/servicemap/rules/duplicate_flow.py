@@ -28,12 +28,20 @@ LEVEL = "error"
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Yield a finding for each repeated target (for decisions: a repeated branch)."""
-    for step in ctx.blueprint.steps:
-        seen: set[object] = set()
+    branches = ctx.branches
+    # Distinct labels make distinct branches; else compare (target, label) pairs.
+    decisions_clean = branches.labels_distinct or len(set(zip(
+        branches.decision, branches.to, branches.label, strict=True))) == len(branches.to)
+    for step in ctx.branching:  # a repeat needs two entries
         if isinstance(step, Decision):
+            if decisions_clean:  # no decision repeats a branch
+                continue
             keys: list[object] = [(b.to, b.label) for b in step.next]
         else:
             keys = list(step.next)
+        if len(set(keys)) == len(keys):
+            continue
+        seen: set[object] = set()
         for j, key in enumerate(keys):
             if key in seen:
                 target = key[0] if isinstance(key, tuple) else key

@@ -36,7 +36,7 @@ LEVEL = "error"
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Yield a finding for each non-decision step with several distinct next steps."""
-    for step in ctx.blueprint.steps:
+    for step in ctx.branching:  # a step with one next entry cannot split
         if not isinstance(step, Decision) and len(set(step.next)) > 1:
             yield Finding(
                 f"{step.kind} '{step.id}' has {len(step.next)} next steps: only a decision "

@@ -95,11 +95,15 @@ def check(ctx: Context) -> Iterator[Finding]:
     if not g.ends():
         return  # SM102 says it
     alive = ctx.to_ends
-    order = {sid: i for i, sid in enumerate(g.steps)}
+    if len(alive) == len(g.steps):  # every step reaches an end (alive holds steps only)
+        return
     trapped = [sid for sid in g.steps if sid not in alive and g.succ[sid]]
+    order: dict[str, int] = {}
     for region in _regions(g.succ, g.pred, trapped):
         if not _has_cycle(region, g.succ):
             continue
+        if not order:
+            order = {sid: i for i, sid in enumerate(g.steps)}
         region.sort(key=order.__getitem__)
         names = ", ".join(f"'{s}'" for s in region[:10])
         more = f" and {len(region) - 10} more" if len(region) > 10 else ""

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Decision
 from .base import Context, Finding
 
 __all__ = ["check"]
@@ -36,8 +35,8 @@ LEVEL = "warning"
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Yield a finding for each decision whose branches all lead to one step."""
-    for step in ctx.blueprint.steps:
-        if isinstance(step, Decision) and len(step.next) >= 2:
+    for step in ctx.decisions:
+        if len(step.next) >= 2:
             targets = {b.to for b in step.next}
             if len(targets) == 1:
                 yield Finding(f"every branch of decision '{step.id}' goes to "
