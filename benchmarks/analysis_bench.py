@@ -26,10 +26,11 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from servicemap.analysis import analyze
+from servicemap._perf import gc_paused as _gc_paused
 from servicemap.analysis.chain import compile_blueprint
-from servicemap.analysis.engine import analyze_chain, structural_problems
-from servicemap.loading import gc_paused as _gc_paused
+from servicemap.analysis.engine import analyze_chain
+from servicemap.api import analyze
+from servicemap.checking import structural_problems
 from servicemap.model import Blueprint
 
 LANES = [("customer", "customer"), ("front", "onstage"), ("back", "backstage"),

@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from mapgen import generate_map
 
 import servicemap
+from servicemap.drawing.dot import build_dot
+from servicemap.drawing.worker import GraphvizWorker
 from servicemap.layout import compute_layout
-from servicemap.render.dot import build_dot
-from servicemap.render.worker import GraphvizWorker
 
 SIZES = (100, 500, 2000, 10_000)
 PLAIN_DOT_LIMIT = 60.0

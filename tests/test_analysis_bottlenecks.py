@@ -16,6 +16,7 @@ from servicemap.analysis import (
     utilisation,
 )
 from servicemap.analysis.queues import mmc_wait
+from servicemap.flow.networkx import to_networkx
 
 MAP = """
 name: desk
@@ -35,7 +36,7 @@ steps:
 
 
 def graph():  # type: ignore[no-untyped-def]
-    return servicemap.loads(MAP).to_networkx()
+    return to_networkx(servicemap.loads(MAP))
 
 
 def test_loads_and_throughput_by_hand() -> None:
@@ -78,13 +79,13 @@ def test_without_arrivals_no_utilisation() -> None:
 
 
 def test_no_capacity_no_bottleneck() -> None:
-    G = servicemap.loads("""
+    G = to_networkx(servicemap.loads("""
 name: free
 steps:
   - {id: s, kind: terminator, next: a}
   - {id: a, kind: task, duration: 5m, next: e}
   - {id: e, kind: terminator}
-""").to_networkx()
+"""))
     assert bottleneck(G) is None
     assert max_throughput(G) is None
 

@@ -9,6 +9,7 @@ import pytest
 import servicemap
 from servicemap.analysis import failure_points, handoffs, single_points_of_failure
 from servicemap.analysis.failures import dominators_of_sink
+from servicemap.flow.networkx import to_networkx
 
 MAP = """
 name: delivery
@@ -32,7 +33,7 @@ steps:
 
 
 def test_failure_table_numbers_and_reasons() -> None:
-    G = servicemap.loads(MAP).to_networkx()
+    G = to_networkx(servicemap.loads(MAP))
     rows = {r.step: r for r in failure_points(G)}
     # visits of attempt: x = 1 + 0.07 x
     v_attempt = 1 / 0.93

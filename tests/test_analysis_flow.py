@@ -12,6 +12,7 @@ import servicemap
 from servicemap.analysis import compile_chain, end_probabilities, success_probability, visits
 from servicemap.analysis.chain import compile_blueprint
 from servicemap.analysis.flow import solve_flow
+from servicemap.flow.networkx import to_networkx
 
 EXAMPLES = sorted(Path(__file__).parent.parent.joinpath("examples").glob("*.yaml"))
 
@@ -30,7 +31,7 @@ steps:
 
 
 def test_rework_loop_taken_with_probability_0_2_gives_1_25_visits() -> None:
-    G = servicemap.loads(REWORK).to_networkx()
+    G = to_networkx(servicemap.loads(REWORK))
     v = visits(G)
     # geometric number of executions: 1 / (1 - 0.2)
     assert v["work"] == pytest.approx(1.25)
@@ -65,7 +66,7 @@ def test_nested_loops_match_hand_calculation() -> None:
 
 
 def test_end_probabilities_and_success() -> None:
-    G = servicemap.loads("""
+    G = to_networkx(servicemap.loads("""
 name: ends
 steps:
   - {id: s, kind: terminator, next: d}
@@ -81,14 +82,14 @@ steps:
       - {to: bad, label: "d", probability: 0.75}
   - {id: good, kind: terminator}
   - {id: bad, kind: terminator, outcome: failure}
-""").to_networkx()
+"""))
     ends = end_probabilities(G)
     assert ends == pytest.approx({"good": 0.6 + 0.4 * 0.25, "bad": 0.4 * 0.75})
     assert success_probability(G) == pytest.approx(0.7)
 
 
 def test_decision_without_probabilities_is_split_evenly_and_named() -> None:
-    G = servicemap.loads("""
+    G = to_networkx(servicemap.loads("""
 name: even
 steps:
   - {id: s, kind: terminator, next: d}
@@ -98,7 +99,7 @@ steps:
   - {id: a, kind: terminator}
   - {id: b, kind: terminator}
   - {id: c, kind: terminator}
-""").to_networkx()
+"""))
     chain = compile_chain(G)
     assert chain.even_split == ["d"]
     assert end_probabilities(G) == pytest.approx({"a": 1 / 3, "b": 1 / 3, "c": 1 / 3})
@@ -106,7 +107,7 @@ steps:
 
 def test_even_split_counts_merged_branches_to_one_target() -> None:
     # two of three branches go to 'a': it gets 2/3
-    G = servicemap.loads("""
+    G = to_networkx(servicemap.loads("""
 name: merged
 steps:
   - {id: s, kind: terminator, next: d}
@@ -115,12 +116,12 @@ steps:
     next: [{to: a, label: x}, {to: a, label: y}, {to: b, label: z}]
   - {id: a, kind: terminator}
   - {id: b, kind: terminator}
-""").to_networkx()
+"""))
     assert end_probabilities(G) == pytest.approx({"a": 2 / 3, "b": 1 / 3})
 
 
 def test_starts_weighted_by_their_arrivals() -> None:
-    G = servicemap.loads("""
+    G = to_networkx(servicemap.loads("""
 name: two starts
 steps:
   - {id: web, kind: terminator, arrivals: 30/h, next: d}
@@ -128,7 +129,7 @@ steps:
   - {id: p, kind: task, next: e}
   - {id: d, kind: task, next: e}
   - {id: e, kind: terminator}
-""").to_networkx()
+"""))
     v = visits(G)
     assert v["d"] == pytest.approx(0.75)
     assert v["p"] == pytest.approx(0.25)
@@ -136,7 +137,7 @@ steps:
 
 
 def test_starts_without_arrivals_share_the_rest_of_the_maps_arrivals() -> None:
-    G = servicemap.loads("""
+    G = to_networkx(servicemap.loads("""
 name: two starts
 arrivals: 40/h
 steps:
@@ -145,7 +146,7 @@ steps:
   - {id: p, kind: task, next: e}
   - {id: d, kind: task, next: e}
   - {id: e, kind: terminator}
-""").to_networkx()
+"""))
     chain = compile_chain(G)
     assert visits(G)["p"] == pytest.approx(30 / 40)
     assert any("phone" in note for note in chain.notes)
@@ -166,7 +167,7 @@ def test_loop_without_way_out_cannot_be_solved() -> None:
 def test_compile_from_blueprint_equals_compile_from_networkx(path: Path) -> None:
     bp = servicemap.load(path)
     a = compile_blueprint(bp)
-    b = compile_chain(bp.to_networkx())
+    b = compile_chain(to_networkx(bp))
     assert a.nodes == b.nodes
     assert a.even_split == b.even_split
     key_a = sorted(zip(a.src.tolist(), a.dst.tolist(), a.prob.tolist(), a.failure.tolist(),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import servicemap
-from servicemap.analysis import AnalysisError, analyze
+from servicemap.api import AnalysisError, analyze
 from servicemap.problems import LoadError
 
 ROOT = Path(__file__).parent.parent

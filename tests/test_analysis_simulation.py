@@ -21,8 +21,8 @@ import pytest
 simpy = pytest.importorskip("simpy")
 
 import servicemap  # noqa: E402
-from servicemap.analysis import analyze  # noqa: E402
-from servicemap.graph import flow_graph  # noqa: E402
+from servicemap.api import analyze  # noqa: E402
+from servicemap.flow.graph import flow_graph  # noqa: E402
 from servicemap.model import Blueprint  # noqa: E402
 
 ROOT = Path(__file__).parent.parent

@@ -16,6 +16,7 @@ from servicemap.analysis import (
     process_time,
     rolled_accuracy,
 )
+from servicemap.flow.networkx import to_networkx
 
 
 def line(*steps: dict[str, object]) -> nx.DiGraph:
@@ -43,7 +44,7 @@ def test_rolled_accuracy_of_a_straight_line_is_the_product() -> None:
 def test_rolled_accuracy_with_rework_is_a_geometric_series() -> None:
     # work (90% accurate) then ok? 20% back. A case is first-pass good iff every
     # execution of 'work' was accurate: sum_k (0.9*0.2)^k * 0.9*0.8 = 0.72 / 0.82
-    G = servicemap.loads("""
+    G = to_networkx(servicemap.loads("""
 name: rework
 steps:
   - {id: s, kind: terminator, next: work}
@@ -54,7 +55,7 @@ steps:
       - {to: work, label: "no", probability: 0.2}
       - {to: e, label: "yes", probability: 0.8}
   - {id: e, kind: terminator}
-""").to_networkx()
+"""))
     m = rolled_accuracy(G)
     assert m.value == pytest.approx(0.72 / 0.82)
     assert (m.covered, m.total) == (1, 2)
@@ -62,7 +63,7 @@ steps:
 
 def test_process_and_lead_time_hand_calculation() -> None:
     # visits: a 1, b 1.25 (loop 0.2 over b), delay 1
-    G = servicemap.loads("""
+    G = to_networkx(servicemap.loads("""
 name: times
 steps:
   - {id: s, kind: terminator, next: a}
@@ -75,7 +76,7 @@ steps:
       - {to: hold, label: "yes", probability: 0.8}
   - {id: hold, kind: delay, duration: 1d, next: e}
   - {id: e, kind: terminator}
-""").to_networkx()
+"""))
     pt = 600 + 1.25 * 240  # the delay's duration is not process time
     lt = (3600 + 600) + 1.25 * 240 + 86400
     assert process_time(G).value == pytest.approx(pt)
@@ -88,7 +89,7 @@ def test_coverage_counts_steps_that_carry_the_data() -> None:
     # relevant steps: a, b, ok, hold (terminators carry nothing). Process time is
     # known for a (duration) and hold (a delay: 0); lead time for a, b (wait), hold;
     # cost for a, b.
-    G = servicemap.loads("""
+    G = to_networkx(servicemap.loads("""
 name: coverage
 steps:
   - {id: s, kind: terminator, next: a}
@@ -99,7 +100,7 @@ steps:
     next: [{to: hold, label: "yes"}, {to: e, label: "no"}]
   - {id: hold, kind: delay, duration: 1d, next: e}
   - {id: e, kind: terminator}
-""").to_networkx()
+"""))
     p = process_time(G)
     assert (p.covered, p.total) == (2, 4)
     assert p.coverage == "2 of 4 steps"

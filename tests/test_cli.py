@@ -381,7 +381,7 @@ def fake_render(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         Path(path).write_bytes(b"<svg/>")
         return b"<svg/>"
 
-    module = importlib.import_module("servicemap.render")
+    module = importlib.import_module("servicemap.api")
     monkeypatch.setattr(module, "render", render, raising=False)
     return calls
 
@@ -437,12 +437,12 @@ def test_render_format_usage_errors(argv: list[str], tmp_path: Path,
 def test_internal_errors_are_one_line(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import servicemap.checking
+    import servicemap.api
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("something broke\nsecond line")
 
-    monkeypatch.setattr(servicemap.checking, "check_files", boom)
+    monkeypatch.setattr(servicemap.api, "check_files", boom)
     f = write(tmp_path / "clean.yaml", CLEAN)
     status, _, err = run(capsys, "check", f)
     assert status == 2

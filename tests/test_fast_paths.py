@@ -22,7 +22,8 @@ from servicemap.analysis.chain import compile_blueprint
 from servicemap.analysis.flow import solve_flow
 from servicemap.analysis.queues import mmc_wait
 from servicemap.analysis.times import step_process_times
-from servicemap.graph import FlowGraph, flow_graph
+from servicemap.flow.graph import FlowGraph, flow_graph
+from servicemap.flow.networkx import to_networkx
 from servicemap.model import Blueprint
 from servicemap.rules import (
     branch_label,
@@ -165,7 +166,7 @@ def test_branch_rules_find_what_the_per_decision_checks_find(bp: Blueprint) -> N
 @given(flowing_maps())
 def test_compile_from_blueprint_equals_networkx_route_exactly(bp: Blueprint) -> None:
     a = compile_blueprint(bp)
-    b = compile_chain(bp.to_networkx())
+    b = compile_chain(to_networkx(bp))
     assert a.nodes == b.nodes and a.kind == b.kind and a.label == b.label
     assert a.even_split == b.even_split and a.edge_label == b.edge_label
     for name in ("src", "dst", "prob", "failure", "in_degree", "out_degree", "start",

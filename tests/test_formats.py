@@ -9,7 +9,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from servicemap.formats import (
+from servicemap.problems import Problem
+from servicemap.reports import (
     FORMATS,
     format_github,
     format_json,
@@ -18,7 +19,6 @@ from servicemap.formats import (
     format_text,
     relative_uri,
 )
-from servicemap.problems import Problem
 from servicemap.rules import RULES
 
 DEAD_END = Problem("SM103", "dead-end", "error", "step 'notify' has no outgoing flow",

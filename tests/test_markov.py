@@ -8,8 +8,9 @@ import pytest
 
 import servicemap as sm
 from servicemap.analysis import visits as sparse_visits
-from servicemap.graph import flow_graph
-from servicemap.markov import visits
+from servicemap.flow.graph import flow_graph
+from servicemap.flow.markov import visits
+from servicemap.flow.networkx import to_networkx
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
 
@@ -19,7 +20,7 @@ def test_component_solve_matches_sparse_solve(path: Path) -> None:
     bp = sm.load(path)
     ours = visits(flow_graph(bp))
     assert ours is not None
-    theirs = sparse_visits(bp.to_networkx())
+    theirs = sparse_visits(to_networkx(bp))
     assert set(theirs) <= set(ours)
     for step, v in theirs.items():
         assert ours[step] == pytest.approx(v, rel=1e-9, abs=1e-12), step

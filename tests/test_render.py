@@ -14,10 +14,11 @@ from test_render_dot import HOSTILE, every_kind_map, hostile_map
 from test_render_support import grid_layout
 
 import servicemap
+from servicemap.api import render, svg_mimebundle
+from servicemap.drawing import render_layout
+from servicemap.drawing.draw import fix_pdf_dates
+from servicemap.highlight import styles_from_analysis
 from servicemap.problems import RenderError
-from servicemap.render import render, render_layout, svg_mimebundle
-from servicemap.render.draw import fix_pdf_dates
-from servicemap.render.highlight import styles_from_analysis
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "next_day_delivery_current.yaml"
 
@@ -69,7 +70,7 @@ _SCRIPT = """
 import sys, hashlib
 sys.path[:0] = [{src!r}, {tests!r}]
 import servicemap
-from servicemap.render import render
+from servicemap.api import render
 from test_render_support import grid_layout
 bp = servicemap.load({example!r})
 for fmt in ("svg", "pdf", "png"):
@@ -118,10 +119,10 @@ def test_hostile_text_renders_literally(text: str) -> None:
 
 def test_mimebundle(monkeypatch: pytest.MonkeyPatch) -> None:
     bp = every_kind_map()
-    import servicemap.render.draw as draw
+    import servicemap.api as api
 
-    original = draw.render
-    monkeypatch.setattr(draw, "render",
+    original = api.render
+    monkeypatch.setattr(api, "render",
                         lambda b, **kw: original(b, layout=grid_layout(b), **kw))
     bundle = svg_mimebundle(bp)
     assert bundle["image/svg+xml"].startswith("<?xml")

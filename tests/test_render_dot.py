@@ -8,10 +8,10 @@ import pygraphviz
 import pytest
 from test_render_support import grid_layout
 
+from servicemap.drawing.dot import build_dot, spline
+from servicemap.drawing.escape import clean_text, html_text, tooltip_text
+from servicemap.drawing.style import KeyEntry, StepStyle, check_color
 from servicemap.model import Blueprint
-from servicemap.render.dot import build_dot, spline
-from servicemap.render.escape import clean_text, html_text, tooltip_text
-from servicemap.render.style import KeyEntry, StepStyle, check_color
 
 HOSTILE = [
     '"]; evil [label="x"]',

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import servicemap as sm
+from servicemap.api import render
 from servicemap.cli import main
-from servicemap.render import render
-from servicemap.render.marks import PROBLEM_COLOR
+from servicemap.drawing.marks import PROBLEM_COLOR
 
 ROOT = Path(__file__).resolve().parent.parent
 DEAD_END = ROOT / "examples" / "broken" / "SM103-dead-end.yaml"
@@ -53,7 +53,6 @@ def test_cli_draws_a_broken_map_and_says_it_marked_it(tmp_path: Path,
     assert "1 error" in err and "marked" in err
 
 
-def test_blueprint_render_marks_too() -> None:
-    bp = sm.load(DEAD_END)
-    assert PROBLEM_COLOR in bp.render(format="dot").decode()
-    assert PROBLEM_COLOR not in bp.render(format="dot", mark_problems=False).decode()
+def test_render_of_a_path_marks_too() -> None:
+    assert PROBLEM_COLOR in sm.render(DEAD_END, format="dot").decode()
+    assert PROBLEM_COLOR not in sm.render(DEAD_END, format="dot", mark_problems=False).decode()

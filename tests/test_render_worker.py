@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from servicemap.drawing.worker import GraphvizWorker
 from servicemap.problems import RenderError
-from servicemap.render.worker import GraphvizWorker
 
 SMALL = b'digraph { a [pos="10,10!"]; b [pos="100,10!"]; a -> b }'
 

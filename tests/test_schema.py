@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from servicemap.loading import parse_yaml
+from servicemap.mapfile.loading import parse_yaml
+from servicemap.mapfile.schema import SCHEMA_ID, json_schema, schema_json
 from servicemap.model import KINDS
 from servicemap.problems import LoadError
-from servicemap.schema import SCHEMA_ID, json_schema, schema_json
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "schema" / "servicemap.schema.json"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
-from .loading import load, loads
+from .mapfile import load, loads
 from .model import (
     Blueprint,
     Branch,
@@ -19,16 +21,17 @@ from .model import (
     Task,
     Terminator,
 )
-from .problems import LoadError, Problem, RenderError, ServiceMapError
+from .problems import AnalysisError, LoadError, Problem, RenderError, ServiceMapError
 from .values import Rate
 
 if TYPE_CHECKING:
-    from .analysis import Analysis, analyze
-    from .checking import check
-    from .render import render
+    from .analysis import Analysis
+    from .api import analyze, check, render
+    from .flow.networkx import to_networkx
 
 __all__ = [
     "Analysis",
+    "AnalysisError",
     "Blueprint",
     "Branch",
     "Connector",
@@ -52,23 +55,48 @@ __all__ = [
     "load",
     "loads",
     "render",
+    "to_networkx",
 ]
 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "check": ("checking", "check"),
-    "analyze": ("analysis", "analyze"),
+    "check": ("api", "check"),
+    "analyze": ("api", "analyze"),
+    "render": ("api", "render"),
     "Analysis": ("analysis", "Analysis"),
-    "render": ("render", "render"),
+    "to_networkx": ("flow.networkx", "to_networkx"),
 }
 
 
 def __getattr__(name: str) -> Any:
-    # Heavy parts (numpy/scipy, pygraphviz) load on first use, keeping `check` fast to start.
+    # Heavy parts (numpy/scipy, networkx, pygraphviz) load on first use, keeping `check` fast
+    # to start. No subpackage shares a name with these, so importing one never hides them.
     if name in _LAZY:
-        import importlib
-
         module, attr = _LAZY[name]
         return getattr(importlib.import_module(f".{module}", __name__), attr)
     raise AttributeError(f"module 'servicemap' has no attribute {name!r}")
+
+
+def _display(blueprint: Blueprint, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    from .api import svg_mimebundle
+
+    return svg_mimebundle(blueprint)
+
+
+def register_display(shell: Any = None) -> bool:
+    """Draw maps inline in Jupyter: register the display of :class:`Blueprint` with IPython.
+
+    Runs on ``import servicemap`` inside IPython; the model itself knows
+    nothing of drawing. Returns whether a shell was found.
+    """
+    if shell is None:
+        ipython = sys.modules.get("IPython")
+        shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+    shell.display_formatter.mimebundle_formatter.for_type(Blueprint, _display)
+    return True
+
+
+register_display()

@@ -50,7 +50,7 @@ def _rule_list(value: str) -> list[str]:
     >>> _rule_list("SM1, dead-end")
     ['SM1', 'dead-end']
     """
-    from .rules import select_rules
+    from .api import select_rules
 
     keys = [k.strip() for k in value.split(",") if k.strip()]
     if not keys:
@@ -148,14 +148,14 @@ def _write(text: str, output: str | None, stdout: IO[str]) -> None:
 
 
 def _print_problems(problems: Sequence[Problem], stream: IO[str]) -> None:
-    from .formats import format_text
+    from .api import format_text
 
     stream.write(format_text(problems, 1))
 
 
 def _cmd_check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    from .checking import check_files, collect_files
-    from .formats import FORMATS, summary
+    from .api import REPORT_FORMATS as FORMATS
+    from .api import check_files, collect_files, summary
 
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     try:
@@ -176,8 +176,7 @@ def _cmd_check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
 
 def _load_for(command: str, file: str, stderr: IO[str]) -> Blueprint | None:
     """Load a map; print its problems and return ``None`` if it does not load."""
-    from .loading import load
-    from .problems import LoadError
+    from .api import LoadError, load
 
     if not Path(file).is_file():
         raise UsageError(f"no such file: {file}" if not Path(file).exists()
@@ -207,9 +206,7 @@ def _render_format(args: argparse.Namespace) -> tuple[str, Path]:
 
 
 def _cmd_render(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    from .checking import check, find_config
-    from .formats import summary
-    from .problems import RenderError
+    from .api import RenderError, check, find_config, summary
 
     fmt, out = _render_format(args)
     bp = _load_for("render", args.file, stderr)
@@ -220,7 +217,7 @@ def _cmd_render(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> i
         stderr.write(f"servicemap: warning: {args.file}: {summary(problems, 1)}; drawn anyway "
                      f"with the steps concerned marked (see 'servicemap check {args.file}')\n")
     try:
-        from .render import render
+        from .api import render
     except ImportError as exc:
         raise UsageError(f"rendering is not available: {exc} (it needs pygraphviz and "
                          "Graphviz)") from None
@@ -239,7 +236,7 @@ def _parse_rate(text: str) -> float:
     >>> _parse_rate("2.5/min"), _parse_rate("40")
     (150.0, 40.0)
     """
-    from .values import parse_rate
+    from .api import parse_rate
 
     value: object = text
     with contextlib.suppress(ValueError):
@@ -256,7 +253,7 @@ def _cmd_analyze(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> 
     bp = _load_for("analyze", args.file, stderr)
     if bp is None:
         return EXIT_FAILED
-    from .analysis import AnalysisError, analyze
+    from .api import AnalysisError, analyze
 
     try:
         result = analyze(bp, arrivals=rate)
@@ -278,14 +275,14 @@ def _cmd_analyze(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> 
 
 
 def _cmd_schema(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    from .schema import schema_json
+    from .api import schema_json
 
     _write(schema_json(), args.output, stdout)
     return EXIT_OK
 
 
 def _cmd_rules(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    from .rules import RULES, rule_by_key, summary_of
+    from .api import RULES, rule_by_key, summary_of
 
     if args.rule is not None:
         try:

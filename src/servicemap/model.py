@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
+import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -20,11 +21,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .atomic import write_bytes_atomic
+from .references import reference_issues
 from .values import Duration, Fraction, Identifier, Probability, Rate, Text
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from .sourcemap import SourceMap
 
 __all__ = [
@@ -317,9 +318,13 @@ class Blueprint(StrictModel):
     def _references(self, info: ValidationInfo) -> Blueprint:
         if isinstance(info.context, dict) and info.context.get("defer_references"):
             return self
-        from .references import reference_issues
 
-        issues = reference_issues(self)
+        issues = reference_issues({
+            "lanes": [{"id": lane.id} for lane in self.lanes],
+            "phases": [{"id": phase.id} for phase in self.phases],
+            "steps": [{"id": s.id, "lane": s.lane, "phase": s.phase,
+                       "next": [{"to": t} for t in s.targets()]} for s in self.steps],
+        })
         if issues:
             raise ValueError("; ".join(issue.message for issue in issues))
         return self
@@ -418,48 +423,17 @@ class Blueprint(StrictModel):
         - id: e
           kind: terminator
         """
-        import yaml
-
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
         return yaml.dump(
             self.to_data(), Dumper=dumper, sort_keys=False, allow_unicode=True,
             default_flow_style=False,
         )
 
-    def to_networkx(self) -> nx.DiGraph:
-        """The flow as a ``networkx.DiGraph``, connectors resolved, fields as attributes."""
-        from .graph import to_networkx
-
-        return to_networkx(self)
-
     def save(self, path: str | Path) -> None:
         """Write the map as YAML (or JSON for a ``.json`` path), atomically."""
-        from .atomic import write_bytes_atomic
-
         p = Path(path)
         text = self.to_json() + "\n" if p.suffix.lower() == ".json" else self.to_yaml()
         write_bytes_atomic(p, text.encode("utf-8"))
-
-    def render(
-        self,
-        path: str | Path | None = None,
-        *,
-        format: str | None = None,
-        highlight: bool = False,
-        legend: bool = False,
-        timeout: float = 60.0,
-        mark_problems: bool = True,
-    ) -> bytes:
-        """Draw the map; see :func:`servicemap.render`."""
-        from .render import render
-
-        return render(self, path, format=format, highlight=highlight, legend=legend,
-                      timeout=timeout, mark_problems=mark_problems)
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from .render import svg_mimebundle
-
-        return svg_mimebundle(self)
 
 
 def step_class(kind: str) -> type[_StepBase] | None:

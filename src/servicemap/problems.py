@@ -6,7 +6,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-__all__ = ["Level", "LoadError", "Problem", "RenderError", "ServiceMapError", "sort_problems"]
+__all__ = [
+    "AnalysisError", "Level", "LoadError", "Problem", "RenderError", "ServiceMapError",
+    "sort_problems",
+]
 
 Level = Literal["error", "warning"]
 
@@ -91,6 +94,10 @@ class LoadError(ServiceMapError, ValueError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: list[Problem] = sort_problems(problems)
         super().__init__("\n".join(str(p) for p in self.problems) or "map could not be loaded")
+
+
+class AnalysisError(LoadError):
+    """A map cannot be analysed: it has structural errors; ``problems`` lists them."""
 
 
 class RenderError(ServiceMapError, RuntimeError):

@@ -5,10 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .model import Blueprint
+from typing import Any
 
 __all__ = ["ReferenceIssue", "did_you_mean", "reference_issues"]
 
@@ -78,18 +75,16 @@ def _targets(step: dict[str, Any]) -> list[tuple[Path, str]]:
     return out
 
 
-def reference_issues(data: Blueprint | dict[str, Any]) -> list[ReferenceIssue]:
+def reference_issues(data: dict[str, Any]) -> list[ReferenceIssue]:
     """Duplicate ids and unknown ``next``/``lane``/``phase`` references, all at once.
 
-    Works on a validated :class:`~servicemap.model.Blueprint` or on raw file data
-    (tolerating values of the wrong type, which schema validation reports).
+    Works on raw file data (tolerating values of the wrong type, which schema
+    validation reports) and on the plain references of a validated map.
 
     >>> raw = {"steps": [{"id": "a", "next": "atempt"}, {"id": "attempt"}, {"id": "a"}]}
     >>> [(i.code, i.path) for i in reference_issues(raw)]
     [('SM003', ('steps', 2, 'id')), ('SM004', ('steps', 0, 'next'))]
     """
-    if not isinstance(data, dict):
-        data = _plain(data)
     issues: list[ReferenceIssue] = []
     lanes = _ids(_items(data, "lanes"), "lane", "lanes", issues)
     phases = _ids(_items(data, "phases"), "phase", "phases", issues)
@@ -119,15 +114,3 @@ def reference_issues(data: Blueprint | dict[str, Any]) -> list[ReferenceIssue]:
                     f"'next' names unknown step '{target}'{hint}", sid,
                 ))
     return issues
-
-
-def _plain(bp: Blueprint) -> dict[str, Any]:
-    return {
-        "lanes": [{"id": lane.id} for lane in bp.lanes],
-        "phases": [{"id": phase.id} for phase in bp.phases],
-        "steps": [
-            {"id": s.id, "lane": s.lane, "phase": s.phase,
-             "next": [{"to": t} for t in s.targets()]}
-            for s in bp.steps
-        ],
-    }

@@ -1,9 +1,9 @@
 """Analysis of a map: where it fails, where it jams, how long a case takes, what it costs.
 
 The map is an absorbing Markov chain over its steps (see the spec's
-analysis.md). :func:`analyze` checks a map, builds its flow graph once and
+analysis.md). :func:`analyze_blueprint` builds its flow graph once and
 returns an :class:`Analysis`; the modules hold the single analyses as pure
-functions of the flow graph (``Blueprint.to_networkx()``).
+functions of the flow graph (:func:`servicemap.to_networkx`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .bottlenecks import (
     utilisation,
 )
 from .chain import FlowChain, compile_chain
-from .engine import AnalysisError, analyze, analyze_graph, parse_arrivals
+from .engine import AnalysisError, analyze_blueprint, analyze_graph, parse_arrivals
 from .failures import FailurePoint, Handoff, failure_points, handoffs, single_points_of_failure
 from .flow import end_probabilities, evenly_split_decisions, success_probability, visits
 from .queues import erlang_b, erlang_c, mmc_wait
@@ -45,7 +45,7 @@ __all__ = [
     "StepRow",
     "Summary",
     "activity_ratio",
-    "analyze",
+    "analyze_blueprint",
     "analyze_graph",
     "bottleneck",
     "compile_chain",

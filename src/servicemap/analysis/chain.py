@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from ..graph import FlowGraph
+    from ..flow.graph import FlowGraph
     from ..model import Blueprint
 
 __all__ = ["LAYER_ORDER", "FlowChain", "compile_blueprint", "compile_chain"]
@@ -115,7 +115,7 @@ class FlowChain:
 
 
 def compile_chain(G: nx.DiGraph) -> FlowChain:
-    """Compile the flow graph of a map (``Blueprint.to_networkx()``) into a :class:`FlowChain`.
+    """Compile the flow graph of a map (:func:`servicemap.to_networkx`) into a :class:`FlowChain`.
 
     A decision's branches are taken with their ``probability``; a decision
     without probabilities (or with some missing) is split evenly over its
@@ -129,7 +129,7 @@ def compile_chain(G: nx.DiGraph) -> FlowChain:
 
     Args:
         G: The flow graph, with the node, edge and graph attributes of
-            ``Blueprint.to_networkx()``.
+            ``servicemap.to_networkx(blueprint)``.
 
     Returns:
         The compiled chain.
@@ -168,12 +168,12 @@ def compile_chain(G: nx.DiGraph) -> FlowChain:
 def compile_blueprint(blueprint: Blueprint, flows: FlowGraph | None = None) -> FlowChain:
     """Compile a map straight from its models and resolved flow, without networkx.
 
-    The same chain as ``compile_chain(blueprint.to_networkx())``, built several
+    The same chain as ``compile_chain(to_networkx(blueprint))``, built several
     times faster (no per-node attribute dictionaries).
 
     Args:
         blueprint: The map.
-        flows: Its resolved flow (``servicemap.graph.flow_graph``), if already built.
+        flows: Its resolved flow (``servicemap.flow.graph.flow_graph``), if already built.
 
     Notes:
         O(n + m).
@@ -195,7 +195,7 @@ def compile_blueprint(blueprint: Blueprint, flows: FlowGraph | None = None) -> F
         >>> c.nodes, [float(p) for p in c.prob], c.edge_label
         (['s', 'd', 'e', 'e2'], [1.0, 0.9, 0.1], [None, 'yes', 'no'])
     """
-    from ..graph import flow_graph
+    from ..flow.graph import flow_graph
 
     fg = flows if flows is not None else flow_graph(blueprint)
     nodes = list(fg.steps)

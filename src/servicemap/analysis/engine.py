@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import numpy as np
 
-from ..loading import gc_paused
-from ..problems import Level, LoadError, Problem, sort_problems
-from ..rules.base import Context
+from .._perf import gc_paused
+from ..problems import AnalysisError
 from .bottlenecks import (
     bottleneck_of,
     bottleneck_rows_of,
@@ -33,19 +32,15 @@ from .times import (
 )
 
 if TYPE_CHECKING:
+    from ..flow.graph import FlowGraph
     from ..model import Blueprint
     from ..values import Rate
 
 __all__ = [
-    "AnalysisError", "analyze", "analyze_chain", "analyze_graph", "parse_arrivals",
-    "structural_problems",
+    "AnalysisError", "analyze_blueprint", "analyze_chain", "analyze_graph", "parse_arrivals",
 ]
 
 _MAX_NAMED = 5
-
-
-class AnalysisError(LoadError):
-    """A map cannot be analysed: it has structural errors; ``problems`` lists them."""
 
 
 def parse_arrivals(arrivals: Rate | str | float | None) -> float | None:
@@ -83,7 +78,7 @@ def _column(values: FloatArray) -> list[float | None]:
 def analyze_graph(
     G: nx.DiGraph, *, arrivals: Rate | str | float | None = None, name: str | None = None
 ) -> Analysis:
-    """Analyse a flow graph (``Blueprint.to_networkx()``) without checking it first.
+    """Analyse a flow graph (:func:`servicemap.to_networkx`) without checking it first.
 
     Args:
         G: The flow graph.
@@ -239,20 +234,14 @@ def analyze_chain(
     )
 
 
-def structural_problems(blueprint: Blueprint, context: Context | None = None) -> list[Problem]:
-    """Error-level problems of rules SM1xx/SM2xx (structure, decisions) in a map."""
-    from ..checking import Config, run_rules
+def analyze_blueprint(
+    blueprint: Blueprint, *, arrivals: Rate | str | float | None = None,
+    graph: FlowGraph | None = None,
+) -> Analysis:
+    """Analyse a map that passed the structural checks (see :func:`servicemap.analyze`).
 
-    # Only errors refuse a map, so rules that can only warn are not run.
-    levels = Config(select=("SM1", "SM2")).active()
-    active: dict[str, Level] = {code: lv for code, lv in levels.items() if lv == "error"}
-    found = run_rules(context or Context(blueprint), active)
-    return sort_problems(p for p in found
-                         if p.level == "error" and p.code[:3] in ("SM1", "SM2"))
-
-
-def analyze(blueprint: Blueprint, *, arrivals: Rate | str | float | None = None) -> Analysis:
-    """Analyse a map: visits, times, cost, accuracy, failure points and bottlenecks.
+    This stage does not check the map: :func:`servicemap.api.analyze` runs the
+    structural rules first and refuses a broken map with their problems.
 
     Args:
         blueprint: The map.
@@ -263,25 +252,20 @@ def analyze(blueprint: Blueprint, *, arrivals: Rate | str | float | None = None)
         The :class:`~servicemap.analysis.result.Analysis`.
 
     Raises:
-        AnalysisError: if the map has structural errors (rules SM1xx, SM2xx);
-            its ``problems`` lists them.
-        ValueError: if ``arrivals`` cannot be read.
+        ValueError: if ``arrivals`` cannot be read, or the flow cannot be
+            solved (a loop with no way out).
 
     Notes:
         Checks the structure, compiles the resolved flow once
         (:func:`~servicemap.analysis.chain.compile_blueprint`, the same chain
-        as from ``blueprint.to_networkx()`` without building networkx objects)
+        as from ``to_networkx(blueprint)`` without building networkx objects)
         and analyses it; see :func:`analyze_graph` for the cost. The garbage
         collector is paused meanwhile.
     """
     rate = parse_arrivals(arrivals)
     with gc_paused():
-        context = Context(blueprint)
-        problems = structural_problems(blueprint, context)
-        if problems:
-            raise AnalysisError(problems)
-        chain = compile_blueprint(blueprint, context.graph)
+        chain = compile_blueprint(blueprint, graph)
         # Free the flow graph while the collector is paused: when it resumes, its
         # first pass then only walks the result, not the graph as well.
-        del context
+        del graph
         return analyze_chain(chain, arrivals=rate, name=blueprint.name)

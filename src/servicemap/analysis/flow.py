@@ -77,7 +77,7 @@ def visits(G: nx.DiGraph) -> dict[str, float]:
     """Expected number of times one case executes each step, counting rework.
 
     Args:
-        G: The flow graph of a map (``Blueprint.to_networkx()``).
+        G: The flow graph of a map (:func:`servicemap.to_networkx`).
 
     Returns:
         Visits per step id. At an end this is the probability of ending there.

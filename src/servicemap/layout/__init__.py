@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Hashable, Mapping
 
-from ..loading import gc_paused
+from .._perf import gc_paused
 from ..model import Blueprint, Branch, Decision
 from .geometry import Band, Column, EdgeRoute, LayerLine, Layout, NodeBox
 from .grid import NO_LANE, NO_PHASE, Grid, layer_lines, place

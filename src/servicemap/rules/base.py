@@ -11,7 +11,7 @@ from operator import attrgetter, itemgetter
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from ..graph import FlowGraph, flow_graph
+from ..flow.graph import FlowGraph, flow_graph
 from ..model import Decision
 from ..problems import Level
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..markov import arrival_rate, visits
+from ..flow.markov import arrival_rate, visits
 from .base import Context, Finding
 
 __all__ = ["check", "utilisations"]

@@ -1,17 +1,11 @@
-"""Highlight: step styles and a key from the analysis (fail points, bottleneck, overload)."""
+"""Highlight: step styles and a key from an analysis (fail points, bottleneck, overload)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from .analysis import Analysis
+from .drawing.style import KeyEntry, StepStyle
 
-from ..problems import RenderError
-from .style import KeyEntry, StepStyle
-
-if TYPE_CHECKING:
-    from ..analysis import Analysis
-    from ..model import Blueprint
-
-__all__ = ["FAILURE_SHADES", "highlight_styles", "styles_from_analysis"]
+__all__ = ["FAILURE_SHADES", "styles_from_analysis"]
 
 FAILURE_SHADES: tuple[tuple[float, str, str], ...] = (
     (0.10, "#ef9a9a", "expected failures per case >= 0.1"),
@@ -79,18 +73,3 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
     if "overloaded" in used:
         key.append(KeyEntry("overloaded (utilisation >= 100%)", color=_OVERLOADED))
     return styles, key
-
-
-def highlight_styles(blueprint: Blueprint) -> tuple[dict[str, StepStyle], list[KeyEntry]]:
-    """Analyse ``blueprint`` and return its highlight styles and key.
-
-    Raises:
-        RenderError: The map cannot be analysed (its structural problems are listed).
-    """
-    from ..analysis import AnalysisError, analyze
-
-    try:
-        analysis = analyze(blueprint)
-    except AnalysisError as exc:
-        raise RenderError(f"cannot highlight a map that cannot be analysed:\n{exc}") from exc
-    return styles_from_analysis(analysis)

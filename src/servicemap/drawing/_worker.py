@@ -1,6 +1,6 @@
 """The Graphviz worker process: reads DOT requests on stdin, answers with drawn bytes.
 
-Run as a script (``python _worker.py``) by :mod:`servicemap.render.worker`; it
+Run as a script (``python _worker.py``) by :mod:`servicemap.drawing.worker`; it
 imports only the standard library and pygraphviz, so it starts fast and a
 Graphviz crash ends only this process.
 

@@ -7,6 +7,8 @@ import json
 import re
 from typing import Any
 
+from ..model import KINDS, Blueprint
+
 __all__ = ["SCHEMA_DIALECT", "SCHEMA_ID", "json_schema", "schema_json"]
 
 SCHEMA_ID = "https://servicemap.dev/schema/v1/servicemap.schema.json"
@@ -37,7 +39,6 @@ def _file_form(schema: dict[str, Any]) -> None:
     In a file every step names its ``kind`` (the discriminator), and a
     linear step's ``next`` may be a single id as well as a list.
     """
-    from .model import KINDS
 
     defs = schema["$defs"]
     for name, definition in defs.items():
@@ -74,7 +75,6 @@ def json_schema() -> dict[str, Any]:
         >>> s["$defs"]["Task"]["required"]
         ['id', 'kind']
     """
-    from .model import Blueprint
 
     model = copy.deepcopy(Blueprint.model_json_schema())
     _clean_descriptions(model)

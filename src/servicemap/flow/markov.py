@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..model import Decision
 from .graph import FlowGraph
-from .model import Decision
 
 __all__ = ["arrival_rate", "start_distribution", "transitions", "visits"]
 
@@ -39,7 +39,7 @@ def start_distribution(g: FlowGraph, map_rate: float | None = None) -> dict[str,
 
     Example:
         >>> from servicemap import loads
-        >>> from servicemap.graph import flow_graph
+        >>> from servicemap.flow.graph import flow_graph
         >>> g = flow_graph(loads('''
         ... name: two doors
         ... steps:
@@ -162,7 +162,7 @@ def visits(g: FlowGraph, *, map_rate: float | None = None,
     Example: a rework loop taken with probability 0.2 runs 1/(1 - 0.2) = 1.25 times.
 
         >>> from servicemap import loads
-        >>> from servicemap.graph import flow_graph
+        >>> from servicemap.flow.graph import flow_graph
         >>> g = flow_graph(loads('''
         ... name: loop
         ... steps:

@@ -249,7 +249,7 @@ def _details(text: str) -> str:
 
 @functools.cache
 def shared_worker() -> GraphvizWorker:
-    """The worker that :func:`servicemap.render.render` uses, made on first use.
+    """The worker that :func:`servicemap.drawing.render` uses, made on first use.
 
     This is the one process-wide cache of the package: a worker process is
     reused across renders (starting one costs about 60 ms) and ends when the

@@ -1,16 +1,13 @@
-"""The flow of a map as a graph: connectors resolved, as adjacency lists or networkx."""
+"""The flow of a map as a graph: connectors resolved, as plain adjacency lists."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .model import Blueprint, Connector, Decision, Step
+from ..model import Blueprint, Connector, Decision, Step
 
-if TYPE_CHECKING:
-    import networkx as nx
-
-__all__ = ["Flow", "FlowGraph", "flow_graph", "to_networkx"]
+__all__ = ["Flow", "FlowGraph", "flow_graph"]
 
 
 @dataclass(slots=True)
@@ -228,62 +225,3 @@ def flow_graph(bp: Blueprint) -> FlowGraph:
                 pred[target].append(sid)
         succ[sid] = out
     return FlowGraph(nodes, succ, pred, _LAZY, exits, _resolved=resolved)
-
-
-_SKIP = frozenset({"next", "id"})
-
-
-def to_networkx(bp: Blueprint) -> nx.DiGraph:
-    """The resolved flow as a ``networkx.DiGraph``.
-
-    Nodes are step ids (not connectors) with every step field as an attribute
-    plus ``step`` (the model). Edges carry ``probability`` (summed over branches
-    to the same target; ``None`` if not given), ``failure``, ``labels`` and
-    ``label``. Graph attributes: ``name``, ``arrivals``, ``lanes`` (id -> layer),
-    ``phases``.
-
-    Complexity: O(V + E).
-
-    >>> from servicemap import loads
-    >>> G = loads('''
-    ... name: g
-    ... steps:
-    ...   - {id: s, kind: terminator, next: d}
-    ...   - id: d
-    ...     kind: decision
-    ...     next: [{to: e, label: yes, probability: 0.9}, {to: e2, label: no, probability: 0.1}]
-    ...   - {id: e, kind: terminator}
-    ...   - {id: e2, kind: terminator, outcome: failure}
-    ... ''').to_networkx()
-    >>> sorted(G.edges(data="probability"))
-    [('d', 'e', 0.9), ('d', 'e2', 0.1), ('s', 'd', None)]
-    """
-    import networkx as nx
-
-    fg = flow_graph(bp)
-    G = nx.DiGraph(
-        name=bp.name,
-        arrivals=bp.arrivals,
-        lanes={lane.id: lane.layer for lane in bp.lanes},
-        phases=[p.id for p in bp.phases],
-    )
-    for sid, s in fg.steps.items():
-        attrs: dict[str, Any] = {k: getattr(s, k) for k in type(s).model_fields if k not in _SKIP}
-        attrs.setdefault("outcome", None)
-        attrs.setdefault("arrivals", None)
-        attrs["step"] = s
-        G.add_node(sid, **attrs)
-    for sid, flows in fg.flows.items():
-        for f in flows:
-            if G.has_edge(sid, f.target):
-                data = G.edges[sid, f.target]
-                if data["probability"] is not None and f.probability is not None:
-                    data["probability"] += f.probability
-                data["failure"] = data["failure"] or f.failure
-                if f.label is not None:
-                    data["labels"].append(f.label)
-                    data["label"] = " / ".join(data["labels"])
-            else:
-                G.add_edge(sid, f.target, probability=f.probability, failure=f.failure,
-                           labels=[f.label] if f.label is not None else [], label=f.label)
-    return G

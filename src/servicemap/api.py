@@ -1,0 +1,206 @@
+"""The one orchestrator: load, check, analyze and render, stage after stage, as users call them.
+
+Each stage below this module does one job and never calls back up: the
+checker does not draw, the analysis does not check, the drawing neither
+checks nor analyses. This module runs them in order and hands each stage what
+the one before produced, so a map is checked once per call.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .checking import check, check_files, collect_files, structural_problems
+from .config import Config, find_config
+from .mapfile import load, loads
+from .mapfile.schema import schema_json
+from .model import Blueprint
+from .problems import AnalysisError, LoadError, Problem, RenderError
+from .reports import FORMATS as REPORT_FORMATS
+from .reports import format_text, summary
+from .rules import RULES, rule_by_key, select_rules, summary_of
+from .rules.base import Context
+from .values import parse_rate
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
+    from .layout.geometry import Layout
+    from .values import Rate
+
+__all__ = [
+    "REPORT_FORMATS",
+    "RULES",
+    "AnalysisError",
+    "LoadError",
+    "RenderError",
+    "analyze",
+    "check",
+    "check_files",
+    "collect_files",
+    "find_config",
+    "format_text",
+    "load",
+    "loads",
+    "parse_rate",
+    "render",
+    "rule_by_key",
+    "schema_json",
+    "select_rules",
+    "summary",
+    "summary_of",
+    "svg_mimebundle",
+]
+
+Target = Blueprint | str | os.PathLike[str]
+
+
+def _blueprint(target: Target) -> Blueprint:
+    return target if isinstance(target, Blueprint) else load(target)
+
+
+def analyze(
+    target: Target,
+    *,
+    arrivals: Rate | str | float | None = None,
+    problems: Sequence[Problem] | None = None,
+) -> Analysis:
+    """Analyse a map: visits, times, cost, accuracy, failure points and bottlenecks.
+
+    Args:
+        target: A :class:`~servicemap.model.Blueprint` or the path of a map file.
+        arrivals: Cases entering the map: a ``Rate``, a text such as ``"40/h"``
+            or a number of cases per hour. Default: the map's own ``arrivals``.
+        problems: The map's check problems if already found; the error-level
+            structural ones (SM1xx, SM2xx) then refuse the map without a
+            second check.
+
+    Returns:
+        The :class:`~servicemap.analysis.result.Analysis`.
+
+    Raises:
+        AnalysisError: if the map has structural errors (rules SM1xx, SM2xx);
+            its ``problems`` lists them.
+        LoadError: if ``target`` is a file that does not load.
+        ValueError: if ``arrivals`` cannot be read.
+
+    Example:
+        >>> import servicemap as sm
+        >>> bp = sm.loads('''
+        ... name: Two steps
+        ... steps:
+        ...   - {id: s, kind: terminator, next: w}
+        ...   - {id: w, kind: task, duration: 10min, next: e}
+        ...   - {id: e, kind: terminator}
+        ... ''')
+        >>> sm.analyze(bp).summary.process_time_s
+        600.0
+    """
+    from .analysis import analyze_blueprint
+
+    bp = _blueprint(target)
+    context = Context(bp)
+    if problems is None:
+        refusing = structural_problems(bp, context)
+    else:
+        refusing = [p for p in problems if p.level == "error" and p.code[:3] in ("SM1", "SM2")]
+    if refusing:
+        raise AnalysisError(refusing)
+    return analyze_blueprint(bp, arrivals=arrivals, graph=context.graph)
+
+
+def render(
+    target: Target,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    format: str | None = None,
+    highlight: bool = False,
+    legend: bool = False,
+    timeout: float = 60.0,
+    layout: Layout | None = None,
+    problems: Sequence[Problem] | None = None,
+    mark_problems: bool = True,
+    config: Config | None = None,
+) -> bytes:
+    """Draw a map as SVG, PDF, PNG or DOT; write it to ``path`` if given.
+
+    The layout is servicemap's own (lanes, phases, flow order); Graphviz draws
+    it with pinned positions in a separate worker process, so a Graphviz crash
+    or a runaway drawing raises :class:`~servicemap.problems.RenderError`
+    instead of ending the caller. Files are written atomically; on an error no
+    file is written and an existing one is left unchanged. The same map gives
+    the same bytes every time.
+
+    Args:
+        target: A :class:`~servicemap.model.Blueprint` or the path of a map file.
+        path: File to write, if any; its suffix gives the format.
+        format: ``svg``, ``pdf``, ``png`` or ``dot`` (overrides the suffix; default svg).
+        highlight: Colour fail points and bottlenecks by the analysis, with a key.
+        legend: Draw a legend of the symbols used.
+        timeout: Seconds Graphviz may take before it is stopped.
+        layout: A layout to draw instead of computing one.
+        problems: The map's check problems, if already found; otherwise the
+            map is checked once here (when marking problems or highlighting).
+        mark_problems: Mark the steps that break check rules (a magenta
+            border, a tag with the rule codes, the messages in the tooltip,
+            a key entry), so a broken map shows where it breaks.
+        config: Project configuration for the check (default: none for a
+            Blueprint, the ``[tool.servicemap]`` table above a path).
+
+    Returns:
+        The drawn bytes (the DOT text for ``dot``).
+
+    Raises:
+        AnalysisError: ``highlight`` on a map with structural errors.
+        RenderError: Graphviz failed, crashed or ran out of time.
+        ValueError: Unknown format.
+
+    Example:
+        >>> import servicemap as sm
+        >>> bp = sm.loads('''
+        ... name: Two steps
+        ... steps:
+        ...   - {id: s, kind: terminator, next: e}
+        ...   - {id: e, kind: terminator}
+        ... ''')
+        >>> sm.render(bp, format="svg")[:5]
+        b'<?xml'
+    """
+    from .drawing import merge_styles, problem_styles, render_layout
+    from .drawing.style import KeyEntry, StepStyle
+    from .layout import compute_layout
+
+    bp = _blueprint(target)
+    if problems is None and (mark_problems or highlight):
+        if config is None and not isinstance(target, Blueprint):
+            config = find_config(target)
+        problems = check(bp, config=config)
+    styles: dict[str, StepStyle] = {}
+    key: list[KeyEntry] = []
+    if highlight:
+        from .highlight import styles_from_analysis
+
+        styles, key = styles_from_analysis(analyze(bp, problems=problems))
+    if mark_problems and problems:
+        marked, marks_key = problem_styles(problems)
+        styles = merge_styles(styles, marked)
+        key = [*key, *marks_key]
+    if layout is None:
+        layout = compute_layout(bp)
+    return render_layout(bp, layout, Path(path) if path is not None else None, format=format,
+                         legend=legend, styles=styles, key=key, timeout=timeout)
+
+
+def svg_mimebundle(blueprint: Blueprint, **options: Any) -> dict[str, Any]:
+    """Jupyter's rich display of a map: the SVG drawing and a text fallback.
+
+    If drawing fails, the bundle holds only the text, with the reason.
+    """
+    text = f"<servicemap {blueprint.name!r}: {len(blueprint.steps)} steps>"
+    try:
+        svg = render(blueprint, format="svg", **options).decode("utf-8")
+    except RenderError as exc:
+        return {"text/plain": f"{text}\n(could not draw: {exc})"}
+    return {"image/svg+xml": svg, "text/plain": text}
