@@ -14,7 +14,7 @@ from servicemap.analysis.chain import compile_blueprint
 from servicemap.analysis.flow import solve_flow
 from servicemap.flow.networkx import to_networkx
 
-EXAMPLES = sorted(Path(__file__).parent.parent.joinpath("examples").glob("*.yaml"))
+EXAMPLES = sorted(Path(__file__).resolve().parents[2].joinpath("examples").glob("*.yaml"))
 
 REWORK = """
 name: rework

@@ -12,7 +12,7 @@ from servicemap.api import render
 from servicemap.cli import main
 from servicemap.drawing.marks import PROBLEM_COLOR
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEAD_END = ROOT / "examples" / "broken" / "SM103-dead-end.yaml"
 
 

@@ -1,4 +1,4 @@
-"""A simple hand-made grid layout for the drawing tests (independent of the layout engine)."""
+"""A layout drawn by hand on a fixed grid, for drawing tests that must not depend on the layout."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from servicemap.api import analyze  # noqa: E402
 from servicemap.flow.graph import flow_graph  # noqa: E402
 from servicemap.model import Blueprint  # noqa: E402
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 REWORK = """
 name: rework and capacity

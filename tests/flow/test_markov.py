@@ -12,7 +12,7 @@ from servicemap.flow.graph import flow_graph
 from servicemap.flow.markov import visits
 from servicemap.flow.networkx import to_networkx
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pygraphviz
 import pytest
-from test_render_dot import HOSTILE, every_kind_map, hostile_map
-from test_render_support import grid_layout
 
 import servicemap
 from servicemap.api import render, svg_mimebundle
@@ -19,8 +17,10 @@ from servicemap.drawing import render_layout
 from servicemap.drawing.draw import fix_pdf_dates
 from servicemap.highlight import styles_from_analysis
 from servicemap.problems import RenderError
+from tests.helpers.layouts import grid_layout
+from tests.helpers.maps import HOSTILE, every_kind_map, hostile_map
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "next_day_delivery_current.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "next_day_delivery_current.yaml"
 
 
 @pytest.mark.parametrize(("fmt", "magic"), [("svg", b"<?xml"), ("pdf", b"%PDF"),
@@ -71,7 +71,7 @@ import sys, hashlib
 sys.path[:0] = [{src!r}, {tests!r}]
 import servicemap
 from servicemap.api import render
-from test_render_support import grid_layout
+from tests.helpers.layouts import grid_layout
 bp = servicemap.load({example!r})
 for fmt in ("svg", "pdf", "png"):
     data = render(bp, format=fmt, layout=grid_layout(bp), legend=True)
@@ -86,7 +86,7 @@ def test_same_bytes_across_runs_and_processes() -> None:
     again = {fmt: hashlib.sha256(render(bp, format=fmt, layout=grid_layout(bp), legend=True))
              .hexdigest() for fmt in ("svg", "pdf", "png")}
     assert here == again
-    root = Path(__file__).parent.parent
+    root = Path(__file__).resolve().parents[2]
     script = _SCRIPT.format(src=str(root / "src"), tests=str(root / "tests"), example=str(EXAMPLE))
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          check=True, timeout=120).stdout

@@ -13,7 +13,7 @@ from servicemap.mapfile.schema import SCHEMA_ID, json_schema, schema_json
 from servicemap.model import KINDS
 from servicemap.problems import LoadError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "schema" / "servicemap.schema.json"
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 BROKEN = sorted((ROOT / "examples" / "broken").glob("*.yaml"))

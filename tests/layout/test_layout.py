@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from test_layout_properties import EXAMPLES, assert_layout_properties
 
 import servicemap as sm
 from servicemap.layout import compute_layout
 from servicemap.layout.grid import place, step_size
 from servicemap.layout.routing import assign_tracks, border_dx
 from servicemap.layout.text import text_width, wrap
+from tests.helpers.layout_checks import EXAMPLES, assert_layout_properties
 
 BLUEPRINT = """
 name: Repair request

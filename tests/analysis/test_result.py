@@ -13,7 +13,7 @@ import servicemap
 from servicemap.api import AnalysisError, analyze
 from servicemap.problems import LoadError
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(ROOT.joinpath("examples").glob("*.yaml"))
 BROKEN = sorted(ROOT.joinpath("examples", "broken").glob("SM[12]*.yaml"))
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import servicemap as sm
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 GOOD = """\
 name: Tiny
 steps:
