@@ -1,4 +1,4 @@
-"""Imports run one way down the pipeline: text → mapfile → model → flow → rules/analysis/layout → api.
+"""Imports run one way down the pipeline: mapfile → model → flow → checks, analysis, drawing.
 
 An AST walk over every module of the package, so imports placed inside
 functions and under ``TYPE_CHECKING`` count as much as top-level ones. The
