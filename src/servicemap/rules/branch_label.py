@@ -5,19 +5,29 @@ Why it matters: the label is how a reader tells the branches apart ("yes",
 
 Failing example::
 
-    - id: reached
-      kind: decision
-      next:
-        - {to: deliver, label: yes}
-        - {to: notice, label: yes}                # SM202: same label twice
+    name: Delivery
+    steps:
+      - {id: order, kind: terminator, next: reached}
+      - id: reached
+        kind: decision
+        next:
+          - {to: received, label: yes}
+          - {to: notice, label: yes}              # SM202: same label twice
+      - {id: notice, kind: document, next: received}
+      - {id: received, kind: terminator}
 
 Passing example::
 
-    - id: reached
-      kind: decision
-      next:
-        - {to: deliver, label: yes}
-        - {to: notice, label: no}
+    name: Delivery
+    steps:
+      - {id: order, kind: terminator, next: reached}
+      - id: reached
+        kind: decision
+        next:
+          - {to: received, label: yes}
+          - {to: notice, label: no}
+      - {id: notice, kind: document, next: received}
+      - {id: received, kind: terminator}
 """
 
 from __future__ import annotations

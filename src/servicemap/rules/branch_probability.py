@@ -9,15 +9,29 @@ them; 0.5 + 0.6 creates cases out of nothing.
 
 Failing example::
 
-    next:
-      - {to: deliver, label: yes, probability: 0.5}
-      - {to: notice, label: no, probability: 0.6}     # SM203: sums to 1.1
+    name: Delivery
+    steps:
+      - {id: order, kind: terminator, next: reached}
+      - id: reached
+        kind: decision
+        next:
+          - {to: received, label: yes, probability: 0.5}   # SM203: sums to 1.1
+          - {to: notice, label: no, probability: 0.6}
+      - {id: notice, kind: document, next: received}
+      - {id: received, kind: terminator}
 
 Passing example::
 
-    next:
-      - {to: deliver, label: yes, probability: 93%}
-      - {to: notice, label: no, probability: 7%}
+    name: Delivery
+    steps:
+      - {id: order, kind: terminator, next: reached}
+      - id: reached
+        kind: decision
+        next:
+          - {to: received, label: yes, probability: 93%}
+          - {to: notice, label: no, probability: 7%}
+      - {id: notice, kind: document, next: received}
+      - {id: received, kind: terminator}
 """
 
 from __future__ import annotations

@@ -8,15 +8,30 @@ recorded and nothing happens after it.
 
 Failing example::
 
+    name: Service desk
     steps:
-      - {id: start, kind: terminator, next: record}
-      - {id: record, kind: task}                  # SM103: nothing follows
+      - {id: contact, kind: terminator, next: triage}
+      - id: triage
+        kind: decision
+        next:
+          - {to: solve, label: ours}
+          - {to: refer, label: not ours}
+      - {id: solve, kind: task, next: done}
+      - {id: refer, kind: task, label: Refers to the supplier}   # SM103: nothing follows
+      - {id: done, kind: terminator}
 
 Passing example::
 
+    name: Service desk
     steps:
-      - {id: start, kind: terminator, next: record}
-      - {id: record, kind: task, next: done}
+      - {id: contact, kind: terminator, next: triage}
+      - id: triage
+        kind: decision
+        next:
+          - {to: solve, label: ours}
+          - {to: refer, label: not ours}
+      - {id: solve, kind: task, next: done}
+      - {id: refer, kind: task, label: Refers to the supplier, next: done}
       - {id: done, kind: terminator}
 """
 

@@ -5,18 +5,29 @@ a dead end.
 
 Failing example::
 
-    - id: in-stock
-      kind: decision
-      next:
-        - {to: ship, label: yes}                  # SM201: where does "no" go?
+    name: Orders
+    steps:
+      - {id: order, kind: terminator, next: in-stock}
+      - id: in-stock
+        kind: decision
+        next:
+          - {to: ship, label: yes}                # SM201: where does "no" go?
+      - {id: ship, kind: task, next: shipped}
+      - {id: shipped, kind: terminator}
 
 Passing example::
 
-    - id: in-stock
-      kind: decision
-      next:
-        - {to: ship, label: yes}
-        - {to: substitute, label: no}
+    name: Orders
+    steps:
+      - {id: order, kind: terminator, next: in-stock}
+      - id: in-stock
+        kind: decision
+        next:
+          - {to: ship, label: yes}
+          - {to: substitute, label: no}
+      - {id: substitute, kind: task, label: Offers a substitute, next: ship}
+      - {id: ship, kind: task, next: shipped}
+      - {id: shipped, kind: terminator}
 """
 
 from __future__ import annotations

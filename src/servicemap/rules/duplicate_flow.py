@@ -5,11 +5,21 @@ double-count the cases that take it.
 
 Failing example::
 
-    - {id: pack, kind: task, next: [ship, ship]}    # SM109
+    name: Packing
+    steps:
+      - {id: order, kind: terminator, next: pack}
+      - {id: pack, kind: task, next: [ship, ship]}    # SM109
+      - {id: ship, kind: task, next: shipped}
+      - {id: shipped, kind: terminator}
 
 Passing example::
 
-    - {id: pack, kind: task, next: ship}
+    name: Packing
+    steps:
+      - {id: order, kind: terminator, next: pack}
+      - {id: pack, kind: task, next: ship}
+      - {id: ship, kind: task, next: shipped}
+      - {id: shipped, kind: terminator}
 """
 
 from __future__ import annotations

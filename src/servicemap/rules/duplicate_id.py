@@ -7,15 +7,21 @@ line could lead to either.
 
 Failing example::
 
+    name: Packing
     steps:
-      - {id: pack, kind: task, next: pack-2}
-      - {id: pack, kind: task}            # SM003
+      - {id: order, kind: terminator, next: pack}
+      - {id: pack, kind: task, label: Packs the parcel, next: shipped}
+      - {id: pack, kind: task, label: Labels the parcel, next: shipped}   # SM003
+      - {id: shipped, kind: terminator}
 
 Passing example::
 
+    name: Packing
     steps:
-      - {id: pack, kind: task, next: ship}
-      - {id: ship, kind: task}
+      - {id: order, kind: terminator, next: pack}
+      - {id: pack, kind: task, label: Packs the parcel, next: label}
+      - {id: label, kind: task, label: Labels the parcel, next: shipped}
+      - {id: shipped, kind: terminator}
 """
 
 ID = "SM003"

@@ -9,23 +9,30 @@ unguarded failure end shows where it is missing.
 
 Failing example::
 
-    - {id: start, kind: terminator, next: in-stock}
-    - id: in-stock
-      kind: decision
-      next:
-        - {to: shipped, label: yes}
-        - {to: cancelled, label: no}
-    - {id: cancelled, kind: terminator, outcome: failure}   # SM402
+    name: Orders
+    steps:
+      - {id: order, kind: terminator, next: in-stock}
+      - id: in-stock
+        kind: decision
+        next:
+          - {to: shipped, label: yes}
+          - {to: cancelled, label: no}
+      - {id: shipped, kind: terminator}
+      - {id: cancelled, kind: terminator, outcome: failure}   # SM402
 
 Passing example::
 
-    - id: in-stock
-      kind: decision
-      next:
-        - {to: shipped, label: yes}
-        - {to: offer-substitute, label: no}
-    - {id: offer-substitute, kind: task, recovery: true, next: cancelled}
-    - {id: cancelled, kind: terminator, outcome: failure}
+    name: Orders
+    steps:
+      - {id: order, kind: terminator, next: in-stock}
+      - id: in-stock
+        kind: decision
+        next:
+          - {to: shipped, label: yes}
+          - {to: offer-substitute, label: no}
+      - {id: offer-substitute, kind: task, recovery: true, next: cancelled}
+      - {id: shipped, kind: terminator}
+      - {id: cancelled, kind: terminator, outcome: failure}
 """
 
 from __future__ import annotations

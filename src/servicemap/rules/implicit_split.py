@@ -8,16 +8,26 @@ map cannot either.
 
 Failing example::
 
-    - {id: review, kind: task, next: [approve, reject]}   # SM106
+    name: Review
+    steps:
+      - {id: submit, kind: terminator, next: review}
+      - {id: review, kind: task, next: [approved, rejected]}   # SM106: which one?
+      - {id: approved, kind: terminator}
+      - {id: rejected, kind: terminator}
 
 Passing example::
 
-    - {id: review, kind: task, next: approved}
-    - id: approved
-      kind: decision
-      next:
-        - {to: approve, label: yes}
-        - {to: reject, label: no}
+    name: Review
+    steps:
+      - {id: submit, kind: terminator, next: review}
+      - {id: review, kind: task, next: accepted}
+      - id: accepted
+        kind: decision
+        next:
+          - {to: approved, label: yes}
+          - {to: rejected, label: no}
+      - {id: approved, kind: terminator}
+      - {id: rejected, kind: terminator}
 """
 
 from __future__ import annotations

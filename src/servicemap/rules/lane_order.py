@@ -10,15 +10,25 @@ backstage lane above the customer blurs what the customer sees.
 
 Failing example::
 
+    name: Delivery
     lanes:
       - {id: systems, layer: support}
       - {id: customer, layer: customer}           # SM301: customer below support
+    steps:
+      - {id: order, kind: terminator, lane: customer, next: confirm}
+      - {id: confirm, kind: document, lane: systems, next: received}
+      - {id: received, kind: terminator, lane: customer}
 
 Passing example::
 
+    name: Delivery
     lanes:
       - {id: customer, layer: customer}
       - {id: systems, layer: support}
+    steps:
+      - {id: order, kind: terminator, lane: customer, next: confirm}
+      - {id: confirm, kind: document, lane: systems, next: received}
+      - {id: received, kind: terminator, lane: customer}
 """
 
 from __future__ import annotations

@@ -9,12 +9,22 @@ Why it matters: a lone connector is a flow line that leads nowhere.
 
 Failing example::
 
-    - {id: to-a, kind: connector, label: A}       # SM110: label 'A' is used once
+    name: Returns
+    steps:
+      - {id: request, kind: terminator, next: to-a}
+      - {id: to-a, kind: connector, label: A, next: refund}   # SM110: 'A' is used once
+      - {id: refund, kind: task, next: refunded}
+      - {id: refunded, kind: terminator}
 
 Passing example::
 
-    - {id: to-a, kind: connector, label: A}
-    - {id: from-a, kind: connector, label: A, next: redeliver}
+    name: Returns
+    steps:
+      - {id: request, kind: terminator, next: to-a}
+      - {id: to-a, kind: connector, label: A}
+      - {id: from-a, kind: connector, label: A, next: refund}
+      - {id: refund, kind: task, next: refunded}
+      - {id: refunded, kind: terminator}
 """
 
 from __future__ import annotations

@@ -5,15 +5,25 @@ blueprint, and is drawn in an extra "(no lane)" band.
 
 Failing example::
 
-    lanes: [{id: customer, layer: customer}]
+    name: Delivery
+    lanes:
+      - {id: customer, layer: customer}
+      - {id: systems, layer: support}
     steps:
-      - {id: start, kind: terminator, next: done}  # SM302: no lane
+      - {id: order, kind: terminator, lane: customer, next: confirm}
+      - {id: confirm, kind: document, next: received}     # SM302: no lane
+      - {id: received, kind: terminator, lane: customer}
 
 Passing example::
 
-    lanes: [{id: customer, layer: customer}]
+    name: Delivery
+    lanes:
+      - {id: customer, layer: customer}
+      - {id: systems, layer: support}
     steps:
-      - {id: start, kind: terminator, lane: customer, next: done}
+      - {id: order, kind: terminator, lane: customer, next: confirm}
+      - {id: confirm, kind: document, lane: systems, next: received}
+      - {id: received, kind: terminator, lane: customer}
 """
 
 from __future__ import annotations

@@ -6,16 +6,19 @@ Why it matters: a map without an end describes a process no case can finish.
 
 Failing example::
 
+    name: Service desk
     steps:
-      - {id: begin, kind: terminator, next: work}
-      - {id: work, kind: task, next: work-again}
-      - {id: work-again, kind: task, next: work}
+      - {id: contact, kind: terminator, next: solve}   # SM102: no terminator without next
+      - {id: solve, kind: task, next: confirm}
+      - {id: confirm, kind: task, next: solve}
 
 Passing example::
 
+    name: Service desk
     steps:
-      - {id: begin, kind: terminator, next: work}
-      - {id: work, kind: task, next: done}
+      - {id: contact, kind: terminator, next: solve}
+      - {id: solve, kind: task, next: confirm}
+      - {id: confirm, kind: task, next: done}
       - {id: done, kind: terminator}
 """
 

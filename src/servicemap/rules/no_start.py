@@ -8,14 +8,16 @@ complete) is measured from the starts.
 
 Failing example::
 
+    name: Service desk
     steps:
-      - {id: begin, kind: task, next: done}      # a task, not a terminator
+      - {id: contact, kind: task, next: done}     # SM101: a task, not a terminator
       - {id: done, kind: terminator}
 
 Passing example::
 
+    name: Service desk
     steps:
-      - {id: begin, kind: terminator, next: done}
+      - {id: contact, kind: terminator, next: done}
       - {id: done, kind: terminator}
 """
 

@@ -10,25 +10,41 @@ recommended rules among them) yet no case caught in it ever finishes.
 
 Failing example::
 
+    name: Service desk
     steps:
-      - {id: start, kind: terminator, next: solve}
-      - {id: solve, kind: task, next: verify}
+      - {id: contact, kind: terminator, next: known}
+      - id: known
+        kind: decision
+        next:
+          - {to: done, label: known answer}
+          - {to: solve, label: new problem}
+      - {id: solve, kind: task, next: verify}     # SM105: no end from solve, verify, escalate
       - id: verify
         kind: decision
         next:
           - {to: solve, label: not solved}
-          - {to: solve, label: partly}            # no branch leaves the loop
+          - {to: escalate, label: partly}         # no branch leaves the loop
+      - {id: escalate, kind: task, next: solve}
+      - {id: done, kind: terminator}
 
 Passing example::
 
+    name: Service desk
     steps:
-      - {id: start, kind: terminator, next: solve}
+      - {id: contact, kind: terminator, next: known}
+      - id: known
+        kind: decision
+        next:
+          - {to: done, label: known answer}
+          - {to: solve, label: new problem}
       - {id: solve, kind: task, next: verify}
       - id: verify
         kind: decision
         next:
           - {to: solve, label: not solved}
+          - {to: escalate, label: partly}
           - {to: done, label: solved}
+      - {id: escalate, kind: task, next: solve}
       - {id: done, kind: terminator}
 """
 

@@ -11,6 +11,7 @@ managed.
 
 Failing example::
 
+    name: Hotline
     arrivals: 60/h
     steps:
       - {id: start, kind: terminator, next: answer}
@@ -19,6 +20,7 @@ Failing example::
 
 Passing example::
 
+    name: Hotline
     arrivals: 60/h
     steps:
       - {id: start, kind: terminator, next: answer}

@@ -12,19 +12,27 @@ Why it matters: a typo in a key would otherwise be ignored, and a duration of
 
 Failing example::
 
+    name: Packing
     steps:
+      - {id: order, kind: terminator, next: pack}
       - id: pack
         kind: task
-        duration: 5          # SM002: duration 5 has no unit
-        fial: wrong item     # SM002: unknown key 'fial' (did you mean 'fail'?)
+        duration: 5            # SM002: duration 5 has no unit
+        fial: wrong item       # SM002: unknown key 'fial' (did you mean 'fail'?)
+        next: shipped
+      - {id: shipped, kind: terminator}
 
 Passing example::
 
+    name: Packing
     steps:
+      - {id: order, kind: terminator, next: pack}
       - id: pack
         kind: task
         duration: 5m
         fail: wrong item
+        next: shipped
+      - {id: shipped, kind: terminator}
 """
 
 ID = "SM002"

@@ -1,29 +1,49 @@
 """SM108 self-loop: a step whose ``next`` is itself.
 
-A step that flows straight back into itself usually means "repeat until
-done" — which is a decision the map should show.
+A step that flows straight back into itself repeats without saying what
+happens between two tries. On a decision, a branch back to the decision
+itself asks the same question again at once: the wait, the reminder or the
+second attempt between the tries is missing. (A step of another kind has one
+``next``; if that names the step itself, its cases are also trapped, which
+SM105 reports as well.)
 
-Why it matters: the loop has no stated condition, so analysis cannot know
-how often it runs.
+Why it matters: the time and work between two tries are missing from the
+map, so the lead time and cost that analysis computes leave them out.
 
 Failing example::
 
-    - {id: call, kind: task, next: call}          # SM108
+    name: Call-back
+    steps:
+      - {id: request, kind: terminator, next: answers}
+      - id: answers
+        kind: decision
+        label: Customer answers?
+        next:
+          - {to: answers, label: no answer}       # SM108: asked again at once
+          - {to: done, label: answered}
+      - {id: done, kind: terminator}
 
 Passing example::
 
-    - {id: call, kind: task, next: answered}
-    - id: answered
-      kind: decision
-      next:
-        - {to: call, label: no answer, probability: 0.3}
-        - {to: talk, label: answered, probability: 0.7}
+    name: Call-back
+    steps:
+      - {id: request, kind: terminator, next: call}
+      - {id: call, kind: task, label: Calls the customer, next: answers}
+      - id: answers
+        kind: decision
+        label: Customer answers?
+        next:
+          - {to: later, label: no answer}
+          - {to: done, label: answered}
+      - {id: later, kind: delay, label: Waits an hour, duration: 1h, next: call}
+      - {id: done, kind: terminator}
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..model import Decision
 from .base import Context, Finding
 
 __all__ = ["check"]
@@ -37,8 +57,15 @@ def check(ctx: Context) -> Iterator[Finding]:
     """Yield a finding for each step that names itself in ``next``."""
     for step in ctx.blueprint.steps:
         targets = step.targets()
-        if step.id in targets:
-            j = targets.index(step.id)
-            yield Finding(f"step '{step.id}' flows back into itself: show the repeat "
-                          "condition with a decision", step.id,
-                          ctx.step_path(step.id, "next", j))
+        if step.id not in targets:
+            continue
+        j = targets.index(step.id)
+        if isinstance(step, Decision):
+            label = step.next[j].label
+            branch = f"'{label}'" if label else str(j + 1)
+            message = (f"branch {branch} of decision '{step.id}' leads straight back to it: "
+                       "show what happens before it is decided again (a task or a delay)")
+        else:
+            message = (f"step '{step.id}' flows back into itself: show the repeat condition "
+                       "with a decision")
+        yield Finding(message, step.id, ctx.step_path(step.id, "next", j))

@@ -5,19 +5,30 @@ decision adds a symbol and nothing else (or a branch points at the wrong step).
 
 Failing example::
 
-    - id: check
-      kind: decision
-      next:
-        - {to: ship, label: ok}
-        - {to: ship, label: not ok}               # SM204
+    name: Packing
+    steps:
+      - {id: order, kind: terminator, next: check}
+      - id: check
+        kind: decision
+        next:
+          - {to: ship, label: ok}                 # SM204: both branches go to 'ship'
+          - {to: ship, label: not ok}
+      - {id: ship, kind: task, next: shipped}
+      - {id: shipped, kind: terminator}
 
 Passing example::
 
-    - id: check
-      kind: decision
-      next:
-        - {to: ship, label: ok}
-        - {to: repack, label: not ok}
+    name: Packing
+    steps:
+      - {id: order, kind: terminator, next: check}
+      - id: check
+        kind: decision
+        next:
+          - {to: ship, label: ok}
+          - {to: repack, label: not ok}
+      - {id: repack, kind: task, next: ship}
+      - {id: ship, kind: task, next: shipped}
+      - {id: shipped, kind: terminator}
 """
 
 from __future__ import annotations

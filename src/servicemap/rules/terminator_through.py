@@ -7,6 +7,7 @@ Why it matters: starts and ends are where analysis counts cases in and out.
 
 Failing example::
 
+    name: Review
     steps:
       - {id: start, kind: terminator, next: middle}
       - {id: middle, kind: terminator, next: done}    # SM107
@@ -14,6 +15,7 @@ Failing example::
 
 Passing example::
 
+    name: Review
     steps:
       - {id: start, kind: terminator, next: middle}
       - {id: middle, kind: task, next: done}

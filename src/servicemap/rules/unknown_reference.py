@@ -7,6 +7,7 @@ would otherwise cut the process in two.
 
 Failing example::
 
+    name: Delivery
     steps:
       - {id: order, kind: terminator, next: atempt}   # SM004: did you mean 'attempt'?
       - {id: attempt, kind: task, next: done}
@@ -14,6 +15,7 @@ Failing example::
 
 Passing example::
 
+    name: Delivery
     steps:
       - {id: order, kind: terminator, next: attempt}
       - {id: attempt, kind: task, next: done}

@@ -5,6 +5,7 @@ old version of the process or cut off by a missing flow line.
 
 Failing example::
 
+    name: Review
     steps:
       - {id: start, kind: terminator, next: done}
       - {id: review, kind: task, next: done}      # SM104: nothing leads here
@@ -12,6 +13,7 @@ Failing example::
 
 Passing example::
 
+    name: Review
     steps:
       - {id: start, kind: terminator, next: review}
       - {id: review, kind: task, next: done}

@@ -4,28 +4,39 @@ A decision branch marked ``failure: true`` is a service failure. Its path
 should either pass a service-recovery step (``recovery: true``) or rejoin the
 path cases take when nothing fails (Shostack's blueprint and Wirtz's service
 recovery system). This rule finds failure branches from which an end is
-reached without either.
+reached without either, whatever that end's ``outcome``; an end marked
+``outcome: failure`` that cases reach unrecovered is reported by SM402 too.
 
 Why it matters: an unrecovered failure is a customer lost without anyone
 having tried to win them back.
 
 Failing example::
 
-    - id: reached
-      kind: decision
-      next:
-        - {to: delivered, label: yes}
-        - {to: gives-up, label: no, failure: true}     # SM401
-    - {id: gives-up, kind: terminator, outcome: failure}
+    name: Delivery
+    steps:
+      - {id: order, kind: terminator, next: reached}
+      - id: reached
+        kind: decision
+        next:
+          - {to: delivered, label: yes}
+          - {to: notice, label: no, failure: true}     # SM401
+      - {id: notice, kind: document, label: Card through the door, next: closed}
+      - {id: delivered, kind: terminator}
+      - {id: closed, kind: terminator, label: Order closed}
 
 Passing example::
 
-    - id: reached
-      kind: decision
-      next:
-        - {to: delivered, label: yes}
-        - {to: apologise, label: no, failure: true}
-    - {id: apologise, kind: task, recovery: true, next: redeliver}
+    name: Delivery
+    steps:
+      - {id: order, kind: terminator, next: reached}
+      - id: reached
+        kind: decision
+        next:
+          - {to: delivered, label: yes}
+          - {to: apologise, label: no, failure: true}
+      - {id: apologise, kind: task, recovery: true, next: redeliver}
+      - {id: redeliver, kind: task, next: delivered}
+      - {id: delivered, kind: terminator}
 """
 
 from __future__ import annotations

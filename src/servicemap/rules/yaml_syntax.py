@@ -12,13 +12,20 @@ dropping a duplicated key loses data.
 Failing example::
 
     name: Delivery
-    name: Delivery (current)      # SM001: key 'name' appears twice
-    steps: [{id: a, kind: terminator]   # SM001: invalid YAML
+    steps:
+      - id: order
+        kind: terminator
+        next: received
+        next: cancelled           # SM001: key 'next' given twice
+      - {id: received, kind: terminator}
+      - {id: cancelled, kind: terminator}
 
 Passing example::
 
-    name: Delivery (current)
-    steps: [{id: a, kind: terminator}]
+    name: Delivery
+    steps:
+      - {id: order, kind: terminator, next: received}
+      - {id: received, kind: terminator}
 """
 
 ID = "SM001"
