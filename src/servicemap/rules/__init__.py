@@ -29,7 +29,15 @@ from . import (
 )
 from .base import Context, Finding, Rule, rule_from_module
 
-__all__ = ["RULES", "Context", "Finding", "Rule", "rule_by_key", "rules_markdown", "select_rules"]
+__all__ = [
+    "RULES",
+    "Context",
+    "Finding",
+    "Rule",
+    "rule_by_key",
+    "select_rules",
+    "summary_of",
+]
 
 RULES: tuple[Rule, ...] = tuple(
     rule_from_module(m)
@@ -103,61 +111,6 @@ def select_rules(keys: list[str] | tuple[str, ...]) -> set[str]:
     return codes
 
 
-def rules_markdown() -> str:
-    """The rules reference (``docs/rules.md``), written from the rules' own docstrings."""
-    out = [
-        "# Check rules",
-        "",
-        "<!-- Generated from the rule modules' docstrings by "
-        "`python -c \"from servicemap.rules import rules_markdown as m; print(m(), end='')\"`;"
-        " tests/test_docs.py keeps it current. -->",
-        "",
-        "`servicemap check` reports these problems. Loading problems (SM0xx) stop a file "
-        "from being checked further; the others are found on maps that load. Select or "
-        "ignore rules by code, code prefix (`SM1`) or name, per run (`--select`, "
-        "`--ignore`, `--strict`), per project (`[tool.servicemap]` in `pyproject.toml`: "
-        "`select`, `ignore`, `levels`) or per step (`ignore: [dead-end]`).",
-        "",
-        "| code | name | level | finds |",
-        "|---|---|---|---|",
-    ]
-    for r in RULES:
-        summary = r.summary.split(": ", 1)[-1].replace("``", "`")
-        out.append(f"| [{r.code}](#{r.code.lower()}-{r.name}) | `{r.name}` | {r.level} | "
-                   f"{summary} |")
-    for r in RULES:
-        body = _markdown(r.doc.split("\n", 1)[1].strip() if "\n" in r.doc else "")
-        out += ["", f"## {r.code} {r.name}", "", f"*{r.level}* — {summary_of(r)}",
-                "", body]
-    return "\n".join(out) + "\n"
-
-
 def summary_of(rule: Rule) -> str:
     """The rule's one-line summary without its code and name, in Markdown."""
     return rule.summary.split(": ", 1)[-1].replace("``", "`")
-
-
-def _markdown(doc: str) -> str:
-    """A docstring's reST literal blocks (``Example::`` + indent) as fenced YAML."""
-    out: list[str] = []
-    in_block = False
-    for line in doc.replace("``", "`").splitlines():
-        if in_block:
-            if line.startswith("    ") or not line.strip():
-                out.append(line[4:])
-                continue
-            while out and not out[-1].strip():
-                out.pop()
-            out += ["```", ""]
-            in_block = False
-        if line.endswith("::"):
-            out += [line[:-1], "", "```yaml"]
-            in_block = True
-            continue
-        out.append(line)
-    if in_block:
-        while out and not out[-1].strip():
-            out.pop()
-        out.append("```")
-    text = "\n".join(out)
-    return text.replace("```yaml\n\n", "```yaml\n")
