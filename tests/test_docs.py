@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import servicemap as sm
-from servicemap.rules import rules_markdown
+from servicemap.rules.docs import rules_markdown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -177,7 +177,8 @@ _CATEGORIES = {"SM0": "loading", "SM1": "structure", "SM2": "decisions", "SM3": 
 
 def _rule_entries() -> list[dict[str, Any]]:
     """SARIF ``reportingDescriptor`` objects of every rule, in code order."""
-    from .rules import RULES, _markdown, summary_of
+    from .rules import RULES, summary_of
+    from .rules.docs import doc_markdown
 
     entries = []
     for rule in RULES:
@@ -193,7 +194,7 @@ def _rule_entries() -> list[dict[str, Any]]:
             "help": {
                 "text": rule.doc.replace("``", "`"),
                 "markdown": f"**{rule.code} {rule.name}** ({rule.level}): {summary_md}\n\n"
-                            + _markdown(body),
+                            + doc_markdown(body),
             },
             "defaultConfiguration": {"level": rule.level},
             "properties": {"tags": [_CATEGORIES.get(rule.code[:3], "other")]},
