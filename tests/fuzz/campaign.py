@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
+from typing import Any
 
 import servicemap as sm
 from tests.fuzz.mutations import mutated_text, seed_maps
@@ -83,10 +84,10 @@ def _stages(text: str, name: str, render: bool) -> str | None:
     return None
 
 
-def run_one(seed: int, seeds: list[dict[str, object]], *, render: bool = False,
+def run_one(seed: int, seeds: list[dict[str, Any]], *, render: bool = False,
             seconds: float = 20.0) -> Finding | None:
     """Fuzz one map made from ``seed``; the finding, or None if it was handled."""
-    text, name = mutated_text(seeds, random.Random(seed))  # type: ignore[arg-type]
+    text, name = mutated_text(seeds, random.Random(seed))
     try:
         with _deadline(seconds):
             detail = _stages(text, name, render)
