@@ -1,15 +1,19 @@
-"""Running the check rules over maps: selection, per-step ignores, project configuration."""
+"""Running the check rules over maps and files: selection, per-step ignores, finding the maps."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pathspec import GitIgnoreSpec
+
 from ._perf import gc_paused
-from .config import MAP_SUFFIXES, Config, find_config
+from .config import MAP_SUFFIXES, Config, find_config, read_config
 from .mapfile import load
 from .model import Blueprint, Step
 from .problems import Level, LoadError, Problem, sort_problems
@@ -20,6 +24,8 @@ __all__ = [
     "check",
     "check_files",
     "collect_files",
+    "is_excluded",
+    "looks_like_map",
     "run_rules",
     "structural_problems",
 ]
@@ -141,29 +147,186 @@ def structural_problems(blueprint: Blueprint, context: Context | None = None) ->
                          if p.level == "error" and p.code[:3] in ("SM1", "SM2"))
 
 
-def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """The map files named: files as given, folders searched for ``*.yaml``/``*.yml``.
+_MAP_KEY = re.compile(rb"^(?:\xef\xbb\xbf)?[\"']?(?:steps|servicemap)[\"']?[ \t]*:", re.MULTILINE)
 
-    Hidden folders (``.git``, ``.venv``) are skipped. Order: as given, then
-    sorted within each folder.
+
+def looks_like_map(path: str | os.PathLike[str]) -> bool:
+    """Whether a YAML file has a top-level ``steps:`` or ``servicemap:`` key.
+
+    A cheap test on the text, not a parse: some line must start with the key
+    (quoted or not) and a colon. A map written in flow style (``{steps: ...}``)
+    does not pass. A file that cannot be read passes, so the check reports why.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "compose.yaml"
+    >>> _ = f.write_text("services:\\n  web: {image: nginx}\\n")
+    >>> looks_like_map(f)
+    False
+    >>> _ = f.write_text("name: Intake\\nsteps:\\n  - {id: a, kind: terminator}\\n")
+    >>> looks_like_map(f)
+    True
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return True
+    return _MAP_KEY.search(data) is not None
+
+
+def _gitignore(folder: Path) -> GitIgnoreSpec | None:
+    """The patterns of ``folder/.gitignore``, if any; invalid lines are skipped, as git does."""
+    try:
+        lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    try:
+        return GitIgnoreSpec.from_lines(lines)
+    except ValueError:
+        valid = []
+        for line in lines:
+            with contextlib.suppress(ValueError):
+                GitIgnoreSpec.from_lines([line])
+                valid.append(line)
+        return GitIgnoreSpec.from_lines(valid)
+
+
+Gitignores = tuple[tuple[Path, GitIgnoreSpec], ...]
+"""The ``.gitignore`` files in force in a folder: (folder, patterns), outermost first."""
+
+
+def _git_ignored(gitignores: Gitignores, path: Path, is_dir: bool) -> bool:
+    """Whether the nearest ``.gitignore`` with a pattern matching ``path`` ignores it."""
+    for folder, spec in reversed(gitignores):
+        rel = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
+        include = spec.check_file(rel).include
+        if include is not None:
+            return include
+    return False
+
+
+def _outer_gitignores(root: Path) -> Gitignores:
+    """The ``.gitignore`` files above ``root`` up to its git work tree's top, if inside one."""
+    for top in (root, *root.parents):
+        if (top / ".git").exists():
+            break
+    else:
+        return ()
+    found = []
+    for folder in reversed(root.parents):
+        if folder == top or top in folder.parents:
+            spec = _gitignore(folder)
+            if spec is not None:
+                found.append((folder, spec))
+    return tuple(found)
+
+
+def _matches(spec: GitIgnoreSpec, anchor: Path, path: Path, is_dir: bool) -> bool:
+    try:
+        rel = path.relative_to(anchor).as_posix()
+    except ValueError:
+        return False
+    if rel == ".":
+        return False
+    return spec.match_file(rel + ("/" if is_dir else ""))
+
+
+def is_excluded(path: str | os.PathLike[str], config: Config | None = None) -> bool:
+    """Whether ``exclude``/``extend-exclude`` match ``path`` (or a folder it is in).
+
+    The patterns are matched relative to the folder of the ``pyproject.toml``
+    they come from; with no project configuration, relative to the current
+    folder. A path outside that folder is never excluded. This is what
+    ``--force-exclude`` applies to the paths named on the command line.
+    """
+    target = Path(path).resolve()
+    config = config if config is not None else find_config(target)
+    anchor = config.root or Path.cwd().resolve()
+    return _matches(config.exclude_spec(), anchor, target, target.is_dir())
+
+
+@dataclass(frozen=True)
+class _Folder:
+    """What applies to the entries of one folder of a search."""
+
+    config: Config
+    anchor: Path  # what exclude patterns are relative to
+    gitignores: Gitignores
+
+    def skips(self, path: Path, is_dir: bool) -> bool:
+        if _matches(self.config.exclude_spec(), self.anchor, path, is_dir):
+            return True
+        return self.config.respect_gitignore and _git_ignored(self.gitignores, path, is_dir)
+
+    def below(self, folder: Path) -> _Folder:
+        """The settings for a subfolder: its own config if it has one, its .gitignore."""
+        config, anchor = self.config, self.anchor
+        if (folder / "pyproject.toml").is_file():
+            own = read_config(folder / "pyproject.toml")
+            if own is not None:
+                config, anchor = own, folder
+        spec = _gitignore(folder) if config.respect_gitignore else None
+        gitignores = self.gitignores if spec is None else (*self.gitignores, (folder, spec))
+        return _Folder(config, anchor, gitignores)
+
+
+def _search(root: Path) -> list[Path]:
+    """The map files below the folder ``root``, as ``root`` joined to their relative paths.
+
+    Skipped: what ``exclude``/``extend-exclude`` or (with ``respect-gitignore``)
+    a ``.gitignore`` matches, and YAML files that fail :func:`looks_like_map`.
+    If ``root`` itself is excluded or ignored, it is still searched, with the
+    patterns matched from ``root`` down.
+    """
+    top = root.resolve()
+    config = find_config(top)
+    anchor = config.root or top
+    if _matches(config.exclude_spec(), anchor, top, True):
+        anchor = top
+    outer = _outer_gitignores(top) if config.respect_gitignore else ()
+    if _git_ignored(outer, top, True):
+        outer = ()
+    settings = {top: _Folder(config, anchor, outer).below(top)}
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(top):
+        here = Path(dirpath)
+        folder = settings.pop(here)
+        kept = sorted(d for d in dirnames if not folder.skips(here / d, True))
+        dirnames[:] = kept
+        for d in kept:
+            settings[here / d] = folder.below(here / d)
+        for name in filenames:
+            path = here / name
+            if (name.endswith(MAP_SUFFIXES) and not folder.skips(path, False)
+                    and looks_like_map(path)):
+                found.append(root / path.relative_to(top))
+    return sorted(found)
+
+
+def collect_files(paths: Iterable[str | os.PathLike[str]], *,
+                  force_exclude: bool = False) -> list[Path]:
+    """The map files named: files as given, folders searched for maps.
+
+    A folder search yields the ``*.yaml``/``*.yml`` files below it that have a
+    top-level ``steps:`` or ``servicemap:`` key, skipping what the project's
+    ``exclude`` and ``extend-exclude`` patterns match (by default hidden
+    folders, virtual environments, build output and other tools' YAML files)
+    and, with ``respect-gitignore`` (the default), what ``.gitignore`` files
+    ignore. A file named is always checked, unless ``force_exclude`` is set and
+    :func:`is_excluded` says it is excluded. Order: as given, then sorted
+    within each folder.
 
     Raises:
         FileNotFoundError: for a path that does not exist.
+        ConfigError: for a malformed ``[tool.servicemap]`` table.
     """
     files: list[Path] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            found: list[Path] = []
-            for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                found.extend(Path(dirpath) / f for f in filenames
-                             if f.endswith(MAP_SUFFIXES))
-            files.extend(sorted(found))
-        elif p.exists():
-            files.append(p)
-        else:
+        if not p.exists():
             raise FileNotFoundError(f"no such file or folder: {raw}")
+        if force_exclude and is_excluded(p):
+            continue
+        files.extend(_search(p) if p.is_dir() else [p])
     return list(dict.fromkeys(files))
 
 
@@ -195,15 +358,18 @@ def check_files(
     *,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
+    force_exclude: bool = False,
 ) -> CheckResult:
     """Check every map file in ``paths`` (files and folders), each with its project config.
+
+    Which files: see :func:`collect_files`.
 
     Raises:
         FileNotFoundError: for a path that does not exist.
         ConfigError: for an unknown rule or a malformed ``[tool.servicemap]``.
         OSError: for a file that cannot be read.
     """
-    files = collect_files(paths)
+    files = collect_files(paths, force_exclude=force_exclude)
     configs: dict[Path, Config] = {}
     problems: list[Problem] = []
     for f in files:

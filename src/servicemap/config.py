@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+
+from pathspec import GitIgnoreSpec
 
 from .problems import Level
 from .rules import RULES, rule_by_key, select_rules
@@ -17,10 +20,32 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["MAP_SUFFIXES", "Config", "ConfigError", "LevelSetting", "find_config"]
+__all__ = [
+    "DEFAULT_EXCLUDE",
+    "KEYS",
+    "MAP_SUFFIXES",
+    "Config",
+    "ConfigError",
+    "LevelSetting",
+    "find_config",
+    "read_config",
+]
 
 MAP_SUFFIXES = (".yaml", ".yml")
 LevelSetting = Literal["error", "warning", "off"]
+
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    # folders that hold tools, environments and build output, never maps
+    ".*/", ".git/", ".venv/", "venv/", "node_modules/", "build/", "dist/", "__pycache__/",
+    # YAML files of other tools
+    ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", "docker-compose*.y*ml",
+    "compose.y*ml", "compose.*.y*ml", ".github/", "mkdocs.yml", ".gitlab-ci.yml",
+    "environment.yml", "pnpm-lock.yaml",
+)
+"""What a folder search skips unless ``exclude`` says otherwise (gitignore patterns)."""
+
+KEYS = ("select", "ignore", "levels", "exclude", "extend-exclude", "respect-gitignore")
+"""The keys ``[tool.servicemap]`` may hold."""
 
 
 class ConfigError(ValueError):
@@ -29,19 +54,45 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Config:
-    """Which rules run and at what level.
+    """Which rules run and at what level, and which files a folder search skips.
 
     Attributes:
         select: Codes, code prefixes or names to run (``None``: all rules).
         ignore: Codes, prefixes or names not to run.
         levels: Per-rule level override: ``error``, ``warning`` or ``off``.
         path: The ``pyproject.toml`` it was read from, if any.
+        exclude: Gitignore-style patterns of files and folders a folder search
+            skips, relative to the folder of ``path`` (replaces the default).
+        extend_exclude: More such patterns, added to ``exclude``.
+        respect_gitignore: Whether a folder search also skips what
+            ``.gitignore`` files ignore.
     """
 
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     levels: dict[str, LevelSetting] = field(default_factory=dict)
     path: Path | None = None
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+
+    @property
+    def root(self) -> Path | None:
+        """The folder the exclude patterns are relative to (that of ``path``), if any."""
+        return self.path.parent if self.path is not None else None
+
+    def exclude_spec(self) -> GitIgnoreSpec:
+        """The ``exclude`` and ``extend-exclude`` patterns, compiled.
+
+        Match paths relative to :attr:`root`, with a trailing ``/`` for folders:
+
+        >>> spec = Config(extend_exclude=("drafts/",)).exclude_spec()
+        >>> [spec.match_file(p) for p in ("drafts/", "maps/drafts/a.yaml", "maps/a.yaml")]
+        [True, True, False]
+        >>> [spec.match_file(p) for p in (".venv/", "docker-compose.yml", "compose-orders.yaml")]
+        [True, True, False]
+        """
+        return _compiled(self.exclude + self.extend_exclude)
 
     def active(self, select: Sequence[str] | None = None,
                ignore: Sequence[str] | None = None) -> dict[str, Level]:
@@ -72,40 +123,78 @@ class Config:
         return out
 
 
-def _read_config(pyproject: Path) -> Config | None:
+@functools.lru_cache(maxsize=64)
+def _compiled(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    return GitIgnoreSpec.from_lines(patterns)
+
+
+def _strings(pyproject: Path, table: dict[str, Any], key: str,
+             what: str) -> tuple[str, ...] | None:
+    """``table[key]`` as a tuple of strings (a single string allowed), ``None`` if absent."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{pyproject}: tool.servicemap.{key} must be a list of {what}")
+    return tuple(value)
+
+
+def _patterns(pyproject: Path, table: dict[str, Any], key: str) -> tuple[str, ...] | None:
+    """The gitignore-style patterns of ``table[key]``, each one checked."""
+    patterns = _strings(pyproject, table, key, "gitignore-style patterns such as 'drafts/'")
+    for pattern in patterns or ():
+        try:
+            GitIgnoreSpec.from_lines([pattern])
+        except ValueError as exc:  # pathspec's GitWildMatchPatternError
+            raise ConfigError(f"{pyproject}: tool.servicemap.{key}: cannot use pattern "
+                              f"{pattern!r}: {exc}") from None
+    return patterns
+
+
+def read_config(pyproject: Path) -> Config | None:
+    """The ``[tool.servicemap]`` table of one ``pyproject.toml``; ``None`` if it has none.
+
+    Raises:
+        ConfigError: if the file cannot be read or the table is malformed.
+    """
     try:
         with pyproject.open("rb") as fh:
             data = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{pyproject}: cannot read [tool.servicemap]: {exc}") from None
-    table = data.get("tool", {}).get("servicemap")
+    tool = data.get("tool", {})
+    table = tool.get("servicemap") if isinstance(tool, dict) else None
     if table is None:
         return None
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.servicemap] must be a table")
-
-    def names(key: str) -> tuple[str, ...] | None:
-        value = table.get(key)
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{pyproject}: tool.servicemap.{key} must be a list of rule codes "
-                              "or names")
-        return tuple(value)
-
-    unknown = set(table) - {"select", "ignore", "levels"}
+    unknown = set(table) - set(KEYS)
     if unknown:
         raise ConfigError(f"{pyproject}: unknown key(s) in [tool.servicemap]: "
-                          f"{', '.join(sorted(unknown))} (expected select, ignore, levels)")
+                          f"{', '.join(sorted(unknown))} (expected {', '.join(KEYS)})")
     levels = table.get("levels", {})
     if not isinstance(levels, dict) or not all(
         v in ("error", "warning", "off") for v in levels.values()
     ):
         raise ConfigError(f"{pyproject}: tool.servicemap.levels maps rules to "
                           "'error', 'warning' or 'off'")
-    return Config(names("select"), names("ignore") or (), dict(levels), pyproject)
+    respect = table.get("respect-gitignore", True)
+    if not isinstance(respect, bool):
+        raise ConfigError(f"{pyproject}: tool.servicemap.respect-gitignore must be true or "
+                          "false")
+    rules = "rule codes or names"
+    exclude = _patterns(pyproject, table, "exclude")
+    return Config(
+        select=_strings(pyproject, table, "select", rules),
+        ignore=_strings(pyproject, table, "ignore", rules) or (),
+        levels=dict(levels),
+        path=pyproject,
+        exclude=DEFAULT_EXCLUDE if exclude is None else exclude,
+        extend_exclude=_patterns(pyproject, table, "extend-exclude") or (),
+        respect_gitignore=respect,
+    )
 
 
 def find_config(path: str | os.PathLike[str]) -> Config:
@@ -122,7 +211,7 @@ def find_config(path: str | os.PathLike[str]) -> Config:
     for candidate in (folder, *folder.parents):
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file():
-            config = _read_config(pyproject)
+            config = read_config(pyproject)
             if config is not None:
                 return config
     return Config()

@@ -1,0 +1,221 @@
+"""Tests of finding the maps to check: folder searches, excludes, .gitignore, named files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from servicemap.checking import check_files, collect_files, is_excluded, looks_like_map
+from servicemap.config import ConfigError
+
+MAP = """\
+name: A map
+steps:
+  - {id: start, kind: terminator, next: end}
+  - {id: end, kind: terminator}
+"""
+
+BROKEN = """\
+name: Broken
+steps:
+  - {id: start, kind: terminator, next: record}
+  - {id: record, kind: task}
+"""
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+def touch(path: Path, text: str = MAP) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def found(*paths: str | Path, force_exclude: bool = False) -> list[str]:
+    return [f.as_posix() for f in collect_files(paths, force_exclude=force_exclude)]
+
+
+# what counts as a map in a folder search
+
+
+@pytest.mark.parametrize(("text", "is_map"), [
+    (MAP, True),
+    ("servicemap: 1\nname: x\n", True),
+    ('"steps": []\n', True),
+    ("\ufeffsteps:\n  - {id: a, kind: terminator}\n", True),
+    ("name: x\r\nsteps:\r\n  - {id: a, kind: terminator}\r\n", True),
+    ("services:\n  web:\n    image: nginx\n", False),
+    ("jobs:\n  build:\n    steps:\n      - run: make\n", False),  # steps, but not top-level
+    ("# steps: none\nname: x\n", False),
+    ("{name: x, steps: []}\n", False),  # flow style: documented as not recognised
+])
+def test_looks_like_map(text: str, is_map: bool, tmp_path: Path) -> None:
+    touch(tmp_path / "f.yaml", text)
+    assert looks_like_map(tmp_path / "f.yaml") is is_map
+
+
+def test_folder_search_skips_yaml_that_is_not_a_map(tmp_path: Path) -> None:
+    touch(tmp_path / "maps" / "a.yaml")
+    touch(tmp_path / "maps" / "settings.yaml", "name: x\nretries: 3\n")
+    touch(tmp_path / "maps" / "workflow.yml", "jobs:\n  build:\n    steps: []\n")
+    touch(tmp_path / "maps" / "notes.txt", "steps: not yaml by suffix\n")
+    assert found("maps") == ["maps/a.yaml"]
+
+
+def test_default_excludes_skip_tool_folders_and_files(tmp_path: Path) -> None:
+    touch(tmp_path / "a.yaml")
+    for skipped in [".venv/m.yaml", "venv/m.yaml", "node_modules/p/m.yaml", "build/m.yaml",
+                    "dist/m.yaml", "__pycache__/m.yaml", ".hidden/m.yaml", "sub/build/m.yaml",
+                    ".github/workflows/m.yaml", "docker-compose.yml", "compose.yaml",
+                    "mkdocs.yml", ".gitlab-ci.yml", "environment.yml", "pnpm-lock.yaml",
+                    ".pre-commit-config.yaml"]:
+        touch(tmp_path / skipped)  # each a map by its content, so only the exclude skips it
+    assert found(".") == ["a.yaml"]
+
+
+def test_named_files_are_checked_even_if_excluded(tmp_path: Path) -> None:
+    touch(tmp_path / "build" / "m.yaml")
+    touch(tmp_path / "docker-compose.yml", "services: {}\n")
+    assert found("build/m.yaml", "docker-compose.yml") == ["build/m.yaml", "docker-compose.yml"]
+
+
+def test_force_exclude_applies_the_patterns_to_named_paths(tmp_path: Path) -> None:
+    touch(tmp_path / "build" / "m.yaml")
+    touch(tmp_path / "maps" / "a.yaml")
+    assert found("build/m.yaml", "maps/a.yaml", "build", force_exclude=True) == ["maps/a.yaml"]
+    assert is_excluded("build/m.yaml")
+    assert not is_excluded("maps/a.yaml")
+
+
+def test_a_named_folder_that_is_excluded_is_searched(tmp_path: Path) -> None:
+    touch(tmp_path / "build" / "m.yaml")
+    touch(tmp_path / "build" / "node_modules" / "n.yaml")
+    assert found("build") == ["build/m.yaml"]
+
+
+def test_results_keep_the_path_as_given(tmp_path: Path) -> None:
+    touch(tmp_path / "maps" / "sub" / "b.yaml")
+    touch(tmp_path / "maps" / "a.yaml")
+    assert found("maps", "maps/a.yaml") == ["maps/a.yaml", "maps/sub/b.yaml"]
+    assert found(tmp_path / "maps") == [(tmp_path / "maps" / n).as_posix()
+                                        for n in ("a.yaml", "sub/b.yaml")]
+
+
+def test_missing_path_raises(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="nope"):
+        collect_files(["nope"])
+
+
+# [tool.servicemap] exclude and extend-exclude
+
+
+def test_extend_exclude_is_relative_to_the_pyproject_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.servicemap]\nextend-exclude = ["/maps/old.yaml", "drafts/"]\n', encoding="utf-8")
+    for name in ("maps/old.yaml", "maps/new.yaml", "maps/sub/old.yaml", "maps/drafts/d.yaml"):
+        touch(tmp_path / name)
+    expected = ["maps/new.yaml", "maps/sub/old.yaml"]
+    assert found("maps") == expected
+    monkeypatch.chdir(tmp_path / "maps")  # the anchor is the pyproject's folder, not the cwd
+    assert found(".") == ["new.yaml", "sub/old.yaml"]
+    monkeypatch.chdir(tmp_path.parent)
+    assert found(tmp_path / "maps") == [(tmp_path / p).as_posix() for p in expected]
+
+
+def test_exclude_replaces_the_defaults(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.servicemap]\nexclude = ["old/"]\n',
+                                             encoding="utf-8")
+    touch(tmp_path / "build" / "m.yaml")
+    touch(tmp_path / "old" / "m.yaml")
+    assert found(".") == ["build/m.yaml"]
+
+
+def test_a_nested_pyproject_governs_its_subtree(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.servicemap]\nextend-exclude = ["x.yaml"]\n',
+                                             encoding="utf-8")
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "pyproject.toml").write_text(
+        '[tool.servicemap]\nextend-exclude = ["/y.yaml"]\n', encoding="utf-8")
+    for name in ("x.yaml", "y.yaml", "team/x.yaml", "team/y.yaml"):
+        touch(tmp_path / name)
+    assert found(".") == ["team/x.yaml", "y.yaml"]
+
+
+def test_a_malformed_nested_pyproject_is_an_error(tmp_path: Path) -> None:
+    touch(tmp_path / "team" / "a.yaml")
+    (tmp_path / "team" / "pyproject.toml").write_text("[tool.servicemap]\nexclud = []\n",
+                                                      encoding="utf-8")
+    with pytest.raises(ConfigError, match="exclud"):
+        collect_files(["."])
+
+
+# .gitignore
+
+
+def test_gitignore_at_the_root_and_nested(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("generated/\n*.draft.yaml\n", encoding="utf-8")
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / ".gitignore").write_text("local.yaml\n!keep.draft.yaml\n",
+                                                  encoding="utf-8")
+    for name in ("a.yaml", "generated/g.yaml", "b.draft.yaml", "local.yaml", "maps/local.yaml",
+                 "maps/c.draft.yaml", "maps/keep.draft.yaml", "maps/m.yaml"):
+        touch(tmp_path / name)
+    assert found(".") == ["a.yaml", "local.yaml", "maps/keep.draft.yaml", "maps/m.yaml"]
+
+
+def test_respect_gitignore_false(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.servicemap]\nrespect-gitignore = false\n",
+                                             encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("generated/\n", encoding="utf-8")
+    touch(tmp_path / "generated" / "g.yaml")
+    assert found(".") == ["generated/g.yaml"]
+
+
+def test_the_work_tree_top_gitignore_applies_below_it(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("maps/generated/\n", encoding="utf-8")
+    touch(tmp_path / "maps" / "a.yaml")
+    touch(tmp_path / "maps" / "generated" / "g.yaml")
+    assert found("maps") == ["maps/a.yaml"]
+    os.chdir(tmp_path / "maps")
+    assert found(".") == ["a.yaml"]
+
+
+def test_gitignores_above_the_search_count_only_inside_a_work_tree(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("generated/\n", encoding="utf-8")
+    touch(tmp_path / "maps" / "generated" / "g.yaml")
+    assert found("maps") == ["maps/generated/g.yaml"]  # no .git: tmp_path's file is not ours
+    assert found(".") == []  # but the searched folder's own .gitignore counts
+
+
+def test_named_files_ignore_gitignore(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("*.yaml\n", encoding="utf-8")
+    touch(tmp_path / "a.yaml")
+    assert found(".") == []
+    assert found("a.yaml") == ["a.yaml"]
+
+
+def test_an_invalid_gitignore_line_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("!\nskipped.yaml\n", encoding="utf-8")
+    touch(tmp_path / "a.yaml")
+    touch(tmp_path / "skipped.yaml")
+    assert found(".") == ["a.yaml"]
+
+
+# check_files
+
+
+def test_check_files_checks_what_the_search_finds(tmp_path: Path) -> None:
+    touch(tmp_path / "broken.yaml", BROKEN)
+    touch(tmp_path / "docker-compose.yml", "services: {}\n")
+    touch(tmp_path / "build" / "broken.yaml", BROKEN)
+    result = check_files(["."])
+    assert result.files == 1
+    assert {p.file for p in result.problems} == {"broken.yaml"}
+    assert check_files(["build/broken.yaml"]).files == 1
+    assert check_files(["build/broken.yaml"], force_exclude=True).files == 0

@@ -1,0 +1,111 @@
+"""Tests of the project configuration: the ``[tool.servicemap]`` table of ``pyproject.toml``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from servicemap.config import DEFAULT_EXCLUDE, KEYS, Config, ConfigError, find_config
+
+
+def pyproject(folder: Path, table: str) -> Path:
+    path = folder / "pyproject.toml"
+    path.write_text(f"[tool.servicemap]\n{table}\n", encoding="utf-8")
+    return path
+
+
+def test_no_configuration_gives_the_defaults(tmp_path: Path) -> None:
+    config = find_config(tmp_path)
+    assert (config.path, config.root) == (None, None)
+    assert config.exclude == DEFAULT_EXCLUDE
+    assert config.extend_exclude == ()
+    assert config.respect_gitignore is True
+
+
+def test_exclude_keys_are_read(tmp_path: Path) -> None:
+    path = pyproject(tmp_path, 'exclude = ["old/"]\nextend-exclude = ["drafts/", "*.tmp.yaml"]\n'
+                               "respect-gitignore = false")
+    config = find_config(tmp_path / "maps" / "a.yaml")
+    assert config.path == path.resolve()
+    assert config.root == tmp_path.resolve()
+    assert config.exclude == ("old/",)
+    assert config.extend_exclude == ("drafts/", "*.tmp.yaml")
+    assert config.respect_gitignore is False
+
+
+def test_exclude_replaces_the_defaults_and_extend_exclude_adds_to_them(tmp_path: Path) -> None:
+    pyproject(tmp_path, 'exclude = ["old/"]')
+    replaced = find_config(tmp_path).exclude_spec()
+    assert replaced.match_file("old/a.yaml")
+    assert not replaced.match_file("build/a.yaml")
+    pyproject(tmp_path, 'extend-exclude = ["old/"]')
+    extended = find_config(tmp_path).exclude_spec()
+    assert extended.match_file("old/a.yaml")
+    assert extended.match_file("build/a.yaml")
+
+
+@pytest.mark.parametrize("path", [
+    ".venv/", ".git/", ".tox/", "venv/", "node_modules/", "build/", "dist/", "__pycache__/",
+    "maps/build/", ".github/workflows/ci.yaml", ".pre-commit-config.yaml",
+    ".pre-commit-hooks.yaml", "docker-compose.yml", "deploy/docker-compose.prod.yaml",
+    "compose.yaml", "compose.override.yml", "mkdocs.yml", ".gitlab-ci.yml", "environment.yml",
+    "pnpm-lock.yaml",
+])
+def test_default_exclude_covers_tools_folders_and_files(path: str) -> None:
+    assert Config().exclude_spec().match_file(path)
+
+
+@pytest.mark.parametrize("path", [
+    "maps/delivery.yaml", "composed-orders.yaml", "compose-orders.yaml", "builds/a.yaml",
+    "distribution.yaml", "build.yaml",
+])
+def test_default_exclude_leaves_maps_alone(path: str) -> None:
+    assert not Config().exclude_spec().match_file(path)
+
+
+def test_unknown_key_lists_every_known_key(tmp_path: Path) -> None:
+    pyproject(tmp_path, 'excludes = ["old/"]')
+    with pytest.raises(ConfigError) as info:
+        find_config(tmp_path)
+    message = str(info.value)
+    assert "excludes" in message
+    assert str(tmp_path / "pyproject.toml") in message
+    assert all(key in message for key in KEYS)
+    assert {"exclude", "extend-exclude", "respect-gitignore"} <= set(KEYS)
+
+
+@pytest.mark.parametrize(("table", "words"), [
+    ("exclude = 3", ["tool.servicemap.exclude", "patterns"]),
+    ('extend-exclude = ["ok/", 4]', ["tool.servicemap.extend-exclude", "patterns"]),
+    ('extend-exclude = ["!"]', ["tool.servicemap.extend-exclude", "'!'"]),
+    ('respect-gitignore = "yes"', ["respect-gitignore", "true or false"]),
+    ('levels = {dead-end = "loud"}', ["levels", "'off'"]),
+    ("select = [1]", ["tool.servicemap.select", "rule codes"]),
+])
+def test_malformed_values_are_named(table: str, words: list[str], tmp_path: Path) -> None:
+    pyproject(tmp_path, table)
+    with pytest.raises(ConfigError) as info:
+        find_config(tmp_path)
+    assert all(word in str(info.value) for word in words), str(info.value)
+
+
+def test_a_single_pattern_string_is_a_list_of_one(tmp_path: Path) -> None:
+    pyproject(tmp_path, 'extend-exclude = "drafts/"')
+    assert find_config(tmp_path).extend_exclude == ("drafts/",)
+
+
+def test_the_nearest_table_wins_and_files_without_one_are_passed(tmp_path: Path) -> None:
+    pyproject(tmp_path, 'extend-exclude = ["outer/"]')
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    assert find_config(tmp_path / "a" / "m.yaml").extend_exclude == ("outer/",)
+    (tmp_path / "a" / "b").mkdir()
+    pyproject(tmp_path / "a" / "b", 'extend-exclude = ["inner/"]')
+    assert find_config(tmp_path / "a" / "b" / "m.yaml").extend_exclude == ("inner/",)
+
+
+def test_unreadable_toml_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.servicemap\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot read"):
+        find_config(tmp_path)
