@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
 
 import yaml
 from pydantic import (
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "KINDS",
     "LAYERS",
+    "LINES",
     "Blueprint",
     "Branch",
     "Connector",
@@ -45,15 +46,20 @@ __all__ = [
     "Terminator",
 ]
 
-LAYERS: tuple[str, ...] = ("customer", "onstage", "backstage", "support")
+Layer = Literal["customer", "onstage", "backstage", "support"]
+"""A blueprint layer; :data:`LAYERS` lists them in order."""
+
+LAYERS: tuple[str, ...] = get_args(Layer)
 """Blueprint layers, top to bottom."""
+
+LINES: tuple[str, ...] = ("interaction", "visibility", "internal interaction")
+"""The blueprint lines, top to bottom: the line of ``LINES[k]`` lies between
+``LAYERS[k]`` and ``LAYERS[k + 1]``."""
 
 KINDS: tuple[str, ...] = (
     "terminator", "task", "predefined", "decision", "delay", "document", "connector",
 )
 """Step kinds: the standard flowchart symbols."""
-
-Layer = Literal["customer", "onstage", "backstage", "support"]
 
 
 class StrictModel(BaseModel):

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
-
 from servicemap.layout.geometry import Band, Column, EdgeRoute, LayerLine, Layout, NodeBox
+from servicemap.layout.grid import layer_lines
 from servicemap.model import Blueprint
 
 __all__ = ["grid_layout"]
-
-LINES = {
-    ("customer", "onstage"): ("line of interaction", False),
-    ("onstage", "backstage"): ("line of visibility", True),
-    ("backstage", "support"): ("line of internal interaction", False),
-}
 
 
 def grid_layout(bp: Blueprint, *, col_w: float = 150, band_h: float = 90) -> Layout:
@@ -40,11 +33,8 @@ def grid_layout(bp: Blueprint, *, col_w: float = 150, band_h: float = 90) -> Lay
         if cols:
             columns.append(Column(phase.id, phase.title, head_w + 10 + col_w * min(cols),
                                   head_w + 10 + col_w * (max(cols) + 1)))
-    lines = []
-    for upper, lower in itertools.pairwise(bands):
-        found = LINES.get((upper.layer or "", lower.layer or ""))
-        if found:
-            lines.append(LayerLine(found[0], upper.bottom, found[1]))
+    lines = [LayerLine(name, bands[i].bottom, dashed)
+             for i, name, dashed in layer_lines([b.layer for b in bands])]
     edges = []
     for step, _j, target, branch in bp.iter_flows():
         a, b = nodes[step.id], nodes[target]

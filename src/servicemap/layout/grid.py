@@ -6,15 +6,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..model import LAYERS, Blueprint
+from ..model import LAYERS, LINES, Blueprint
 from .text import LINE_HEIGHT, text_width, wrap
 
-__all__ = ["NO_LANE", "NO_PHASE", "Edge", "Grid", "Slot", "back_edges", "layer_lines", "place",
-           "step_size"]
+__all__ = ["DASHED_LINE", "NO_LANE", "NO_PHASE", "Edge", "Grid", "Slot", "back_edges",
+           "layer_lines", "place", "step_size"]
 
 NO_LANE = "\x00no-lane"
 NO_PHASE = "\x00no-phase"
 SWEEPS = 4  # barycentre sweeps (alternately left to right and right to left)
+DASHED_LINE = "visibility"  # the blueprint line drawn dashed
 
 Edge = tuple[str, str, int]
 """A flow line: ``(source id, target id, position in the source's next)``."""
@@ -278,12 +279,10 @@ def layer_lines(layers: Sequence[str | None]) -> list[tuple[int, str, bool]]:
     >>> layer_lines(["customer", None, "support"])
     []
     """
-    names = ["line of interaction", "line of visibility", "line of internal interaction"]
     out = []
     for i in range(len(layers) - 1):
         a, b = layers[i], layers[i + 1]
         if a in LAYERS and b in LAYERS:
-            ra, rb = LAYERS.index(a), LAYERS.index(b)
-            for k in range(ra, rb):
-                out.append((i, names[k], k == 1))
+            for line in LINES[LAYERS.index(a):LAYERS.index(b)]:
+                out.append((i, f"line of {line}", line == DASHED_LINE))
     return out
