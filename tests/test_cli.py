@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -376,9 +378,10 @@ def fake_render(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
     calls: list[dict[str, Any]] = []
 
-    def render(bp: servicemap.Blueprint, path: Path, **options: Any) -> bytes:
-        calls.append({"name": bp.name, "path": Path(path), **options})
-        Path(path).write_bytes(b"<svg/>")
+    def render(bp: servicemap.Blueprint, path: Path | None, **options: Any) -> bytes:
+        calls.append({"name": bp.name, "path": None if path is None else Path(path), **options})
+        if path is not None:
+            Path(path).write_bytes(b"<svg/>")
         return b"<svg/>"
 
     module = importlib.import_module("servicemap.api")
@@ -448,6 +451,254 @@ def test_internal_errors_are_one_line(
     assert status == 2
     assert_one_line_error(err)
     assert "please report this" in err
+
+
+# '-': standard input and standard output
+
+
+def feed(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """Make ``text`` the standard input the command reads."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
+
+
+def test_check_reads_standard_input(monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    feed(monkeypatch, DEAD_END)
+    status, out, err = run(capsys, "check", "-")
+    assert (status, err) == (1, "")
+    assert out.splitlines()[1].startswith("<stdin>:4:5: SM103 [error] dead-end")
+    assert out.endswith("2 errors, 0 warnings in 1 file\n")
+    assert not Path("-").exists()
+
+
+def test_check_stdin_filename_names_it_and_finds_its_config(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "team" / "pyproject.toml", '[tool.servicemap]\nignore = ["no-end"]\n')
+    feed(monkeypatch, DEAD_END)
+    status, out, _ = run(capsys, "check", "-", "--stdin-filename", "team/new.yaml")
+    assert status == 1
+    assert out.splitlines() == [
+        "team/new.yaml:4:5: SM103 [error] dead-end: step 'record' has no outgoing flow: add "
+        "'next', or make it a terminator if cases end here",
+        "1 error, 0 warnings in 1 file",
+    ]
+
+
+def test_check_stdin_with_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    feed(monkeypatch, "steps: [\n")
+    status, out, _ = run(capsys, "check", "--format", "json", f, "-")
+    data = json.loads(out)
+    assert (status, data["files"]) == (1, 2)
+    assert [(p["file"], p["code"]) for p in data["problems"]] == [("<stdin>", "SM001")]
+
+
+def test_force_exclude_skips_stdin_by_its_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    feed(monkeypatch, DEAD_END)
+    status, out, err = run(capsys, "check", "-", "--stdin-filename", "build/m.yaml",
+                           "--force-exclude")
+    assert (status, out) == (0, "All checks passed: 0 files\n")
+    assert "no map files" in err
+
+
+def test_stdin_filename_needs_a_dash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    for command in ("check", "analyze", "render"):
+        status, out, err = run(capsys, command, f, "--stdin-filename", "x.yaml")
+        assert (status, out) == (2, "")
+        assert_one_line_error(err)
+        assert "'-'" in err
+
+
+def test_analyze_reads_standard_input(monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    feed(monkeypatch, CLEAN)
+    status, out, _ = run(capsys, "analyze", "-", "--format", "json")
+    assert status == 0
+    assert json.loads(out)["summary"]["process_time_s"] == pytest.approx(300.0)
+    feed(monkeypatch, DEAD_END)
+    status, out, err = run(capsys, "analyze", "-", "--stdin-filename", "in.yaml")
+    assert (status, out) == (1, "")
+    assert "in.yaml:4:5: SM103 [error] dead-end" in err
+    assert "in.yaml has structural errors" in err
+
+
+def test_render_reads_standard_input_and_writes_standard_output(
+        monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes],
+        fake_render: list[dict[str, Any]]) -> None:
+    feed(monkeypatch, CLEAN)
+    assert main(["render", "-"]) == 0
+    assert capsysbinary.readouterr() == (b"<svg/>", b"")
+    feed(monkeypatch, CLEAN)
+    assert main(["render", "-", "-o", "out.svg"]) == 0
+    assert capsysbinary.readouterr().out == b"wrote out.svg\n"
+    assert [(c["name"], c["path"], c["format"]) for c in fake_render] == [
+        ("Clean", None, "svg"), ("Clean", Path("out.svg"), "svg")]
+
+
+def test_render_dash_output_writes_the_drawing_bytes(
+        tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    assert main(["render", f, "--format", "png", "-o", "-"]) == 0
+    out, err = capsysbinary.readouterr()
+    assert out.startswith(b"\x89PNG\r\n\x1a\n")
+    assert err == b""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clean.yaml"]
+
+
+def test_render_dash_output_in_a_real_process(tmp_path: Path) -> None:
+    write(tmp_path / "clean.yaml", CLEAN)
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    proc = subprocess.run([sys.executable, "-m", "servicemap", "render", "clean.yaml",
+                           "--format", "png", "-o", "-"],
+                          capture_output=True, env=env, cwd=tmp_path, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(b"\x89PNG\r\n\x1a\n")
+    assert not (tmp_path / "-").exists()
+
+
+def test_check_output_dash_is_standard_output(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "broken.yaml", DEAD_END)
+    status, out, _ = run(capsys, "check", "--format", "json", "--output", "-", f)
+    assert status == 1
+    assert json.loads(out)["errors"] == 2
+    assert not (tmp_path / "-").exists()
+
+
+def test_schema_output_dash_is_standard_output(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "schema", "-o", "-")
+    assert status == 0
+    assert json.loads(out)["$schema"].startswith("https://json-schema.org/")
+    assert not (tmp_path / "-").exists()
+
+
+# folder searches and excludes
+
+
+def test_check_dot_passes_over_other_tools_yaml(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "maps" / "clean.yaml", CLEAN)
+    write(tmp_path / "docker-compose.yml", "services:\n  web: {image: nginx}\n")
+    write(tmp_path / "config.yaml", "retries: 3\n")
+    write(tmp_path / ".github" / "workflows" / "ci.yml", "jobs:\n  a:\n    steps: []\n")
+    write(tmp_path / "build" / "copy.yaml", DEAD_END)
+    assert run(capsys, "check", ".") == (0, "All checks passed: 1 file\n", "")
+    status, out, _ = run(capsys, "check", "docker-compose.yml")  # named: always checked
+    assert status == 1
+    assert "docker-compose.yml:1:1: SM002" in out
+
+
+def test_check_extend_exclude_and_force_exclude(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "pyproject.toml", '[tool.servicemap]\nextend-exclude = ["drafts/"]\n')
+    write(tmp_path / "maps" / "clean.yaml", CLEAN)
+    draft = write(tmp_path / "maps" / "drafts" / "wip.yaml", DEAD_END)
+    assert run(capsys, "check", "maps")[0] == 0
+    assert run(capsys, "check", "maps", draft)[0] == 1
+    assert run(capsys, "check", "maps", draft, "--force-exclude") == (
+        0, "All checks passed: 1 file\n", "")
+
+
+def test_check_respects_gitignore(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / ".gitignore", "generated/\n")
+    write(tmp_path / "generated" / "broken.yaml", DEAD_END)
+    write(tmp_path / "clean.yaml", CLEAN)
+    assert run(capsys, "check", ".")[0] == 0
+    write(tmp_path / "pyproject.toml", "[tool.servicemap]\nrespect-gitignore = false\n")
+    assert run(capsys, "check", ".")[0] == 1
+
+
+# render --highlight
+
+
+def test_render_highlight_refuses_a_broken_map_with_every_problem(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import servicemap.checking
+
+    many = DEAD_END + "".join(f"  - {{id: extra{i}, kind: task}}\n" for i in range(12))
+    f = write(tmp_path / "broken.yaml", many)
+    report = run(capsys, "check", "--format", "text", f)[1]
+    assert report.count("\n") > 20
+    runs: list[object] = []
+    real = servicemap.checking.run_rules
+    monkeypatch.setattr(servicemap.checking, "run_rules",
+                        lambda *a: runs.append(a) or real(*a))
+    status, out, err = run(capsys, "render", f, "--highlight")
+    assert (status, out) == (1, "")
+    assert err.startswith(report)
+    assert "drawn anyway" not in err
+    assert "Traceback" not in err
+    assert len(runs) == 1  # checked once
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.yaml"]
+
+
+def test_render_highlight_checks_once(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import servicemap.checking
+
+    f = write(tmp_path / "warned.yaml", MISSING_LANE)
+    runs: list[object] = []
+    real = servicemap.checking.run_rules
+    monkeypatch.setattr(servicemap.checking, "run_rules",
+                        lambda *a: runs.append(a) or real(*a))
+    status, out, err = run(capsys, "render", f, "--highlight", "-o", "out.svg")
+    assert (status, out) == (0, "wrote out.svg\n")
+    assert "1 warning" in err
+    assert len(runs) == 1
+    assert (tmp_path / "out.svg").read_bytes().startswith(b"<?xml")
+
+
+# output files are written atomically
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_report_output_replaces_the_file_keeping_its_mode(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "broken.yaml", DEAD_END)
+    report = tmp_path / "report.txt"
+    report.write_text("old", encoding="utf-8")
+    report.chmod(0o600)
+    assert run(capsys, "check", "--output", "report.txt", f)[0] == 1
+    assert "SM103" in report.read_text(encoding="utf-8")
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.yaml", "report.txt"]
+
+
+def test_output_files_go_through_the_one_atomic_writer(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import servicemap.api
+
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    written: list[str] = []
+    real = servicemap.api.write_bytes_atomic
+
+    def spy(path: str, data: bytes) -> None:
+        written.append(str(path))
+        real(path, data)
+
+    monkeypatch.setattr(servicemap.api, "write_bytes_atomic", spy)
+    run(capsys, "check", "-o", "r.txt", f)
+    run(capsys, "schema", "-o", "s.json")
+    assert written == ["r.txt", "s.json"]
+
+
+def test_unwritable_output_names_the_output(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    status, _, err = run(capsys, "schema", "-o", "no/such/dir/s.json")
+    assert status == 2
+    assert_one_line_error(err)
+    assert err.startswith("servicemap: error: cannot write no/such/dir/s.json: ")
+    assert ".tmp" not in err
+    assert run(capsys, "check", "-o", "no/such/dir/r.txt", f)[0] == 2
 
 
 def test_python_dash_m(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .checking import check, check_files, collect_files, structural_problems
+from .atomic import write_bytes_atomic
+from .checking import check, check_files, collect_files, is_excluded, structural_problems
 from .config import Config, find_config
 from .mapfile import load, loads
 from .mapfile.schema import schema_json
@@ -34,7 +35,10 @@ __all__ = [
     "REPORT_FORMATS",
     "RULES",
     "AnalysisError",
+    "Blueprint",
+    "Config",
     "LoadError",
+    "Problem",
     "RenderError",
     "analyze",
     "check",
@@ -42,6 +46,7 @@ __all__ = [
     "collect_files",
     "find_config",
     "format_text",
+    "is_excluded",
     "load",
     "loads",
     "parse_rate",
@@ -52,6 +57,7 @@ __all__ = [
     "summary",
     "summary_of",
     "svg_mimebundle",
+    "write_bytes_atomic",
 ]
 
 Target = Blueprint | str | os.PathLike[str]

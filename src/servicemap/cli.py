@@ -14,8 +14,7 @@ from typing import IO, TYPE_CHECKING, NoReturn
 from . import __version__
 
 if TYPE_CHECKING:
-    from .model import Blueprint
-    from .problems import Problem
+    from .api import Blueprint, Config, Problem
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "main"]
 
@@ -30,6 +29,10 @@ CHECK_FORMATS = ("text", "github", "json", "sarif", "junit")
 RENDER_FORMATS = ("svg", "pdf", "png", "dot")
 ANALYZE_FORMATS = ("text", "json", "csv")
 REPORT_URL = "https://github.com/servicemap/servicemap/issues"
+STDIO = "-"
+"""As a path: standard input (a map to read) or standard output (where to write)."""
+STDIN_NAME = "<stdin>"
+"""The name of a map read from standard input, unless ``--stdin-filename`` gives one."""
 
 
 class UsageError(Exception):
@@ -68,6 +71,13 @@ def _flatten(groups: list[list[str]] | None) -> list[str] | None:
     return None if groups is None else [k for group in groups for k in group]
 
 
+def _stdin_filename_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stdin-filename", metavar="NAME",
+                        help="the name of the map read from standard input ('-'), used in "
+                             f"messages and to find the project configuration (default: "
+                             f"{STDIN_NAME})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``servicemap`` and its subcommands."""
     parser = _Parser(
@@ -83,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="check maps for dead ends and other problems",
         description="Check map files; a folder means every *.yaml and *.yml file below it.",
     )
-    check.add_argument("paths", nargs="+", metavar="PATH", help="map files and folders")
+    check.add_argument("paths", nargs="+", metavar="PATH",
+                       help="map files and folders; '-' reads a map from standard input")
     check.add_argument("--format", choices=CHECK_FORMATS, default=None,
                        help="report format (default: github when GITHUB_ACTIONS=true, "
                             "else text)")
@@ -95,36 +106,47 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true",
                        help="fail (exit 1) on warnings too")
     check.add_argument("--output", "-o", metavar="FILE",
-                       help="write the report to FILE instead of standard output")
+                       help="write the report to FILE instead of standard output ('-': "
+                            "standard output)")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="skip files named on the command line too if the project's "
+                            "exclude patterns match them")
+    _stdin_filename_option(check)
 
     render = commands.add_parser(
         "render", help="draw a map as SVG, PDF, PNG or DOT",
         description="Draw a map. A map that breaks check rules is still drawn (with a "
                     "warning); a map that does not load is not.",
     )
-    render.add_argument("file", metavar="FILE", help="the map file")
+    render.add_argument("file", metavar="FILE",
+                        help="the map file; '-' reads it from standard input")
     render.add_argument("-o", "--output", metavar="OUT",
-                        help="output file (default: FILE with the format's suffix)")
+                        help="output file, '-' for standard output (default: FILE with the "
+                             "format's suffix; standard output for a map read from it)")
     render.add_argument("--format", choices=RENDER_FORMATS, default=None,
                         help="output format (default: from OUT's suffix, else svg)")
     render.add_argument("--highlight", action="store_true",
                         help="colour failure points and bottlenecks from the analysis")
     render.add_argument("--legend", action="store_true", help="add a legend of the symbols")
+    _stdin_filename_option(render)
 
     analyze = commands.add_parser(
         "analyze", help="times, failure points and bottlenecks of a map",
         description="Analyse a map: lead and process time, failure points, bottlenecks.",
     )
-    analyze.add_argument("file", metavar="FILE", help="the map file")
+    analyze.add_argument("file", metavar="FILE",
+                         help="the map file; '-' reads it from standard input")
     analyze.add_argument("--arrivals", metavar="RATE",
                          help="cases entering the map: 40/h, 2.5/min, 300/d or a number "
                               "per hour (default: the map's own arrivals)")
     analyze.add_argument("--format", choices=ANALYZE_FORMATS, default="text",
                          help="output format (default: text)")
+    _stdin_filename_option(analyze)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the map format",
                                  description="Print the JSON Schema of the map format.")
-    schema.add_argument("-o", "--output", metavar="FILE", help="write it to FILE instead")
+    schema.add_argument("-o", "--output", metavar="FILE",
+                        help="write it to FILE instead ('-': standard output)")
 
     rules = commands.add_parser("rules", help="list the check rules",
                                 description="List the check rules, or describe one.")
@@ -133,18 +155,65 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _write(text: str, output: str | None, stdout: IO[str]) -> None:
-    """Write ``text`` to the file ``output`` (replaced atomically) or to ``stdout``."""
-    if output is None:
-        stdout.write(text)
-        return
-    target = Path(output)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+def _write_file(output: str, data: bytes) -> None:
+    """Write ``data`` to the file ``output``, replaced atomically."""
+    from .api import write_bytes_atomic
+
     try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
+        write_bytes_atomic(output, data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _write_text(text: str, output: str | None, stdout: IO[str]) -> None:
+    """Write ``text`` to the file ``output``, or to ``stdout`` if it is ``None`` or ``-``."""
+    if output is None or output == STDIO:
+        stdout.write(text)
+    else:
+        _write_file(output, text.encode("utf-8"))
+
+
+def _write_binary(data: bytes, stdout: IO[str]) -> None:
+    """Write ``data`` to standard output: its bytes as they are, through ``stdout.buffer``."""
+    buffer = getattr(stdout, "buffer", None)
+    if buffer is not None:
+        stdout.flush()
+        buffer.write(data)
+        buffer.flush()
+        return
+    try:
+        stdout.write(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UsageError("standard output takes only text here: write the drawing to a "
+                         "file with -o FILE") from None
+
+
+def _read_stdin() -> str | bytes:
+    """The whole of standard input: bytes if it has a binary buffer, else text."""
+    stream = sys.stdin
+    if stream is None:
+        raise UsageError("there is no standard input to read a map from")
+    buffer = getattr(stream, "buffer", None)
+    data: str | bytes = buffer.read() if buffer is not None else stream.read()
+    return data
+
+
+def _stdin_name(args: argparse.Namespace) -> str:
+    """The name of the map on standard input: ``--stdin-filename`` or ``<stdin>``."""
+    name: str | None = args.stdin_filename
+    if name is not None and STDIO not in (args.paths if "paths" in args else [args.file]):
+        raise UsageError("--stdin-filename names the map read from standard input: give '-' "
+                         "as the map")
+    return name or STDIN_NAME
+
+
+def _config_for(args: argparse.Namespace, file: str) -> Config:
+    """The project configuration of ``file`` (of ``--stdin-filename`` or ``.`` for ``-``)."""
+    from .api import find_config
+
+    if file != STDIO:
+        return find_config(file)
+    return find_config(args.stdin_filename or Path.cwd())
 
 
 def _print_problems(problems: Sequence[Problem], stream: IO[str]) -> None:
@@ -153,46 +222,79 @@ def _print_problems(problems: Sequence[Problem], stream: IO[str]) -> None:
     stream.write(format_text(problems, 1))
 
 
+def _check_stdin(args: argparse.Namespace) -> tuple[str, list[Problem]] | None:
+    """Check the map on standard input: its name and problems (``None``: excluded)."""
+    from .api import LoadError, check, is_excluded, loads
+
+    name = _stdin_name(args)
+    if args.force_exclude and args.stdin_filename and is_excluded(args.stdin_filename):
+        return None
+    config = _config_for(args, STDIO)
+    data = _read_stdin()
+    try:
+        bp = loads(data, name)
+    except LoadError as exc:
+        return name, list(exc.problems)
+    return name, check(bp, select=_flatten(args.select), ignore=_flatten(args.ignore),
+                       config=config)
+
+
 def _cmd_check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from .api import REPORT_FORMATS as FORMATS
     from .api import check_files, collect_files, summary
 
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    _stdin_name(args)
+    paths = [p for p in args.paths if p != STDIO]
     try:
-        files = collect_files(args.paths)
+        files = collect_files(paths, force_exclude=args.force_exclude)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
-    if not files:
+    result = check_files(files, select=_flatten(args.select), ignore=_flatten(args.ignore))
+    names, problems = [str(f) for f in files], result.problems
+    from_stdin = _check_stdin(args) if STDIO in args.paths else None
+    if from_stdin is not None:
+        names.append(from_stdin[0])
+        problems = [*problems, *from_stdin[1]]
+    if not names:
         stderr.write("servicemap: warning: no map files (*.yaml, *.yml) found in "
                      f"{', '.join(args.paths)}\n")
-    result = check_files(files, select=_flatten(args.select), ignore=_flatten(args.ignore))
-    names = [str(f) for f in files]
-    _write(FORMATS[fmt](result.problems, names), args.output, stdout)
-    if args.output is not None:
-        stdout.write(f"{summary(result.problems, names)} (report written to {args.output})\n")
-    failed = result.errors > 0 or (args.strict and bool(result.problems))
-    return EXIT_FAILED if failed else EXIT_OK
+    _write_text(FORMATS[fmt](problems, names), args.output, stdout)
+    if args.output not in (None, STDIO):
+        stdout.write(f"{summary(problems, names)} (report written to {args.output})\n")
+    errors = any(p.level == "error" for p in problems)
+    return EXIT_FAILED if errors or (args.strict and problems) else EXIT_OK
 
 
-def _load_for(command: str, file: str, stderr: IO[str]) -> Blueprint | None:
-    """Load a map; print its problems and return ``None`` if it does not load."""
-    from .api import LoadError, load
+def _load_for(command: str, args: argparse.Namespace,
+              stderr: IO[str]) -> tuple[Blueprint, str] | None:
+    """Load the map ``args.file`` (``-``: standard input) and return it with its name.
 
-    if not Path(file).is_file():
+    Returns ``None`` after printing its problems if it does not load.
+    """
+    from .api import LoadError, load, loads
+
+    file: str = args.file
+    stdin_name = _stdin_name(args)
+    name = stdin_name if file == STDIO else file
+    if file != STDIO and not Path(file).is_file():
         raise UsageError(f"no such file: {file}" if not Path(file).exists()
                          else f"not a file: {file}")
     try:
-        return load(file)
+        return (loads(_read_stdin(), name) if file == STDIO else load(file)), name
     except LoadError as exc:
         _print_problems(exc.problems, stderr)
-        stderr.write(f"servicemap: {file} does not load; nothing to {command}\n")
+        stderr.write(f"servicemap: {name} does not load; nothing to {command}\n")
         return None
 
 
-def _render_format(args: argparse.Namespace) -> tuple[str, Path]:
-    if args.output is None:
+def _render_format(args: argparse.Namespace) -> tuple[str, Path | None]:
+    """The format and the file to write (``None``: standard output)."""
+    if args.output is None or args.output == STDIO:
         fmt = args.format or "svg"
-        return fmt, Path(args.file).with_suffix(f".{fmt}")
+        if args.output is None and args.file != STDIO:
+            return fmt, Path(args.file).with_suffix(f".{fmt}")
+        return fmt, None
     out = Path(args.output)
     suffix = out.suffix.lower().lstrip(".")
     if args.format is not None:
@@ -206,27 +308,38 @@ def _render_format(args: argparse.Namespace) -> tuple[str, Path]:
 
 
 def _cmd_render(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    from .api import RenderError, check, find_config, summary
+    from .api import AnalysisError, RenderError, check, summary
 
     fmt, out = _render_format(args)
-    bp = _load_for("render", args.file, stderr)
-    if bp is None:
+    loaded = _load_for("render", args, stderr)
+    if loaded is None:
         return EXIT_FAILED
-    problems = check(bp, config=find_config(args.file))
-    if problems:
-        stderr.write(f"servicemap: warning: {args.file}: {summary(problems, 1)}; drawn anyway "
-                     f"with the steps concerned marked (see 'servicemap check {args.file}')\n")
+    bp, name = loaded
+    problems = check(bp, config=_config_for(args, args.file))  # the one check of this command
     try:
         from .api import render
     except ImportError as exc:
         raise UsageError(f"rendering is not available: {exc} (it needs pygraphviz and "
                          "Graphviz)") from None
     try:
-        render(bp, out, format=fmt, highlight=args.highlight, legend=args.legend,
-               problems=problems)
+        data = render(bp, out, format=fmt, highlight=args.highlight, legend=args.legend,
+                      problems=problems)
+    except AnalysisError:
+        _print_problems(problems, stderr)
+        stderr.write(f"servicemap: {name} has structural errors, so --highlight cannot "
+                     "analyse it; nothing drawn (without --highlight it is drawn with the "
+                     "problems marked)\n")
+        return EXIT_FAILED
     except RenderError as exc:
-        raise UsageError(f"cannot render {args.file}: {_one_line(str(exc))}") from None
-    stdout.write(f"wrote {out}\n")
+        raise UsageError(f"cannot render {name}: {_one_line(str(exc))}") from None
+    if problems:
+        again = f"servicemap check {name}" if args.file != STDIO else "servicemap check -"
+        stderr.write(f"servicemap: warning: {name}: {summary(problems, 1)}; drawn anyway "
+                     f"with the steps concerned marked (see '{again}')\n")
+    if out is None:
+        _write_binary(data, stdout)
+    else:
+        stdout.write(f"wrote {out}\n")
     return EXIT_OK
 
 
@@ -250,19 +363,20 @@ def _parse_rate(text: str) -> float:
 
 def _cmd_analyze(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     rate = _parse_rate(args.arrivals) if args.arrivals is not None else None
-    bp = _load_for("analyze", args.file, stderr)
-    if bp is None:
+    loaded = _load_for("analyze", args, stderr)
+    if loaded is None:
         return EXIT_FAILED
+    bp, name = loaded
     from .api import AnalysisError, analyze
 
     try:
         result = analyze(bp, arrivals=rate)
     except AnalysisError as exc:
         _print_problems(exc.problems, stderr)
-        stderr.write(f"servicemap: {args.file} has structural errors; fix them to analyse it\n")
+        stderr.write(f"servicemap: {name} has structural errors; fix them to analyse it\n")
         return EXIT_FAILED
     except ValueError as exc:
-        stderr.write(f"servicemap: {args.file} cannot be analysed: {exc}\n")
+        stderr.write(f"servicemap: {name} cannot be analysed: {exc}\n")
         return EXIT_FAILED
     if args.format == "json":
         text = result.to_json()
@@ -277,7 +391,7 @@ def _cmd_analyze(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> 
 def _cmd_schema(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from .api import schema_json
 
-    _write(schema_json(), args.output, stdout)
+    _write_text(schema_json(), args.output, stdout)
     return EXIT_OK
 
 
