@@ -2,8 +2,11 @@
 
 van der Aalst's *option to complete*: from every step, some path must lead to
 an end. A rework loop whose every branch leads back into the loop traps its
-cases forever. Reported once per trapped region, naming its steps. Steps that
-are stuck only because they lead into a dead end are left to SM103.
+cases forever. Reported once per trapped region (steps joined by flow lines),
+naming its steps. Steps that are stuck only because some path from them runs
+into a dead end (SM103) or into a connector that leads nowhere (SM110) are left
+to those rules, loops among them included: once the dead end has a ``next``,
+they may well reach an end.
 
 Why it matters: such a loop passes most flowchart linters (bpmnlint's
 recommended rules among them) yet no case caught in it ever finishes.
@@ -63,6 +66,7 @@ LEVEL = "error"
 
 def _regions(succ: dict[str, list[str]], pred: dict[str, list[str]],
              trapped: list[str]) -> list[list[str]]:
+    """The trapped steps grouped by flow lines between them (either way), unsorted."""
     inside = set(trapped)
     seen: set[str] = set()
     regions = []
@@ -82,28 +86,8 @@ def _regions(succ: dict[str, list[str]], pred: dict[str, list[str]],
     return regions
 
 
-def _has_cycle(region: list[str], succ: dict[str, list[str]]) -> bool:
-    inside = set(region)
-    indeg = {n: 0 for n in region}
-    for n in region:
-        for m in succ[n]:
-            if m in inside:
-                indeg[m] += 1
-    queue = [n for n in region if indeg[n] == 0]
-    removed = 0
-    while queue:
-        n = queue.pop()
-        removed += 1
-        for m in succ[n]:
-            if m in inside:
-                indeg[m] -= 1
-                if indeg[m] == 0:
-                    queue.append(m)
-    return removed < len(region)
-
-
 def check(ctx: Context) -> Iterator[Finding]:
-    """Yield one finding per trapped region that contains a loop.
+    """Yield one finding per region of steps from which every path loops forever.
 
     Complexity: O(V + E).
     """
@@ -113,13 +97,14 @@ def check(ctx: Context) -> Iterator[Finding]:
     alive = ctx.to_ends
     if len(alive) == len(g.steps):  # every step reaches an end (alive holds steps only)
         return
-    trapped = [sid for sid in g.steps if sid not in alive and g.succ[sid]]
-    order: dict[str, int] = {}
+    # Steps without outgoing flow that are not ends: dead ends, or steps whose flow
+    # runs into a connector that leads nowhere. Whatever reaches one is not trapped.
+    stuck = [sid for sid in g.steps if sid not in alive and not g.succ[sid]]
+    can_stop = g.reachable([*g.ends(), *stuck], reverse=True) if stuck else alive
+    # Every trapped step has a successor, and all of them are trapped: each region loops.
+    trapped = [sid for sid in g.steps if sid not in can_stop]
+    order = {sid: i for i, sid in enumerate(trapped)}  # map order
     for region in _regions(g.succ, g.pred, trapped):
-        if not _has_cycle(region, g.succ):
-            continue
-        if not order:
-            order = {sid: i for i, sid in enumerate(g.steps)}
         region.sort(key=order.__getitem__)
         names = ", ".join(f"'{s}'" for s in region[:10])
         more = f" and {len(region) - 10} more" if len(region) > 10 else ""
