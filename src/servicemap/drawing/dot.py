@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import itertools
-import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..layout.geometry import Band, EdgeRoute, Layout, NodeBox, Point
 from ..layout.labels import Obstacles, label_size
+from ..layout.text import (
+    HEADER_LINE,
+    LANE_TITLE_INSET,
+    MAP_TITLE_INSET,
+    PHASE_TITLE_INSET,
+    TITLE_SIZE,
+    wrap_chars,
+)
 from ..values import format_duration
 from .escape import html_text, tooltip_text
 from .style import ARROW_LENGTH, FONT, FONT_SIZE, Colors, KeyEntry, StepStyle
@@ -110,14 +117,6 @@ def _text_width(kind: str, box: NodeBox) -> float:
 def _lines_html(lines: Iterable[str], *, bold: bool = False) -> str:
     body = "<BR/>".join(html_text(line) for line in lines)
     return f"<B>{body}</B>" if bold and body else body
-
-
-def _wrap(text: str, width_pt: float, size: float = FONT_SIZE) -> list[str]:
-    chars = max(4, int(width_pt / (size * 0.56)))
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        lines.extend(textwrap.wrap(paragraph, chars, break_long_words=True) or [""])
-    return lines
 
 
 def _cell_table(
@@ -279,9 +278,9 @@ def _draw_frame(dot: _Dot, layout: Layout, colors: Colors) -> None:
         dot.rect(hw, band.top, layout.width, band.bottom, colors.band[i % 2])
         if hw > 0 and band.label:
             dot.rect(0, band.top, hw, band.bottom, colors.header)
-            lines = _wrap(band.label, hw - 10)
+            lines = wrap_chars(band.label, hw - LANE_TITLE_INSET)
             label = _cell_table(_lines_html(lines, bold=True), hw - 6,
-                                min(band.bottom - band.top - 4, 14 * len(lines) + 4),
+                                min(band.bottom - band.top - 4, HEADER_LINE * len(lines) + 4),
                                 border=0, color=colors.header, fill=None)
             dot.node("h", hw / 2, (band.top + band.bottom) / 2,
                      {"shape": "plain", "fixedsize": False, "label": label,
@@ -295,9 +294,9 @@ def _draw_frame(dot: _Dot, layout: Layout, colors: Colors) -> None:
         dot.rect(0, top, layout.width, body_top, colors.header)
         for column in layout.columns:
             width = column.right - column.left
-            lines = _wrap(column.label, width - 8)
+            lines = wrap_chars(column.label, width - PHASE_TITLE_INSET)
             label = _cell_table(_lines_html(lines, bold=True), width - 4,
-                                min(layout.header_height - 2, 14 * len(lines) + 4),
+                                min(layout.header_height - 2, HEADER_LINE * len(lines) + 4),
                                 border=0, color=colors.header, fill=None)
             dot.node("h", (column.left + column.right) / 2, top + layout.header_height / 2,
                      {"shape": "plain", "fixedsize": False, "label": label,
@@ -424,7 +423,7 @@ def _draw_legend(dot: _Dot, entries: Sequence[tuple[str, Any]], top: float, widt
                          color=entry.color or colors.ink, penwidth=2.5 if entry.color else 1,
                          extra={})
             text = entry.label
-        lines = _wrap(text, iw - sw - 14)[:2]
+        lines = wrap_chars(text, iw - sw - 14)[:2]
         label = _cell_table(_lines_html(lines), iw - sw - 10, ih - 4, border=0,
                             color=colors.ink, fill=None, align="LEFT")
         dot.node("g", x0 + sw + 6 + (iw - sw - 10) / 2, yc,
@@ -477,9 +476,10 @@ def build_dot(
 
     _draw_frame(dot, layout, colors)
     if layout.title_height > 0:
-        lines = _wrap(blueprint.name, layout.width - 16, 14)[:2]
-        label = _cell_table(f'<FONT POINT-SIZE="14">{_lines_html(lines, bold=True)}</FONT>',
-                            layout.width - 16, layout.title_height - 4, border=0,
+        lines = wrap_chars(blueprint.name, layout.width - MAP_TITLE_INSET, TITLE_SIZE)[:2]
+        label = _cell_table(
+            f'<FONT POINT-SIZE="{TITLE_SIZE:g}">{_lines_html(lines, bold=True)}</FONT>',
+                            layout.width - MAP_TITLE_INSET, layout.title_height - 4, border=0,
                             color=colors.ink, fill=None, align="LEFT")
         dot.node("t", layout.width / 2, layout.title_height / 2,
                  {"shape": "plain", "fixedsize": False, "label": label,
@@ -502,7 +502,8 @@ def build_dot(
         fill = (style.fill if style is not None and style.fill else None) or colors.step_fill
         extra = {"tooltip": _step_tooltip(step, lanes, phases, style),
                  "class": f"step {step.kind}"}
-        shown: Sequence[str] = box.label_lines or _wrap(step.title, _text_width(step.kind, box))
+        shown: Sequence[str] = (box.label_lines
+                                or wrap_chars(step.title, _text_width(step.kind, box)))
         _draw_symbol(dot, step.kind, box, shown, fill=fill, color=color, penwidth=penwidth,
                      extra=extra)
         ids[step.id] = f"s{dot.count}"

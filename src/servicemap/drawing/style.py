@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..layout.text import FONT, FONT_SIZE
+
 __all__ = [
     "ARROW_LENGTH",
     "FONT",
@@ -15,11 +17,8 @@ __all__ = [
     "check_color",
 ]
 
-FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
-"""One font list everywhere: fontconfig/Pango (PNG, PDF) take the first family
-installed; browsers read the same list as the SVG ``font-family``."""
-
-FONT_SIZE = 10.0
+# FONT and FONT_SIZE come from the layout's text metrics, so that the sizes the
+# layout reserves and the text drawn agree.
 ARROW_LENGTH = 7.0  # points: Graphviz draws 10 pt x arrowsize (0.7)
 
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?")

@@ -18,7 +18,16 @@ from .geometry import Band, Column, EdgeRoute, LayerLine, Layout, NodeBox
 from .grid import NO_LANE, NO_PHASE, Grid, layer_lines, place
 from .labels import Obstacles, label_size, place_label
 from .routing import Plan, plan_routes, route_points
-from .text import HEADER_LINE, header_lines, text_width, wrap
+from .text import (
+    HEADER_LINE,
+    LANE_TITLE_INSET,
+    MAP_TITLE_INSET,
+    PHASE_TITLE_INSET,
+    TITLE_SIZE,
+    header_lines,
+    text_width,
+    wrap,
+)
 
 __all__ = ["Layout", "compute_layout"]
 
@@ -159,9 +168,9 @@ def _layout(bp: Blueprint, wrap_width: float) -> Layout:
                               left, right))
     head_h = 0.0
     if columns:
-        lines = max(header_lines(c.label, c.right - c.left - 8) for c in columns)
+        lines = max(header_lines(c.label, c.right - c.left - PHASE_TITLE_INSET) for c in columns)
         head_h = max(HEADER_MIN, HEADER_LINE * lines + 8)
-    title_lines = 1 if text_width(bp.name, 14) <= width - 16 else 2
+    title_lines = 1 if text_width(bp.name, TITLE_SIZE) <= width - MAP_TITLE_INSET else 2
     title_h = 14.0 + 20.0 * title_lines
 
     # Vertical: per lane, a corridor above, between and below its rows.
@@ -243,7 +252,7 @@ def _bands(grid: Grid, plan: Plan, lane_titles: dict[str, str], lane_info: Mappi
                 y += row_h[lane]
         need = 0.0
         if lane:
-            need = HEADER_LINE * header_lines(lane_titles[lane], head_w - 10) + 8
+            need = HEADER_LINE * header_lines(lane_titles[lane], head_w - LANE_TITLE_INSET) + 8
             if i in lined:  # the blueprint line's name sits at the band's foot
                 need += 2 * HEADER_LINE + 4
         y = max(y, band_top + need)

@@ -1,14 +1,38 @@
-"""Label wrapping and text width estimates for the drawing font (sans-serif, 10 pt)."""
+"""Text metrics shared by layout and drawing: the font, its sizes, width estimates, wrapping."""
 
 from __future__ import annotations
 
 import textwrap
 
-__all__ = ["FONT_SIZE", "HEADER_LINE", "LINE_HEIGHT", "header_lines", "text_width", "wrap"]
+__all__ = [
+    "FONT",
+    "FONT_SIZE",
+    "HEADER_LINE",
+    "LANE_TITLE_INSET",
+    "LINE_HEIGHT",
+    "MAP_TITLE_INSET",
+    "PHASE_TITLE_INSET",
+    "TITLE_SIZE",
+    "header_lines",
+    "text_width",
+    "wrap",
+    "wrap_chars",
+]
 
-FONT_SIZE = 10.0
-LINE_HEIGHT = 13.0
+FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
+"""One font list everywhere: fontconfig/Pango (PNG, PDF) take the first family
+installed; browsers read the same list as the SVG ``font-family``."""
+
+FONT_SIZE = 10.0  # points: step labels, branch labels, headers
+TITLE_SIZE = 14.0  # points: the map's title
+LINE_HEIGHT = 13.0  # line pitch of step and branch labels
 HEADER_LINE = 14.0  # line pitch of header and title text as drawn
+
+# How much narrower than its cell a header's text is wrapped: the layout
+# reserves room for the lines the drawer will draw at this width.
+LANE_TITLE_INSET = 10.0
+PHASE_TITLE_INSET = 8.0
+MAP_TITLE_INSET = 16.0
 
 # Advance widths of DejaVu Sans at 1 pt, rounded up: a conservative estimate.
 _NARROW = frozenset("ijlI.,:;!|'` ")
@@ -47,6 +71,8 @@ def text_width(text: str, size: float = FONT_SIZE) -> float:
 def wrap(text: str, width: float = 120.0, *, max_lines: int = 6) -> tuple[str, ...]:
     """Break ``text`` into lines of at most ``width`` points (long words are cut).
 
+    Step labels are wrapped this way by the layout and drawn as these lines.
+
     >>> wrap("Sends apology, promises redelivery", 120)
     ('Sends apology,', 'promises redelivery')
     >>> wrap("")
@@ -77,11 +103,28 @@ def wrap(text: str, width: float = 120.0, *, max_lines: int = 6) -> tuple[str, .
     return tuple(lines)
 
 
+def wrap_chars(text: str, width: float, size: float = FONT_SIZE) -> list[str]:
+    """Break ``text`` into lines by a plain character count for ``width`` points.
+
+    The drawer wraps headers, the title and legend entries this way.
+
+    >>> wrap_chars("Customer service representatives", 100)
+    ['Customer service', 'representatives']
+    >>> wrap_chars("", 100)
+    ['']
+    """
+    chars = max(4, int(width / (size * 0.56)))
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        lines.extend(textwrap.wrap(paragraph, chars, break_long_words=True) or [""])
+    return lines
+
+
 def header_lines(text: str, width: float, size: float = FONT_SIZE) -> int:
     """Lines a header label takes at ``width`` points, by the larger of two wrap estimates.
 
-    Headers (lane and phase titles) are wrapped by the drawer; this counts
-    lines both by our width table and by a plain character count, so the room
+    Headers (lane and phase titles) are drawn wrapped by :func:`wrap_chars`;
+    this counts lines both that way and by our width table, so the room
     reserved fits either.
 
     >>> header_lines("Pre-transaction", 200)
@@ -89,7 +132,4 @@ def header_lines(text: str, width: float, size: float = FONT_SIZE) -> int:
     >>> header_lines("Customer service and returned-payments representatives", 100) >= 3
     True
     """
-    chars = max(4, int(width / (size * 0.56)))
-    by_chars = sum(len(textwrap.wrap(p, chars, break_long_words=True)) or 1
-                   for p in text.splitlines() or [""])
-    return max(by_chars, len(wrap(text, width, max_lines=1000)))
+    return max(len(wrap_chars(text, width, size)), len(wrap(text, width, max_lines=1000)))
