@@ -91,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check", help="check maps for dead ends and other problems",
-        description="Check map files; a folder means every *.yaml and *.yml file below it.",
+        description="Check map files. A folder means the *.yaml and *.yml files below it with "
+                    "a top-level 'steps:' or 'servicemap:' key, less what the project's "
+                    "exclude patterns and .gitignore files skip; '-' means standard input.",
     )
     check.add_argument("paths", nargs="+", metavar="PATH",
                        help="map files and folders; '-' reads a map from standard input")
@@ -275,7 +277,7 @@ def _load_for(command: str, args: argparse.Namespace,
     from .api import LoadError, load, loads
 
     file: str = args.file
-    stdin_name = _stdin_name(args)
+    stdin_name = _stdin_name(args)  # also refuses --stdin-filename without '-'
     name = stdin_name if file == STDIO else file
     if file != STDIO and not Path(file).is_file():
         raise UsageError(f"no such file: {file}" if not Path(file).exists()
