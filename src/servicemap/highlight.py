@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .analysis import Analysis
 from .drawing.style import KeyEntry, StepStyle
+from .values import format_percent, format_seconds
 
 __all__ = ["FAILURE_SHADES", "styles_from_analysis"]
 
@@ -16,14 +17,6 @@ FAILURE_SHADES: tuple[tuple[float, str, str], ...] = (
 
 _BOTTLENECK = "#e65100"
 _OVERLOADED = "#ff9800"
-
-
-def _seconds(value: float) -> str:
-    if value >= 3600:
-        return f"{value / 3600:.3g} h"
-    if value >= 60:
-        return f"{value / 60:.3g} min"
-    return f"{value:.3g} s"
 
 
 def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list[KeyEntry]]:
@@ -53,9 +46,9 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
             borders[row.step] = (_OVERLOADED, 2.5)
             used.add("overloaded")
         if row.utilisation is not None:
-            badges.setdefault(row.step, []).append(f"util {row.utilisation:.0%}")
+            badges.setdefault(row.step, []).append(f"util {format_percent(row.utilisation, 0)}")
         elif row.load_s is not None and row.step == analysis.summary.bottleneck:
-            badges.setdefault(row.step, []).append(f"{_seconds(row.load_s)}/case")
+            badges.setdefault(row.step, []).append(f"{format_seconds(row.load_s)}/case")
     if analysis.summary.bottleneck is not None:
         borders[analysis.summary.bottleneck] = (_BOTTLENECK, 3.5)
         used.add("bottleneck")

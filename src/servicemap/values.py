@@ -18,6 +18,8 @@ __all__ = [
     "Rate",
     "Text",
     "format_duration",
+    "format_percent",
+    "format_seconds",
     "parse_duration",
     "parse_fraction",
     "parse_rate",
@@ -137,6 +139,42 @@ def format_duration(value: timedelta) -> str:
         seconds = micro / 1_000_000
         parts.append(f"{seconds:g}s" if seconds == round(seconds, 6) else f"{seconds!r}s")
     return " ".join(parts)
+
+
+def format_seconds(seconds: float | None) -> str:
+    """A duration in seconds for a person, to three figures, or ``"unknown"``.
+
+    Unlike :func:`format_duration` this rounds: it is for figures computed
+    from a map (loads, times), not for values read from one.
+
+    Examples:
+        >>> format_seconds(45), format_seconds(750), format_seconds(4800)
+        ('45 s', '12.5 min', '1.33 h')
+        >>> format_seconds(129600), format_seconds(None), format_seconds(math.inf)
+        ('1.5 d', 'unknown', 'unbounded')
+    """
+    if seconds is None:
+        return "unknown"
+    if math.isinf(seconds):
+        return "unbounded"
+    for size, unit in ((86400.0, "d"), (3600.0, "h"), (60.0, "min")):
+        if abs(seconds) >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.3g} s"
+
+
+def format_percent(fraction: float, decimals: int | None = None) -> str:
+    """A fraction as a percentage: to four figures, or with ``decimals`` decimal places.
+
+    Examples:
+        >>> format_percent(0.9), format_percent(0.985), format_percent(0.07)
+        ('90%', '98.5%', '7%')
+        >>> format_percent(0.955, 0), format_percent(0.5, 1)
+        ('96%', '50.0%')
+    """
+    if decimals is None:
+        return f"{fraction * 100:.4g}%"
+    return f"{fraction:.{decimals}%}"
 
 
 class Rate:

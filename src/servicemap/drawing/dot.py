@@ -17,7 +17,7 @@ from ..layout.text import (
     TITLE_SIZE,
     wrap_chars,
 )
-from ..values import format_duration
+from ..values import format_duration, format_percent
 from .escape import html_text, tooltip_text
 from .style import ARROW_LENGTH, FONT, FONT_SIZE, Colors, KeyEntry, StepStyle
 
@@ -190,7 +190,7 @@ def _step_tooltip(step: Any, lanes: Mapping[str, str], phases: Mapping[str, str]
     if step.wait is not None:
         rows.append(f"wait: {format_duration(step.wait)}")
     if step.accuracy is not None:
-        rows.append(f"accuracy: {step.accuracy:.0%}")
+        rows.append(f"accuracy: {format_percent(step.accuracy, 0)}")
     if step.capacity is not None:
         rows.append(f"capacity: {step.capacity}")
     if step.cost is not None:
