@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path, PurePath
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree as ET
 
 from .problems import Problem, sort_problems
 
 __all__ = [
+    "FINGERPRINT_KEY",
     "FORMATS",
+    "RULES_URL_ENV",
     "SARIF_SCHEMA",
     "Formatter",
+    "fingerprint",
     "format_github",
     "format_json",
     "format_junit",
     "format_sarif",
     "format_text",
     "relative_uri",
+    "rules_reference_url",
     "summary",
 ]
 
-HOMEPAGE = "https://servicemap.dev"
-"""Where the tool's documentation lives (SARIF ``informationUri``)."""
+RULES_URL_ENV = "SERVICEMAP_RULES_URL"
+"""The environment variable naming the rules reference page SARIF ``helpUri`` points into."""
+
+FINGERPRINT_KEY = "servicemapProblem/v1"
+"""The key of each SARIF result's ``partialFingerprints`` entry (see :func:`fingerprint`)."""
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 """The ``$schema`` of the SARIF logs written (GitHub code scanning accepts it)."""
@@ -97,7 +107,30 @@ def format_json(problems: Sequence[Problem], files: Files) -> str:
         "warnings": len(ordered) - errors,
         "problems": [p.to_dict() for p in ordered],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return _json_text(data)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_text(data: Any) -> str:
+    """Indented JSON that encodes as UTF-8.
+
+    A file name that is not valid UTF-8 reaches Python with lone surrogates
+    (``\\udcff``); they are written as ``\\u`` escapes, which JSON readers accept
+    and Python reads back to the same name, instead of raw bytes that make the
+    whole report invalid UTF-8.
+
+    >>> text = _json_text({"file": "caf\\udce9.yaml"})
+    >>> print(text, end="")
+    {
+      "file": "caf\\udce9.yaml"
+    }
+    >>> json.loads(text)["file"] == "caf\\udce9.yaml"
+    True
+    """
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def _escape_data(text: str) -> str:
@@ -152,12 +185,15 @@ def relative_uri(file: str, root: str | os.PathLike[str] | None = None) -> tuple
 
     Paths below ``root`` (default: the working directory) become relative
     references with forward slashes; others become absolute ``file:`` URIs.
+    A name that is not valid UTF-8 keeps its bytes, percent-encoded.
 
     Examples:
         >>> relative_uri("maps/my map.yaml")
         ('maps/my%20map.yaml', True)
         >>> relative_uri("/srv/maps/a.yaml", root="/srv")
         ('maps/a.yaml', True)
+        >>> relative_uri("maps/caf\\udce9.yaml")
+        ('maps/caf%E9.yaml', True)
     """
     base = Path(root) if root is not None else Path.cwd()
     path = Path(file)
@@ -168,14 +204,95 @@ def relative_uri(file: str, root: str | os.PathLike[str] | None = None) -> tuple
         rel = ".."
     if rel == ".." or rel.startswith(".." + os.sep) or os.path.isabs(rel):
         return absolute.as_uri(), False
-    return quote(PurePath(rel).as_posix()), True
+    return quote(PurePath(rel).as_posix(), errors="surrogateescape"), True
 
 
 _CATEGORIES = {"SM0": "loading", "SM1": "structure", "SM2": "decisions", "SM3": "blueprint",
                "SM4": "service-recovery", "SM5": "capacity"}
 
+_POSITION = re.compile(r"\b(line|column|col)(\s+)\d+", re.IGNORECASE)
 
-def _rule_entries() -> list[dict[str, Any]]:
+
+def fingerprint(problem: Problem, uri: str | None = None) -> str:
+    """What a problem is, not where it is: the SARIF ``partialFingerprints`` hash.
+
+    The first 32 hex digits of the SHA-256 of the rule code, the file (as the
+    log's artifact URI; ``uri`` if given), the step id and the message with
+    any ``line N``/``column N`` in it blanked. Edits elsewhere in the map that
+    move the problem to another line keep the value; fixing the problem,
+    renaming its step or moving the file change it. The level is left out, so
+    raising a rule from warning to error keeps its alerts.
+
+    Args:
+        problem: The problem.
+        uri: The file as the log names it (default: :func:`relative_uri` of it).
+
+    Returns:
+        32 lowercase hex digits.
+
+    Examples:
+        >>> a = Problem("SM103", "dead-end", "error", "step 'x' stops", "m.yaml", 4, 5, "x")
+        >>> b = Problem("SM103", "dead-end", "warning", "step 'x' stops", "m.yaml", 40, 1, "x")
+        >>> fingerprint(a) == fingerprint(b), len(fingerprint(a))
+        (True, 32)
+        >>> fingerprint(a) == fingerprint(Problem("SM103", "dead-end", "error", "step 'y' stops",
+        ...                                       "m.yaml", 4, 5, "y"))
+        False
+    """
+    if uri is None and problem.file is not None:
+        uri = relative_uri(problem.file)[0]
+    message = _POSITION.sub(r"\1\2#", problem.message)
+    key = "\0".join((problem.code, uri or "", problem.step or "", message))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def rules_reference_url(value: str | None = None) -> str | None:
+    """The base URL of the rules reference that SARIF ``helpUri`` points into, or ``None``.
+
+    ``value`` if given, else the ``SERVICEMAP_RULES_URL`` environment
+    variable: the URL of a page made from ``docs/rules.md``, whose headings
+    (``## SM103 dead-end``) give the anchors (``#sm103-dead-end``). Only an
+    absolute ``https``, ``http`` or ``file`` URL without spaces counts; anything
+    else, unset or empty, gives ``None``, and the log then has no ``helpUri``
+    (servicemap has no website of its own to default to).
+
+    Args:
+        value: The URL to use instead of the environment variable's.
+
+    Returns:
+        The URL without any ``#fragment``, or ``None``.
+
+    Examples:
+        >>> rules_reference_url("https://example.org/docs/rules.html#top")
+        'https://example.org/docs/rules.html'
+        >>> rules_reference_url("docs/rules.md") is None
+        True
+    """
+    value = (os.environ.get(RULES_URL_ENV, "") if value is None else value).strip()
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed "[" in the host
+        return None
+    scheme = parts.scheme.lower()
+    usable = (scheme in ("https", "http", "file") and (scheme == "file" or parts.netloc != "")
+              and value.isprintable() and not any(c.isspace() for c in value))
+    return value.split("#", 1)[0] if usable else None
+
+
+def _project_url() -> str | None:
+    """The home page the installed distribution declares (SARIF ``informationUri``), if any."""
+    try:
+        meta = metadata("servicemap")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return None
+    urls = [entry.partition(",") for entry in meta.get_all("Project-URL") or []]
+    found = [url.strip() for label, _, url in urls
+             if re.sub(r"[\s_-]", "", label.lower()) in ("homepage", "documentation", "source")]
+    found += meta.get_all("Home-page") or []
+    return next((u for u in found if u.startswith(("https://", "http://"))), None)
+
+
+def _rule_entries(base: str | None) -> list[dict[str, Any]]:
     """SARIF ``reportingDescriptor`` objects of every rule, in code order."""
     from .rules import RULES, summary_of
     from .rules.docs import doc_markdown
@@ -186,7 +303,7 @@ def _rule_entries() -> list[dict[str, Any]]:
         summary_text = summary_md.replace("`", "")
         body = rule.doc.split("\n", 1)[1].strip() if "\n" in rule.doc else ""
         first = " ".join(body.split("\n\n", 1)[0].split()).replace("``", "") or summary_text
-        entries.append({
+        entry: dict[str, Any] = {
             "id": rule.code,
             "name": rule.name,
             "shortDescription": {"text": summary_text},
@@ -198,27 +315,36 @@ def _rule_entries() -> list[dict[str, Any]]:
             },
             "defaultConfiguration": {"level": rule.level},
             "properties": {"tags": [_CATEGORIES.get(rule.code[:3], "other")]},
-        })
+        }
+        if base is not None:
+            entry["helpUri"] = f"{base}#{rule.code.lower()}-{rule.name}"
+        entries.append(entry)
     return entries
 
 
-def format_sarif(problems: Sequence[Problem], files: Files) -> str:
-    """A SARIF 2.1.0 log that GitHub code scanning accepts (one run, every rule described).
+def _sarif_location(p: Problem) -> dict[str, Any] | None:
+    """A problem's SARIF ``location`` (``None`` without a file); no region without a line."""
+    if p.file is None:
+        return None
+    uri, relative = relative_uri(p.file)
+    artifact: dict[str, Any] = {"uri": uri}
+    if relative:
+        artifact["uriBaseId"] = "%SRCROOT%"
+    physical: dict[str, Any] = {"artifactLocation": artifact}
+    if p.line is not None:
+        region = {"startLine": p.line}
+        if p.column is not None:
+            region["startColumn"] = p.column
+        physical["region"] = region
+    return {"physicalLocation": physical}
 
-    File locations are relative to the working directory (``uriBaseId``
-    ``%SRCROOT%``); a problem without a line has no region.
 
-    Example:
-        >>> p = Problem("SM103", "dead-end", "error", "no way on", "maps/a.yaml", 4, 5, "a")
-        >>> log = json.loads(format_sarif([p], 1))
-        >>> result = log["runs"][0]["results"][0]
-        >>> result["ruleId"], result["level"], result["locations"][0]["physicalLocation"]["region"]
-        ('SM103', 'error', {'startLine': 4, 'startColumn': 5})
-    """
-    from . import __version__
+def _sarif_results(problems: Sequence[Problem]) -> list[dict[str, Any]]:
+    """SARIF ``result`` objects, sorted, each with its rule, location and fingerprint."""
     from .rules import RULES
 
     index = {rule.code: i for i, rule in enumerate(RULES)}
+    seen: Counter[str] = Counter()
     results = []
     for p in sort_problems(problems):
         result: dict[str, Any] = {"ruleId": p.code}
@@ -226,40 +352,66 @@ def format_sarif(problems: Sequence[Problem], files: Files) -> str:
             result["ruleIndex"] = index[p.code]
         result["level"] = p.level
         result["message"] = {"text": p.message}
-        if p.file is not None:
-            uri, relative = relative_uri(p.file)
-            artifact: dict[str, Any] = {"uri": uri}
-            if relative:
-                artifact["uriBaseId"] = "%SRCROOT%"
-            physical: dict[str, Any] = {"artifactLocation": artifact}
-            if p.line is not None:
-                region = {"startLine": p.line}
-                if p.column is not None:
-                    region["startColumn"] = p.column
-                physical["region"] = region
-            result["locations"] = [{"physicalLocation": physical}]
+        location = _sarif_location(p)
+        if location is not None:
+            result["locations"] = [location]
+        digest = fingerprint(p)
+        seen[digest] += 1
+        result["partialFingerprints"] = {FINGERPRINT_KEY: f"{digest}:{seen[digest]}"}
         if p.step is not None:
             result["properties"] = {"step": p.step}
         results.append(result)
+    return results
+
+
+def format_sarif(problems: Sequence[Problem], files: Files, *,
+                 rules_url: str | None = None) -> str:
+    """A SARIF 2.1.0 log that GitHub code scanning accepts (one run, every rule described).
+
+    File locations are relative to the working directory (``uriBaseId``
+    ``%SRCROOT%``); a problem without a line has no region. Each result has a
+    ``partialFingerprints`` entry (see :func:`fingerprint`; ``:2``, ``:3``...
+    number identical problems in one file). Rules get a ``helpUri`` when a
+    rules reference URL is given or set (see :func:`rules_reference_url`).
+
+    Args:
+        problems: The problems found.
+        files: The files checked (unused: a SARIF log lists results only).
+        rules_url: Base URL of the rules reference (default: ``SERVICEMAP_RULES_URL``).
+
+    Returns:
+        The log as indented JSON text, ending in a newline.
+
+    Example:
+        >>> p = Problem("SM103", "dead-end", "error", "no way on", "maps/a.yaml", 4, 5, "a")
+        >>> log = json.loads(format_sarif([p], 1))
+        >>> result = log["runs"][0]["results"][0]
+        >>> result["ruleId"], result["level"], result["locations"][0]["physicalLocation"]["region"]
+        ('SM103', 'error', {'startLine': 4, 'startColumn': 5})
+        >>> list(result["partialFingerprints"])
+        ['servicemapProblem/v1']
+    """
+    from . import __version__
+
+    driver: dict[str, Any] = {"name": "servicemap"}
+    homepage = _project_url()
+    if homepage is not None:
+        driver["informationUri"] = homepage
+    driver |= {"version": __version__, "semanticVersion": __version__,
+               "rules": _rule_entries(rules_reference_url(rules_url))}
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {
-                "name": "servicemap",
-                "informationUri": HOMEPAGE,
-                "version": __version__,
-                "semanticVersion": __version__,
-                "rules": _rule_entries(),
-            }},
+            "tool": {"driver": driver},
             "originalUriBaseIds": {
                 "%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"},
             },
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": _sarif_results(problems),
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return _json_text(log)
 
 
 _XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -270,12 +422,56 @@ def _xml_safe(text: str) -> str:
     return _XML_INVALID.sub("\ufffd", text)
 
 
+def _classname(file: str) -> str:
+    """A JUnit ``classname``: the file without its suffix, so no dot splits it.
+
+    Jenkins reads the part after a class name's last dot as the class, and
+    would show ``maps/a.yaml`` as class ``yaml`` of package ``maps/a``.
+
+    >>> _classname("maps/delivery.yaml"), _classname("<map>")
+    ('maps/delivery', '<map>')
+    """
+    suffix = PurePath(file).suffix
+    return _xml_safe(file[: len(file) - len(suffix)] if suffix else file)
+
+
+def _junit_suite(root: ET.Element, name: str, found: Sequence[Problem]) -> tuple[int, int]:
+    """Add a file's ``testsuite`` to ``root``; return its (tests, failures)."""
+    suite = ET.SubElement(root, "testsuite", name=_xml_safe(name))
+    classname = _classname(name)
+    failures = 0
+    if not found:
+        ET.SubElement(suite, "testcase", name="servicemap check", classname=classname)
+    for p in found:
+        case = ET.SubElement(suite, "testcase",
+                             name=_xml_safe(f"{p.code} {p.rule} at {p.location()}"),
+                             classname=classname)
+        if p.level == "error":
+            failures += 1
+            failure = ET.SubElement(case, "failure", type=p.code,
+                                    message=_xml_safe(f"{p.location()}: {p.message}"))
+            failure.text = _xml_safe(str(p))
+        else:
+            ET.SubElement(case, "system-out").text = _xml_safe(str(p))
+    tests = max(len(found), 1)
+    suite.set("tests", str(tests))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    if not found or found[0].file is not None:
+        suite.set("file", _xml_safe(name))
+    return tests, failures
+
+
 def format_junit(problems: Sequence[Problem], files: Files) -> str:
     """JUnit XML: a ``testsuite`` per file, a ``testcase`` per problem (or one per clean file).
 
-    Error-level problems are ``<failure>`` elements; warnings are passing test
-    cases that say so in ``<system-out>``. Given file names (not a count), clean
-    files get a passing ``testsuite`` too.
+    Valid against Jenkins' ``junit-10.xsd``, the schema most CI systems
+    follow: the location (``file:line:column``) is in each test case's name,
+    its failure's message and text, not in attributes the schema lacks; the
+    suite's ``file`` attribute names the file. Error-level problems are
+    ``<failure>`` elements (``type`` is the rule code); warnings are passing
+    test cases that say so in ``<system-out>``. Given file names (not a
+    count), clean files get a passing ``testsuite`` too.
 
     Example:
         >>> p = Problem("SM103", "dead-end", "error", "x & <y>", "m.yaml", 4, 5, "a")
@@ -283,7 +479,7 @@ def format_junit(problems: Sequence[Problem], files: Files) -> str:
         >>> root.get("tests"), root.get("failures"), [s.get("name") for s in root]
         ('2', '1', ['m.yaml', 'ok.yaml'])
         >>> root.find("testsuite/testcase/failure").get("message")
-        'x & <y>'
+        'm.yaml:4:5: x & <y>'
     """
     by_file: dict[str, list[Problem]] = {}
     if not isinstance(files, int):
@@ -294,31 +490,9 @@ def format_junit(problems: Sequence[Problem], files: Files) -> str:
     root = ET.Element("testsuites", name="servicemap check")
     total = failures = 0
     for name, found in by_file.items():
-        suite = ET.SubElement(root, "testsuite", name=_xml_safe(name))
-        suite_failures = 0
-        if not found:
-            ET.SubElement(suite, "testcase", name="servicemap check", classname=_xml_safe(name))
-        for p in found:
-            case = ET.SubElement(suite, "testcase",
-                                 name=_xml_safe(f"{p.code} {p.rule} at {p.location()}"),
-                                 classname=_xml_safe(name))
-            if p.file is not None:
-                case.set("file", _xml_safe(p.file))
-                if p.line is not None:
-                    case.set("line", str(p.line))
-            if p.level == "error":
-                suite_failures += 1
-                failure = ET.SubElement(case, "failure", message=_xml_safe(p.message),
-                                        type=p.code)
-                failure.text = _xml_safe(str(p))
-            else:
-                ET.SubElement(case, "system-out").text = _xml_safe(str(p))
-        tests = max(len(found), 1)
-        suite.set("tests", str(tests))
-        suite.set("failures", str(suite_failures))
-        suite.set("errors", "0")
+        tests, failed = _junit_suite(root, name, found)
         total += tests
-        failures += suite_failures
+        failures += failed
     root.set("tests", str(total))
     root.set("failures", str(failures))
     root.set("errors", "0")
