@@ -1,8 +1,8 @@
-"""SM203 branch-probability: probabilities out of [0, 1], partial, or not summing to 1.
+"""SM203 branch-probability: probabilities on some branches only, or not summing to 1.
 
 Probabilities are given on all branches of a decision or on none (then
-analysis splits evenly). Given ones must lie in [0, 1] and sum to 1 within
-1e-6.
+analysis splits evenly). Given ones must sum to 1 within 1e-6. A single
+probability outside [0, 1] is refused while the map loads (SM002).
 
 Why it matters: visits, lead time and success probability are computed from
 them; 0.5 + 0.6 creates cases out of nothing.
@@ -43,6 +43,7 @@ import operator
 from collections.abc import Iterator
 from typing import cast
 
+from ..model import Branch
 from .base import Context, Finding
 
 __all__ = ["check"]
@@ -76,6 +77,11 @@ def _all_fine(ctx: Context) -> bool:
     return all(map(functools.partial(math.isclose, b=1.0, abs_tol=TOLERANCE), sums))
 
 
+def _name(branch: Branch) -> str:
+    """A branch as messages name it: its label, or where it goes if it has none."""
+    return (branch.label or "").strip() or branch.to
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     """Yield findings for out-of-range, partial and non-unit probabilities."""
     if _all_fine(ctx):
@@ -85,18 +91,18 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         probs = [b.probability for b in step.next]
         given = [p for p in probs if p is not None]
-        for j, p in enumerate(probs):
+        for j, p in enumerate(probs):  # loading refuses these; a model_construct'ed map may not
             if p is not None and not (0.0 <= p <= 1.0):
                 b = step.next[j]
-                yield Finding(f"probability {p:g} of branch '{b.label or b.to}' is outside "
+                yield Finding(f"probability {p:g} of branch '{_name(b)}' is outside "
                               "[0, 1]", step.id, ctx.step_path(step.id, "next", j,
                                                                 "probability"))
         if given and len(given) < len(step.next):
-            missing = [b.label or b.to for b in step.next if b.probability is None]
+            missing = [_name(b) for b in step.next if b.probability is None]
             yield Finding(f"decision '{step.id}' gives probabilities on some branches only "
                           f"(missing on {', '.join(repr(m) for m in missing)}): give them on "
                           "all branches or none", step.id, ctx.step_path(step.id, "next"))
         elif given and not math.isclose(math.fsum(given), 1.0, abs_tol=TOLERANCE):
             yield Finding(f"branch probabilities of decision '{step.id}' sum to "
-                          f"{math.fsum(given):.6g}, not 1", step.id,
+                          f"{math.fsum(given):.10g}, not 1", step.id,
                           ctx.step_path(step.id, "next"))
