@@ -80,7 +80,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     for sid, flows in g.flows.items():
         for f in flows:
             if f.failure and f.target in bad:
+                name = (f.label or "").strip() or f.target
                 yield Finding(
-                    f"failure branch '{f.label or f.target}' of '{sid}' reaches an end without "
+                    f"failure branch '{name}' of '{sid}' reaches an end without "
                     "a recovery step and without rejoining the main path: add a step with "
                     "'recovery: true'", sid, ctx.step_path(sid, "next", f.index))
