@@ -59,3 +59,11 @@ def test_failure_end_is_reported_by_sm402_as_well() -> None:
     text = text.replace("  - {id: apologise, kind: task, recovery: true, next: delivered}\n", "")
     assert sorted(p.code for p in check_text(text)) == ["SM401", "SM402"]
 
+
+
+def test_unlabelled_failure_branch_is_named_by_its_target() -> None:
+    text = DELIVERY.replace("AFTER", "closed").replace("label: no, failure: true",
+                                                      "label: ' ', failure: true")
+    text = text.replace("  - {id: apologise, kind: task, recovery: true, next: delivered}\n", "")
+    (problem,) = of(check_text(text), "SM401")
+    assert problem.message.startswith("failure branch 'notice' of 'reached'")
