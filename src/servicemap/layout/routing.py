@@ -136,59 +136,114 @@ def assign_tracks(intervals: Sequence[tuple[Any, Any]]) -> tuple[list[int], int]
     return tracks, count
 
 
+Kind = tuple[str, tuple[str, int] | None, bool]
+"""An edge's route kind, the corridor it runs along (if any) and whether it is rework."""
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Where steps sit: each lane's position and the columns taken in each row."""
+
+    slots: dict[str, Slot]
+    lane_index: dict[str, int]
+    occupied: dict[tuple[str, int], list[int]]  # (lane, row) -> sorted columns
+
+    @classmethod
+    def of(cls, grid: Grid) -> _Rows:
+        """The rows of ``grid``."""
+        occupied: dict[tuple[str, int], list[int]] = {}
+        for sl in grid.slots.values():
+            occupied.setdefault((sl.lane, sl.row), []).append(sl.column)
+        for cols in occupied.values():
+            cols.sort()
+        return cls(grid.slots, {lane: i for i, lane in enumerate(grid.lanes)}, occupied)
+
+    def free(self, sl: Slot, first: int, last: int) -> bool:
+        """Whether ``sl``'s row holds no step in columns ``first..last`` (by bisection)."""
+        cols = self.occupied[(sl.lane, sl.row)]
+        i = bisect.bisect_left(cols, first)
+        return i >= len(cols) or cols[i] > last
+
+    def key(self, sl: Slot) -> tuple[int, int]:
+        """``sl``'s vertical position: (lane index, 2 * row + 1); corridors are even."""
+        return self.lane_index[sl.lane], 2 * sl.row + 1
+
+
+@dataclass
+class _Draft:
+    """Each edge's choices so far, indexed like ``grid.edges``."""
+
+    kinds: list[Kind]
+    exits: list[int]  # -1 top corner, +1 bottom corner, 0 the right side
+    out_dy: list[float] = field(default_factory=list)
+    loop_dy: list[float] = field(default_factory=list)
+    in_dy: list[float] = field(default_factory=list)
+    ctrack: list[int] = field(default_factory=list)
+
+
 def plan_routes(grid: Grid) -> Plan:
     """Choose every edge's route kind, ports, corridor and tracks.
 
     Complexity: O(E log E); row occupancy is looked up by bisection.
     """
+    rows = _Rows.of(grid)
+    draft = _Draft(_route_kinds(grid, rows), [0] * len(grid.edges))
+    _vertex_exits(grid, rows, draft)
+    draft.out_dy, draft.loop_dy, draft.in_dy = _ports(grid, rows, draft.kinds)
+    draft.ctrack, corridor_tracks = _corridor_tracks(grid, draft)
+    track1, track2, gap_tracks = _settle_gap_tracks(grid, rows, draft)
+    routes: list[Route] = []
+    for i, (e, (kind, corridor, rework)) in enumerate(zip(grid.edges, draft.kinds, strict=True)):
+        u, v = grid.slots[e[0]], grid.slots[e[1]]
+        if kind == "loop":
+            routes.append(Route(e, kind, draft.out_dy[i], draft.loop_dy[i], True))
+        else:
+            routes.append(Route(e, kind, draft.out_dy[i], draft.in_dy[i], rework, u.column + 1,
+                                track1[i], corridor, draft.ctrack[i], v.column, track2[i],
+                                draft.exits[i]))
+    return Plan(routes, gap_tracks, corridor_tracks)
+
+
+def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
+    """Each edge's kind: a self-loop, direct along a free row, or around through a corridor."""
     slots = grid.slots
-    lane_index = {lane: i for i, lane in enumerate(grid.lanes)}
-    occupied: dict[tuple[str, int], list[int]] = {}
-    for sl in slots.values():
-        occupied.setdefault((sl.lane, sl.row), []).append(sl.column)
-    for cols in occupied.values():
-        cols.sort()
-
-    def row_free(sl: Slot, first: int, last: int) -> bool:
-        cols = occupied[(sl.lane, sl.row)]
-        i = bisect.bisect_left(cols, first)
-        return i >= len(cols) or cols[i] > last
-
-    def slot_key(sl: Slot) -> tuple[int, int]:
-        return lane_index[sl.lane], 2 * sl.row + 1
-
-    # 1. Kind and corridor of each edge.
-    kinds: list[tuple[str, tuple[str, int] | None, bool]] = []
+    kinds: list[Kind] = []
     for e in grid.edges:
         u, v = slots[e[0]], slots[e[1]]
         rework = e in grid.back or v.column <= u.column
         if e[0] == e[1]:
             kinds.append(("loop", None, True))
         elif not rework and (v.column == u.column + 1
-                             or row_free(u, u.column + 1, v.column - 1)):
+                             or rows.free(u, u.column + 1, v.column - 1)):
             kinds.append(("direct", None, False))
         else:
-            if (u.lane, u.row) == (v.lane, v.row) or slot_key(u) < slot_key(v):
+            if (u.lane, u.row) == (v.lane, v.row) or rows.key(u) < rows.key(v):
                 k = v.row  # the corridor above the target
             else:
                 k = v.row + 1  # coming from below: the corridor below the target
             kinds.append(("around", (v.lane, k), rework))
+    return kinds
 
-    # 1b. A decision with several branches sends the one to the highest target
-    # above out of its top corner and the one to the lowest target below out of
-    # its bottom corner, as flowcharts are drawn; the others leave on the right.
-    exits = [0] * len(grid.edges)
+
+def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
+    """Send some decision branches out of the diamond's top or bottom corner.
+
+    A decision with several branches sends the one to the lowest target below
+    out of its bottom corner and the one to the highest target above out of
+    its top corner, as flowcharts are drawn; the others leave on the right.
+    """
+    slots, edges, kinds, exits = grid.slots, grid.edges, draft.kinds, draft.exits
     by_source: dict[str, list[int]] = {}
-    for i, e in enumerate(grid.edges):
+    for i, e in enumerate(edges):
         if e[0] != e[1] and slots[e[0]].kind == "decision":
             by_source.setdefault(e[0], []).append(i)
     several = {sid: idx for sid, idx in by_source.items() if len(idx) >= 2}
     down_from: set[tuple[str, int, int]] = set()  # (lane, corridor, column) of bottom exits
     for sid, idx in several.items():
         sl = slots[sid]
-        here = slot_key(sl)
-        down = [(slot_key(slots[grid.edges[i][1]]), -slots[grid.edges[i][1]].column, -i)
-                for i in idx if slot_key(slots[grid.edges[i][1]]) > here]
+        here = rows.key(sl)
+        down = [(rows.key(slots[edges[i][1]]), -slots[edges[i][1]].column, -i)
+                for i in idx if rows.key(slots[edges[i][1]]) > here]
         if down:
             i = -max(down)[2]
             exits[i] = 1
@@ -198,20 +253,26 @@ def plan_routes(grid: Grid) -> Plan:
         sl = slots[sid]
         if (sl.lane, sl.row, sl.column) in down_from:
             continue  # the decision above comes down into this corridor at this x
-        here = slot_key(sl)
+        here = rows.key(sl)
         # A branch going around through the corridor above (a target further
         # along the same row) counts as going up.
-        up = [(slot_key(slots[grid.edges[i][1]]), slots[grid.edges[i][1]].column, i)
+        up = [(rows.key(slots[edges[i][1]]), slots[edges[i][1]].column, i)
               for i in idx if not exits[i]
-              and (slot_key(slots[grid.edges[i][1]]) < here
-                   or kinds[i][1] == (sl.lane, sl.row))]
+              and (rows.key(slots[edges[i][1]]) < here or kinds[i][1] == (sl.lane, sl.row))]
         if up:
             i = min(up)[2]
             exits[i] = -1
             kinds[i] = ("vertex", (sl.lane, sl.row), kinds[i][2])
 
-    # 2. Ports: out on the right, in on the left, ordered top to bottom by where
-    # the line goes (comes from), so lines leaving one side do not cross.
+
+def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind]
+           ) -> tuple[list[float], list[float], list[float]]:
+    """Each edge's port offsets: out of the source, back into it (self-loops), into the target.
+
+    Out on the right, in on the left, ordered top to bottom by where the line
+    goes (comes from), so lines leaving one side do not cross.
+    """
+    slots = grid.slots
     outs: dict[str, list[tuple[tuple[float, ...], int, int]]] = {}
     ins: dict[str, list[tuple[tuple[float, ...], int]]] = {}
     for i, (e, (kind, corridor, _)) in enumerate(zip(grid.edges, kinds, strict=True)):
@@ -220,10 +281,10 @@ def plan_routes(grid: Grid) -> Plan:
             outs.setdefault(u.id, []).extend([((-1.0, 0.0, i), i, 0), ((-1.0, 1.0, i), i, 1)])
             continue
         if corridor is None:
-            out_key: tuple[float, ...] = (*slot_key(v), v.column, i)
-            in_key: tuple[float, ...] = (*slot_key(u), -u.column, i)
+            out_key: tuple[float, ...] = (*rows.key(v), v.column, i)
+            in_key: tuple[float, ...] = (*rows.key(u), -u.column, i)
         else:
-            ck = (lane_index[corridor[0]], 2 * corridor[1])
+            ck = (rows.lane_index[corridor[0]], 2 * corridor[1])
             out_key = (*ck, -v.column, i)
             in_key = (*ck, u.column, i)
         if kind != "vertex":
@@ -247,10 +308,16 @@ def plan_routes(grid: Grid) -> Plan:
         for (_, i), dy in zip(in_items, _offsets(len(in_items), port_span(
                 sl.kind, sl.width, sl.height)), strict=True):
             in_dy[i] = dy
+    return out_dy, loop_dy, in_dy
 
-    # 3. Corridor tracks: corridors are horizontal, intervals over gap indices.
+
+def _corridor_tracks(grid: Grid, draft: _Draft) -> tuple[list[int], dict[tuple[str, int], int]]:
+    """Each edge's track in its corridor, and the track count per corridor.
+
+    Corridors are horizontal: a route occupies an interval over gap indices.
+    """
     by_corridor: dict[tuple[str, int], list[int]] = {}
-    for i, (_, corridor, _) in enumerate(kinds):
+    for i, (_, corridor, _) in enumerate(draft.kinds):
         if corridor is not None:
             by_corridor.setdefault(corridor, []).append(i)
     ctrack = [-1] * len(grid.edges)
@@ -258,46 +325,43 @@ def plan_routes(grid: Grid) -> Plan:
     for corridor, idx in by_corridor.items():
         spans = []
         for i in idx:
-            u, v = slots[grid.edges[i][0]], slots[grid.edges[i][1]]
-            g1: float = u.column + 0.5 if exits[i] else u.column + 1
+            u, v = grid.slots[grid.edges[i][0]], grid.slots[grid.edges[i][1]]
+            g1: float = u.column + 0.5 if draft.exits[i] else u.column + 1
             g2 = v.column
             spans.append((min(g1, g2), max(g1, g2)))
         tracks, count = assign_tracks(spans)
         for i, t in zip(idx, tracks, strict=True):
             ctrack[i] = t
         corridor_tracks[corridor] = count
+    return ctrack, corridor_tracks
 
-    # 4. Gap tracks: vertical intervals between symbolic y positions. Each entry
-    # also notes the y of its horizontal coming in from the left of the gap
-    # (out of a source) and of its horizontal going on to the right (into a target).
-    # Where two lines cross between the same rows (an X), no track order keeps
-    # both pairs apart: the entering line's port is nudged and tracks assigned again.
+
+def _settle_gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
+                       ) -> tuple[list[int], list[int], dict[int, int]]:
+    """Gap tracks, after nudging the ports of lines that cross in an X.
+
+    Where two lines cross between the same rows (an X), no track order keeps
+    both pairs apart: the entering line's port is nudged (in ``draft.in_dy``)
+    and tracks are assigned again.
+    """
     for _ in range(2):
-        track1, track2, gap_tracks, tangled = _gap_tracks(
-            grid, kinds, exits, out_dy, in_dy, ctrack, slot_key, lane_index)
+        track1, track2, gap_tracks, tangled = _gap_tracks(grid, rows, draft)
         if not tangled:
             break
         for i in sorted(tangled):
-            v = slots[grid.edges[i][1]]
+            v = grid.slots[grid.edges[i][1]]
             half = port_span(v.kind, v.width, v.height) / 2
-            in_dy[i] += PORT / 2 if in_dy[i] + PORT / 2 <= half else -PORT / 2
-
-    routes: list[Route] = []
-    for i, (e, (kind, corridor, rework)) in enumerate(zip(grid.edges, kinds, strict=True)):
-        u, v = slots[e[0]], slots[e[1]]
-        if kind == "loop":
-            routes.append(Route(e, kind, out_dy[i], loop_dy[i], True))
-        else:
-            routes.append(Route(e, kind, out_dy[i], in_dy[i], rework, u.column + 1, track1[i],
-                                corridor, ctrack[i], v.column, track2[i], exits[i]))
-    return Plan(routes, gap_tracks, corridor_tracks)
+            draft.in_dy[i] += PORT / 2 if draft.in_dy[i] + PORT / 2 <= half else -PORT / 2
+    return track1, track2, gap_tracks
 
 
-def _gap_tracks(grid: Grid, kinds: list[tuple[str, tuple[str, int] | None, bool]],
-                exits: list[int], out_dy: list[float], in_dy: list[float], ctrack: list[int],
-                slot_key: Callable[[Slot], tuple[int, int]], lane_index: dict[str, int]
+def _gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
                 ) -> tuple[list[int], list[int], dict[int, int], set[int]]:
     """Tracks of every vertical run in the gaps between columns.
+
+    Vertical runs are intervals between symbolic y positions. Each entry also
+    notes the y of its horizontal coming in from the left of the gap (out of
+    a source) and of its horizontal going on to the right (into a target).
 
     Returns the tracks of each edge's run in the gap right of its source and
     in the gap left of its target, the track count per gap, and the edges
@@ -305,15 +369,15 @@ def _gap_tracks(grid: Grid, kinds: list[tuple[str, tuple[str, int] | None, bool]
     """
     slots = grid.slots
     by_gap: dict[int, list[tuple[YKey, YKey, int, int, YKey | None, YKey | None]]] = {}
-    for i, (e, (kind, corridor, _)) in enumerate(zip(grid.edges, kinds, strict=True)):
+    for i, (e, (kind, corridor, _)) in enumerate(zip(grid.edges, draft.kinds, strict=True)):
         u, v = slots[e[0]], slots[e[1]]
-        ya: YKey = (*slot_key(u), out_dy[i])
-        yb: YKey = (*slot_key(v), in_dy[i])
+        ya: YKey = (*rows.key(u), draft.out_dy[i])
+        yb: YKey = (*rows.key(v), draft.in_dy[i])
         if kind == "direct" and ya != yb:
             by_gap.setdefault(v.column, []).append((min(ya, yb), max(ya, yb), i, 2, ya, yb))
         elif corridor is not None:
-            yc: YKey = (lane_index[corridor[0]], 2 * corridor[1], float(ctrack[i]))
-            if not exits[i]:
+            yc: YKey = (rows.lane_index[corridor[0]], 2 * corridor[1], float(draft.ctrack[i]))
+            if not draft.exits[i]:
                 by_gap.setdefault(u.column + 1, []).append(
                     (min(ya, yc), max(ya, yc), i, 1, ya, None))
             by_gap.setdefault(v.column, []).append((min(yc, yb), max(yc, yb), i, 2, None, yb))
