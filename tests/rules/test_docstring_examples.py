@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +47,9 @@ def test_examples_are_complete_maps(rule: Rule) -> None:
     for text in rule_examples(rule):
         assert text.startswith("name: "), f"{rule}: an example map starts with its name"
         assert re.search(r"(?m)^steps:", text), f"{rule}: an example map has steps"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=str)
+def test_every_rule_module_has_its_own_test_module(rule: Rule) -> None:
+    module = rule.module.rsplit(".", 1)[1]
+    assert (Path(__file__).parent / f"test_{module}.py").is_file()
