@@ -128,6 +128,23 @@ def place(bp: Blueprint, *, wrap_width: float = 118.0) -> Grid:
 
     Complexity: O(V + E) per sweep plus sorting.
     """
+    slots, lanes, phase_ids = _slots(bp, wrap_width)
+    phase_rank = {p: i for i, p in enumerate(phase_ids or [""])}
+    edges, succ = _flow_edges(bp, slots)
+    back = _rework_edges(slots, edges, succ, phase_rank)
+    rank = _longest_path(list(slots), edges, back)
+    columns, phase_columns = _place_columns(slots, rank, phase_rank)
+    rows = _order_rows(slots, lanes, edges)
+    return Grid(slots, lanes, [p for p in phase_rank if p], columns, rows, edges, back,
+                phase_columns)
+
+
+def _slots(bp: Blueprint, wrap_width: float) -> tuple[dict[str, Slot], list[str], list[str]]:
+    """A slot per step (a repeated id's first step counts), the band order, the phase order.
+
+    Steps without a known lane go to the band ``NO_LANE`` after the declared
+    lanes (``""`` is the one band of a map without lanes); likewise phases.
+    """
     lane_ids = [lane.id for lane in bp.lanes]
     phase_ids = [p.id for p in bp.phases]
     known_lanes, known_phases = set(lane_ids), set(phase_ids)
@@ -143,11 +160,13 @@ def place(bp: Blueprint, *, wrap_width: float = 118.0) -> Grid:
         lane_ids.append(NO_LANE)
     if any(sl.phase == NO_PHASE for sl in slots.values()):
         phase_ids.append(NO_PHASE)
-    lanes = lane_ids or [""]
-    phase_rank = {p: i for i, p in enumerate(phase_ids or [""])}
+    return slots, lane_ids or [""], phase_ids
 
-    order = list(slots)
-    succ: dict[str, list[tuple[str, int]]] = {i: [] for i in order}
+
+def _flow_edges(bp: Blueprint, slots: dict[str, Slot]
+                ) -> tuple[list[Edge], dict[str, list[tuple[str, int]]]]:
+    """Every flow line between known steps in declared order, and each step's successors."""
+    succ: dict[str, list[tuple[str, int]]] = {i: [] for i in slots}
     edges: list[Edge] = []
     seen: set[str] = set()
     for s in bp.steps:
@@ -158,16 +177,27 @@ def place(bp: Blueprint, *, wrap_width: float = 118.0) -> Grid:
             if t in slots:
                 succ[s.id].append((t, j))
                 edges.append((s.id, t, j))
+    return edges, succ
+
+
+def _rework_edges(slots: dict[str, Slot], edges: list[Edge],
+                  succ: dict[str, list[tuple[str, int]]], phase_rank: dict[str, int]
+                  ) -> set[Edge]:
+    """Edges drawn around: those closing a cycle, and flows into an earlier phase."""
+    order = list(slots)
     indeg = dict.fromkeys(order, 0)
     for _, t, _ in edges:
         indeg[t] += 1
     starts = [i for i in order if indeg[i] == 0]
     back = back_edges(order, succ, starts)
-    for u, v, j in edges:  # flows into an earlier phase are drawn around, like rework
+    for u, v, j in edges:
         if phase_rank[slots[v].phase] < phase_rank[slots[u].phase]:
             back.add((u, v, j))
+    return back
 
-    # Longest path over the forward edges (a DAG), in Kahn's order.
+
+def _longest_path(order: list[str], edges: list[Edge], back: set[Edge]) -> dict[str, int]:
+    """Each step's rank: the longest path to it over the forward edges (a DAG), in Kahn's order."""
     fwd: dict[str, list[str]] = {i: [] for i in order}
     indeg = dict.fromkeys(order, 0)
     for e in edges:
@@ -185,10 +215,17 @@ def place(bp: Blueprint, *, wrap_width: float = 118.0) -> Grid:
             indeg[v] -= 1
             if indeg[v] == 0:
                 queue.append(v)
+    return rank
 
-    # Columns: per phase block, the distinct ranks of its steps in order.
+
+def _place_columns(slots: dict[str, Slot], rank: dict[str, int], phase_rank: dict[str, int]
+                   ) -> tuple[int, dict[str, tuple[int, int]]]:
+    """Set each slot's column: per phase block, the distinct ranks of its steps in order.
+
+    Returns the column count (at least 1) and each phase's first and last column.
+    """
     members_of: dict[str, list[str]] = {p: [] for p in phase_rank}
-    for sid in order:
+    for sid in slots:
         members_of[slots[sid].phase].append(sid)
     column = 0
     phase_columns: dict[str, tuple[int, int]] = {}
@@ -200,10 +237,7 @@ def place(bp: Blueprint, *, wrap_width: float = 118.0) -> Grid:
         if p:
             phase_columns[p] = (column, column + width - 1)
         column += width
-
-    rows = _order_rows(slots, lanes, edges)
-    return Grid(slots, lanes, [p for p in phase_rank if p], max(column, 1), rows, edges, back,
-                phase_columns)
+    return max(column, 1), phase_columns
 
 
 def _order_rows(slots: dict[str, Slot], lanes: list[str], edges: list[Edge]) -> dict[str, int]:
