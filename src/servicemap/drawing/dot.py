@@ -17,6 +17,7 @@ from ..layout.text import (
     TITLE_SIZE,
     wrap_chars,
 )
+from ..model import Blueprint, Step
 from ..values import format_duration, format_percent
 from .escape import html_text, tooltip_text
 from .style import ARROW_LENGTH, FONT, FONT_SIZE, Colors, KeyEntry, StepStyle
@@ -176,7 +177,7 @@ class _Dot:
         self.edges.append(f"{ends[0]} -> {ends[1]} {_attrs(all_attrs)};")
 
 
-def _step_tooltip(step: Any, lanes: Mapping[str, str], phases: Mapping[str, str],
+def _step_tooltip(step: Step, lanes: Mapping[str, str], phases: Mapping[str, str],
                   style: StepStyle | None) -> str:
     rows = [step.title, f"kind: {step.kind}"]
     if step.label is not None and step.label != step.id:
@@ -201,8 +202,9 @@ def _step_tooltip(step: Any, lanes: Mapping[str, str], phases: Mapping[str, str]
         rows.append("service recovery step")
     if step.evidence is not None:
         rows.append(f"evidence: {step.evidence}")
-    if getattr(step, "outcome", None) is not None:
-        rows.append(f"outcome: {step.outcome}")
+    outcome = getattr(step, "outcome", None)  # terminators only
+    if outcome is not None:
+        rows.append(f"outcome: {outcome}")
     if step.notes is not None:
         rows.append(f"notes: {step.notes}")
     if style is not None and style.note:
@@ -269,11 +271,19 @@ def _badge(dot: _Dot, x: float, y: float, text: str, fill: str, tooltip: str | N
 
 
 def _draw_frame(dot: _Dot, layout: Layout, colors: Colors) -> None:
-    top = layout.title_height
-    body_top = top + layout.header_height
-    hw = layout.header_width
+    """The grid behind the steps: bands and lane headers, phase headers, blueprint lines."""
     dot.rect(0, 0, layout.width, layout.height, "#ffffff")
-    bands = layout.bands or [Band("", "", body_top, layout.height)]
+    bands = layout.bands or [Band("", "", layout.title_height + layout.header_height,
+                                  layout.height)]
+    _draw_bands(dot, layout, bands, colors)
+    _draw_phases(dot, layout, colors)
+    _draw_layer_lines(dot, layout, colors)
+
+
+def _draw_bands(dot: _Dot, layout: Layout, bands: Sequence[Band], colors: Colors) -> None:
+    """Alternating band fills, lane headers, and a thin line between bands where no
+    blueprint line runs."""
+    hw = layout.header_width
     for i, band in enumerate(bands):
         dot.rect(hw, band.top, layout.width, band.bottom, colors.band[i % 2])
         if hw > 0 and band.label:
@@ -290,8 +300,13 @@ def _draw_frame(dot: _Dot, layout: Layout, colors: Colors) -> None:
         y = (upper.bottom + lower.top) / 2
         if all(abs(y - ly) > 1 for ly in line_ys):
             dot.line([(0, y), (layout.width, y)], {"color": colors.separator, "penwidth": 0.5})
+
+
+def _draw_phases(dot: _Dot, layout: Layout, colors: Colors) -> None:
+    """The phase header row and a dashed separator between phases."""
+    top = layout.title_height
     if layout.header_height > 0:
-        dot.rect(0, top, layout.width, body_top, colors.header)
+        dot.rect(0, top, layout.width, top + layout.header_height, colors.header)
         for column in layout.columns:
             width = column.right - column.left
             lines = wrap_chars(column.label, width - PHASE_TITLE_INSET)
@@ -301,10 +316,15 @@ def _draw_frame(dot: _Dot, layout: Layout, colors: Colors) -> None:
             dot.node("h", (column.left + column.right) / 2, top + layout.header_height / 2,
                      {"shape": "plain", "fixedsize": False, "label": label,
                       "fontcolor": colors.header_ink})
-    for left, right in zip(layout.columns, layout.columns[1:], strict=False):
+    for left, right in itertools.pairwise(layout.columns):
         x = (left.right + right.left) / 2
         dot.line([(x, top), (x, layout.height)],
                  {"color": colors.separator, "penwidth": 1, "style": "dashed"})
+
+
+def _draw_layer_lines(dot: _Dot, layout: Layout, colors: Colors) -> None:
+    """The blueprint lines across the map, each named at the left in the header column."""
+    hw = layout.header_width
     for line in layout.lines:
         dot.line([(0, line.y), (layout.width, line.y)],
                  {"color": colors.layer_line, "penwidth": 1.2,
@@ -437,7 +457,7 @@ def _legend_height(count: int, width: float) -> float:
 
 
 def build_dot(
-    blueprint: Any,
+    blueprint: Blueprint,
     layout: Layout,
     *,
     legend: bool = False,
@@ -461,30 +481,60 @@ def build_dot(
 
     Returns:
         DOT text for Graphviz's ``nop2`` (pinned positions).
+
+    Example:
+        >>> from servicemap import loads
+        >>> from servicemap.layout import compute_layout
+        >>> bp = loads("name: Tiny\\nsteps: [{id: a, kind: terminator}]")
+        >>> dot = build_dot(bp, compute_layout(bp))
+        >>> dot.splitlines()[0], 'pos="' in dot
+        ('digraph servicemap {', True)
     """
     colors = colors or Colors()
-    styles = styles or {}
     steps = blueprint.steps_by_id
-    order = {s.id: i for i, s in enumerate(blueprint.steps)}
-    boxes = sorted((b for b in layout.nodes.values() if b.id in steps),
-                   key=lambda b: order[b.id])
-    kinds = [k for k in LEGEND_NAMES if any(steps[b.id].kind == k for b in boxes)]
-    entries = _legend_entries(kinds, blueprint, layout, key) if legend else (
-        [("key", entry) for entry in key])
+    boxes = _boxes(blueprint, layout)
+    if legend:
+        kinds = [k for k in LEGEND_NAMES if any(steps[b.id].kind == k for b in boxes)]
+        entries = _legend_entries(kinds, blueprint, layout, key)
+    else:
+        entries = [("key", entry) for entry in key]
     legend_h = _legend_height(len(entries), layout.width) + 8 if entries else 0.0
     dot = _Dot(layout.height + legend_h, colors)
-
     _draw_frame(dot, layout, colors)
     if layout.title_height > 0:
-        lines = wrap_chars(blueprint.name, layout.width - MAP_TITLE_INSET, TITLE_SIZE)[:2]
-        label = _cell_table(
-            f'<FONT POINT-SIZE="{TITLE_SIZE:g}">{_lines_html(lines, bold=True)}</FONT>',
-                            layout.width - MAP_TITLE_INSET, layout.title_height - 4, border=0,
-                            color=colors.ink, fill=None, align="LEFT")
-        dot.node("t", layout.width / 2, layout.title_height / 2,
-                 {"shape": "plain", "fixedsize": False, "label": label,
-                  "tooltip": tooltip_text(blueprint.description or blueprint.name)})
+        _draw_title(dot, blueprint, layout, colors)
+    ids, titles = _draw_steps(dot, blueprint, layout, boxes, styles or {}, colors)
+    for route in layout.edges:
+        _draw_edge(dot, route, ids, titles, colors)
+    if entries:
+        _draw_legend(dot, entries, layout.height + 8, layout.width, colors)
+    return _dot_text(dot, layout, colors)
 
+
+def _boxes(blueprint: Blueprint, layout: Layout) -> list[NodeBox]:
+    """The boxes of the map's steps, in the steps' declared order."""
+    steps = blueprint.steps_by_id
+    order = {s.id: i for i, s in enumerate(blueprint.steps)}
+    return sorted((b for b in layout.nodes.values() if b.id in steps), key=lambda b: order[b.id])
+
+
+def _draw_title(dot: _Dot, blueprint: Blueprint, layout: Layout, colors: Colors) -> None:
+    """The map's name at the top left, at most two lines; its description as tooltip."""
+    lines = wrap_chars(blueprint.name, layout.width - MAP_TITLE_INSET, TITLE_SIZE)[:2]
+    label = _cell_table(
+        f'<FONT POINT-SIZE="{TITLE_SIZE:g}">{_lines_html(lines, bold=True)}</FONT>',
+        layout.width - MAP_TITLE_INSET, layout.title_height - 4, border=0,
+        color=colors.ink, fill=None, align="LEFT")
+    dot.node("t", layout.width / 2, layout.title_height / 2,
+             {"shape": "plain", "fixedsize": False, "label": label,
+              "tooltip": tooltip_text(blueprint.description or blueprint.name)})
+
+
+def _draw_steps(dot: _Dot, blueprint: Blueprint, layout: Layout, boxes: Sequence[NodeBox],
+                styles: Mapping[str, StepStyle], colors: Colors
+                ) -> tuple[dict[str, str], dict[str, str]]:
+    """Every step's symbol and badges; returns the DOT name and the title of each step."""
+    steps = blueprint.steps_by_id
     lanes = {lane.id: lane.title for lane in blueprint.lanes}
     phases = {phase.id: phase.title for phase in blueprint.phases}
     ids: dict[str, str] = {}
@@ -493,13 +543,7 @@ def build_dot(
     for box in boxes:
         step = steps[box.id]
         style = styles.get(step.id)
-        color, penwidth = colors.ink, 1.0
-        if step.recovery:
-            color, penwidth = colors.recovery, 2.0
-        if style is not None:
-            color = style.color or color
-            penwidth = style.penwidth or penwidth
-        fill = (style.fill if style is not None and style.fill else None) or colors.step_fill
+        fill, color, penwidth = _step_look(step, style, colors)
         extra = {"tooltip": _step_tooltip(step, lanes, phases, style),
                  "class": f"step {step.kind}"}
         shown: Sequence[str] = (box.label_lines
@@ -516,17 +560,34 @@ def build_dot(
         if style is not None and style.badge:
             if obstacles is None:
                 obstacles = _obstacles(layout)
-            bw = round(4.8 * len(style.badge)) + 10
-            badge = _cell_table(f'<FONT POINT-SIZE="8">{html_text(style.badge)}</FONT>',
-                                bw, 12, color=color, fill="#fff8e1")
-            bx, by = _badge_spot(box, bw, 12, obstacles)
-            dot.node("x", bx, by, {"shape": "plain", "fixedsize": False, "label": badge})
+            _analysis_badge(dot, box, style.badge, color, obstacles)
+    return ids, titles
 
-    for route in layout.edges:
-        _draw_edge(dot, route, ids, titles, colors)
-    if entries:
-        _draw_legend(dot, entries, layout.height + 8, layout.width, colors)
 
+def _step_look(step: Step, style: StepStyle | None, colors: Colors) -> tuple[str, str, float]:
+    """Fill, border colour and border width of a step: recovery steps green, then ``style``."""
+    color, penwidth = colors.ink, 1.0
+    if step.recovery:
+        color, penwidth = colors.recovery, 2.0
+    if style is not None:
+        color = style.color or color
+        penwidth = style.penwidth or penwidth
+    fill = (style.fill if style is not None and style.fill else None) or colors.step_fill
+    return fill, color, penwidth
+
+
+def _analysis_badge(dot: _Dot, box: NodeBox, text: str, color: str,
+                    obstacles: Obstacles) -> None:
+    """A small tag with ``text`` next to ``box``, where it covers no line, step or label."""
+    bw = round(4.8 * len(text)) + 10
+    badge = _cell_table(f'<FONT POINT-SIZE="8">{html_text(text)}</FONT>',
+                        bw, 12, color=color, fill="#fff8e1")
+    bx, by = _badge_spot(box, bw, 12, obstacles)
+    dot.node("x", bx, by, {"shape": "plain", "fixedsize": False, "label": badge})
+
+
+def _dot_text(dot: _Dot, layout: Layout, colors: Colors) -> str:
+    """The whole DOT text: defaults, two anchor nodes for the lines, then what was drawn."""
     anchor = {"shape": "point", "style": "invis", "width": 0.01, "fixedsize": True}
     header = [
         "digraph servicemap {",
