@@ -35,6 +35,10 @@ LEGEND_NAMES: dict[str, str] = {
 }
 """How the legend names each symbol (and the stand-in Graphviz shape, where one is used)."""
 
+LegendEntry = tuple[str, str | KeyEntry]
+"""A legend entry: what it shows (a step kind, ``failure-edge``, ``rework-edge``,
+``fail``, ``recovery`` or ``key``) and its text (a key entry for ``key``)."""
+
 _BADGE = 14.0  # diameter of the fail-point badge, points
 _LEGEND_ITEM = (190.0, 30.0)  # width and height of one legend entry
 _LEGEND_SAMPLE = (44.0, 22.0)
@@ -239,19 +243,7 @@ def _draw_symbol(
         dot.node("s", box.left + cell_w / 2, box.y,
                  {"shape": "plain", "fixedsize": False, "label": label, **extra})
     elif kind == "predefined":
-        bar = 7
-        cw, ch = max(1, round(w)), max(1, round(h))
-        inner_h = max(1, ch - 2 * border)
-        label = _Html(
-            f'<TABLE BORDER="{border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"'
-            f' COLOR="{color}" BGCOLOR="{fill}" FIXEDSIZE="TRUE" WIDTH="{cw}" HEIGHT="{ch}"><TR>'
-            f'<TD FIXEDSIZE="TRUE" WIDTH="{bar}" HEIGHT="{inner_h}" BORDER="{border}" SIDES="R"'
-            f' COLOR="{color}"></TD>'
-            f'<TD FIXEDSIZE="TRUE" WIDTH="{max(1, cw - 2 * bar - 2 * border)}"'
-            f' HEIGHT="{inner_h}">{text}</TD>'
-            f'<TD FIXEDSIZE="TRUE" WIDTH="{bar}" HEIGHT="{inner_h}" BORDER="{border}" SIDES="L"'
-            f' COLOR="{color}"></TD></TR></TABLE>'
-        )
+        label = _predefined_table(text, w, h, border=border, color=color, fill=fill)
         dot.node("s", box.x, box.y, {"shape": "plain", "fixedsize": False, "label": label,
                                      **extra})
     else:
@@ -261,6 +253,24 @@ def _draw_symbol(
             w = h = min(w, h)
         dot.node("s", box.x, box.y, {**base, "shape": shape, "width": _inch(w),
                                      "height": _inch(h), "label": _Html(text), "margin": 0})
+
+
+def _predefined_table(text: str, width: float, height: float, *, border: int, color: str,
+                      fill: str) -> _Html:
+    """A predefined process: a bordered table whose outer cells are the double side bars."""
+    bar = 7
+    cw, ch = max(1, round(width)), max(1, round(height))
+    inner_h = max(1, ch - 2 * border)
+    return _Html(
+        f'<TABLE BORDER="{border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"'
+        f' COLOR="{color}" BGCOLOR="{fill}" FIXEDSIZE="TRUE" WIDTH="{cw}" HEIGHT="{ch}"><TR>'
+        f'<TD FIXEDSIZE="TRUE" WIDTH="{bar}" HEIGHT="{inner_h}" BORDER="{border}" SIDES="R"'
+        f' COLOR="{color}"></TD>'
+        f'<TD FIXEDSIZE="TRUE" WIDTH="{max(1, cw - 2 * bar - 2 * border)}"'
+        f' HEIGHT="{inner_h}">{text}</TD>'
+        f'<TD FIXEDSIZE="TRUE" WIDTH="{bar}" HEIGHT="{inner_h}" BORDER="{border}" SIDES="L"'
+        f' COLOR="{color}"></TD></TR></TABLE>'
+    )
 
 
 def _badge(dot: _Dot, x: float, y: float, text: str, fill: str, tooltip: str | None) -> None:
@@ -392,9 +402,10 @@ def _badge_spot(box: NodeBox, width: float, height: float, obstacles: Obstacles)
     return candidates[0]
 
 
-def _legend_entries(kinds: Sequence[str], blueprint: Any, layout: Layout,
-                    key: Sequence[KeyEntry]) -> list[tuple[str, Any]]:
-    entries: list[tuple[str, Any]] = [(k, LEGEND_NAMES[k]) for k in kinds]
+def _legend_entries(kinds: Sequence[str], blueprint: Blueprint, layout: Layout,
+                    key: Sequence[KeyEntry]) -> list[LegendEntry]:
+    """What the legend explains: the symbols used, line and badge kinds present, the key."""
+    entries: list[LegendEntry] = [(k, LEGEND_NAMES[k]) for k in kinds]
     if any(r.failure for r in layout.edges):
         entries.append(("failure-edge", "failure branch"))
     if any(r.rework and not r.failure for r in layout.edges):
@@ -407,8 +418,9 @@ def _legend_entries(kinds: Sequence[str], blueprint: Any, layout: Layout,
     return entries
 
 
-def _draw_legend(dot: _Dot, entries: Sequence[tuple[str, Any]], top: float, width: float,
+def _draw_legend(dot: _Dot, entries: Sequence[LegendEntry], top: float, width: float,
                  colors: Colors) -> None:
+    """The legend below the map: a title, then each entry's sample and text in rows."""
     iw, ih = _LEGEND_ITEM
     sw, sh = _LEGEND_SAMPLE
     per_row = max(1, int((width - 16) // iw))
@@ -419,35 +431,35 @@ def _draw_legend(dot: _Dot, entries: Sequence[tuple[str, Any]], top: float, widt
     for i, (what, name) in enumerate(entries):
         row, col = divmod(i, per_row)
         x0, yc = 8 + col * iw, top + 24 + row * ih + ih / 2
-        sample = NodeBox("", x0 + sw / 2, yc, sw, sh)
-        if what in LEGEND_NAMES:
-            _draw_symbol(dot, what, sample, ["C"] if what == "connector" else [],
-                         fill=colors.step_fill, color=colors.ink, penwidth=1, extra={})
-            text = str(name)
-        elif what in ("failure-edge", "rework-edge"):
-            colour = colors.failure if what == "failure-edge" else colors.rework
-            dot.line([(x0, yc), (x0 + sw, yc)], {"color": colour, "penwidth": 1.1,
-                     "arrowsize": 0.7, "style": "dashed" if what == "failure-edge" else "solid"},
-                     arrow=True)
-            text = str(name)
-        elif what == "fail":
-            _badge(dot, x0 + sw / 2, yc, "F", colors.failure, None)
-            text = str(name)
-        elif what == "recovery":
-            _draw_symbol(dot, "task", sample, [], fill=colors.step_fill, color=colors.recovery,
-                         penwidth=2, extra={})
-            text = str(name)
-        else:
-            entry: KeyEntry = name
-            _draw_symbol(dot, "task", sample, [], fill=entry.fill or colors.step_fill,
-                         color=entry.color or colors.ink, penwidth=2.5 if entry.color else 1,
-                         extra={})
-            text = entry.label
+        _draw_legend_sample(dot, what, name, NodeBox("", x0 + sw / 2, yc, sw, sh), colors)
+        text = name.label if isinstance(name, KeyEntry) else name
         lines = wrap_chars(text, iw - sw - 14)[:2]
         label = _cell_table(_lines_html(lines), iw - sw - 10, ih - 4, border=0,
                             color=colors.ink, fill=None, align="LEFT")
         dot.node("g", x0 + sw + 6 + (iw - sw - 10) / 2, yc,
                  {"shape": "plain", "fixedsize": False, "label": label})
+
+
+def _draw_legend_sample(dot: _Dot, what: str, name: str | KeyEntry, sample: NodeBox,
+                        colors: Colors) -> None:
+    """The sample of one legend entry, drawn in the box ``sample``."""
+    if what in LEGEND_NAMES:
+        _draw_symbol(dot, what, sample, ["C"] if what == "connector" else [],
+                     fill=colors.step_fill, color=colors.ink, penwidth=1, extra={})
+    elif what in ("failure-edge", "rework-edge"):
+        colour = colors.failure if what == "failure-edge" else colors.rework
+        dot.line([(sample.left, sample.y), (sample.right, sample.y)],
+                 {"color": colour, "penwidth": 1.1, "arrowsize": 0.7,
+                  "style": "dashed" if what == "failure-edge" else "solid"}, arrow=True)
+    elif what == "fail":
+        _badge(dot, sample.x, sample.y, "F", colors.failure, None)
+    elif what == "recovery":
+        _draw_symbol(dot, "task", sample, [], fill=colors.step_fill, color=colors.recovery,
+                     penwidth=2, extra={})
+    elif isinstance(name, KeyEntry):
+        _draw_symbol(dot, "task", sample, [], fill=name.fill or colors.step_fill,
+                     color=name.color or colors.ink, penwidth=2.5 if name.color else 1,
+                     extra={})
 
 
 def _legend_height(count: int, width: float) -> float:
