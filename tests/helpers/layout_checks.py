@@ -8,6 +8,26 @@ from pathlib import Path
 import servicemap as sm
 from servicemap.layout.geometry import Layout, NodeBox, Point
 from servicemap.layout.labels import label_size
+from servicemap.model import Step
+
+__all__ = [
+    "EPS",
+    "EXAMPLES",
+    "MARGIN",
+    "ROOT",
+    "assert_labels",
+    "assert_lanes",
+    "assert_layer_lines",
+    "assert_layout_properties",
+    "assert_no_overlap",
+    "assert_phases",
+    "assert_routes",
+    "box_of",
+    "crosses",
+    "overlaps",
+    "runs_along",
+    "touches",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -18,10 +38,12 @@ Box = tuple[float, float, float, float]
 
 
 def box_of(n: NodeBox, grow: float = 0.0) -> Box:
+    """The box of ``n``, grown by ``grow`` on every side."""
     return (n.left - grow, n.top - grow, n.right + grow, n.bottom + grow)
 
 
 def overlaps(a: Box, b: Box) -> bool:
+    """Whether the open boxes ``a`` and ``b`` share any point."""
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
@@ -71,11 +93,20 @@ def assert_layout_properties(bp: sm.Blueprint, lay: Layout) -> None:
     steps = {s.id: s for s in reversed(bp.steps)}
     assert set(lay.nodes) == set(steps)
     assert len(lay.edges) == sum(len(s.targets()) for s in steps.values())
-    body_top = lay.title_height + lay.header_height
     assert (lay.header_width > 0) == bool(bp.lanes)
     assert (lay.header_height > 0) == bool(bp.phases)
+    assert_lanes(bp, lay, steps)
+    assert_phases(bp, lay, steps)
+    assert_no_overlap(lay)
+    assert_layer_lines(lay)
+    label_boxes = assert_routes(lay)
+    # No two flow lines run on top of each other.
+    assert runs_along(lay) == [], [(lay.edges[i], lay.edges[j]) for i, j in runs_along(lay)]
+    assert_labels(lay, label_boxes)
 
-    # Lanes: bands in declared order, then "(no lane)"; stacked without overlap.
+
+def assert_lanes(bp: sm.Blueprint, lay: Layout, steps: dict[str, Step]) -> None:
+    """Bands in declared order, then "(no lane)"; stacked without overlap; steps inside."""
     declared = [lane.id for lane in bp.lanes]
     band_ids = [b.id for b in lay.bands]
     if bp.lanes:
@@ -83,7 +114,7 @@ def assert_layout_properties(bp: sm.Blueprint, lay: Layout) -> None:
         assert band_ids == declared + (["(no lane)"] if unlaned else [])
     else:
         assert band_ids == [""]
-    assert lay.bands[0].top >= body_top
+    assert lay.bands[0].top >= lay.title_height + lay.header_height
     for upper, lower in itertools.pairwise(lay.bands):
         assert upper.bottom <= lower.top + EPS
     assert lay.bands[-1].bottom <= lay.height
@@ -94,32 +125,36 @@ def assert_layout_properties(bp: sm.Blueprint, lay: Layout) -> None:
         assert n.lane == steps[n.id].lane
         assert lay.header_width <= n.left and n.right <= lay.width, n.id
 
-    # Phases: columns in declared order (then "(no phase)"), tiling the body.
-    phase_ids = [p.id for p in bp.phases]
-    if bp.phases:
-        unphased = any(s.phase is None for s in steps.values())
-        assert [c.id for c in lay.columns] == phase_ids + (["(no phase)"] if unphased else [])
-        assert lay.columns[0].left >= lay.header_width
-        assert lay.columns[-1].right <= lay.width
-        for a, b in itertools.pairwise(lay.columns):
-            assert a.left < a.right <= b.left + EPS
-        col_of = {c.id: c for c in lay.columns}
-        for n in lay.nodes.values():
-            col = col_of[n.phase if n.phase is not None else "(no phase)"]
-            assert col.left < n.left and n.right < col.right, n.id
-        # Every step of phase k lies strictly left of every step of phase k+1.
-        spans: dict[str, tuple[float, float]] = {}
-        for n in lay.nodes.values():
-            key = n.phase if n.phase is not None else "(no phase)"
-            lo, hi = spans.get(key, (float("inf"), float("-inf")))
-            spans[key] = (min(lo, n.left), max(hi, n.right))
-        ordered = [spans[c.id] for c in lay.columns if c.id in spans]
-        for (_, right), (left, _) in itertools.pairwise(ordered):
-            assert right < left
-    else:
-        assert lay.columns == []
 
-    # No two nodes overlap (sweep over left edges).
+def assert_phases(bp: sm.Blueprint, lay: Layout, steps: dict[str, Step]) -> None:
+    """Columns in declared order (then "(no phase)"), tiling the body; phase k left of k+1."""
+    if not bp.phases:
+        assert lay.columns == []
+        return
+    phase_ids = [p.id for p in bp.phases]
+    unphased = any(s.phase is None for s in steps.values())
+    assert [c.id for c in lay.columns] == phase_ids + (["(no phase)"] if unphased else [])
+    assert lay.columns[0].left >= lay.header_width
+    assert lay.columns[-1].right <= lay.width
+    for a, b in itertools.pairwise(lay.columns):
+        assert a.left < a.right <= b.left + EPS
+    col_of = {c.id: c for c in lay.columns}
+    for n in lay.nodes.values():
+        col = col_of[n.phase if n.phase is not None else "(no phase)"]
+        assert col.left < n.left and n.right < col.right, n.id
+    # Every step of phase k lies strictly left of every step of phase k+1.
+    spans: dict[str, tuple[float, float]] = {}
+    for n in lay.nodes.values():
+        key = n.phase if n.phase is not None else "(no phase)"
+        lo, hi = spans.get(key, (float("inf"), float("-inf")))
+        spans[key] = (min(lo, n.left), max(hi, n.right))
+    ordered = [spans[c.id] for c in lay.columns if c.id in spans]
+    for (_, right), (left, _) in itertools.pairwise(ordered):
+        assert right < left
+
+
+def assert_no_overlap(lay: Layout) -> None:
+    """No two nodes overlap (sweep over left edges)."""
     boxes = sorted(lay.nodes.values(), key=lambda n: (n.left, n.id))
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
@@ -127,13 +162,18 @@ def assert_layout_properties(bp: sm.Blueprint, lay: Layout) -> None:
                 break
             assert not overlaps(box_of(a), box_of(b)), (a.id, b.id)
 
-    # Blueprint lines lie on band boundaries.
+
+def assert_layer_lines(lay: Layout) -> None:
+    """Blueprint lines lie on band boundaries; only the line of visibility is dashed."""
     edges_y = {b.bottom for b in lay.bands}
     for line in lay.lines:
         assert line.y in edges_y
         assert line.dashed == (line.name == "line of visibility")
 
-    # Routes: orthogonal, border to border, never through a node.
+
+def assert_routes(lay: Layout) -> list[Box]:
+    """Routes: orthogonal, border to border, never through a node; returns the label boxes."""
+    body_top = lay.title_height + lay.header_height
     label_boxes: list[Box] = []
     for e in lay.edges:
         pts = e.points
@@ -161,9 +201,12 @@ def assert_layout_properties(bp: sm.Blueprint, lay: Layout) -> None:
             label_boxes.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
         else:
             assert e.label_pos is None
-    # No two flow lines run on top of each other.
-    assert runs_along(lay) == [], [(lay.edges[i], lay.edges[j]) for i, j in runs_along(lay)]
-    # Branch labels: inside the body, clear of nodes and of each other.
+    return label_boxes
+
+
+def assert_labels(lay: Layout, label_boxes: list[Box]) -> None:
+    """Branch labels: inside the body, clear of nodes and of each other."""
+    body_top = lay.title_height + lay.header_height
     for i, lb in enumerate(label_boxes):
         assert lb[0] >= lay.header_width and lb[1] >= body_top, lb
         assert lb[2] <= lay.width and lb[3] <= lay.height, lb

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from servicemap.model import Blueprint
 
+__all__ = ["FILE_ATTRS", "HOSTILE", "every_kind_map", "hostile_map"]
+
 HOSTILE = [
     '"]; evil [label="x"]',
     "<script>alert(1)</script>",
@@ -26,6 +28,7 @@ FILE_ATTRS = {"image", "imagepath", "shapefile", "fontpath", "stylesheet", "url"
 
 
 def hostile_map(text: str) -> Blueprint:
+    """A map with ``text`` in every name, label, tooltip field and branch label."""
     return Blueprint.model_validate({
         "name": text,
         "description": text,
@@ -47,6 +50,7 @@ def hostile_map(text: str) -> Blueprint:
 
 
 def every_kind_map() -> Blueprint:
+    """A map with every step kind, all four layers, three phases, a fail point and a recovery."""
     return Blueprint.model_validate({
         "name": "Every kind",
         "lanes": [{"id": "cust", "label": "Customer", "layer": "customer"},
