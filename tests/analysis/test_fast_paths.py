@@ -34,7 +34,8 @@ from servicemap.rules import (
 from servicemap.rules.base import Branches, Context
 
 _IDS = [f"s{i}" for i in range(6)]
-_PROBABILITIES = [0.5, 0.3, 0.7, 0.2, 1.0, 0.0, 1.5, -0.1, math.nan, math.inf, 0.1, 0.9, 1 / 3]
+# In [0, 1]: the model refuses others (values.parse_probability).
+_PROBABILITIES = [0.5, 0.3, 0.7, 0.2, 1.0, 0.0, 1e-12, 0.1, 0.9, 1 / 3]
 
 
 @st.composite

@@ -1,24 +1,42 @@
-"""The flow graph of a map compiled once into arrays: the Markov chain every analysis uses."""
+"""The flow of a map compiled once into arrays: the Markov chain every analysis uses.
+
+How a case moves (probabilities, even splits, start shares, arrivals, loops
+with no way out) is defined in :mod:`servicemap.flow.markov`; this module only
+puts its answers into numpy arrays.
+"""
 
 from __future__ import annotations
 
 import itertools
 import math
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
-from operator import attrgetter, itemgetter
+from functools import cached_property
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
+from ..flow import markov
+from ..model import Decision
+
 if TYPE_CHECKING:
     from ..flow.graph import FlowGraph
     from ..model import Blueprint
 
-__all__ = ["LAYER_ORDER", "FlowChain", "compile_blueprint", "compile_chain"]
+__all__ = [
+    "LAYER_ORDER",
+    "BoolArray",
+    "FloatArray",
+    "FlowChain",
+    "IntArray",
+    "compile_blueprint",
+    "compile_chain",
+    "floats_or_none",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -43,9 +61,8 @@ class FlowChain:
     """A map's flow as arrays indexed by step position (the order of ``G.nodes``).
 
     Missing data is ``nan`` in the float arrays. Edges are parallel arrays
-    ``src``/``dst``/``prob``; ``prob`` is the probability that a case leaving
-    ``src`` takes the edge (decision probabilities, else an even split; 1 for
-    any other step).
+    ``src``/``dst``/``prob``: the moves of :func:`servicemap.flow.markov.moves`,
+    ``prob`` being the probability that a case leaving ``src`` takes the edge.
 
     Attributes:
         nodes: Step ids.
@@ -65,7 +82,8 @@ class FlowChain:
         fail: Declared fail point text, or ``None``.
         recovery: Service-recovery steps.
         in_degree, out_degree: Number of distinct flows in and out of each step.
-        even_split: Decisions (ids) whose branches were split evenly.
+        even_split: Steps (ids) whose flow was split evenly: decisions without
+            complete probabilities, and other steps with several next steps.
         arrivals_per_h: Cases per hour entering the map, if the map says.
         notes: Things the compilation had to assume, for a person.
     """
@@ -98,34 +116,70 @@ class FlowChain:
     out_degree: IntArray
     even_split: list[str]
     arrivals_per_h: float | None
-    notes: list[str]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def n(self) -> int:
         """Number of steps."""
         return len(self.nodes)
 
-    def is_terminator(self) -> BoolArray:
-        """Mask of terminators."""
-        return self.terminator
+    @cached_property
+    def trapped(self) -> list[int]:
+        """Positions of the steps cases cannot leave (a loop with no way out).
 
-    def is_delay(self) -> BoolArray:
-        """Mask of delays."""
-        return self.delay
+        See :func:`servicemap.flow.markov.trapped_positions`; O(n + m), computed once.
+        """
+        return markov.trapped_positions(self.n, self.src.tolist(), self.dst.tolist(),
+                                        self.prob.tolist())
+
+
+Marks = dict[Any, tuple[bool, list[str]]]
+"""A step's failure flag and branch labels by the step its flow lines arrive at."""
+
+
+@dataclass(frozen=True)
+class _Edges:
+    src: IntArray
+    dst: IntArray
+    prob: FloatArray
+    failure: BoolArray
+    label: list[str | None]
+    out_degree: IntArray
+    even_split: list[str]
+
+
+def _edges(index: dict[Any, int], moves: list[list[tuple[Any, float]]], marks: dict[int, Marks],
+           even_split: list[str]) -> _Edges:
+    """The moves of each step as flat edge arrays; ``marks`` by step position where any.
+
+    Notes:
+        O(n + m).
+    """
+    n = len(moves)
+    out_degree = np.fromiter(map(len, moves), dtype=np.int64, count=n)
+    m = int(out_degree.sum())
+    dst = np.fromiter(map(index.__getitem__, (t for out in moves for t, _ in out)),
+                      dtype=np.int64, count=m)
+    prob = np.fromiter((p for out in moves for _, p in out), dtype=np.float64, count=m)
+    failure = np.zeros(m, dtype=bool)
+    label: list[str | None] = [None] * m
+    offsets = np.concatenate([[0], np.cumsum(out_degree)]).tolist()
+    for i, step_marks in marks.items():
+        for k, (t, _) in enumerate(moves[i], start=offsets[i]):
+            failure[k], labels = step_marks[t]
+            label[k] = "/".join(labels) if labels else None
+    src = np.repeat(np.arange(n, dtype=np.int64), out_degree)
+    return _Edges(src, dst, prob, failure, label, out_degree, even_split)
 
 
 def compile_chain(G: nx.DiGraph) -> FlowChain:
     """Compile the flow graph of a map (:func:`servicemap.to_networkx`) into a :class:`FlowChain`.
 
-    A decision's branches are taken with their ``probability``; a decision
-    without probabilities (or with some missing) is split evenly over its
-    branches, counting each branch label of a merged edge, and named in
-    ``even_split``. A step of another kind with several flows (an error
-    in a checked map) is split evenly too. Cases enter at the starts
-    (terminators with no incoming flow) in proportion to their ``arrivals``;
-    where no start gives arrivals, evenly. Where only some do and the map's
-    ``arrivals`` exceed their sum, the rest is split evenly over the others;
-    otherwise those others get no cases (and a note says so).
+    Each step's edges are taken as its flow lines for
+    :func:`servicemap.flow.markov.moves`: an edge stands for ``branches``
+    branches (default: its number of ``labels``, at least one) and carries
+    their summed ``probability``. The starts (terminators with no incoming
+    flow) share the cases by :func:`servicemap.flow.markov.start_shares`.
 
     Args:
         G: The flow graph, with the node, edge and graph attributes of
@@ -151,25 +205,38 @@ def compile_chain(G: nx.DiGraph) -> FlowChain:
     datas: list[dict[str, Any]] = [d for _, d in G.nodes(data=True)]
     columns = {key: [d.get(key) for d in datas] for key in _KEYS}
     index = {node: i for i, node in enumerate(nodes)}
-    out: list[list[tuple[int, float | None, bool, list[str]]]] = []
-    for _u, nbrs in G.adjacency():
-        row = []
+    kind = [k or "task" for k in columns["kind"]]
+    all_moves: list[list[tuple[Any, float]]] = []
+    marks: dict[int, Marks] = {}
+    even_split: list[str] = []
+    for i, (u, nbrs) in enumerate(G.adjacency()):
+        targets: list[Any] = []
+        probabilities: list[float | None] = []
+        lines: list[int] = []
+        mine: Marks = {}
         for v, d in nbrs.items():
             labels = d.get("labels")
             if labels is None:
                 labels = [d["label"]] if d.get("label") is not None else []
-            row.append((index[v], d.get("probability"), bool(d.get("failure", False)), labels))
-        out.append(row)
-    kind = [k or "task" for k in columns["kind"]]
-    return _build(nodes, index, columns, kind, _edges_of_rows(nodes, kind, out),
+            targets.append(v)
+            probabilities.append(d.get("probability"))
+            lines.append(int(d.get("branches") or max(len(labels), 1)))
+            mine[v] = (bool(d.get("failure", False)), list(labels))
+        step_moves, even = markov.moves(targets, probabilities,
+                                        decision=kind[i] == "decision", lines=lines)
+        all_moves.append(step_moves)
+        marks[i] = mine
+        if even:
+            even_split.append(u)
+    return _build(nodes, index, columns, kind, _edges(index, all_moves, marks, even_split),
                   G.graph.get("arrivals"), G.graph.get("lanes"))
 
 
 def compile_blueprint(blueprint: Blueprint, flows: FlowGraph | None = None) -> FlowChain:
     """Compile a map straight from its models and resolved flow, without networkx.
 
-    The same chain as ``compile_chain(to_networkx(blueprint))``, built several
-    times faster (no per-node attribute dictionaries).
+    The same chain as ``compile_chain(to_networkx(blueprint))`` (tested), built
+    several times faster (no per-node attribute dictionaries).
 
     Args:
         blueprint: The map.
@@ -203,8 +270,28 @@ def compile_blueprint(blueprint: Blueprint, flows: FlowGraph | None = None) -> F
     columns = _step_columns(list(fg.steps.values()))
     kind: list[str] = [k or "task" for k in columns["kind"]]
     lanes: dict[str, str | None] = {lane.id: lane.layer for lane in blueprint.lanes}
-    return _build(nodes, index, columns, kind, _edges_of_flows(fg, nodes, index, kind),
+    found, even_split = markov.flow_moves(fg)
+    steps = fg.steps
+    marks = {i: _branch_marks(fg, step) for i, step in enumerate(steps.values())
+             if isinstance(step, Decision)}
+    return _build(nodes, index, columns, kind,
+                  _edges(index, list(found.values()), marks, even_split),
                   blueprint.arrivals, lanes)
+
+
+def _branch_marks(fg: FlowGraph, step: Decision) -> Marks:
+    """Failure flag and labels of a decision's branches, merged by the step they arrive at."""
+    marks: Marks = {b.to: (b.failure, [] if b.label is None else [b.label]) for b in step.next}
+    if len(marks) == len(step.next) and all(map(fg.steps.__contains__, marks)):
+        return marks  # each branch to a step of its own, no connector on the way
+    marks = {}
+    for b in step.next:
+        target = fg.target(b.to)[0]
+        if target is None:
+            continue
+        failure, labels = marks.get(target, (False, []))
+        marks[target] = (failure or b.failure, labels if b.label is None else [*labels, b.label])
+    return marks
 
 
 _KEYS = ("kind", "label", "lane", "fail", "duration", "wait", "accuracy", "capacity", "cost",
@@ -231,150 +318,6 @@ def _step_columns(steps: list[Any]) -> dict[str, list[Any]]:
             values[i] = dicts[i].get(key)
         columns[key] = values
     return columns
-
-
-@dataclass(frozen=True)
-class _Edges:
-    src: IntArray
-    dst: IntArray
-    prob: FloatArray
-    failure: BoolArray
-    label: list[str | None]
-    even_split: list[str]
-    out_degree: IntArray
-
-
-def _edges_of_rows(
-    nodes: list[str], kind: list[str], out: list[list[tuple[int, float | None, bool, list[str]]]]
-) -> _Edges:
-    """Edges from each step's merged flows ``(target, probability, failure, labels)``."""
-    n = len(nodes)
-    src_l: list[int] = []
-    dst_l: list[int] = []
-    prob_l: list[float] = []
-    fail_l: list[bool] = []
-    elabel: list[str | None] = []
-    even_split: list[str] = []
-    out_degree = np.fromiter((len(row) for row in out), dtype=np.int64, count=n)
-    for i, row in enumerate(out):
-        if not row:
-            continue
-        if len(row) == 1 and kind[i] != "decision":
-            j, _p, failure, labels = row[0]
-            src_l.append(i)
-            dst_l.append(j)
-            prob_l.append(1.0)
-            fail_l.append(failure)
-            elabel.append("/".join(labels) if labels else None)
-            continue
-        given = all(p is not None for _j, p, _f, _l in row)
-        total = sum(max(len(labels), 1) for _j, _p, _f, labels in row)
-        for j, p, failure, labels in row:
-            src_l.append(i)
-            dst_l.append(j)
-            prob_l.append(float(p) if given and p is not None else max(len(labels), 1) / total)
-            fail_l.append(failure)
-            elabel.append("/".join(labels) if labels else None)
-        if not given:
-            even_split.append(nodes[i])
-    return _Edges(np.asarray(src_l, dtype=np.int64), np.asarray(dst_l, dtype=np.int64),
-                  np.asarray(prob_l, dtype=np.float64), np.asarray(fail_l, dtype=bool),
-                  elabel, even_split, out_degree)
-
-
-def _edges_of_flows(fg: FlowGraph, nodes: list[str], index: dict[str, int],
-                    kind: list[str]) -> _Edges:
-    """The edges of :func:`_edges_of_rows` straight from a resolved flow, mostly vectorised.
-
-    A step other than a decision has plain flows (no label, probability or
-    failure), so its merged flows are its distinct next steps (``succ``); with
-    one next step, the common case, its edge has probability 1. A decision
-    whose branches all give a probability and lead to distinct steps has one
-    edge per branch, as given. Those two cases are done for all steps at once;
-    the others (merged branches, even splits) go through :func:`_edges_of_rows`.
-    The edges are then put back in step order (and branch order within a step).
-    """
-    n = len(nodes)
-    # flow_graph fills succ and flows in node order: then take their values as they are.
-    succ = fg.succ
-    outs = list(succ.values()) if list(succ) == nodes else list(map(succ.__getitem__, nodes))
-    degree = np.fromiter(map(len, outs), dtype=np.int64, count=n)
-    decision = _equals(kind, "decision")
-    simple = np.flatnonzero((degree == 1) & ~decision)
-    simple_dst = np.fromiter(
-        map(index.__getitem__, map(itemgetter(0), map(outs.__getitem__, simple.tolist()))),
-        dtype=np.int64, count=simple.size)
-
-    # Decisions: all their branches, flat, in order, with the step each arrives at.
-    dec = np.flatnonzero(decision & (degree > 0))
-    steps = list(fg.steps.values())
-    branch_lists = list(map(attrgetter("next"), map(steps.__getitem__, dec.tolist())))
-    raw_count = np.fromiter(map(len, branch_lists), dtype=np.int64, count=dec.size)
-    fields = list(map(attrgetter("to", "label", "probability", "failure"),
-                      itertools.chain.from_iterable(branch_lists)))
-    at: list[int | None] = list(map(index.get, map(itemgetter(0), fields)))
-    if None in at:  # connectors (or unknown ids): where they lead, if anywhere
-        for k in [k for k, j in enumerate(at) if j is None]:
-            arrives = fg.target(fields[k][0])[0]
-            at[k] = None if arrives is None else index[arrives]
-    group = np.repeat(np.arange(dec.size), raw_count)
-    kept = np.array([j is not None for j in at], dtype=bool)
-    if not kept.all():
-        group = group[kept]
-        fields = list(itertools.compress(fields, kept.tolist()))
-        at = list(itertools.compress(at, kept.tolist()))
-    counts = np.bincount(group, minlength=dec.size)
-    probs = list(map(itemgetter(2), fields))
-    missing = np.array([p is None for p in probs], dtype=bool)
-    as_given = (counts == degree[dec]) & ~(np.bincount(group, weights=missing,
-                                                       minlength=dec.size) > 0)
-    take = as_given[group]
-    dec_src = dec[group][take]
-    dec_dst = np.array(at, dtype=np.int64)[take]
-    dec_prob = np.array([1.0 if p is None else p for p in probs], dtype=np.float64)[take]
-    dec_fail = np.array(list(map(itemgetter(3), fields)), dtype=bool)[take]
-    dec_label = np.array(list(map(itemgetter(1), fields)), dtype=object)[take]
-
-    # The rest, merged flow by flow.
-    rest = np.flatnonzero((degree > 1) & ~decision).tolist()
-    rest = sorted(rest + dec[~as_given].tolist())
-    is_decision = decision.tolist()
-    starts = np.concatenate([[0], np.cumsum(counts)]).tolist()
-    position = {d: k for k, d in enumerate(dec.tolist())}
-    rows: list[list[tuple[int, float | None, bool, list[str]]]] = []
-    for i in rest:
-        if not is_decision[i]:  # plain flows to several steps (an implicit split)
-            rows.append([(index[t], None, False, []) for t in outs[i]])
-            continue
-        merged: dict[int, tuple[int, float | None, bool, list[str]]] = {}
-        k = position[i]
-        for j, (_to, label, p, failure) in zip(at[starts[k]:starts[k + 1]],
-                                                fields[starts[k]:starts[k + 1]], strict=True):
-            assert j is not None
-            labels = [label] if label is not None else []
-            old = merged.get(j)
-            if old is None:
-                merged[j] = (j, p, failure, labels)
-            else:
-                q = None if old[1] is None or p is None else old[1] + p
-                merged[j] = (j, q, old[2] or failure, old[3] + labels)
-        rows.append(list(merged.values()))
-    sub = _edges_of_rows([nodes[i] for i in rest], [kind[i] for i in rest], rows)
-
-    src = np.concatenate([simple, dec_src, np.asarray(rest, dtype=np.int64)[sub.src]])
-    order = np.argsort(src, kind="stable")
-    edge_labels = np.empty(src.size, dtype=object)  # None: the simple edges have no label
-    edge_labels[simple.size:simple.size + dec_src.size] = dec_label
-    edge_labels[simple.size + dec_src.size:] = np.array(sub.label, dtype=object)
-    return _Edges(
-        src[order],
-        np.concatenate([simple_dst, dec_dst, sub.dst])[order],
-        np.concatenate([np.ones(simple.size), dec_prob, sub.prob])[order],
-        np.concatenate([np.zeros(simple.size, dtype=bool), dec_fail, sub.failure])[order],
-        edge_labels[order].tolist(),
-        sub.even_split,
-        degree,
-    )
 
 
 def floats_or_none(values: FloatArray, known: BoolArray) -> list[float | None]:
@@ -408,6 +351,42 @@ def _floats(values: list[Any]) -> FloatArray:
     )
 
 
+def _bools(values: list[Any]) -> BoolArray:
+    if set(map(type, values)) <= {bool}:
+        return np.array(values, dtype=bool)
+    return np.array([bool(v) for v in values], dtype=bool)
+
+
+@dataclass(frozen=True)
+class _Starts:
+    start: FloatArray
+    arrivals_per_h: float | None
+    notes: list[str]
+
+
+def _starts(nodes: list[str], is_start: BoolArray, arrivals: list[Any],
+            map_arrivals: object) -> _Starts:
+    """The start distribution, the arrival rate and notes on starts without arrivals."""
+    idx = np.flatnonzero(is_start).tolist()
+    rates = [_per_hour(arrivals[i]) for i in idx]
+    map_rate = _per_hour(map_arrivals)
+    shares = markov.start_shares(rates, map_rate)
+    start = np.zeros(len(nodes))
+    start[idx] = shares
+    notes = []
+    if any(r is not None for r in rates):
+        some = [(nodes[i], s) for i, r, s in zip(idx, rates, shares, strict=True) if r is None]
+        share = ", ".join(repr(n) for n, s in some if s > 0)
+        if share:
+            notes.append(f"start(s) {share} have no arrivals: they share the rest of the map's "
+                         "arrivals")
+        none = ", ".join(repr(n) for n, s in some if s <= 0)
+        if none:
+            notes.append(f"start(s) {none} have no arrivals while others do: no cases enter "
+                         "there")
+    return _Starts(start, markov.total_arrivals(rates, map_rate), notes)
+
+
 def _build(
     nodes: list[str],
     index: dict[str, int],
@@ -417,37 +396,24 @@ def _build(
     map_arrivals: object,
     lanes_attr: dict[str, str | None] | None,
 ) -> FlowChain:
-    n = len(nodes)
-    label: list[str] = [
-        lab if lab is not None else str(node)
-        for lab, node in zip(columns["label"], nodes, strict=True)
-    ]
-    arrivals = np.full(n, _NAN)
-    for i, r in enumerate(columns["arrivals"]):
-        if r is not None:
-            arrivals[i] = _per_hour(r)
+    """The chain from its step columns and edges.
 
-    src, dst = edges.src, edges.dst
-    out_degree = edges.out_degree
+    Notes:
+        O(n + m).
+    """
+    n = len(nodes)
+    src, dst, out_degree = edges.src, edges.dst, edges.out_degree
     in_degree = np.bincount(dst, minlength=n).astype(np.int64)
     absorbing = out_degree == 0
     term = _equals(kind, "terminator")
-    delay = _equals(kind, "delay")
     end = absorbing & term
-    failure_outcome = _equals(columns["outcome"], "failure")
-    notes: list[str] = []
-    map_rate = _per_hour(map_arrivals)
-    is_start = term & (in_degree == 0)
-    start = _start_distribution(nodes, is_start, arrivals, map_rate, notes)
-    arrivals_per_h = map_rate
-    if arrivals_per_h is None and not np.all(np.isnan(arrivals[is_start])):
-        arrivals_per_h = float(np.nansum(arrivals[is_start]))
-    recovery = columns["recovery"]
+    starts = _starts(nodes, term & (in_degree == 0), columns["arrivals"], map_arrivals)
     return FlowChain(
         nodes=nodes,
         index=index,
         kind=kind,
-        label=label,
+        label=[lab if lab is not None else str(node)
+               for lab, node in zip(columns["label"], nodes, strict=True)],
         lane=list(columns["lane"]),
         layers=dict(lanes_attr or {}),
         src=src,
@@ -455,60 +421,22 @@ def _build(
         prob=edges.prob,
         failure=edges.failure,
         edge_label=edges.label,
-        start=start,
+        start=starts.start,
         absorbing=absorbing,
         end=end,
-        success=end & ~failure_outcome,
+        success=end & ~_equals(columns["outcome"], "failure"),
         terminator=term,
-        delay=delay,
+        delay=_equals(kind, "delay"),
         duration=_floats(columns["duration"]),
         wait=_floats(columns["wait"]),
         accuracy=_floats(columns["accuracy"]),
         capacity=_floats(columns["capacity"]),
         cost=_floats(columns["cost"]),
         fail=list(columns["fail"]),
-        recovery=(np.array(recovery, dtype=bool) if set(map(type, recovery)) <= {bool}
-                  else np.array([bool(r) for r in recovery], dtype=bool)),
+        recovery=_bools(columns["recovery"]),
         in_degree=in_degree,
         out_degree=out_degree,
         even_split=edges.even_split,
-        arrivals_per_h=arrivals_per_h,
-        notes=notes,
+        arrivals_per_h=starts.arrivals_per_h,
+        notes=starts.notes,
     )
-
-
-def _start_distribution(
-    nodes: list[str],
-    is_start: BoolArray,
-    arrivals: FloatArray,
-    map_rate: float | None,
-    notes: list[str],
-) -> FloatArray:
-    n = len(nodes)
-    start = np.zeros(n)
-    idx = np.flatnonzero(is_start)
-    if idx.size == 0:
-        return start
-    rates = arrivals[idx]
-    known = ~np.isnan(rates)
-    if not known.any() or (float(np.nansum(rates)) <= 0.0 and known.all()):
-        start[idx] = 1.0 / idx.size
-        return start
-    weights = np.where(known, rates, 0.0)
-    if not known.all():
-        rest = idx[~known]
-        remainder = (map_rate or 0.0) - float(weights.sum())
-        names = ", ".join(repr(nodes[i]) for i in rest)
-        if remainder > 0:
-            weights[~known] = remainder / rest.size
-            notes.append(
-                f"start(s) {names} have no arrivals: they share the rest of the map's arrivals"
-            )
-        else:
-            notes.append(f"start(s) {names} have no arrivals while others do: no cases enter there")
-    total = float(weights.sum())
-    if total <= 0.0:
-        start[idx] = 1.0 / idx.size
-    else:
-        start[idx] = weights / total
-    return start

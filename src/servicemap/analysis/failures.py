@@ -275,7 +275,7 @@ def _single_points_of_failure(chain: FlowChain) -> list[int]:
     sinks = np.flatnonzero(chain.absorbing)
     dom = np.asarray(dominators_of_sink(chain.n, chain.src, chain.dst, sources, sinks),
                      dtype=np.int64)
-    out: list[int] = dom[~chain.is_terminator()[dom]].tolist()
+    out: list[int] = dom[~chain.terminator[dom]].tolist()
     return out
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from ..flow.markov import NEGLIGIBLE
 from .chain import FloatArray, FlowChain, compile_chain
 
 __all__ = [
@@ -37,16 +38,20 @@ def solve_flow(chain: FlowChain, row_scale: FloatArray | None = None) -> FloatAr
         The solution vector, indexed like ``chain.nodes``.
 
     Raises:
-        ValueError: if the system is singular: some steps form a loop no end
-            can be reached from (rule SM105).
+        ValueError: if some steps form a loop with no way out (rule SM105):
+            no end can be reached from them through moves more likely than
+            :data:`servicemap.flow.markov.NEGLIGIBLE`.
 
     Notes:
-        One sparse LU factorisation of an n × n matrix with n + m non-zeros;
+        One O(n + m) search for loops with no way out (once per chain), then
+        one sparse LU factorisation of an n × n matrix with n + m non-zeros;
         for process maps (sparse, nearly acyclic) close to O(n + m).
     """
     n = chain.n
     if n == 0:
         return np.zeros(0)
+    if chain.trapped:
+        raise ValueError(_trapped_message(chain))
     weights = chain.prob if row_scale is None else chain.prob * row_scale[chain.src]
     diag = np.arange(n, dtype=np.int64)
     rows = np.concatenate([diag, chain.dst])
@@ -67,9 +72,14 @@ def solve_flow(chain: FlowChain, row_scale: FloatArray | None = None) -> FloatAr
 
 
 def _trapped_message(chain: FlowChain) -> str:
+    names = [chain.nodes[i] for i in chain.trapped]
+    shown = ", ".join(repr(s) for s in names[:5]) + (
+        f" and {len(names) - 5} more" if len(names) > 5 else "")
+    steps = f" from steps {shown}" if names else ""
     return (
-        "the flow cannot be solved: some steps form a loop from which no end can be "
-        "reached (check the map: rule SM105 no-way-out)"
+        f"the flow cannot be solved: no end can be reached{steps} (a loop with no way "
+        f"out, or one left only through branches of probability {NEGLIGIBLE:g} or less); "
+        "check the map: rule SM105 no-way-out"
     )
 
 

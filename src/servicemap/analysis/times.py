@@ -77,7 +77,7 @@ class Metric:
 
 
 def _metric(chain: FlowChain, carried: BoolArray, value: float | None) -> Metric:
-    term = chain.is_terminator()
+    term = chain.terminator
     relevant = ~term | carried
     covered = int(np.count_nonzero(carried & relevant))
     return Metric(value, covered, int(np.count_nonzero(relevant)))
@@ -91,7 +91,7 @@ def step_process_times(chain: FlowChain) -> FloatArray:
     Notes:
         O(n).
     """
-    return np.where(chain.is_delay(), 0.0, chain.duration)
+    return np.where(chain.delay, 0.0, chain.duration)
 
 
 def step_lead_times(chain: FlowChain) -> FloatArray:

@@ -18,10 +18,13 @@ def to_networkx(bp: Blueprint) -> nx.DiGraph:
     """The resolved flow as a ``networkx.DiGraph``.
 
     Nodes are step ids (not connectors) with every step field as an attribute
-    plus ``step`` (the model). Edges carry ``probability`` (summed over branches
-    to the same target; ``None`` if not given), ``failure``, ``labels`` and
-    ``label``. Graph attributes: ``name``, ``arrivals``, ``lanes`` (id -> layer),
-    ``phases``.
+    plus ``step`` (the model). One edge per distinct target: where several
+    branches lead to one step they are merged, and the edge carries
+    ``probability`` (summed over them; ``None`` where some branch gives none),
+    ``branches`` (how many flow lines it stands for: an even split gives each
+    branch its share), ``failure`` (any of them), ``labels`` (theirs, in order)
+    and ``label`` (those joined by `` / ``). Graph attributes: ``name``,
+    ``arrivals``, ``lanes`` (id -> layer), ``phases``.
 
     Complexity: O(V + E).
 
@@ -38,6 +41,8 @@ def to_networkx(bp: Blueprint) -> nx.DiGraph:
     ... '''))
     >>> sorted(G.edges(data="probability"))
     [('d', 'e', 0.9), ('d', 'e2', 0.1), ('s', 'd', None)]
+    >>> G.edges["d", "e"]["branches"], G.edges["d", "e"]["labels"]
+    (1, ['yes'])
     """
     fg = flow_graph(bp)
     G = nx.DiGraph(
@@ -58,11 +63,15 @@ def to_networkx(bp: Blueprint) -> nx.DiGraph:
                 data = G.edges[sid, f.target]
                 if data["probability"] is not None and f.probability is not None:
                     data["probability"] += f.probability
+                else:
+                    data["probability"] = None
+                data["branches"] += 1
                 data["failure"] = data["failure"] or f.failure
                 if f.label is not None:
                     data["labels"].append(f.label)
                     data["label"] = " / ".join(data["labels"])
             else:
-                G.add_edge(sid, f.target, probability=f.probability, failure=f.failure,
-                           labels=[f.label] if f.label is not None else [], label=f.label)
+                G.add_edge(sid, f.target, probability=f.probability, branches=1,
+                           failure=f.failure, labels=[f.label] if f.label is not None else [],
+                           label=f.label)
     return G

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..flow.markov import NEGLIGIBLE, trapped
 from .base import Context, Finding
 
 __all__ = ["check"]
@@ -94,6 +95,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     g = ctx.graph
     if not g.ends():
         return  # SM102 says it
+    yield from _negligible_ways_out(ctx)
     alive = ctx.to_ends
     if len(alive) == len(g.steps):  # every step reaches an end (alive holds steps only)
         return
@@ -114,3 +116,36 @@ def check(ctx: Context) -> Iterator[Finding]:
             "give one of them a branch that leaves the loop",
             first, ctx.step_path(first),
         )
+
+
+def _negligible_ways_out(ctx: Context) -> Iterator[Finding]:
+    """Loops whose only ways out have a probability of ``NEGLIGIBLE`` (1e-9) or less.
+
+    Their cases are trapped as surely (servicemap.flow.markov.trapped): the
+    analysis cannot solve the flow. One finding per region, at its first such branch.
+
+    Complexity: O(V + E) where some branch has such a probability, else O(branches).
+    """
+    if all(p is None or p > NEGLIGIBLE for p in ctx.branches.probability):
+        return  # every move is a way out: the loops check() finds are all there are
+    g = ctx.graph
+    can_stop = g.reachable([sid for sid, out in g.succ.items() if not out], reverse=True)
+    steps = [sid for sid in trapped(g) if sid in can_stop]  # the others: check() reports
+    order = {sid: i for i, sid in enumerate(steps)}
+    for region in _regions(g.succ, g.pred, steps):
+        region.sort(key=order.__getitem__)
+        inside = set(region)
+        exits = [f for sid in region for f in g.flows.get(sid, ())
+                 if f.target not in inside and f.probability is not None
+                 and not f.probability > NEGLIGIBLE]
+        names = ", ".join(f"'{s}'" for s in region[:10])
+        more = f" and {len(region) - 10} more" if len(region) > 10 else ""
+        ways = " and ".join(f"branch '{f.label or f.target}' of '{f.source}' (probability "
+                            f"{f.probability:g})" for f in exits[:3]) or "unlikely moves"
+        at = (exits[0].source, ctx.step_path(exits[0].source, "next", exits[0].index,
+                                             "probability")) if exits else (
+            region[0], ctx.step_path(region[0]))
+        yield Finding(
+            f"no end can be reached from steps {names}{more} except through {ways}: in "
+            "practice a loop with no way out (a case would loop a billion times or more); "
+            "give the way out a realistic probability", *at)
