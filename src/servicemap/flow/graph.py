@@ -135,67 +135,69 @@ def _connector_label(step: Connector) -> str:
     return step.label if step.label is not None else step.id
 
 
-def flow_graph(bp: Blueprint) -> FlowGraph:
-    """Resolve connectors and build the adjacency of ``bp``'s flow.
-
-    Steps with duplicate ids keep the first; flows to unknown ids are dropped
-    (loading reports both).
-
-    Example:
-        >>> from servicemap import loads
-        >>> g = flow_graph(loads('''
-        ... name: c
-        ... steps:
-        ...   - {id: s, kind: terminator, next: a1}
-        ...   - {id: a1, kind: connector, label: A}
-        ...   - {id: a2, kind: connector, label: A, next: e}
-        ...   - {id: e, kind: terminator}
-        ... '''))
-        >>> g.succ
-        {'s': ['e'], 'e': []}
-    """
+def _first_of_each_id(bp: Blueprint) -> dict[str, Step]:
+    """The steps by id; of steps with one id, the first."""
     all_steps = bp.steps
     steps: dict[str, Step] = dict(zip([s.id for s in all_steps], all_steps, strict=True))
     if len(steps) < len(all_steps):  # duplicate ids: keep the first of each
         steps = {}
         for s in all_steps:
             steps.setdefault(s.id, s)
-    connectors = [s for s in steps.values() if isinstance(s, Connector)]
+    return steps
+
+
+Resolved = tuple[str | None, tuple[str, ...]]
+"""Where a flow line into a name arrives (a step id, or ``None``) and the connectors it passes."""
+
+
+def _connector_exits(steps: dict[str, Step]) -> dict[str, str]:
+    """The connector of each label that has a ``next`` (the first such), by label."""
     exits: dict[str, str] = {}
-    for c in connectors:
-        if c.next:
+    for c in steps.values():
+        if isinstance(c, Connector) and c.next:
             exits.setdefault(_connector_label(c), c.id)
+    return exits
 
-    def resolve(target: str) -> tuple[str | None, tuple[str, ...]]:
-        via: list[str] = []
-        seen: set[str] = set()
-        while True:
-            step = steps.get(target)
-            if step is None:
-                return None, tuple(via)
-            if not isinstance(step, Connector):
-                return target, tuple(via)
-            if target in seen:
-                return None, tuple(via)  # connectors leading only to connectors: a loop
-            seen.add(target)
-            via.append(target)
-            exit_id = exits.get(_connector_label(step))
-            if exit_id is None:
-                return None, tuple(via)
-            if exit_id != target:
-                via.append(exit_id)
-            exit_step = steps[exit_id]
-            if not exit_step.next:  # pragma: no cover - exits have next by construction
-                return None, tuple(via)
-            target = exit_step.targets()[0]
 
-    nodes: dict[str, Step] = (
-        {i: s for i, s in steps.items() if s.kind != "connector"} if connectors else steps
-    )
+def _resolve(target: str, steps: dict[str, Step], exits: dict[str, str]) -> Resolved:
+    """Follow ``target`` through connectors to the step it arrives at.
+
+    Complexity: O(c) for c connectors passed.
+    """
+    via: list[str] = []
+    seen: set[str] = set()
+    while True:
+        step = steps.get(target)
+        if step is None:
+            return None, tuple(via)
+        if not isinstance(step, Connector):
+            return target, tuple(via)
+        if target in seen:
+            return None, tuple(via)  # connectors leading only to connectors: a loop
+        seen.add(target)
+        via.append(target)
+        exit_id = exits.get(_connector_label(step))
+        if exit_id is None:
+            return None, tuple(via)
+        if exit_id != target:
+            via.append(exit_id)
+        exit_step = steps[exit_id]
+        if not exit_step.next:  # pragma: no cover - exits have next by construction
+            return None, tuple(via)
+        target = exit_step.targets()[0]
+
+
+def _adjacency(
+    nodes: dict[str, Step], steps: dict[str, Step], exits: dict[str, str]
+) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, Resolved]]:
+    """``succ``, ``pred`` and the resolved names that are not step ids (connectors, unknowns).
+
+    Complexity: O(V + E), plus the connectors passed once per distinct name.
+    """
     # Targets are stored as the node's own id object (an equal string): later
     # lookups by them then match by identity, which is faster on large maps.
     canon: dict[str, str] = dict(zip(nodes, nodes, strict=True))
-    resolved: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+    resolved: dict[str, Resolved] = {}
     # succ is filled in node order below, so it needs no initial entries.
     succ: dict[str, list[str]] = {}
     pred: dict[str, list[str]] = {i: [] for i in nodes}
@@ -215,7 +217,7 @@ def flow_graph(bp: Blueprint) -> FlowGraph:
             target = canon.get(name)
             if target is None:  # a connector (or an unknown id): follow it
                 if name not in resolved:
-                    resolved[name] = resolve(name)
+                    resolved[name] = _resolve(name, steps, exits)
                 found = resolved[name][0]
                 if found is None:
                     continue
@@ -224,4 +226,35 @@ def flow_graph(bp: Blueprint) -> FlowGraph:
                 out.append(target)
                 pred[target].append(sid)
         succ[sid] = out
+    return succ, pred, resolved
+
+
+def flow_graph(bp: Blueprint) -> FlowGraph:
+    """Resolve connectors and build the adjacency of ``bp``'s flow.
+
+    Steps with duplicate ids keep the first; flows to unknown ids are dropped
+    (loading reports both).
+
+    Example:
+        >>> from servicemap import loads
+        >>> g = flow_graph(loads('''
+        ... name: c
+        ... steps:
+        ...   - {id: s, kind: terminator, next: a1}
+        ...   - {id: a1, kind: connector, label: A}
+        ...   - {id: a2, kind: connector, label: A, next: e}
+        ...   - {id: e, kind: terminator}
+        ... '''))
+        >>> g.succ
+        {'s': ['e'], 'e': []}
+
+    Complexity: O(V + E).
+    """
+    steps = _first_of_each_id(bp)
+    exits = _connector_exits(steps)
+    has_connectors = any(s.kind == "connector" for s in steps.values())
+    nodes: dict[str, Step] = (
+        {i: s for i, s in steps.items() if s.kind != "connector"} if has_connectors else steps
+    )
+    succ, pred, resolved = _adjacency(nodes, steps, exits)
     return FlowGraph(nodes, succ, pred, _LAZY, exits, _resolved=resolved)
