@@ -1,0 +1,80 @@
+"""What an analysis assumed or could not compute, in words for a person."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .chain import FlowChain
+from .failures import percent
+from .metrics import Metrics
+
+__all__ = ["MAX_NAMED", "named", "notes_of"]
+
+MAX_NAMED = 5
+"""How many steps a note names before it says "and k more"."""
+
+
+def named(ids: list[str]) -> str:
+    """Step ids for a note: the first :data:`MAX_NAMED`, quoted, and how many more.
+
+    >>> named(["a", "b"]), named([str(i) for i in range(7)])
+    ("'a', 'b'", "'0', '1', '2', '3', '4' and 2 more")
+    """
+    shown = ", ".join(repr(i) for i in ids[:MAX_NAMED])
+    return shown + (f" and {len(ids) - MAX_NAMED} more" if len(ids) > MAX_NAMED else "")
+
+
+def notes_of(chain: FlowChain, m: Metrics) -> list[str]:
+    """The notes of an analysis: the chain's own, then even splits, data and capacity.
+
+    Notes:
+        O(n).
+    """
+    return [*chain.notes, *_split_notes(chain), *_data_notes(m), *_capacity_notes(chain, m)]
+
+
+def _split_notes(chain: FlowChain) -> list[str]:
+    split = chain.even_split
+    if not split:
+        return []
+    if len(split) == 1:
+        return [f"decision {split[0]!r} has no probabilities: split evenly"]
+    return [f"{len(split)} decisions have no probabilities: split evenly ({named(split)})"]
+
+
+def _data_notes(m: Metrics) -> list[str]:
+    notes = []
+    if m.process.value is None:
+        notes.append("no step has a duration: no process time")
+    if m.lead.value is None:
+        notes.append("no step has a wait or a duration: no lead time")
+    partial = [k for k, metric in (("process time", m.process), ("lead time", m.lead),
+                                   ("cost", m.cost))
+               if metric.value is not None and not metric.complete]
+    if partial:
+        notes.append(f"{', '.join(partial)} count steps without data as 0: lower bounds "
+                     "(see coverage)")
+    if m.accuracy.value is not None and not m.accuracy.complete:
+        notes.append("steps without an accuracy count as 100% accurate")
+    return notes
+
+
+def _capacity_notes(chain: FlowChain, m: Metrics) -> list[str]:
+    constrained = ~np.isnan(chain.capacity)
+    if not constrained.any():
+        return ["no step has a capacity: no bottleneck"]
+    notes = []
+    no_pt = [chain.nodes[i] for i in np.flatnonzero(constrained & np.isnan(m.pt)).tolist()]
+    if no_pt:
+        notes.append(f"step(s) {named(no_pt)} have a capacity but no duration: no load")
+    if m.arrivals_per_h is None:
+        notes.append("no arrivals given: no utilisation or queue waits")
+        return notes
+    notes.append("queue waits assume random arrivals and service times (M/M/c)")
+    over = [b for b in m.bottlenecks if b.overloaded]
+    for row in over[:MAX_NAMED]:
+        notes.append(f"step {row.step!r} is overloaded (utilisation "
+                     f"{percent(row.utilisation or 0.0)}): its queue grows without bound")
+    if len(over) > MAX_NAMED:
+        notes.append(f"{len(over) - MAX_NAMED} more steps are overloaded")
+    return notes
