@@ -35,7 +35,9 @@ Not run:
   a skipped test with its reason (``pytest -rs`` lists them). Keep these rare.
 
 Every fence names its language (```text for output and usage), so no command
-hides in an untagged block.
+hides in an untagged block. Relative links lead to files that exist,
+docs/rules.md is what the rule docstrings generate, and the package tree of
+docs/architecture.md names every module of the package and no other.
 """
 
 from __future__ import annotations
@@ -458,6 +460,37 @@ def test_rules_reference_is_current() -> None:
 
 def _block_after(doc: Path, heading: str, lang: str) -> Block:
     return next(b for b in read_blocks(doc) if b.heading == heading and b.lang == lang)
+
+
+def listed_modules(tree: str) -> set[str]:
+    """The modules a package tree of docs/architecture.md names, as paths below the package."""
+    listed: set[str] = set()
+    folder = ""
+    for line in tree.splitlines():
+        if match := re.match(r"^  (\S+)", line):  # a module or folder of the package itself
+            name = match[1]
+            folder = name if name.endswith("/") else ""
+            if not folder:
+                listed.add(name)
+        elif match := re.match(r"^    (\S+\.py)\b", line):  # a module of the folder above
+            listed.add(folder + match[1])
+    return listed
+
+
+def test_architecture_names_every_module_and_only_those() -> None:
+    package = ROOT / "src" / "servicemap"
+    tree = _block_after(DOCS / "architecture.md", "## The package", "text").text
+    listed = listed_modules(tree)
+    actual = {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
+    rules = {m for m in actual if m.startswith("rules/") and m not in listed}
+    # "rules/<name>.py" stands for the rule modules; a folder's line stands for its __init__.py.
+    assert "rules/<name>.py" in listed
+    assert all("\nID = " in (package / m).read_text(encoding="utf-8") for m in rules), rules
+    unlisted = {m for m in actual - rules - listed
+                if not (m.endswith("/__init__.py") and m.count("/") == 1)}
+    assert not unlisted, f"docs/architecture.md does not say what these do: {sorted(unlisted)}"
+    missing = listed - actual - {"rules/<name>.py"}
+    assert not missing, f"docs/architecture.md names modules that do not exist: {sorted(missing)}"
 
 
 def test_analysis_worked_example_matches_hand_calculation() -> None:
