@@ -26,32 +26,32 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
     thick orange border, overloaded steps an orange one; each coloured step
     carries a badge with its figure (utilisation, or load per case without
     arrivals).
+
+    Args:
+        analysis: What :func:`servicemap.analyze` found.
+
+    Returns:
+        The styles by step id, and the key entries for the colours used.
+
+    Example:
+        >>> import servicemap as sm
+        >>> styles, key = styles_from_analysis(sm.analyze(sm.loads('''
+        ... name: Two steps
+        ... arrivals: 10/h
+        ... steps:
+        ...   - {id: s, kind: terminator, next: t}
+        ...   - {id: t, kind: task, duration: 5m, capacity: 1, accuracy: 90%, fail: Typo, next: e}
+        ...   - {id: e, kind: terminator}
+        ... ''')))
+        >>> styles["t"].badge, styles["t"].color == _BOTTLENECK
+        ('0.1 fail/case, util 83%', True)
+        >>> [entry.label for entry in key]
+        ['expected failures per case >= 0.01', 'bottleneck (highest load)']
     """
-    fills: dict[str, str] = {}
     badges: dict[str, list[str]] = {}
     used: set[str] = set()
-    for point in analysis.failure_points:
-        value = point.expected_failures
-        if value is None:
-            continue
-        for bound, colour, text in FAILURE_SHADES:
-            if value >= bound:
-                fills[point.step] = colour
-                used.add(text)
-                break
-        badges.setdefault(point.step, []).append(f"{value:.2g} fail/case")
-    borders: dict[str, tuple[str, float]] = {}
-    for row in analysis.bottlenecks:
-        if row.overloaded:
-            borders[row.step] = (_OVERLOADED, 2.5)
-            used.add("overloaded")
-        if row.utilisation is not None:
-            badges.setdefault(row.step, []).append(f"util {format_percent(row.utilisation, 0)}")
-        elif row.load_s is not None and row.step == analysis.summary.bottleneck:
-            badges.setdefault(row.step, []).append(f"{format_seconds(row.load_s)}/case")
-    if analysis.summary.bottleneck is not None:
-        borders[analysis.summary.bottleneck] = (_BOTTLENECK, 3.5)
-        used.add("bottleneck")
+    fills = _failure_fills(analysis, badges, used)
+    borders = _load_borders(analysis, badges, used)
     styles: dict[str, StepStyle] = {}
     for step in sorted(set(fills) | set(borders)):
         border: tuple[str | None, float | None] = borders.get(step, (None, None))
@@ -66,3 +66,38 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
     if "overloaded" in used:
         key.append(KeyEntry("overloaded (utilisation >= 100%)", color=_OVERLOADED))
     return styles, key
+
+
+def _failure_fills(analysis: Analysis, badges: dict[str, list[str]], used: set[str]
+                   ) -> dict[str, str]:
+    """Fill of each fail point by its expected failures per case; adds badges and key texts."""
+    fills: dict[str, str] = {}
+    for point in analysis.failure_points:
+        value = point.expected_failures
+        if value is None:
+            continue
+        for bound, colour, text in FAILURE_SHADES:
+            if value >= bound:
+                fills[point.step] = colour
+                used.add(text)
+                break
+        badges.setdefault(point.step, []).append(f"{value:.2g} fail/case")
+    return fills
+
+
+def _load_borders(analysis: Analysis, badges: dict[str, list[str]], used: set[str]
+                  ) -> dict[str, tuple[str, float]]:
+    """Border of the bottleneck and of overloaded steps; adds load badges and key texts."""
+    borders: dict[str, tuple[str, float]] = {}
+    for row in analysis.bottlenecks:
+        if row.overloaded:
+            borders[row.step] = (_OVERLOADED, 2.5)
+            used.add("overloaded")
+        if row.utilisation is not None:
+            badges.setdefault(row.step, []).append(f"util {format_percent(row.utilisation, 0)}")
+        elif row.load_s is not None and row.step == analysis.summary.bottleneck:
+            badges.setdefault(row.step, []).append(f"{format_seconds(row.load_s)}/case")
+    if analysis.summary.bottleneck is not None:
+        borders[analysis.summary.bottleneck] = (_BOTTLENECK, 3.5)
+        used.add("bottleneck")
+    return borders

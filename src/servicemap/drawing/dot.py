@@ -106,7 +106,7 @@ def spline(points: Sequence[Point], *, arrow: bool = True) -> str:
     return head + " ".join(out)
 
 
-def _text_width(kind: str, box: NodeBox) -> float:
+def _label_width(kind: str, box: NodeBox) -> float:
     """Width available for a label inside a symbol (used when the layout gave no lines)."""
     if kind == "terminator":
         return box.width - box.height * 0.6
@@ -559,7 +559,7 @@ def _draw_steps(dot: _Dot, blueprint: Blueprint, layout: Layout, boxes: Sequence
         extra = {"tooltip": _step_tooltip(step, lanes, phases, style),
                  "class": f"step {step.kind}"}
         shown: Sequence[str] = (box.label_lines
-                                or wrap_chars(step.title, _text_width(step.kind, box)))
+                                or wrap_chars(step.title, _label_width(step.kind, box)))
         _draw_symbol(dot, step.kind, box, shown, fill=fill, color=color, penwidth=penwidth,
                      extra=extra)
         ids[step.id] = f"s{dot.count}"

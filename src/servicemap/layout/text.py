@@ -120,7 +120,7 @@ def wrap_chars(text: str, width: float, size: float = FONT_SIZE) -> list[str]:
     return lines
 
 
-def header_lines(text: str, width: float, size: float = FONT_SIZE) -> int:
+def header_lines(text: str, width: float) -> int:
     """Lines a header label takes at ``width`` points, by the larger of two wrap estimates.
 
     Headers (lane and phase titles) are drawn wrapped by :func:`wrap_chars`;
@@ -132,4 +132,4 @@ def header_lines(text: str, width: float, size: float = FONT_SIZE) -> int:
     >>> header_lines("Customer service and returned-payments representatives", 100) >= 3
     True
     """
-    return max(len(wrap_chars(text, width, size)), len(wrap(text, width, max_lines=1000)))
+    return max(len(wrap_chars(text, width)), len(wrap(text, width, max_lines=1000)))
