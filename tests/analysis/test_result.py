@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import servicemap
+from servicemap.analysis.result import STEP_COLUMNS
 from servicemap.api import AnalysisError, analyze
 from servicemap.problems import LoadError
 
@@ -84,11 +85,58 @@ def test_csv_round_trip() -> None:
     assert rows[2]["process_time_s"] == ""
 
 
-def test_pandas_table() -> None:
-    pytest.importorskip("pandas")
-    df = analyze(servicemap.loads(MAP)).to_pandas()
-    assert list(df.index) == ["s", "fix", "ok", "e"]
-    assert df.loc["fix", "visits"] == pytest.approx(2.0)
+def test_summary_is_a_read_only_mapping_by_field_name() -> None:
+    """README's ``result.summary["lead_time_s"]`` works, and attribute access too."""
+    summary = analyze(servicemap.loads(MAP)).summary
+    # 'ok' sends half the cases back: 'fix' runs 1 / (1 - 1/2) = 2 times, 20 min each
+    assert summary["lead_time_s"] == summary.lead_time_s == pytest.approx(2 * 1200)
+    assert summary["bottleneck"] == "fix"
+    assert list(summary) == list(summary.keys()) == [
+        "process_time_s", "lead_time_s", "activity_ratio", "rolled_accuracy",
+        "success_probability", "cost", "max_throughput_per_h", "bottleneck", "arrivals_per_h"]
+    assert len(summary) == 9
+    assert "cost" in summary and "coverage" not in summary and "made_up" not in summary
+    assert dict(summary) == summary.to_dict()
+    assert dict(summary.items())["arrivals_per_h"] == 6.0
+    assert summary.get("made_up") is None and summary.coverage["lead_time"].covered == 1
+    with pytest.raises(KeyError):
+        summary["coverage"]
+    with pytest.raises(TypeError):
+        summary["cost"] = 1.0  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        summary.cost = 1.0  # type: ignore[misc]
+
+
+def test_pandas_table_columns_index_and_values_by_hand() -> None:
+    pd = pytest.importorskip("pandas")
+    a = analyze(servicemap.loads(MAP), arrivals="3/h")
+    df = a.to_pandas()
+    assert isinstance(df, pd.DataFrame)
+    assert df.index.name == "id" and list(df.index) == ["s", "fix", "ok", "e"]
+    assert list(df.columns) == [c for c in STEP_COLUMNS if c != "id"]
+    fix = df.loc["fix"]
+    assert (fix["label"], fix["kind"], fix["lane"], fix["capacity"]) == ("fix", "task", "desk", 3)
+    # by hand: 'fix' runs 2 times (even split back), 20 min each, on 3 servers
+    assert fix["visits"] == pytest.approx(2.0)
+    assert fix["process_time_s"] == pytest.approx(1200.0)
+    assert fix["load_s"] == pytest.approx(2 * 1200 / 3)
+    # λ = 3/h · 2 = 6/h, μ = 3/h, c = 3: ρ = 6 / 9; a = 2 Erlangs, Erlang C =
+    # (a³/3!)(3/(3 - a)) / (1 + a + a²/2 + (a³/3!)(3/(3 - a))) = 4 / (5 + 4) = 4/9;
+    # W_q = C / (cμ - λ) = (4/9) / 3 h = 4/27 h
+    assert fix["utilisation"] == pytest.approx(2 / 3)
+    assert fix["queue_wait_s"] == pytest.approx(4 / 27 * 3600)
+    assert fix["expected_defects"] == pytest.approx(2 * (1 - 0.9))
+    assert fix["lead_time_share"] == pytest.approx(1.0)  # the only step with a time
+    # accuracy < 1; every case passes it; the largest load; s and ok lead into it
+    assert fix["flags"] == ["fail-point", "single-point-of-failure", "bottleneck",
+                            "convergence"]
+    ok = df.loc["ok"]
+    assert ok["visits"] == pytest.approx(2.0)
+    assert ok["flags"] == ["handoff", "single-point-of-failure", "even-split"]
+    assert pd.isna(ok["process_time_s"]) and pd.isna(ok["capacity"])
+    assert pd.isna(ok["utilisation"]) and pd.isna(ok["queue_wait_s"])
+    assert df["visits"].tolist() == pytest.approx([1.0, 2.0, 2.0, 1.0])
+    assert df["visits"].dtype == "float64"
 
 
 def test_html_is_escaped() -> None:

@@ -7,6 +7,7 @@ import html
 import io
 import json
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -56,13 +57,39 @@ def _num(value: float | None, digits: int = 3) -> str:
     return "unknown" if value is None else f"{value:.{digits}g}"
 
 
+_SUMMARY_KEYS: tuple[str, ...] = (
+    "process_time_s", "lead_time_s", "activity_ratio", "rolled_accuracy", "success_probability",
+    "cost", "max_throughput_per_h", "bottleneck", "arrivals_per_h",
+)
+
+
 @dataclass(frozen=True)
-class Summary:
+class Summary(Mapping[str, Any]):
     """Per-case metrics of a map (times in seconds, rates per hour, fractions in [0, 1]).
 
     ``None`` wherever the map's data cannot give the value. ``coverage`` holds
     the :class:`~servicemap.analysis.times.Metric` of each time/cost/accuracy
     metric, saying how many steps carried its data.
+
+    A summary is also a read-only mapping of its metrics by name — the keys of
+    ``summary`` in ``analyze --format json`` (``coverage`` is an attribute
+    only) — so ``summary["lead_time_s"]``, ``summary.keys()``, ``"cost" in
+    summary``, ``dict(summary)`` and iteration work as on a dict.
+
+    Example:
+        >>> s = Summary(process_time_s=600.0, lead_time_s=900.0, activity_ratio=600 / 900,
+        ...             rolled_accuracy=None, success_probability=1.0, cost=None,
+        ...             max_throughput_per_h=None, bottleneck=None, arrivals_per_h=None)
+        >>> s["lead_time_s"], s.lead_time_s
+        (900.0, 900.0)
+        >>> "lead_time_s" in s, "coverage" in s, len(s)
+        (True, False, 9)
+        >>> list(s)[:3]
+        ['process_time_s', 'lead_time_s', 'activity_ratio']
+        >>> s["made_up"]
+        Traceback (most recent call last):
+        ...
+        KeyError: 'made_up'
     """
 
     process_time_s: float | None
@@ -76,19 +103,23 @@ class Summary:
     arrivals_per_h: float | None
     coverage: dict[str, Metric] = field(default_factory=dict)
 
+    def __getitem__(self, key: str) -> Any:
+        """The metric named ``key`` (a key of :meth:`to_dict`)."""
+        if key not in _SUMMARY_KEYS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        """The metric names, in the order of :meth:`to_dict`."""
+        return iter(_SUMMARY_KEYS)
+
+    def __len__(self) -> int:
+        """The number of metrics (9)."""
+        return len(_SUMMARY_KEYS)
+
     def to_dict(self) -> dict[str, Any]:
-        """The ``summary`` object of ``analyze --format json``."""
-        return {
-            "process_time_s": self.process_time_s,
-            "lead_time_s": self.lead_time_s,
-            "activity_ratio": self.activity_ratio,
-            "rolled_accuracy": self.rolled_accuracy,
-            "success_probability": self.success_probability,
-            "cost": self.cost,
-            "max_throughput_per_h": self.max_throughput_per_h,
-            "bottleneck": self.bottleneck,
-            "arrivals_per_h": self.arrivals_per_h,
-        }
+        """The ``summary`` object of ``analyze --format json``: the metrics by name."""
+        return {key: getattr(self, key) for key in _SUMMARY_KEYS}
 
 
 @dataclass
