@@ -131,11 +131,7 @@ def _crossed(layer_a: str | None, layer_b: str | None) -> tuple[str, ...]:
 
 def handoffs_of(chain: FlowChain) -> list[Handoff]:
     """The handoffs of a compiled map (see :func:`handoffs`)."""
-    codes: dict[str | None, int] = {None: -1}
-    lane_code = np.fromiter(
-        (codes.setdefault(lane, len(codes) - 1) for lane in chain.lane), dtype=np.int64,
-        count=chain.n,
-    )
+    lane_code = _lane_codes(chain)
     a = lane_code[chain.src]
     b = lane_code[chain.dst]
     result = []
@@ -235,33 +231,45 @@ def dominators_of_sink(
     leave = np.flatnonzero((from_path >= 0) & (to_pos < 0))
     if leave.size:
         leave = leave[np.argsort(from_path[leave], kind="stable")]
-        indptr, adj = graph.indptr.tolist(), graph.indices.tolist()
-        pos_l = pos.tolist()
-        far_l = far.tolist()
-        seen = bytearray(size)
-        for j, w in zip(from_path[leave].tolist(), all_dst[leave].tolist(), strict=True):
-            if seen[w]:
-                continue
-            seen[w] = 1
-            best = far_l[j]
-            stack = [w]
-            while stack:
-                u = stack.pop()
-                for x in adj[indptr[u]:indptr[u + 1]]:
-                    k = pos_l[x]
-                    if k >= 0:
-                        if k > best:
-                            best = k
-                    elif not seen[x]:
-                        seen[x] = 1
-                        stack.append(x)
-            far_l[j] = best
-        far = np.asarray(far_l, dtype=np.int64)
+        far = _reach_off_path(graph, pos, far, from_path[leave].tolist(),
+                              all_dst[leave].tolist())
     # p_j dominates unless p_0 … p_{j-1} reach beyond it.
     reach = np.concatenate([[0], np.maximum.accumulate(far)[:-1]])
     at = np.arange(length)
     keep = np.flatnonzero((reach <= at) & (at > 0) & (at < length - 1))
     return [path[j] for j in keep.tolist()]
+
+
+def _reach_off_path(graph: sp.csr_matrix, pos: IntArray, far: IntArray, from_path: list[int],
+                    off: list[int]) -> IntArray:
+    """``far`` raised by the searches off the path: from path position ``from_path[e]``
+    through off-path vertex ``off[e]``, each off-path vertex searched once, earliest first.
+
+    Notes:
+        O(n + m): every off-path vertex and its edges are visited once.
+    """
+    indptr, adj = graph.indptr.tolist(), graph.indices.tolist()
+    pos_l = pos.tolist()
+    far_l = far.tolist()
+    seen = bytearray(len(pos_l))
+    for j, w in zip(from_path, off, strict=True):
+        if seen[w]:
+            continue
+        seen[w] = 1
+        best = far_l[j]
+        stack = [w]
+        while stack:
+            u = stack.pop()
+            for x in adj[indptr[u]:indptr[u + 1]]:
+                k = pos_l[x]
+                if k >= 0:
+                    if k > best:
+                        best = k
+                elif not seen[x]:
+                    seen[x] = 1
+                    stack.append(x)
+        far_l[j] = best
+    return np.asarray(far_l, dtype=np.int64)
 
 
 def single_points_of_failure_of(chain: FlowChain) -> list[str]:
@@ -366,11 +374,48 @@ _FLAG_SETS: tuple[tuple[str, ...], ...] = tuple(
 """The flags of a failure point by code: 1 fail-point, 2 handoff, 4 single point of failure."""
 
 
+_SPOF_REASON = "single point of failure: every case passes here"
+
+
+def _row_reasons(chain: FlowChain, steps: list[int], low_acc: list[bool], spof: list[bool],
+                 branch_reasons: dict[int, list[str]],
+                 handoff_reasons: dict[int, list[str]]) -> list[list[str]]:
+    """Why each row's step is listed, in words: fail point, accuracy, failure branches,
+    handoffs, single point of failure.
+
+    Notes:
+        O(r) for r rows.
+    """
+    reasons: list[list[str]] = []
+    append = reasons.append
+    get_branch, get_handoff = branch_reasons.get, handoff_reasons.get
+    acc = chain.accuracy.tolist()
+    for i, text, low, single in zip(steps, map(chain.fail.__getitem__, steps), low_acc, spof,
+                                    strict=True):
+        mine = [f"fail point: {text}"] if text is not None else []
+        if low:
+            mine.append(f"accuracy {percent(acc[i])}")
+        more = get_branch(i)
+        if more:
+            mine += more
+        more = get_handoff(i)
+        if more:
+            mine += more
+        if single:
+            mine.append(_SPOF_REASON)
+        append(mine)
+    return reasons
+
+
 def failure_table_of(
     chain: FlowChain, v: FloatArray
 ) -> tuple[list[FailurePoint], list[int], list[tuple[str, ...]]]:
     """:func:`failure_points_of`, the position of each row's step in ``chain.nodes``
-    and each row's flags as a tuple (one shared tuple per combination)."""
+    and each row's flags as a tuple (one shared tuple per combination).
+
+    Notes:
+        O(n + m) for the reasons and the dominator sweep, O(r log r) to rank r rows.
+    """
     n = chain.n
     acc = chain.accuracy
     has_acc = ~np.isnan(acc)
@@ -401,26 +446,8 @@ def failure_table_of(
     steps = order.tolist()
     flag_sets = list(map(_FLAG_SETS.__getitem__, (
         can_fail[order] * 1 + handoff[order] * 2 + spof[order] * 4).tolist()))
-    spof_reason = "single point of failure: every case passes here"
-    reasons: list[list[str]] = []
-    append = reasons.append
-    get_branch, get_handoff = branch_reasons.get, handoff_reasons.get
-    for i, text, low, a, single in zip(
-        steps, map(fail.__getitem__, steps), low_acc[order].tolist(), acc[order].tolist(),
-        spof[order].tolist(), strict=True,
-    ):
-        mine = [f"fail point: {text}"] if text is not None else []
-        if low:
-            mine.append(f"accuracy {percent(a)}")
-        more = get_branch(i)
-        if more:
-            mine += more
-        more = get_handoff(i)
-        if more:
-            mine += more
-        if single:
-            mine.append(spof_reason)
-        append(mine)
+    reasons = _row_reasons(chain, steps, low_acc[order].tolist(), spof[order].tolist(),
+                           branch_reasons, handoff_reasons)
     rows = list(map(
         FailurePoint,
         map(chain.nodes.__getitem__, steps),
