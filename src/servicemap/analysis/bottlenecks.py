@@ -69,18 +69,30 @@ class BottleneckRow:
 
 
 def loads_of(chain: FlowChain, v: FloatArray) -> FloatArray:
-    """Server-seconds per case ``v_i · PT_i / c_i``; ``nan`` without capacity or process time."""
+    """Server-seconds per case ``v_i · PT_i / c_i``; ``nan`` without capacity or process time.
+
+    Notes:
+        O(n).
+    """
     pt = step_process_times(chain)
     return v * pt / chain.capacity
 
 
 def utilisation_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float) -> FloatArray:
-    """``ρ_i = λ · v_i · PT_i / c_i`` (λ per second times load); ``nan`` where unconstrained."""
+    """``ρ_i = λ · v_i · PT_i / c_i`` (λ per second times load); ``nan`` where unconstrained.
+
+    Notes:
+        O(n).
+    """
     return loads_of(chain, v) * (arrivals_per_h / 3600.0)
 
 
 def queue_waits_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float) -> FloatArray:
-    """Expected M/M/c queue wait in seconds per step; ``nan`` unconstrained, ``inf`` overloaded."""
+    """Expected M/M/c queue wait in seconds per step; ``nan`` unconstrained, ``inf`` overloaded.
+
+    Notes:
+        O(n + Σ c_i): vectorised Erlang recurrences over the constrained steps.
+    """
     pt = step_process_times(chain)
     waits = np.full(chain.n, np.nan)
     lam_s = arrivals_per_h / 3600.0
@@ -140,7 +152,11 @@ def _mmc_waits(rate: FloatArray, service: FloatArray, servers: IntArray) -> Floa
 def bottleneck_rows_of(
     chain: FlowChain, v: FloatArray, arrivals_per_h: float | None
 ) -> list[BottleneckRow]:
-    """The bottleneck table: capacity-constrained steps by load, largest first."""
+    """The bottleneck table: capacity-constrained steps by load, largest first.
+
+    Notes:
+        O(n + k log k) for k capacity-constrained steps (plus queue waits).
+    """
     pt = step_process_times(chain)
     load = loads_of(chain, v)
     waits = None if arrivals_per_h is None else queue_waits_of(chain, v, arrivals_per_h)
@@ -174,7 +190,11 @@ def bottleneck_rows_of(
 
 
 def bottleneck_of(chain: FlowChain, v: FloatArray) -> tuple[str | None, float | None]:
-    """The step with the largest load and the maximum throughput per hour (or ``None``s)."""
+    """The step with the largest load and the maximum throughput per hour (or ``None``s).
+
+    Notes:
+        O(n).
+    """
     load = loads_of(chain, v)
     if np.all(np.isnan(load)):
         return None, None
@@ -185,7 +205,11 @@ def bottleneck_of(chain: FlowChain, v: FloatArray) -> tuple[str | None, float | 
 
 
 def time_traps_of(chain: FlowChain, v: FloatArray) -> list[tuple[str, float]]:
-    """Steps by share of expected lead time ``v_i · LT_i / Σ v_j · LT_j``, largest first."""
+    """Steps by share of expected lead time ``v_i · LT_i / Σ v_j · LT_j``, largest first.
+
+    Notes:
+        O(n + k log k) for k steps with a lead time.
+    """
     part = v * step_lead_times(chain)
     total = float(np.nansum(part))
     if total <= 0.0:
@@ -197,14 +221,22 @@ def time_traps_of(chain: FlowChain, v: FloatArray) -> list[tuple[str, float]]:
 
 
 def convergence_points_of(chain: FlowChain) -> list[tuple[str, int]]:
-    """Steps with two or more incoming flows, most first (then map order)."""
+    """Steps with two or more incoming flows, most first (then map order).
+
+    Notes:
+        O(n + k log k) for k merges.
+    """
     order = convergence_order_of(chain)
     return list(zip(map(chain.nodes.__getitem__, order.tolist()),
                     chain.in_degree[order].tolist(), strict=True))
 
 
 def convergence_order_of(chain: FlowChain) -> IntArray:
-    """Positions of the steps of :func:`convergence_points_of`, in its order."""
+    """Positions of the steps of :func:`convergence_points_of`, in its order.
+
+    Notes:
+        O(n + k log k) for k merges.
+    """
     idx = np.flatnonzero(chain.in_degree >= 2)
     return idx[np.argsort(-chain.in_degree[idx], kind="stable")]
 

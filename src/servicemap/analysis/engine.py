@@ -34,6 +34,9 @@ def parse_arrivals(arrivals: Rate | str | float | None) -> float | None:
     Examples:
         >>> parse_arrivals("2/min"), parse_arrivals(12), parse_arrivals(None)
         (120.0, 12.0, None)
+
+    Notes:
+        O(1).
     """
     if arrivals is None:
         return None

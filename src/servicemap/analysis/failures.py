@@ -130,7 +130,11 @@ def _crossed(layer_a: str | None, layer_b: str | None) -> tuple[str, ...]:
 
 
 def handoffs_of(chain: FlowChain) -> list[Handoff]:
-    """The handoffs of a compiled map (see :func:`handoffs`)."""
+    """The handoffs of a compiled map (see :func:`handoffs`).
+
+    Notes:
+        O(n + m).
+    """
     lane_code = _lane_codes(chain)
     a = lane_code[chain.src]
     b = lane_code[chain.dst]
@@ -273,7 +277,11 @@ def _reach_off_path(graph: sp.csr_matrix, pos: IntArray, far: IntArray, from_pat
 
 
 def single_points_of_failure_of(chain: FlowChain) -> list[str]:
-    """Single points of failure of a compiled map (see :func:`single_points_of_failure`)."""
+    """Single points of failure of a compiled map (see :func:`single_points_of_failure`).
+
+    Notes:
+        O(n + m), see :func:`dominators_of_sink`.
+    """
     return list(map(chain.nodes.__getitem__, _single_points_of_failure(chain)))
 
 
@@ -362,7 +370,11 @@ def _branch_reasons(chain: FlowChain, fail_edges: IntArray) -> dict[int, list[st
 
 
 def failure_points_of(chain: FlowChain, v: FloatArray) -> list[FailurePoint]:
-    """The ranked failure-point table of a compiled map with solved visits."""
+    """The ranked failure-point table of a compiled map with solved visits.
+
+    Notes:
+        O(n + m + r log r) for r rows.
+    """
     return failure_table_of(chain, v)[0]
 
 

@@ -140,7 +140,11 @@ def end_probabilities(G: nx.DiGraph) -> dict[str, float]:
 
 
 def end_probabilities_of(chain: FlowChain, v: FloatArray) -> dict[str, float]:
-    """End probabilities from solved visits (see :func:`end_probabilities`)."""
+    """End probabilities from solved visits (see :func:`end_probabilities`).
+
+    Notes:
+        O(n).
+    """
     return {chain.nodes[i]: float(v[i]) for i in np.flatnonzero(chain.absorbing)}
 
 
@@ -170,7 +174,11 @@ def success_probability(G: nx.DiGraph) -> float:
 
 
 def success_probability_of(chain: FlowChain, v: FloatArray) -> float:
-    """Success probability from solved visits (see :func:`success_probability`)."""
+    """Success probability from solved visits (see :func:`success_probability`).
+
+    Notes:
+        O(n).
+    """
     return min(1.0, float(v[chain.success].sum()))
 
 

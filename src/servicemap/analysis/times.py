@@ -148,7 +148,11 @@ def lead_times(G: nx.DiGraph) -> dict[str, float | None]:
 
 
 def process_time_of(chain: FlowChain, v: FloatArray) -> Metric:
-    """Expected process time per case ``Σ v_i · PT_i`` in seconds (see :func:`process_time`)."""
+    """Expected process time per case ``Σ v_i · PT_i`` in seconds (see :func:`process_time`).
+
+    Notes:
+        O(n).
+    """
     pt = step_process_times(chain)
     has_duration = ~np.isnan(chain.duration)
     value = float(v @ np.nan_to_num(pt)) if has_duration.any() else None
@@ -156,7 +160,11 @@ def process_time_of(chain: FlowChain, v: FloatArray) -> Metric:
 
 
 def lead_time_of(chain: FlowChain, v: FloatArray) -> Metric:
-    """Expected lead time per case ``Σ v_i · LT_i`` in seconds (see :func:`lead_time`)."""
+    """Expected lead time per case ``Σ v_i · LT_i`` in seconds (see :func:`lead_time`).
+
+    Notes:
+        O(n).
+    """
     lt = step_lead_times(chain)
     carried = ~np.isnan(lt)
     value = float(v @ np.nan_to_num(lt)) if carried.any() else None
@@ -164,7 +172,11 @@ def lead_time_of(chain: FlowChain, v: FloatArray) -> Metric:
 
 
 def activity_ratio_of(process: Metric, lead: Metric) -> Metric:
-    """Process time / lead time; ``None`` when either is unknown or lead time is 0."""
+    """Process time / lead time; ``None`` when either is unknown or lead time is 0.
+
+    Notes:
+        O(1).
+    """
     value = None
     if process.value is not None and lead.value is not None and lead.value > 0:
         value = process.value / lead.value
@@ -172,14 +184,23 @@ def activity_ratio_of(process: Metric, lead: Metric) -> Metric:
 
 
 def cost_of(chain: FlowChain, v: FloatArray) -> Metric:
-    """Expected cost per case ``Σ v_i · cost_i`` (see :func:`cost_per_case`)."""
+    """Expected cost per case ``Σ v_i · cost_i`` (see :func:`cost_per_case`).
+
+    Notes:
+        O(n).
+    """
     carried = ~np.isnan(chain.cost)
     value = float(v @ np.nan_to_num(chain.cost)) if carried.any() else None
     return _metric(chain, carried, value)
 
 
 def rolled_accuracy_of(chain: FlowChain) -> Metric:
-    """Rolled accuracy (first-pass yield), see :func:`rolled_accuracy`."""
+    """Rolled accuracy (first-pass yield), see :func:`rolled_accuracy`.
+
+    Notes:
+        One sparse solve of the accuracy-scaled chain (see
+        :func:`~servicemap.analysis.flow.solve_flow`).
+    """
     carried = ~np.isnan(chain.accuracy)
     if not carried.any():
         return _metric(chain, carried, None)

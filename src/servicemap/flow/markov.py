@@ -146,6 +146,9 @@ def total_arrivals(rates: Sequence[float | None], map_rate: float | None = None)
 
     >>> total_arrivals([30.0, None]), total_arrivals([30.0], 45.0), total_arrivals([None])
     (30.0, 45.0, None)
+
+    Notes:
+        O(k) for k starts.
     """
     if map_rate is not None:
         return map_rate
@@ -307,7 +310,11 @@ def start_distribution(g: FlowGraph, map_rate: float | None = None) -> dict[str,
 
 
 def arrival_rate(g: FlowGraph, map_rate: float | None) -> float | None:
-    """Cases per hour entering the map (see :func:`total_arrivals`)."""
+    """Cases per hour entering the map (see :func:`total_arrivals`).
+
+    Notes:
+        O(V) for the starts.
+    """
     return total_arrivals(_start_rates(g)[1], map_rate)
 
 
