@@ -33,6 +33,7 @@ _FORMATS = frozenset({"svg", "pdf", "png"})
 
 
 def _read_exact(stream: BinaryIO, size: int) -> bytes | None:
+    """Exactly ``size`` bytes from ``stream``, or None if it ends first."""
     chunks: list[bytes] = []
     remaining = size
     while remaining:
@@ -45,6 +46,7 @@ def _read_exact(stream: BinaryIO, size: int) -> bytes | None:
 
 
 def _read_field(stream: BinaryIO, fmt: str) -> bytes | None:
+    """A length-prefixed field (the length packed as ``fmt``), or None at the end."""
     head = _read_exact(stream, struct.calcsize(fmt))
     if head is None:
         return None
@@ -53,6 +55,7 @@ def _read_field(stream: BinaryIO, fmt: str) -> bytes | None:
 
 
 def _draw(dot: bytes, fmt: str, prog: str) -> bytes:
+    """Draw ``dot`` with Graphviz's ``prog`` as ``fmt`` (both from the allowed sets)."""
     import pygraphviz
 
     if fmt not in _FORMATS:

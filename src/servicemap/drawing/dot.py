@@ -45,11 +45,17 @@ _LEGEND_SAMPLE = (44.0, 22.0)
 
 
 def _num(value: float) -> str:
+    """A number for DOT: at most two decimals, no trailing zeros.
+
+    >>> _num(1.5), _num(2.0), _num(-0.001)
+    ('1.5', '2', '0')
+    """
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
 def _inch(points: float) -> str:
+    """Points as inches for Graphviz's ``width`` and ``height`` (at least 0.01 pt)."""
     return f"{max(points, 0.01) / 72:.4f}"
 
 
@@ -73,6 +79,7 @@ def _attrs(attrs: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class _Html:
+    """An HTML-like label: written ``<...>`` in DOT instead of quoted."""
     text: str  # already escaped HTML-like label content
 
 
@@ -120,6 +127,7 @@ def _label_width(kind: str, box: NodeBox) -> float:
 
 
 def _lines_html(lines: Iterable[str], *, bold: bool = False) -> str:
+    """Escaped ``lines`` joined by line breaks, optionally bold."""
     body = "<BR/>".join(html_text(line) for line in lines)
     return f"<B>{body}</B>" if bold and body else body
 
@@ -128,6 +136,7 @@ def _cell_table(
     content: str, width: float, height: float, *, sides: str = "LTRB", border: int = 1,
     color: str, fill: str | None, align: str = "CENTER",
 ) -> _Html:
+    """A one-cell table of fixed size: a box with some sides bordered, holding ``content``."""
     w, h = max(1, round(width)), max(1, round(height))
     bg = f' BGCOLOR="{fill}"' if fill else ""
     return _Html(
@@ -149,16 +158,20 @@ class _Dot:
     count: int = 0
 
     def y(self, y: float) -> float:
+        """Graphviz's y for the layout's ``y``."""
         return self.height - y
 
     def pos(self, x: float, y: float) -> str:
+        """A pinned ``pos`` for a point of the layout."""
         return f"{_num(x)},{_num(self.y(y))}!"
 
     def new_id(self, prefix: str) -> str:
+        """A fresh node or cluster name: ``prefix`` and a running number."""
         self.count += 1
         return f"{prefix}{self.count}"
 
     def node(self, prefix: str, x: float, y: float, attrs: Mapping[str, Any]) -> str:
+        """A node pinned at ``(x, y)``; returns its name."""
         name = self.new_id(prefix)
         self.nodes.append(f"{name} {_attrs({'pos': self.pos(x, y), **attrs})};")
         return name
@@ -174,6 +187,7 @@ class _Dot:
 
     def line(self, points: Sequence[Point], attrs: Mapping[str, Any], *, arrow: bool = False,
              ends: tuple[str, str] = ("a0", "a1")) -> None:
+        """A polyline through ``points``, as an edge between two nodes (the anchors by default)."""
         flipped = [(x, self.y(y)) for x, y in points]
         all_attrs = {"pos": spline(flipped, arrow=arrow), **attrs}
         if not arrow:
@@ -183,6 +197,7 @@ class _Dot:
 
 def _step_tooltip(step: Step, lanes: Mapping[str, str], phases: Mapping[str, str],
                   style: StepStyle | None) -> str:
+    """A step's hover text: title, kind, lane, phase, figures, fail point, notes, style note."""
     rows = [step.title, f"kind: {step.kind}"]
     if step.label is not None and step.label != step.id:
         rows.append(f"id: {step.id}")
@@ -274,6 +289,7 @@ def _predefined_table(text: str, width: float, height: float, *, border: int, co
 
 
 def _badge(dot: _Dot, x: float, y: float, text: str, fill: str, tooltip: str | None) -> None:
+    """A small filled circle with bold ``text`` (the fail point's "F")."""
     label = _Html(f'<FONT COLOR="{dot.colors.badge_ink}" POINT-SIZE="8"><B>{text}</B></FONT>')
     dot.node("f", x, y, {"shape": "circle", "fixedsize": True, "width": _inch(_BADGE),
                          "height": _inch(_BADGE), "style": "filled", "fillcolor": fill,
@@ -349,6 +365,7 @@ def _draw_layer_lines(dot: _Dot, layout: Layout, colors: Colors) -> None:
 
 def _draw_edge(dot: _Dot, route: EdgeRoute, ids: Mapping[str, str], titles: Mapping[str, str],
                colors: Colors) -> None:
+    """One flow line along its route, coloured by failure or rework, with label and tooltip."""
     if len(route.points) < 2 or route.source not in ids or route.target not in ids:
         return
     attrs: dict[str, Any] = {"color": colors.ink, "penwidth": 1.1, "arrowsize": 0.7}
@@ -463,6 +480,7 @@ def _draw_legend_sample(dot: _Dot, what: str, name: str | KeyEntry, sample: Node
 
 
 def _legend_height(count: int, width: float) -> float:
+    """Height of a legend of ``count`` entries at ``width``."""
     per_row = max(1, int((width - 16) // _LEGEND_ITEM[0]))
     rows = -(-count // per_row)
     return 30 + rows * _LEGEND_ITEM[1]

@@ -35,6 +35,7 @@ def fix_pdf_dates(data: bytes) -> bytes:
     """
 
     def fixed(match: re.Match[bytes]) -> bytes:
+        """The date of ``match`` replaced, its time-zone tail zeroed to the same length."""
         tail = match.group(2)
         tail = b"Z" + b"0" * (len(tail) - 1) if tail else b""
         return b"/CreationDate (D:" + _FIXED_DATE + tail + b")"
@@ -43,6 +44,11 @@ def fix_pdf_dates(data: bytes) -> bytes:
 
 
 def _format_of(path: Path | None, format: str | None) -> str:
+    """The output format: ``format`` if given, else from ``path``'s suffix, else svg.
+
+    >>> _format_of(Path("map.gv"), None), _format_of(None, ".PNG"), _format_of(None, None)
+    ('dot', 'png', 'svg')
+    """
     if format is not None:
         fmt = format.lower().lstrip(".")
     elif path is not None and path.suffix:
@@ -80,9 +86,19 @@ def render_layout(
         timeout: Seconds Graphviz may take before it is stopped.
         worker: The Graphviz worker to use (default: the shared one).
 
+    Returns:
+        The drawn bytes (the DOT text for ``dot``).
+
     Raises:
         RenderError: Graphviz failed, crashed or ran out of time; no file is written.
         ValueError: Unknown format.
+
+    Example:
+        >>> from servicemap import loads
+        >>> from servicemap.layout import compute_layout
+        >>> bp = loads("name: Tiny\\nsteps: [{id: a, kind: terminator}]")
+        >>> render_layout(bp, compute_layout(bp), format="dot")[:20]
+        b'digraph servicemap {'
     """
     target = Path(path) if path is not None else None
     fmt = _format_of(target, format)

@@ -80,6 +80,7 @@ class StepStyle:
     note: str | None = None
 
     def __post_init__(self) -> None:
+        """Refuse a colour that is not ``#rrggbb`` and a border width outside (0, 10]."""
         for colour in (self.fill, self.color):
             if colour is not None:
                 check_color(colour)
@@ -100,6 +101,7 @@ class KeyEntry:
     color: str | None = None
 
     def __post_init__(self) -> None:
+        """Refuse a colour that is not ``#rrggbb``."""
         for colour in (self.fill, self.color):
             if colour is not None:
                 check_color(colour)

@@ -29,6 +29,7 @@ class _StderrDrain:
     """Reads a worker's stderr continuously (so it never blocks) and keeps the last lines."""
 
     def __init__(self, stream: IO[bytes]) -> None:
+        """Start reading ``stream`` in a daemon thread."""
         self._stream = stream
         self._lines: collections.deque[bytes] = collections.deque(maxlen=_KEEP_LINES)
         self._done = 0
@@ -38,6 +39,7 @@ class _StderrDrain:
         self._thread.start()
 
     def _run(self) -> None:
+        """Read lines until the stream ends; note each request's done mark, keep the rest."""
         for line in self._stream:
             with self._cond:
                 if line.startswith(DONE_MARK):
@@ -89,6 +91,7 @@ class GraphvizWorker:
     """
 
     def __init__(self) -> None:
+        """A worker that starts its process on first use."""
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._drain: _StderrDrain | None = None
@@ -102,6 +105,7 @@ class GraphvizWorker:
         return proc.pid if proc is not None and proc.poll() is None else None
 
     def _start(self) -> subprocess.Popen[bytes]:
+        """Start a fresh worker process and its stderr reader."""
         env = dict(os.environ)
         env.setdefault("PYTHONIOENCODING", "utf-8")
         proc = subprocess.Popen(
@@ -120,6 +124,7 @@ class GraphvizWorker:
         return proc
 
     def _running(self) -> subprocess.Popen[bytes]:
+        """The live worker process, started (or restarted) if there is none."""
         proc = self._proc
         if proc is not None and self._owner_pid != os.getpid():
             # A forked child must not share its parent's worker pipes.
@@ -131,6 +136,7 @@ class GraphvizWorker:
         return proc
 
     def _stop(self) -> None:
+        """End the worker process, if any, and close its pipes."""
         proc, self._proc = self._proc, None
         if proc is None:
             return
@@ -211,6 +217,7 @@ def _read_answer(
     proc: subprocess.Popen[bytes], message: bytes,
     answer: list[tuple[bytes, bytes] | BaseException],
 ) -> None:
+    """Send ``message``; append the worker's answer (status, payload) or the error."""
     assert proc.stdin is not None and proc.stdout is not None
     try:
         proc.stdin.write(message)
@@ -229,6 +236,11 @@ def _read_answer(
 
 
 def _describe_exit(code: int | None) -> str:
+    """How a process ended, in words.
+
+    >>> _describe_exit(-9), _describe_exit(1)
+    ('killed by SIGKILL', 'exit status 1')
+    """
     if code is None:
         return "still running"
     if code < 0:
@@ -241,6 +253,7 @@ def _describe_exit(code: int | None) -> str:
 
 
 def _details(text: str) -> str:
+    """Graphviz's last messages (at most 20 lines), indented, to append to an error; or ""."""
     if not text:
         return ""
     lines = text.splitlines()[-20:]
@@ -249,11 +262,14 @@ def _details(text: str) -> str:
 
 @functools.cache
 def shared_worker() -> GraphvizWorker:
-    """The worker that :func:`servicemap.drawing.render` uses, made on first use.
+    """The worker that :func:`servicemap.drawing.render_layout` uses, made on first use.
 
     This is the one process-wide cache of the package: a worker process is
     reused across renders (starting one costs about 60 ms) and ends when the
     interpreter exits.
+
+    >>> shared_worker() is shared_worker()
+    True
     """
     worker = GraphvizWorker()
     atexit.register(worker.close)

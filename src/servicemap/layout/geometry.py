@@ -26,18 +26,22 @@ class NodeBox:
 
     @property
     def left(self) -> float:
+        """The x of the left side."""
         return self.x - self.width / 2
 
     @property
     def right(self) -> float:
+        """The x of the right side."""
         return self.x + self.width / 2
 
     @property
     def top(self) -> float:
+        """The y of the top."""
         return self.y - self.height / 2
 
     @property
     def bottom(self) -> float:
+        """The y of the bottom."""
         return self.y + self.height / 2
 
 
@@ -84,7 +88,7 @@ class Column:
 class LayerLine:
     """One of the three blueprint lines, drawn across the map at ``y``."""
 
-    name: str  # "line of interaction" | "line of visibility" | "line of internal interaction"
+    name: str  # "line of " + one of servicemap.model.LINES
     y: float
     dashed: bool = False
 

@@ -126,6 +126,26 @@ def place(bp: Blueprint, *, wrap_width: float = 118.0) -> Grid:
     and column are stacked; barycentre sweeps order each stack and move steps
     to the rows of their neighbours, so chains stay straight.
 
+    Args:
+        bp: The map.
+        wrap_width: Width in points at which step labels wrap (it sizes the slots).
+
+    Returns:
+        The grid: slots, band and phase order, edges and the rework among them.
+
+    Example:
+        >>> from servicemap import loads
+        >>> bp = loads('''
+        ... name: Loop
+        ... steps:
+        ...   - {id: a, kind: terminator, next: b}
+        ...   - {id: b, kind: decision, next: [{to: c, label: ok}, {to: a, label: again}]}
+        ...   - {id: c, kind: terminator}
+        ... ''')
+        >>> grid = place(bp)
+        >>> {s.id: s.column for s in grid.slots.values()}, grid.back
+        ({'a': 0, 'b': 1, 'c': 2}, {('b', 'a', 1)})
+
     Complexity: O(V + E) per sweep plus sorting.
     """
     slots, lanes, phase_ids = _slots(bp, wrap_width)

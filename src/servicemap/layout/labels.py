@@ -27,10 +27,12 @@ class Obstacles:
     """
 
     def __init__(self) -> None:
+        """An empty set of obstacles."""
         self._cells: dict[tuple[int, int], list[Box]] = defaultdict(list)
 
     @staticmethod
     def _keys(box: Box) -> list[tuple[int, int]]:
+        """The buckets ``box`` touches."""
         x0, y0, x1, y1 = box
         return [(i, j) for i in range(int(x0 // _BUCKET), int(x1 // _BUCKET) + 1)
                 for j in range(int(y0 // _BUCKET), int(y1 // _BUCKET) + 1)]
@@ -66,6 +68,22 @@ def place_label(route: Sequence[Point], label: str, source: NodeBox, obstacles: 
     Tries above and below the first segment (just clear of the source box),
     then beside the following three segments, then further away; the chosen box is
     added to ``obstacles`` so later labels avoid it.
+
+    Args:
+        route: The route's points, from its source.
+        label: The branch label.
+        source: The box of the step the route leaves.
+        obstacles: What the label must not cover; the label's box is added.
+        bounds: ``(left, top, right, bottom)`` the label must stay within.
+
+    Returns:
+        The label's centre (the first candidate if every spot is taken).
+
+    Example:
+        >>> obstacles, source = Obstacles(), NodeBox("d", 0, 0, 20, 10)
+        >>> route = [(10.0, 0.0), (90.0, 0.0)]
+        >>> [place_label(route, "yes", source, obstacles, (0, -50, 200, 50))[1] for _ in "ab"]
+        [-8.5, 8.5]
     """
     w, h = label_size(label)
     candidates: list[Point] = []

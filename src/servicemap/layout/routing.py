@@ -103,6 +103,11 @@ def border_dx(kind: str, width: float, height: float, dy: float, side: int) -> f
 
 
 def _offsets(count: int, span: float) -> list[float]:
+    """Offsets of ``count`` ports centred on a side, :data:`PORT` apart or closer to fit ``span``.
+
+    >>> _offsets(3, 24.0), _offsets(3, 8.0)
+    ([-8.0, 0.0, 8.0], [-4.0, 0.0, 4.0])
+    """
     if count <= 1:
         return [0.0] * count
     step = min(PORT, span / (count - 1))
@@ -183,6 +188,27 @@ class _Draft:
 
 def plan_routes(grid: Grid) -> Plan:
     """Choose every edge's route kind, ports, corridor and tracks.
+
+    Args:
+        grid: The steps placed in cells.
+
+    Returns:
+        A route per edge of ``grid`` (in its order) and the tracks each gap and
+        corridor needs.
+
+    Example:
+        >>> from servicemap import loads
+        >>> bp = loads('''
+        ... name: Loop
+        ... steps:
+        ...   - {id: a, kind: terminator, next: b}
+        ...   - {id: b, kind: decision, next: [{to: c, label: ok}, {to: a, label: again}]}
+        ...   - {id: c, kind: terminator}
+        ... ''')
+        >>> from servicemap.layout.grid import place
+        >>> plan = plan_routes(place(bp))
+        >>> [(route.edge, route.kind) for route in plan.routes]
+        [(('a', 'b', 0), 'direct'), (('b', 'c', 0), 'direct'), (('b', 'a', 1), 'vertex')]
 
     Complexity: O(E log E); row occupancy is looked up by bisection.
     """
@@ -428,7 +454,25 @@ def _untangle(items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | No
 def route_points(route: Route, source: NodeBox, target: NodeBox,
                  gap_x: Callable[[int, int], float],
                  corridor_y: Callable[[Hashable, int], float]) -> list[Point]:
-    """The polyline of a planned route, given node boxes and track coordinates."""
+    """The polyline of a planned route, given node boxes and track coordinates.
+
+    Args:
+        route: The planned route.
+        source: The box of the step the route leaves.
+        target: The box of the step it enters.
+        gap_x: The x of a track in a gap: ``gap_x(gap, track)``.
+        corridor_y: The y of a track in a corridor: ``corridor_y(corridor, track)``.
+
+    Returns:
+        Points from the source's outline to the target's, each segment
+        horizontal or vertical.
+
+    Example:
+        >>> a, b = NodeBox("a", 0, 0, 20, 10), NodeBox("b", 100, 20, 20, 10)
+        >>> route_points(Route(("a", "b", 0), "direct", 0.0, 0.0, gap2=1), a, b,
+        ...              lambda gap, track: 50.0, lambda corridor, track: 0.0)
+        [(10.0, 0.0), (50.0, 0.0), (50.0, 20.0), (90.0, 20.0)]
+    """
     ya = source.y + route.out_dy
     start = (source.x + border_dx(source.kind, source.width, source.height, route.out_dy, 1), ya)
     if route.kind == "loop":

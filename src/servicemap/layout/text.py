@@ -40,6 +40,7 @@ _WIDE = frozenset("mwMW@%")
 
 
 def _units(ch: str) -> float:
+    """Advance width of ``ch`` at 1 pt."""
     if ch in _NARROW:
         return 0.34
     if ch in _WIDE:
