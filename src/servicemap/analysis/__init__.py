@@ -1,9 +1,12 @@
 """Analysis of a map: where it fails, where it jams, how long a case takes, what it costs.
 
-The map is an absorbing Markov chain over its steps (see the spec's
-analysis.md). :func:`analyze_blueprint` builds its flow graph once and
-returns an :class:`Analysis`; the modules hold the single analyses as pure
-functions of the flow graph (:func:`servicemap.to_networkx`).
+The map is an absorbing Markov chain over its steps (see docs/analysis.md);
+how a case moves is defined once, in :mod:`servicemap.flow.markov`.
+:func:`analyze_blueprint` compiles the flow once (:mod:`.chain`), solves it
+(:mod:`.flow`), computes every metric (:mod:`.metrics`: :mod:`.times`,
+:mod:`.bottlenecks`, :mod:`.queues`, :mod:`.failures`) and presents them
+(:mod:`.table`, :mod:`.notes`, :mod:`.result`). The single analyses are also
+public functions of the flow graph (:func:`servicemap.to_networkx`).
 """
 
 from __future__ import annotations
