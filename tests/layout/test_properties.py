@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import servicemap as sm
 from servicemap.layout import compute_layout
 from servicemap.layout.geometry import NodeBox
+from servicemap.model import KINDS, LAYERS
 from tests.helpers.layout_checks import (
     EXAMPLES,
     MARGIN,
@@ -67,9 +68,9 @@ def maps(draw: st.DrawFn) -> sm.Blueprint:
     n = draw(st.integers(1, 30))
     lanes = [f"l{i}" for i in range(draw(st.integers(0, 5)))]
     phases = [f"p{i}" for i in range(draw(st.integers(0, 4)))]
-    layers = draw(st.lists(st.sampled_from([None, "customer", "onstage", "backstage", "support"]),
+    layers = draw(st.lists(st.sampled_from([None, *LAYERS]),
                            min_size=len(lanes), max_size=len(lanes)))
-    kinds = ["task", "decision", "delay", "document", "terminator", "predefined", "connector"]
+    kinds = list(KINDS)
     words = st.text(alphabet="abcdefghijk MWiI?-", max_size=50)
     steps = []
     for i in range(n):
