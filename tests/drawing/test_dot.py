@@ -7,7 +7,8 @@ import re
 import pygraphviz
 import pytest
 
-from servicemap.drawing.dot import build_dot, spline
+from servicemap.drawing.dot import build_dot
+from servicemap.drawing.dotwriter import spline
 from servicemap.drawing.escape import clean_text, html_text, tooltip_text
 from servicemap.drawing.style import KeyEntry, StepStyle, check_color
 from servicemap.model import Blueprint

@@ -70,7 +70,16 @@ def _draw(dot: bytes, fmt: str, prog: str) -> bytes:
 
 
 def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
-    """Answer requests until ``stdin`` ends."""
+    """Answer requests until ``stdin`` ends.
+
+    >>> import io
+    >>> request = (struct.pack(">I", 3) + b"gif" + struct.pack(">I", 4) + b"nop2"
+    ...            + struct.pack(">Q", 2) + b"{}")
+    >>> answers = io.BytesIO()
+    >>> serve(io.BytesIO(request), answers)
+    >>> answers.getvalue()[:1], answers.getvalue()[9:]
+    (b'E', b"ValueError: unknown output format 'gif'")
+    """
     count = 0
     while True:
         fmt = _read_field(stdin, ">I")
