@@ -148,9 +148,9 @@ class _Edges:
     even_split: list[str]
 
 
-def _edges(index: dict[Any, int], moves: list[list[tuple[Any, float]]], marks: dict[int, Marks],
+def _edges(index: dict[Any, int], moves: list[list[tuple[Any, float]]],
            even_split: list[str]) -> _Edges:
-    """The moves of each step as flat edge arrays; ``marks`` by step position where any.
+    """The moves of each step as flat edge arrays, without failure flags and labels yet.
 
     Notes:
         O(n + m).
@@ -158,18 +158,30 @@ def _edges(index: dict[Any, int], moves: list[list[tuple[Any, float]]], marks: d
     n = len(moves)
     out_degree = np.fromiter(map(len, moves), dtype=np.int64, count=n)
     m = int(out_degree.sum())
-    dst = np.fromiter(map(index.__getitem__, (t for out in moves for t, _ in out)),
-                      dtype=np.int64, count=m)
-    prob = np.fromiter((p for out in moves for _, p in out), dtype=np.float64, count=m)
-    failure = np.zeros(m, dtype=bool)
-    label: list[str | None] = [None] * m
-    offsets = np.concatenate([[0], np.cumsum(out_degree)]).tolist()
-    for i, step_marks in marks.items():
-        for k, (t, _) in enumerate(moves[i], start=offsets[i]):
-            failure[k], labels = step_marks[t]
-            label[k] = "/".join(labels) if labels else None
-    src = np.repeat(np.arange(n, dtype=np.int64), out_degree)
-    return _Edges(src, dst, prob, failure, label, out_degree, even_split)
+    flat = itertools.chain.from_iterable(moves)
+    targets, probabilities = zip(*flat, strict=True) if m else ((), ())
+    return _Edges(
+        src=np.repeat(np.arange(n, dtype=np.int64), out_degree),
+        dst=np.fromiter(map(index.__getitem__, targets), dtype=np.int64, count=m),
+        prob=np.array(probabilities, dtype=np.float64),
+        failure=np.zeros(m, dtype=bool),
+        label=[None] * m,
+        out_degree=out_degree,
+        even_split=even_split,
+    )
+
+
+def _mark(edges: _Edges, first: int, targets: list[Any], marks: Marks) -> None:
+    """Set the failure flag and labels of one step's edges (from edge ``first`` on)."""
+    for k, t in enumerate(targets, start=first):
+        edges.failure[k], labels = marks[t]
+        edges.label[k] = "/".join(labels) if labels else None
+
+
+def _offsets(edges: _Edges) -> list[int]:
+    """Position of each step's first edge."""
+    first: list[int] = np.concatenate([[0], np.cumsum(edges.out_degree)]).tolist()
+    return first
 
 
 def compile_chain(G: nx.DiGraph) -> FlowChain:
@@ -228,8 +240,12 @@ def compile_chain(G: nx.DiGraph) -> FlowChain:
         marks[i] = mine
         if even:
             even_split.append(u)
-    return _build(nodes, index, columns, kind, _edges(index, all_moves, marks, even_split),
-                  G.graph.get("arrivals"), G.graph.get("lanes"))
+    edges = _edges(index, all_moves, even_split)
+    first = _offsets(edges)
+    for i, step_marks in marks.items():
+        _mark(edges, first[i], [t for t, _ in all_moves[i]], step_marks)
+    return _build(nodes, index, columns, kind, edges, G.graph.get("arrivals"),
+                  G.graph.get("lanes"))
 
 
 def compile_blueprint(blueprint: Blueprint, flows: FlowGraph | None = None) -> FlowChain:
@@ -271,12 +287,26 @@ def compile_blueprint(blueprint: Blueprint, flows: FlowGraph | None = None) -> F
     kind: list[str] = [k or "task" for k in columns["kind"]]
     lanes: dict[str, str | None] = {lane.id: lane.layer for lane in blueprint.lanes}
     found, even_split = markov.flow_moves(fg)
-    steps = fg.steps
-    marks = {i: _branch_marks(fg, step) for i, step in enumerate(steps.values())
-             if isinstance(step, Decision)}
-    return _build(nodes, index, columns, kind,
-                  _edges(index, list(found.values()), marks, even_split),
-                  blueprint.arrivals, lanes)
+    moves = list(found.values())
+    edges = _edges(index, moves, even_split)
+    first = _offsets(edges)
+    for i, step in enumerate(fg.steps.values()):
+        if isinstance(step, Decision) and moves[i]:
+            _mark_branches(fg, step, edges, first[i], moves[i])
+    return _build(nodes, index, columns, kind, edges, blueprint.arrivals, lanes)
+
+
+def _mark_branches(fg: FlowGraph, step: Decision, edges: _Edges, first: int,
+                   moves: list[tuple[str, float]]) -> None:
+    """Set the failure flags and labels of a decision's edges from its branches."""
+    branches = step.next
+    if len(moves) == len(branches):  # one edge per branch, in branch order
+        failure, label = edges.failure, edges.label
+        for k, b in enumerate(branches, start=first):
+            failure[k] = b.failure
+            label[k] = b.label
+        return
+    _mark(edges, first, [t for t, _ in moves], _branch_marks(fg, step))
 
 
 def _branch_marks(fg: FlowGraph, step: Decision) -> Marks:

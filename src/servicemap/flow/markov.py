@@ -12,6 +12,7 @@ for the sparse solver of ``analyze``.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from operator import attrgetter
 from typing import TypeVar
 
 from ..model import Decision, Step
@@ -255,17 +256,18 @@ def flow_moves(
     Notes:
         O(V + E); a step with one plain next step, the common case, costs no call.
     """
+    ids = list(g.steps) if steps is None else steps
+    models = list(map(g.steps.__getitem__, ids))
     result: dict[str, list[tuple[str, float]]] = {}
     even: list[str] = []
-    succ = g.succ
-    for sid, step in g.steps.items() if steps is None else ((s, g.steps[s]) for s in steps):
-        decision = step.kind == "decision"
-        if not decision and len(step.next) == 1:  # moves([t]): one plain next step
-            out = succ[sid]
+    for sid, step, kind, nxt, out in zip(ids, models, map(attrgetter("kind"), models),
+                                         map(attrgetter("next"), models),
+                                         map(g.succ.__getitem__, ids), strict=True):
+        if len(nxt) == 1 and kind != "decision":  # moves([t]): one plain next step
             result[sid] = [(out[0], 1.0)] if out else []
             continue
         targets, probabilities = _lines(g, step)
-        result[sid], split = moves(targets, probabilities, decision=decision)
+        result[sid], split = moves(targets, probabilities, decision=kind == "decision")
         if split:
             even.append(sid)
     return result, even
