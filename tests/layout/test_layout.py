@@ -10,7 +10,7 @@ import servicemap as sm
 from servicemap.layout import compute_layout
 from servicemap.layout.grid import place, step_size
 from servicemap.layout.routing import assign_tracks, border_dx
-from servicemap.layout.text import text_width, wrap
+from servicemap.layout.text import HEADER_LINE, LANE_TITLE_INSET, text_width, wrap_chars
 from tests.helpers.layout_checks import EXAMPLES, assert_layout_properties
 
 BLUEPRINT = """
@@ -212,7 +212,8 @@ steps:
     assert len(a.label_lines) > 1
     assert all(text_width(line) <= a.width - 10 for line in a.label_lines)
     band = lay.bands[0]
-    assert band.bottom - band.top >= 14 * len(wrap(long, lay.header_width - 10))
+    drawn = wrap_chars(long, lay.header_width - LANE_TITLE_INSET)  # as the drawer wraps it
+    assert band.bottom - band.top >= HEADER_LINE * len(drawn)
 
 
 def test_checker_catches_a_route_through_a_node() -> None:
