@@ -69,3 +69,39 @@ def test_no_arrivals_no_wait() -> None:
 def test_servers_must_be_a_positive_integer(bad: object) -> None:
     with pytest.raises(ValueError, match="servers"):
         erlang_c(1, 2, bad)  # type: ignore[arg-type]
+
+
+def test_erlang_b_for_a_trillion_servers_is_zero_and_fast() -> None:
+    """Far more servers than load: nobody is turned away (the hostile corpus' 1e12)."""
+    assert erlang_b(0.8, 10**12) == 0.0
+    assert erlang_c(10.0, 12.0, 10**12) == 0.0
+    assert mmc_wait(10.0, 12.0, 10**12) == 0.0
+
+
+def test_erlang_b_in_log_space_agrees_with_the_recurrence() -> None:
+    """Where both apply, the Poisson form and the recurrence agree (and both with a
+    direct log-space sum, the independent method)."""
+    from servicemap.analysis.queues import _erlang_b_log
+
+    for a, c in ((1900.0, 2000), (2.5, 3), (150_000.0, 150_500)):
+        log_terms = [k * math.log(a) - math.lgamma(k + 1) for k in range(c + 1)]
+        m = max(log_terms)
+        expected = math.exp(log_terms[-1] - m) / sum(math.exp(t - m) for t in log_terms)
+        assert erlang_b(a, c) == pytest.approx(expected, rel=1e-9)
+        assert _erlang_b_log(a, c) == pytest.approx(expected, rel=1e-9)
+
+
+def test_analysis_with_a_trillion_servers_finishes() -> None:
+    import servicemap as sm
+
+    bp = sm.loads("""
+name: Large capacity
+arrivals: 10/h
+steps:
+  - {id: start, kind: terminator, next: work}
+  - {id: work, kind: task, duration: 5min, capacity: 1000000000000, next: done}
+  - {id: done, kind: terminator}
+""")
+    (row,) = sm.analyze(bp).bottlenecks
+    assert row.queue_wait_s == 0.0
+    assert row.utilisation == pytest.approx(10 * 5 / 60 / 1e12)
