@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..flow import markov
-from ..model import Decision
+from ..model import LAYERS, Decision
 
 if TYPE_CHECKING:
     from ..flow.graph import FlowGraph
@@ -42,8 +42,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-LAYER_ORDER: dict[str, int] = {"customer": 0, "onstage": 1, "backstage": 2, "support": 3}
-"""Blueprint layers, top to bottom, by position."""
+LAYER_ORDER: dict[str, int] = {layer: k for k, layer in enumerate(LAYERS)}
+"""Blueprint layers, top to bottom, by position (:data:`servicemap.model.LAYERS`)."""
 
 _NAN = math.nan
 

@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
 
+from ..model import LINES
 from .chain import (
     LAYER_ORDER,
     FloatArray,
@@ -30,8 +31,6 @@ __all__ = [
     "single_points_of_failure",
 ]
 
-LINES: tuple[str, ...] = ("interaction", "visibility", "internal interaction")
-"""The blueprint lines, top to bottom: LINES[k] lies between layer k and layer k + 1."""
 
 
 def percent(fraction: float) -> str:
