@@ -14,7 +14,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "servicemap"
 
-SHARED = frozenset({"problems", "values", "atomic", "_perf"})
+SHARED = frozenset({"problems", "values", "atomic", "_perf", "_version"})
 """Modules every stage may use."""
 
 _MODEL = frozenset({"model", "references", "sourcemap"}) | SHARED
@@ -35,6 +35,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "values": frozenset({"values"}),
     "atomic": frozenset({"atomic"}),
     "_perf": frozenset({"_perf"}),
+    "_version": frozenset({"_version"}),
     "sourcemap": frozenset({"sourcemap"}) | SHARED,
     "references": frozenset({"references"}) | SHARED,
     "model": _MODEL,

@@ -6,6 +6,7 @@ import importlib
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .mapfile import load, loads
 from .model import (
     Blueprint,
@@ -58,7 +59,6 @@ __all__ = [
     "to_networkx",
 ]
 
-__version__ = "0.1.0"
 
 _LAZY = {
     "check": ("api", "check"),

@@ -28,7 +28,7 @@ EXIT_USAGE = 2
 CHECK_FORMATS = ("text", "github", "json", "sarif", "junit")
 RENDER_FORMATS = ("svg", "pdf", "png", "dot")
 ANALYZE_FORMATS = ("text", "json", "csv")
-REPORT_URL = "https://github.com/servicemap/servicemap/issues"
+REPORT_HINT = "please report this to the servicemap developers with the command and the map"
 STDIO = "-"
 """As a path: standard input (a map to read) or standard output (where to write)."""
 STDIN_NAME = "<stdin>"
@@ -465,7 +465,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("SERVICEMAP_TRACEBACK"):
             traceback.print_exc(file=stderr)
         stderr.write(f"servicemap: error: internal error ({type(exc).__name__}: "
-                     f"{_one_line(str(exc))}); please report this at {REPORT_URL}\n")
+                     f"{_one_line(str(exc))}); {REPORT_HINT}\n")
     return EXIT_USAGE
 
 

@@ -391,7 +391,7 @@ def format_sarif(problems: Sequence[Problem], files: Files, *,
         >>> list(result["partialFingerprints"])
         ['servicemapProblem/v1']
     """
-    from . import __version__
+    from ._version import __version__
 
     driver: dict[str, Any] = {"name": "servicemap"}
     homepage = _project_url()
