@@ -93,3 +93,84 @@ def test_broken_example() -> None:
     (problem,) = sm.check(BROKEN / "SM105-no-way-out.yaml")
     assert problem.code == "SM105" and problem.step == "request-docs"
     assert "'request-docs', 'wait-docs', 'recheck'" in problem.message
+
+
+CONNECTOR_PAIR = """\
+name: Connector loop
+steps:
+  - {id: start, kind: terminator, next: a-in}
+  - {id: a-in, kind: connector, label: A}
+  - {id: a-out, kind: connector, label: A, next: b-in}
+  - {id: b-in, kind: connector, label: B}
+  - {id: b-out, kind: connector, label: B, next: a-in}
+  - {id: done, kind: terminator}
+"""
+
+
+def test_connectors_leading_to_each_other_are_a_loop_with_no_way_out() -> None:
+    """Issue 8: A -> B -> A passed check; the flow into it vanished with the loop."""
+    (problem,) = check_text(CONNECTOR_PAIR)
+    assert problem.code == "SM105" and at(problem) == ("a-out", 5, 50)  # a-out's next
+    assert problem.message == (
+        "no end can be reached from steps 'start', 'a-out': connectors 'a-out' -> 'b-in' "
+        "-> 'b-out' -> 'a-in' -> 'a-out' lead only to each other, a loop with no way out; "
+        "let one of them lead to a step")
+
+
+def test_a_connector_pair_leading_back_to_itself_is_a_loop_with_no_way_out() -> None:
+    (problem,) = check_text("""\
+        name: Connector self loop
+        steps:
+          - {id: start, kind: terminator, next: a-in}
+          - {id: a-in, kind: connector, label: A}
+          - {id: a-out, kind: connector, label: A, next: a-in}
+          - {id: done, kind: terminator}
+        """)
+    assert problem.code == "SM105" and at(problem) == ("a-out", 5, 50)
+    assert "connectors 'a-out' -> 'a-in' -> 'a-out' lead only to each other" in problem.message
+
+
+def test_a_connector_leading_to_itself_is_a_loop_with_no_way_out() -> None:
+    problems = check_text("""\
+        name: Connector to itself
+        steps:
+          - {id: start, kind: terminator, next: c}
+          - {id: c, kind: connector, label: C, next: c}
+          - {id: done, kind: terminator}
+        """)
+    (trap,) = of(problems, "SM105")
+    assert "connector 'c' leads to itself, a loop with no way out; let it lead to a step" \
+        in trap.message
+
+
+def test_a_connector_loop_nobody_enters_is_unreachable_and_trapped() -> None:
+    problems = check_text(CONNECTOR_PAIR.replace("next: a-in}", "next: done}", 1))
+    assert [(p.code, p.step) for p in problems] == [("SM104", "a-out"), ("SM105", "a-out")]
+    assert "steps 'a-out': connectors" in problems[1].message
+
+
+def test_connectors_that_lead_on_to_a_step_are_no_loop() -> None:
+    text = CONNECTOR_PAIR.replace("{id: b-out, kind: connector, label: B, next: a-in}",
+                                  "{id: b-out, kind: connector, label: B, next: done}")
+    assert check_text(text) == []
+
+
+def test_exit_of_probability_zero_is_reported_at_that_probability() -> None:
+    """Issue 8 (tests/hostile/cases/prob0-exit.yaml): 'yes' has probability 0 and 'no'
+    leads back: check passed it while analyze failed with a ValueError."""
+    (problem,) = check_text("""\
+        name: Probability-zero exit
+        steps:
+          - {id: start, kind: terminator, next: work}
+          - {id: work, kind: task, duration: 5min, next: ok}
+          - id: ok
+            kind: decision
+            next:
+              - {to: done, label: yes, probability: 0}
+              - {to: work, label: no, probability: 1}
+          - {id: done, kind: terminator}
+        """)
+    assert problem.code == "SM105" and at(problem) == ("ok", 8, 45)
+    assert problem.message.startswith(
+        "no end can be reached from steps 'start', 'work', 'ok' except through branch 'yes' "
+        "of 'ok' (probability 0): in practice a loop with no way out")

@@ -28,8 +28,14 @@ class FlowGraph:
     """Adjacency of the resolved flow, over step ids in declared order.
 
     Connectors are not nodes: a flow into a connector continues from the one
-    connector of that label that has a ``next``. ``succ``/``pred`` hold each
-    distinct neighbour once; ``flows`` keeps every flow line (duplicates too).
+    connector of that label that has a ``next``. The one exception is a loop
+    of connectors that lead only to each other (label A leads to B, B back to
+    A, or a connector to itself): no case ever leaves it, so rather than
+    dropping the flows into it, the loop stands as one node, its first exit
+    connector in map order, whose flow leads back to itself
+    (``connector_loops`` lists its connectors). The rules then see the trap
+    (SM105). ``succ``/``pred`` hold each distinct neighbour once; ``flows``
+    keeps every flow line (duplicates too).
     """
 
     steps: dict[str, Step]
@@ -37,6 +43,8 @@ class FlowGraph:
     pred: dict[str, list[str]] = field(default_factory=dict)
     flows: dict[str, list[Flow]] = field(default_factory=dict)  # see _lazy_flows below
     connector_exits: dict[str, str] = field(default_factory=dict)  # label -> connector id
+    # A loop of connectors leading only to each other: its node -> its connectors in flow order.
+    connector_loops: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _starts: list[str] | None = field(default=None, repr=False, compare=False)
     _ends: list[str] | None = field(default=None, repr=False, compare=False)
     # Where each next entry that is not a step id leads: (step or None, connectors passed).
@@ -57,7 +65,11 @@ class FlowGraph:
         flows: dict[str, list[Flow]] = {}
         for sid, s in self.steps.items():
             mine: list[Flow] = []
-            if isinstance(s, Decision):
+            if isinstance(s, Connector):  # a connector loop: its exit's first next only
+                target, via = self.target(s.next[0])
+                if target is not None:
+                    mine.append(Flow(sid, target, 0, None, None, False, via))
+            elif isinstance(s, Decision):
                 for j, b in enumerate(s.next):
                     target, via = self.target(b.to)
                     if target is not None:
@@ -168,8 +180,44 @@ def _connector_exits(steps: dict[str, Step]) -> dict[str, str]:
     return exits
 
 
-def _resolve(target: str, steps: dict[str, Step], exits: dict[str, str]) -> Resolved:
+def _connector_loops(steps: dict[str, Step], exits: dict[str, str]) -> set[str]:
+    """The node of each loop of connectors that lead only to each other.
+
+    Each label's exit connector leads (through its first ``next``) to a step
+    or to a connector, whose label has an exit in turn: a functional graph
+    over exits. Each of its cycles is a loop no case leaves; it is kept as
+    its first exit connector in map order (``exits`` is in map order).
+
+    Complexity: O(c) for c connectors.
+    """
+    after: dict[str, str | None] = {}  # exit -> the exit its flow continues from
+    for exit_id in exits.values():
+        nxt = steps.get(steps[exit_id].targets()[0])
+        after[exit_id] = (exits.get(_connector_label(nxt)) if isinstance(nxt, Connector)
+                          else None)
+    position = {exit_id: k for k, exit_id in enumerate(after)}
+    state: dict[str, int] = {}  # 1: on the current walk, 2: done
+    nodes: set[str] = set()
+    for first in after:
+        walk: list[str] = []
+        node: str | None = first
+        while node is not None and node not in state:
+            state[node] = 1
+            walk.append(node)
+            node = after[node]
+        if node is not None and state[node] == 1:  # the walk closed a cycle
+            cycle = walk[walk.index(node):]
+            nodes.add(min(cycle, key=position.__getitem__))
+        for w in walk:
+            state[w] = 2
+    return nodes
+
+
+def _resolve(target: str, steps: dict[str, Step], exits: dict[str, str],
+             loops: set[str] | frozenset[str] = frozenset()) -> Resolved:
     """Follow ``target`` through connectors to the step it arrives at.
+
+    A flow into a loop of connectors arrives at the loop's node (in ``loops``).
 
     Complexity: O(c) for c connectors passed.
     """
@@ -179,15 +227,17 @@ def _resolve(target: str, steps: dict[str, Step], exits: dict[str, str]) -> Reso
         step = steps.get(target)
         if step is None:
             return None, tuple(via)
-        if not isinstance(step, Connector):
+        if not isinstance(step, Connector) or target in loops:
             return target, tuple(via)
-        if target in seen:
-            return None, tuple(via)  # connectors leading only to connectors: a loop
+        if target in seen:  # pragma: no cover - loops arrive at their node first
+            return None, tuple(via)
         seen.add(target)
         via.append(target)
         exit_id = exits.get(_connector_label(step))
         if exit_id is None:
             return None, tuple(via)
+        if exit_id in loops:
+            return exit_id, tuple(via)
         if exit_id != target:
             via.append(exit_id)
         exit_step = steps[exit_id]
@@ -197,7 +247,8 @@ def _resolve(target: str, steps: dict[str, Step], exits: dict[str, str]) -> Reso
 
 
 def _adjacency(
-    nodes: dict[str, Step], steps: dict[str, Step], exits: dict[str, str]
+    nodes: dict[str, Step], steps: dict[str, Step], exits: dict[str, str],
+    loops: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, Resolved]]:
     """``succ``, ``pred`` and the resolved names that are not step ids (connectors, unknowns).
 
@@ -214,7 +265,7 @@ def _adjacency(
         if isinstance(s, Decision):
             names = [b.to for b in s.next]
         else:
-            names = s.next
+            names = s.next if s.kind != "connector" else s.next[:1]  # a loop: its way on
             if len(names) == 1:  # the common case: one plain next step
                 target = canon.get(names[0])
                 if target is not None:
@@ -226,7 +277,7 @@ def _adjacency(
             target = canon.get(name)
             if target is None:  # a connector (or an unknown id): follow it
                 if name not in resolved:
-                    resolved[name] = _resolve(name, steps, exits)
+                    resolved[name] = _resolve(name, steps, exits, loops)
                 found = resolved[name][0]
                 if found is None:
                     continue
@@ -241,8 +292,10 @@ def _adjacency(
 def flow_graph(bp: Blueprint) -> FlowGraph:
     """Resolve connectors and build the adjacency of ``bp``'s flow.
 
-    Steps with duplicate ids keep the first; flows to unknown ids are dropped
-    (loading reports both).
+    Steps with duplicate ids keep the first; flows to unknown ids, and into
+    connectors that lead nowhere, are dropped (loading and SM110 report them).
+    A loop of connectors that lead only to each other is kept as one node (see
+    :class:`FlowGraph`).
 
     Example:
         >>> from servicemap import loads
@@ -257,13 +310,32 @@ def flow_graph(bp: Blueprint) -> FlowGraph:
         >>> g.succ
         {'s': ['e'], 'e': []}
 
+        Connectors A and B that lead to each other: the loop is node ``a2``.
+
+        >>> g = flow_graph(loads('''
+        ... name: c
+        ... steps:
+        ...   - {id: s, kind: terminator, next: a1}
+        ...   - {id: a1, kind: connector, label: A}
+        ...   - {id: a2, kind: connector, label: A, next: b1}
+        ...   - {id: b1, kind: connector, label: B}
+        ...   - {id: b2, kind: connector, label: B, next: a1}
+        ...   - {id: e, kind: terminator}
+        ... '''))
+        >>> g.succ, g.connector_loops
+        ({'s': ['a2'], 'a2': ['a2'], 'e': []}, {'a2': ('a2', 'b1', 'b2', 'a1')})
+
     Complexity: O(V + E).
     """
     steps = _first_of_each_id(bp)
     exits = _connector_exits(steps)
     has_connectors = any(s.kind == "connector" for s in steps.values())
+    loops = _connector_loops(steps, exits) if exits else set()
     nodes: dict[str, Step] = (
-        {i: s for i, s in steps.items() if s.kind != "connector"} if has_connectors else steps
+        {i: s for i, s in steps.items() if s.kind != "connector" or i in loops}
+        if has_connectors else steps
     )
-    succ, pred, resolved = _adjacency(nodes, steps, exits)
-    return FlowGraph(nodes, succ, pred, _LAZY, exits, _resolved=resolved)
+    succ, pred, resolved = _adjacency(nodes, steps, exits, loops)
+    cycles = {node: (node, *_resolve(steps[node].targets()[0], steps, exits, loops)[1])
+              for node in nodes if node in loops}
+    return FlowGraph(nodes, succ, pred, _LAZY, exits, cycles, _resolved=resolved)

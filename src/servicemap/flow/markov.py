@@ -218,7 +218,8 @@ def _lines(g: FlowGraph, step: Step) -> tuple[list[str], list[float | None]]:
     out = g.succ[step.id]
     if len(out) == len(step.next):  # each next entry arrives at a step of its own
         return out, [None] * len(out)
-    targets = [t for t in (g.target(name)[0] for name in step.next) if t is not None]
+    names = step.next if step.kind != "connector" else step.next[:1]  # a connector loop
+    targets = [t for t in (g.target(name)[0] for name in names) if t is not None]
     return targets, [None] * len(targets)
 
 

@@ -8,6 +8,19 @@ into a dead end (SM103) or into a connector that leads nowhere (SM110) are left
 to those rules, loops among them included: once the dead end has a ``next``,
 they may well reach an end.
 
+The flow is read with connectors passed through, so two more traps count:
+
+- **Connectors that lead only to each other.** Connector A's flow continues
+  at connector B, and B's back at A (or a connector leads to itself): a case
+  that enters either label goes round for ever. The problem names the
+  connectors of the loop and points at the ``next`` that closes it.
+- **Only a negligible way out.** A loop whose only ways out are branches of
+  probability 1e-9 or less (``probability: 0``, say, with the branch back
+  into the loop at 1) traps its cases as surely: a case would go round a
+  billion times or more on average, and ``analyze`` cannot give numbers for
+  it. The problem names the loop's steps and points at the probability of
+  its way out; give that branch a realistic probability.
+
 Why it matters: such a loop passes most flowchart linters (bpmnlint's
 recommended rules among them) yet no case caught in it ever finishes.
 
@@ -110,6 +123,19 @@ def check(ctx: Context) -> Iterator[Finding]:
         region.sort(key=order.__getitem__)
         names = ", ".join(f"'{s}'" for s in region[:10])
         more = f" and {len(region) - 10} more" if len(region) > 10 else ""
+        loops = [sid for sid in region if sid in g.connector_loops]
+        if loops:  # connectors that lead only to each other: point at where the loop closes
+            ring = g.connector_loops[loops[0]]
+            how = (f"connector '{ring[0]}' leads to itself" if len(ring) == 1 else
+                   "connectors " + " -> ".join(f"'{c}'" for c in (*ring, ring[0]))
+                   + " lead only to each other")
+            fix = "let it lead to a step" if len(ring) == 1 else "let one of them lead to a step"
+            yield Finding(
+                f"no end can be reached from steps {names}{more}: {how}, a loop with no way "
+                f"out; {fix}",
+                loops[0], ctx.step_path(loops[0], "next", 0),
+            )
+            continue
         first = region[0]
         yield Finding(
             f"no end can be reached from steps {names}{more}: a loop with no way out; "
