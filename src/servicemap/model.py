@@ -23,7 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from .atomic import write_bytes_atomic
 from .references import reference_issues
-from .values import Duration, Fraction, Identifier, Probability, Rate, Text
+from .values import Capacity, Cost, Duration, Fraction, Identifier, Probability, Rate, Text
 
 if TYPE_CHECKING:
     from .sourcemap import SourceMap
@@ -118,7 +118,7 @@ class Branch(StrictModel):
     to: Identifier
     label: Text | None = None
     probability: Probability | None = None
-    failure: bool = False
+    failure: bool = Field(default=False, strict=True)
 
 
 def _single_next(value: object) -> object:
@@ -162,10 +162,10 @@ class _StepBase(StrictModel):
     accuracy: Fraction | None = Field(
         default=None, description="share of executions complete and accurate (default 1)"
     )
-    capacity: int | None = Field(
-        default=None, ge=1, strict=True, description="executions that can run at once"
+    capacity: Capacity | None = Field(
+        default=None, description="executions that can run at once"
     )
-    cost: float | None = Field(default=None, ge=0, description="cost of one execution")
+    cost: Cost | None = Field(default=None, description="cost of one execution")
     fail: Text | None = Field(default=None, description="a fail point: what can go wrong here")
     recovery: bool = Field(default=False, strict=True, description="a service-recovery step")
     evidence: Text | None = Field(default=None, description="physical evidence the customer sees")
@@ -173,13 +173,6 @@ class _StepBase(StrictModel):
     notes: Text | None = None
     tags: list[Text] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict, description="kept unchanged")
-
-    @field_validator("cost", mode="before")
-    @classmethod
-    def _cost_number(cls, value: object) -> object:
-        if isinstance(value, bool) or (value is not None and not isinstance(value, (int, float))):
-            raise PydanticCustomError("cost", "expected a number >= 0 (the cost of one execution)")
-        return value
 
     @property
     def title(self) -> str:

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from datetime import timedelta
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
 
 __all__ = [
+    "DURATION_PATTERN",
+    "IDENTIFIER_PATTERN",
+    "PERCENT_PATTERN",
+    "POSITIVE_PERCENT_PATTERN",
+    "RATE_PATTERN",
+    "VALUE_MARKER",
+    "Capacity",
+    "Cost",
     "Duration",
     "Fraction",
     "Identifier",
@@ -20,13 +30,17 @@ __all__ = [
     "format_duration",
     "format_percent",
     "format_seconds",
+    "parse_capacity",
+    "parse_cost",
     "parse_duration",
     "parse_fraction",
+    "parse_probability",
     "parse_rate",
 ]
 
 IDENTIFIER_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"
-_IDENT = re.compile(IDENTIFIER_PATTERN)
+"""An identifier as a regular expression (``$`` meaning the very end of the text)."""
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")  # used with fullmatch: no "id\n"
 
 _UNIT_SECONDS = {
     "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
@@ -35,63 +49,88 @@ _UNIT_SECONDS = {
     "d": 86400.0, "day": 86400.0, "days": 86400.0,
     "w": 604800.0, "wk": 604800.0, "wks": 604800.0, "week": 604800.0, "weeks": 604800.0,
 }
-_NUM = r"(?:\d+(?:\.\d*)?|\.\d+)"
-_PART = re.compile(rf"\s*({_NUM})\s*([A-Za-z]+)\s*")
-_ISO = re.compile(
-    rf"^P(?:({_NUM})W)?(?:({_NUM})D)?(?:T(?:({_NUM})H)?(?:({_NUM})M)?(?:({_NUM})S)?)?$"
+# Every pattern below is written so that Python's re and ECMA 262 (JSON Schema, editors)
+# read it alike: ASCII classes only (no \d or \s, which differ), no flags.
+_NUM = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+_WS = r"[ \t\r\n]*"
+_SPACE = " \t\r\n"
+_PART = re.compile(rf"{_WS}({_NUM}){_WS}([A-Za-z]+){_WS}")
+_ISO = re.compile(  # P, then at least one part; T, then at least one part
+    rf"P(?=[0-9.T])(?:({_NUM})W)?(?:({_NUM})D)?"
+    rf"(?:T(?=[0-9.])(?:({_NUM})H)?(?:({_NUM})M)?(?:({_NUM})S)?)?"
 )
-_RATE = re.compile(rf"^\s*({_NUM})\s*/\s*({_NUM}\s*)?([A-Za-z]+)\s*$")
-_PERCENT = re.compile(rf"^\s*({_NUM})\s*%\s*$")
+_RATE = re.compile(rf"{_WS}({_NUM}){_WS}/{_WS}(?:({_NUM}){_WS})?([A-Za-z]+){_WS}")
+_PERCENT = re.compile(rf"{_WS}({_NUM}){_WS}%{_WS}")
 _UNITS_HELP = "s, min, h, d or w"
+_MAX_SECONDS = 999_999_999 * 86_400.0  # the longest duration Python's timedelta holds, in days
+_TINY = 5e-324  # the smallest positive float
+
+
+def _any_case(word: str) -> str:
+    """A pattern for ``word`` in any letter case (JSON Schema patterns take no flags).
+
+    >>> _any_case("min")
+    '[mM][iI][nN]'
+    """
+    return "".join(f"[{c.lower()}{c.upper()}]" for c in word)
+
+
+_UNIT = "(?:" + "|".join(_any_case(u) for u in sorted(_UNIT_SECONDS, key=len, reverse=True)) + ")"
+_POSITIVE = r"(?:[0-9]*[1-9][0-9]*(?:\.[0-9]*)?|[0-9]*\.[0-9]*[1-9][0-9]*)"
+
+DURATION_PATTERN = (
+    rf"^{_WS}(?:{_ISO.pattern}|(?:{_NUM}{_WS}{_UNIT}(?![A-Za-z]){_WS})+){_WS}$"
+)
+"""What :func:`parse_duration` reads from text, as a JSON Schema pattern.
+
+>>> bool(re.search(DURATION_PATTERN, "1h 30m")), bool(re.search(DURATION_PATTERN, "PT"))
+(True, False)
+"""
+RATE_PATTERN = rf"^{_WS}{_NUM}{_WS}/{_WS}(?:{_POSITIVE}{_WS})?{_UNIT}{_WS}$"
+"""What :meth:`Rate.parse` reads, as a JSON Schema pattern.
+
+>>> bool(re.search(RATE_PATTERN, "2.5 / min")), bool(re.search(RATE_PATTERN, "5/fortnight"))
+(True, False)
+"""
+PERCENT_PATTERN = rf"^{_WS}0*(?:100(?:\.0*)?|[0-9]{{1,2}}(?:\.[0-9]*)?|\.[0-9]+){_WS}%{_WS}$"
+"""A percentage from 0% to 100% (a probability), as a JSON Schema pattern."""
+POSITIVE_PERCENT_PATTERN = (
+    rf"^{_WS}0*(?:100(?:\.0*)?|[1-9][0-9]?(?:\.[0-9]*)?|\.[0-9]*[1-9][0-9]*){_WS}%{_WS}$"
+)
+"""A percentage above 0% and up to 100% (a fraction), as a JSON Schema pattern.
+
+>>> [bool(re.search(POSITIVE_PERCENT_PATTERN, t)) for t in ("98.5 %", "0%", "150%")]
+[True, False, False]
+"""
+_NOT_NAN = "NaN (YAML's .nan) passes every numeric bound; the 'not' refuses it"
 
 
 def _error(kind: str, message: str, **ctx: Any) -> PydanticCustomError:
     return PydanticCustomError(kind, message, ctx or None)
 
 
-def parse_duration(value: object) -> timedelta:
-    """Read a duration: a number with a unit (several parts allowed), ISO 8601, or a timedelta.
+def _no_unit(value: object) -> PydanticCustomError:
+    return _error(
+        "duration_unit",
+        "duration {value} has no unit: add a unit ({units}), e.g. '{value}m' or '{value}h'",
+        value=value,
+        units=_UNITS_HELP,
+    )
 
-    Raises:
-        PydanticCustomError: for a bare number ("add a unit"), a negative or unknown value.
 
-    Examples:
-        >>> parse_duration("1h 30m")
-        datetime.timedelta(seconds=5400)
-        >>> parse_duration("2.5h") == parse_duration("PT2H30M")
-        True
-        >>> parse_duration("1d").total_seconds()
-        86400.0
-    """
-    if isinstance(value, timedelta):
-        if value < timedelta(0):
-            raise _error("duration", "a duration cannot be negative")
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise _error("duration", "expected a duration such as '5m', '1h 30m' or 'PT1H'")
-    if isinstance(value, (int, float)):
-        raise _error(
-            "duration_unit",
-            "duration {value} has no unit: add a unit ({units}), e.g. '{value}m' or '{value}h'",
-            value=value,
-            units=_UNITS_HELP,
-        )
-    text = value.strip()
-    if re.fullmatch(_NUM, text):
-        raise _error(
-            "duration_unit",
-            "duration {value} has no unit: add a unit ({units}), e.g. '{value}m' or '{value}h'",
-            value=text,
-            units=_UNITS_HELP,
-        )
-    iso = _ISO.match(text)
-    if iso and text != "P" and not text.endswith("T"):
-        w, d, h, m, s = (float(g) if g else 0.0 for g in iso.groups())
-        return timedelta(seconds=w * 604800 + d * 86400 + h * 3600 + m * 60 + s)
+def _iso_seconds(text: str) -> float | None:
+    """Seconds of an ISO 8601 duration (weeks, days, hours, minutes, seconds), else None."""
+    iso = _ISO.fullmatch(text)
+    if iso is None:
+        return None
+    w, d, h, m, s = (float(g) if g else 0.0 for g in iso.groups())
+    return w * 604800 + d * 86400 + h * 3600 + m * 60 + s
+
+
+def _parts_seconds(text: str) -> float:
+    """Seconds of a duration written as numbers with units: ``1h 30m``, ``90 s``."""
     total = 0.0
     pos = 0
-    if not text:
-        raise _error("duration", "expected a duration such as '5m', '1h 30m' or 'PT1H'")
     while pos < len(text):
         part = _PART.match(text, pos)
         if not part:
@@ -113,7 +152,47 @@ def parse_duration(value: object) -> timedelta:
             )
         total += float(part.group(1)) * _UNIT_SECONDS[unit]
         pos = part.end()
-    return timedelta(seconds=total)
+    return total
+
+
+def parse_duration(value: object) -> timedelta:
+    """Read a duration: a number with a unit (several parts allowed), ISO 8601, or a timedelta.
+
+    Units are read in any letter case; space, tab and line breaks may surround the parts.
+
+    Raises:
+        PydanticCustomError: for a bare number ("add a unit"), an unknown unit, text that
+            is no duration, or one longer than 999,999,999 days.
+
+    Examples:
+        >>> parse_duration("1h 30m")
+        datetime.timedelta(seconds=5400)
+        >>> parse_duration("2.5h") == parse_duration("PT2H30M")
+        True
+        >>> parse_duration("1d").total_seconds()
+        86400.0
+    """
+    if isinstance(value, timedelta):
+        if value < timedelta(0):
+            raise _error("duration", "a duration cannot be negative")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise _error("duration", "expected a duration such as '5m', '1h 30m' or 'PT1H'")
+    if not isinstance(value, str):
+        raise _no_unit(value)
+    text = value.strip(_SPACE)
+    if re.fullmatch(_NUM, text):
+        raise _no_unit(text)
+    if not text:
+        raise _error("duration", "expected a duration such as '5m', '1h 30m' or 'PT1H'")
+    seconds = _iso_seconds(text)
+    if seconds is None:
+        seconds = _parts_seconds(text)
+    if not seconds <= _MAX_SECONDS:
+        raise _error(
+            "duration", "duration '{value}' is too long: at most 999,999,999 days", value=text
+        )
+    return timedelta(seconds=seconds)
 
 
 def format_duration(value: timedelta) -> str:
@@ -199,17 +278,24 @@ class Rate:
 
     @classmethod
     def parse(cls, value: object) -> Rate:
-        """Read ``number/unit`` (``40/h``, ``2.5/min``, ``300/d``) or a Rate."""
+        """Read ``number/unit`` (``40/h``, ``2.5/min``, ``300/d``, ``1/2h``) or a Rate.
+
+        Units are read in any letter case; a number is refused (which unit would it be?).
+
+        Raises:
+            PydanticCustomError: for anything else, or a rate too large for a float.
+        """
         if isinstance(value, Rate):
             return value
-        if isinstance(value, str):
-            m = _RATE.match(value)
-            if m:
-                per = float(m.group(2)) if m.group(2) else 1.0
-                unit = m.group(3).lower()
-                if unit in _UNIT_SECONDS and per > 0:
-                    seconds = _UNIT_SECONDS[unit] * per
-                    return cls(float(m.group(1)) * 3600.0 / seconds, value.strip())
+        m = _RATE.fullmatch(value) if isinstance(value, str) else None
+        unit = m.group(3).lower() if m else ""
+        if m and unit in _UNIT_SECONDS and (m.group(2) is None or Decimal(m.group(2)) > 0):
+            per = float(m.group(2)) if m.group(2) else 1.0
+            seconds = _UNIT_SECONDS[unit] * per
+            per_hour = float(m.group(1)) * 3600.0 / seconds if seconds else math.inf
+            if not math.isfinite(per_hour):
+                raise _error("rate", "rate '{value}' is too large", value=m.string.strip(_SPACE))
+            return cls(per_hour, m.string.strip(_SPACE))
         raise _error(
             "rate",
             "expected a rate: a number of cases per unit of time such as '40/h', "
@@ -240,12 +326,13 @@ class Rate:
     @classmethod
     def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
         return {
+            VALUE_MARKER: "Rate",
+            "description": "cases per unit of time: a number, '/', an optional number and a "
+            "unit (s, min, h, d, w in any case): 40/h, 2.5/min, 300/d, 1/2h",
             "type": "string",
-            "pattern": r"^\s*[0-9.]+\s*/\s*([0-9.]+\s*)?[A-Za-z]+\s*$",
-            "description": "cases per unit of time, e.g. 40/h, 2.5/min, 300/d",
+            "pattern": RATE_PATTERN,
             "examples": ["40/h"],
         }
-
 
 def parse_rate(value: object) -> Rate:
     """Read a rate; also takes a plain number meaning cases per hour.
@@ -258,24 +345,57 @@ def parse_rate(value: object) -> Rate:
     return Rate.parse(value)
 
 
-def _fraction_number(value: object, *, what: str) -> float:
-    if isinstance(value, bool):
-        raise _error("fraction", "expected {what}, not a boolean", what=what)
-    if isinstance(value, (int, float)):
-        return float(value)
+def _shown(value: object) -> str:
+    """A value as an error message shows it: text quoted and cut short, lists by kind."""
     if isinstance(value, str):
-        m = _PERCENT.match(value)
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        text = repr(value)
+        return text if len(text) <= 40 else f"{text[:12]}... ({len(text.lstrip('-'))} digits)"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping" if isinstance(value, dict) else "nothing"
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _within(number: Any, top: int, zero: bool) -> bool:
+    """Whether ``number`` lies in [0, top] (``zero``) or (0, top]; false for NaN."""
+    return bool((number >= 0 if zero else number > 0) and number <= top)
+
+
+def _share(value: object, *, what: str, kind: str, zero: bool) -> float:
+    """A number or percentage in [0, 1] (``zero``) or (0, 1], compared exactly."""
+    if _is_number(value):
+        if _within(value, 1, zero):
+            return float(value)  # type: ignore[arg-type]
+    elif isinstance(value, str):
+        m = _PERCENT.fullmatch(value)
         if m:
-            return float(m.group(1)) / 100.0
-        try:
-            return float(value)
-        except ValueError:
-            pass
-    raise _error("fraction", "expected {what}", what=what)
+            percent = Decimal(m.group(1))  # exact: '100.0000000000000001%' is over 100%
+            if _within(percent, 100, zero):
+                share = float(m.group(1)) / 100.0
+                return share if zero or share > 0 else _TINY
+        elif re.fullmatch(rf"{_WS}[-+]?{_NUM}{_WS}", value):
+            raise _error(kind, "{value} is quoted text, not a number: remove the quotes "
+                         "(expected {what})", value=_shown(value), what=what)
+    elif isinstance(value, bool):
+        raise _error(kind, "expected {what}, not true or false", what=what)
+    percent_like = _is_number(value) and 1 < value <= 100  # type: ignore[operator]
+    hint = f" (did you mean '{value}%'?)" if percent_like else ""
+    raise _error(kind, "{value} is not {what}{hint}", value=_shown(value), what=what, hint=hint)
 
 
 def parse_fraction(value: object) -> float:
-    """Read a fraction in (0, 1]: ``0.98`` or ``98%``.
+    """Read a fraction in (0, 1]: a number such as ``0.98``, or a percentage such as ``98%``.
+
+    Raises:
+        PydanticCustomError: for anything else, e.g. ``0``, ``98`` (a hint suggests
+            ``'98%'``), ``150%``, ``.nan`` or the text ``'0.98'``.
 
     Examples:
         >>> parse_fraction("98.5 %")
@@ -283,22 +403,59 @@ def parse_fraction(value: object) -> float:
         >>> parse_fraction(0.9)
         0.9
     """
-    what = "a fraction in (0, 1] such as 0.98, or a percentage such as '98%'"
-    number = _fraction_number(value, what=what)
-    if not (0.0 < number <= 1.0) or math.isnan(number):
-        percent_like = isinstance(value, (int, float)) and 1 < value <= 100
-        hint = f" (did you mean '{value}%'?)" if percent_like else ""
-        raise _error("fraction", "{value} is not {what}{hint}", value=value, what=what, hint=hint)
-    return number
+    return _share(value, kind="fraction", zero=False,
+                  what="a fraction in (0, 1] such as 0.98, or a percentage such as '98%'")
 
 
-def _probability(value: object) -> float:
-    # Range and sum are checked by rule SM203 so that every problem is reported at once.
-    return _fraction_number(value, what="a probability: a number such as 0.93, or '93%'")
+def parse_probability(value: object) -> float:
+    """Read a branch probability in [0, 1]: a number such as ``0.93``, or ``93%``.
+
+    Whether the branches of a decision sum to 1 is rule SM203's question.
+
+    Examples:
+        >>> parse_probability("7%"), parse_probability(0)
+        (0.07, 0.0)
+    """
+    return _share(value, kind="probability", zero=True,
+                  what="a probability from 0 to 1 such as 0.93, or a percentage such as '93%'")
+
+
+def parse_cost(value: object) -> float:
+    """Read a cost: a finite number >= 0 (text such as ``'2.40'`` is refused).
+
+    >>> parse_cost(2.4), parse_cost(0)
+    (2.4, 0.0)
+    """
+    if _is_number(value) and 0 <= value <= sys.float_info.max:  # type: ignore[operator]
+        return float(value)  # type: ignore[arg-type]
+    raise _error(
+        "cost",
+        "{value} is not a cost: expected a finite number >= 0 (the cost of one execution), "
+        "such as 2.40",
+        value=_shown(value),
+    )
+
+
+def parse_capacity(value: object) -> int:
+    """Read a capacity: a whole number >= 1; ``2.0`` is the whole number 2, as in JSON.
+
+    >>> parse_capacity(2.0), parse_capacity(4)
+    (2, 4)
+    """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise _error(
+        "capacity",
+        "{value} is not a capacity: expected a whole number >= 1 (how many executions can "
+        "run at once), such as 2",
+        value=_shown(value),
+    )
 
 
 def _identifier(value: object) -> str:
-    if isinstance(value, str) and _IDENT.match(value):
+    if isinstance(value, str) and _IDENT.fullmatch(value):
         return value
     raise _error(
         "identifier",
@@ -314,58 +471,103 @@ def _text(value: object) -> str:
     raise _error("text", "expected text")
 
 
+VALUE_MARKER = "x-servicemap-value"
+"""Key naming the value type in a JSON schema below; the schema module makes it a ``$ref``."""
+
+
+def _json(name: str, schema: dict[str, Any]) -> WithJsonSchema:
+    return WithJsonSchema({VALUE_MARKER: name, **schema})
+
+
 Identifier = Annotated[
     str,
     BeforeValidator(_identifier),
-    WithJsonSchema({"type": "string", "pattern": IDENTIFIER_PATTERN}),
+    _json("Identifier", {
+        "description": "an identifier: a letter, then letters, digits, '_' or '-' (at most "
+        "64 characters); true and false, written plainly, are the identifiers 'true' and "
+        "'false'",
+        "type": ["string", "boolean"],
+        "pattern": IDENTIFIER_PATTERN + r"(?!\n)",
+        "$comment": "(?!\\n): in Python's re, '$' also matches before a final line break",
+    }),
 ]
 """An identifier: a letter, then letters, digits, ``_`` or ``-``; at most 64 characters."""
 
-Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string"})]
+Text = Annotated[
+    str,
+    BeforeValidator(_text),
+    _json("Text", {
+        "description": "text; a plain number or true/false there is read as written "
+        "(label: 1.10 is the text '1.10')",
+        "type": ["string", "number", "boolean"],
+    }),
+]
 """Free text."""
 
 Duration = Annotated[
     timedelta,
     BeforeValidator(parse_duration),
     PlainSerializer(format_duration, return_type=str),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^\s*(P[0-9.WDTHMS]+|([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*[A-Za-z]+"
-            r"(\s*([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*[A-Za-z]+)*)\s*$",
-            "description": "a number with a unit (s, min, h, d, w), several parts allowed, "
-            "or ISO 8601: 90s, 5m, 1h 30m, 2.5h, 1d, PT1H30M",
-            "examples": ["5m", "1h 30m"],
-        }
-    ),
+    _json("Duration", {
+        "description": "a number with a unit (s/sec, m/min, h/hr, d/day, w/wk/week, in any "
+        "case), several parts allowed, or ISO 8601: 90s, 5 min, 1h 30m, 2.5h, 1d, PT1H30M; "
+        "a bare number is refused; at most 999,999,999 days",
+        "type": "string",
+        "pattern": DURATION_PATTERN,
+        "examples": ["5m", "1h 30m", "PT1H30M"],
+    }),
 ]
 """A duration with a unit; ``timedelta`` in Python."""
 
 Fraction = Annotated[
     float,
     BeforeValidator(parse_fraction),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
-                {"type": "string", "pattern": r"^\s*[0-9.]+\s*%\s*$"},
-            ],
-            "description": "a fraction in (0, 1] or a percentage: 0.98, 98%",
-        }
-    ),
+    _json("Fraction", {
+        "description": "a fraction in (0, 1], or a percentage above 0% up to 100%: 0.98, 98%",
+        "anyOf": [
+            {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
+             "not": {"maximum": 0}, "$comment": _NOT_NAN},
+            {"type": "string", "pattern": POSITIVE_PERCENT_PATTERN},
+        ],
+    }),
 ]
 """A fraction in (0, 1]; ``98%`` or ``0.98``."""
 
 Probability = Annotated[
     float,
-    BeforeValidator(_probability),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "minimum": 0, "maximum": 1},
-                {"type": "string", "pattern": r"^\s*[0-9.]+\s*%\s*$"},
-            ]
-        }
-    ),
+    BeforeValidator(parse_probability),
+    _json("Probability", {
+        "description": "a probability in [0, 1], or a percentage from 0% to 100%: 0.93, 93%",
+        "anyOf": [
+            {"type": "number", "minimum": 0, "maximum": 1,
+             "not": {"exclusiveMaximum": 0}, "$comment": _NOT_NAN},
+            {"type": "string", "pattern": PERCENT_PATTERN},
+        ],
+    }),
 ]
-"""A branch probability (range checked by rule SM203)."""
+"""A branch probability in [0, 1] (that they sum to 1 is rule SM203's)."""
+
+Cost = Annotated[
+    float,
+    BeforeValidator(parse_cost),
+    _json("Cost", {
+        "description": "a finite number >= 0, in the map's own currency",
+        "type": "number",
+        "minimum": 0,
+        "maximum": sys.float_info.max,
+        "not": {"exclusiveMaximum": 0},
+        "$comment": _NOT_NAN,
+    }),
+]
+"""The cost of one execution: a finite number >= 0."""
+
+Capacity = Annotated[
+    int,
+    BeforeValidator(parse_capacity),
+    _json("Capacity", {
+        "description": "how many executions can run at once: a whole number >= 1",
+        "type": "integer",
+        "minimum": 1,
+    }),
+]
+"""A capacity (servers): a whole number >= 1."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from .loading import MAX_BYTES, MAX_DEPTH, MAX_NODES, load, loads, parse_yaml
+from .loading import load, loads
+from .yaml_reader import MAX_BYTES, MAX_DEPTH, MAX_NODES, parse_yaml
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "load", "loads", "parse_yaml"]

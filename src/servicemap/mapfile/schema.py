@@ -7,7 +7,20 @@ import json
 import re
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from ..model import KINDS, Blueprint
+from ..values import (
+    VALUE_MARKER,
+    Capacity,
+    Cost,
+    Duration,
+    Fraction,
+    Identifier,
+    Probability,
+    Rate,
+    Text,
+)
 
 __all__ = ["SCHEMA_DIALECT", "SCHEMA_ID", "json_schema", "schema_json"]
 
@@ -33,15 +46,53 @@ def _clean_descriptions(node: Any) -> None:
             _clean_descriptions(value)
 
 
+_VALUE_TYPES: dict[str, Any] = {
+    "Identifier": Identifier, "Text": Text, "Duration": Duration, "Rate": Rate,
+    "Fraction": Fraction, "Probability": Probability, "Cost": Cost, "Capacity": Capacity,
+}
+
+
+def _value_defs() -> dict[str, dict[str, Any]]:
+    """The schema of each value type of the format, as given in ``values.py``."""
+    defs = {}
+    for name, value_type in _VALUE_TYPES.items():
+        schema = TypeAdapter(value_type).json_schema()
+        schema.pop(VALUE_MARKER)
+        defs[name] = schema
+    return defs
+
+
+def _refer_to_values(node: Any, defs: dict[str, dict[str, Any]]) -> Any:
+    """``node`` with every value-type schema replaced by a ``$ref`` to its definition.
+
+    Keys that pydantic merged in from a field (its title, description, default)
+    stay beside the ``$ref``.
+    """
+    if isinstance(node, list):
+        return [_refer_to_values(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    name = node.get(VALUE_MARKER)
+    if name is None:
+        return {k: _refer_to_values(v, defs) for k, v in node.items()}
+    plain = defs[name]
+    ref: dict[str, Any] = {"$ref": f"#/$defs/{name}"}
+    ref.update((k, v) for k, v in node.items()
+               if k != VALUE_MARKER and (k not in plain or plain[k] != v))
+    return ref
+
+
 def _file_form(schema: dict[str, Any]) -> None:
     """Adjust the model schema to what a file may hold (in place).
 
-    In a file every step names its ``kind`` (the discriminator), and a
-    linear step's ``next`` may be a single id as well as a list.
+    The format version is the constant 1. In a file every step names its
+    ``kind`` (the discriminator); a linear step's ``next`` may be a single id
+    as well as a list, and any ``next`` may be null (no next step).
     """
-
-    defs = schema["$defs"]
-    for name, definition in defs.items():
+    version = schema["properties"]["servicemap"]
+    version.pop("type", None)
+    version["const"] = 1
+    for name, definition in schema["$defs"].items():
         props = definition.get("properties", {})
         kind = props.get("kind")
         if not isinstance(kind, dict) or kind.get("const") not in KINDS:
@@ -50,13 +101,14 @@ def _file_form(schema: dict[str, Any]) -> None:
         required = definition.setdefault("required", [])
         if "kind" not in required:
             required.insert(1 if "id" in required else 0, "kind")
-        nxt = props.get("next")
-        if name != "Decision" and isinstance(nxt, dict) and nxt.get("type") == "array":
-            item = nxt.get("items", {})
-            props["next"] = {
-                "description": "the next step's id (or a list of one id)",
-                "anyOf": [item, {"type": "array", "items": item}, {"type": "null"}],
-            }
+        nxt = props["next"]
+        item = nxt.pop("items")
+        nxt.pop("type")
+        if name == "Decision":
+            nxt["anyOf"] = [{"type": "array", "items": item}, {"type": "null"}]
+        else:
+            nxt["description"] = "the next step's id (or a list of one id)"
+            nxt["anyOf"] = [item, {"type": "array", "items": item}, {"type": "null"}]
 
 
 def json_schema() -> dict[str, Any]:
@@ -76,9 +128,11 @@ def json_schema() -> dict[str, Any]:
         ['id', 'kind']
     """
 
-    model = copy.deepcopy(Blueprint.model_json_schema())
+    defs = _value_defs()
+    model = _refer_to_values(copy.deepcopy(Blueprint.model_json_schema()), defs)
     _clean_descriptions(model)
     _file_form(model)
+    model["$defs"].update(defs)
     schema: dict[str, Any] = {
         "$schema": SCHEMA_DIALECT,
         "$id": SCHEMA_ID,
