@@ -14,7 +14,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "servicemap"
 
-SHARED = frozenset({"problems", "values", "atomic", "_perf", "_version"})
+SHARED = frozenset({"problems", "values", "atomic", "readfile", "text", "_perf", "_version"})
 """Modules every stage may use."""
 
 _MODEL = frozenset({"model", "references", "sourcemap"}) | SHARED
@@ -34,6 +34,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "problems": frozenset({"problems"}),
     "values": frozenset({"values"}),
     "atomic": frozenset({"atomic"}),
+    "readfile": frozenset({"readfile"}),
+    "text": frozenset({"text"}),
     "_perf": frozenset({"_perf"}),
     "_version": frozenset({"_version"}),
     "sourcemap": frozenset({"sourcemap"}) | SHARED,
