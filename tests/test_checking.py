@@ -9,6 +9,7 @@ import pytest
 
 from servicemap.checking import check_files, collect_files, is_excluded, looks_like_map
 from servicemap.config import ConfigError
+from servicemap.problems import Problem
 
 MAP = """\
 name: A map
@@ -219,3 +220,100 @@ def test_check_files_checks_what_the_search_finds(tmp_path: Path) -> None:
     assert {p.file for p in result.problems} == {"broken.yaml"}
     assert check_files(["build/broken.yaml"]).files == 1
     assert check_files(["build/broken.yaml"], force_exclude=True).files == 0
+
+
+# hostile file systems (issue 8): special files and unreadable names
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+
+
+def _codes(problems: list[Problem]) -> list[tuple[str, str, int | None, int | None, str]]:
+    return [(Path(p.file or "").name, p.code, p.line, p.column, p.message) for p in problems]
+
+
+@needs_fifo
+def test_folder_search_skips_a_fifo_named_like_a_map(tmp_path: Path) -> None:
+    # A FIFO named *.yaml hung `check maps/` forever (looks_like_map read it).
+    touch(tmp_path / "maps" / "a.yaml")
+    os.mkfifo(tmp_path / "maps" / "pipe.yaml")
+    assert found("maps") == ["maps/a.yaml"]
+
+
+@needs_fifo
+def test_a_named_fifo_is_a_located_problem(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.yaml")
+    touch(tmp_path / "a.yaml", BROKEN)
+    result = check_files(["pipe.yaml", "a.yaml"])
+    assert result.files == 2
+    assert ("pipe.yaml", "SM001", 1, 1, "not a regular file: it is a FIFO (named pipe)") in \
+        _codes(result.problems)
+    assert any(p.code == "SM103" for p in result.problems)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_dev_zero_is_a_located_problem_not_a_memory_error() -> None:
+    result = check_files(["/dev/zero"])
+    assert _codes(result.problems) == [
+        ("zero", "SM001", 1, 1, "not a regular file: it is a character device")]
+
+
+def test_one_bad_link_does_not_hide_the_other_maps(tmp_path: Path) -> None:
+    # A dangling link or a loop of links aborted the run (exit 2) and hid every problem.
+    touch(tmp_path / "maps" / "a.yaml", BROKEN)
+    touch(tmp_path / "maps" / "b.yaml")
+    (tmp_path / "maps" / "dangling.yaml").symlink_to("nowhere.yaml")
+    (tmp_path / "maps" / "loop.yaml").symlink_to("loop.yaml")
+    result = check_files(["maps"])
+    assert result.files == 4
+    got = _codes(result.problems)
+    assert ("dangling.yaml", "SM001", 1, 1, "cannot read: No such file or directory (a "
+            "symbolic link to 'nowhere.yaml', which cannot be followed)") in got
+    assert [g[:4] for g in got if g[0] == "loop.yaml"] == [("loop.yaml", "SM001", 1, 1)]
+    assert "cannot read: " in next(g[4] for g in got if g[0] == "loop.yaml")
+    assert any(g[:2] == ("a.yaml", "SM103") for g in got)
+
+
+def test_named_dangling_link_is_a_problem_not_a_missing_path(tmp_path: Path) -> None:
+    (tmp_path / "gone.yaml").symlink_to("nowhere.yaml")
+    assert found("gone.yaml") == ["gone.yaml"]
+    assert _codes(check_files(["gone.yaml"]).problems)[0][:4] == ("gone.yaml", "SM001", 1, 1)
+
+
+def test_force_exclude_copes_with_a_loop_of_links(tmp_path: Path) -> None:
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    assert found("loop.yaml", force_exclude=True) == ["loop.yaml"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root reads files whatever their mode")
+def test_unreadable_file_is_a_problem_and_the_rest_is_checked(tmp_path: Path) -> None:
+    touch(tmp_path / "maps" / "a.yaml", BROKEN)
+    secret = tmp_path / "maps" / "secret.yaml"
+    touch(secret)
+    secret.chmod(0)
+    try:
+        result = check_files(["maps"])
+    finally:
+        secret.chmod(0o644)
+    got = _codes(result.problems)
+    assert ("secret.yaml", "SM001", 1, 1, "cannot read: Permission denied") in got
+    assert any(g[:2] == ("a.yaml", "SM103") for g in got)
+
+
+def test_unreadable_file_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Runs as root too: the open of one file fails as chmod 000 makes it fail for others.
+    touch(tmp_path / "maps" / "a.yaml", BROKEN)
+    touch(tmp_path / "maps" / "secret.yaml")
+    real_open = os.open
+
+    def deny(path: str, flags: int, *args: int) -> int:
+        if str(path).endswith("secret.yaml"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", deny)
+    result = check_files(["maps"])
+    assert result.files == 2
+    got = _codes(result.problems)
+    assert ("secret.yaml", "SM001", 1, 1, "cannot read: Permission denied") in got
+    assert any(g[:2] == ("a.yaml", "SM103") for g in got)

@@ -82,6 +82,8 @@ def test_unknown_key_lists_every_known_key(tmp_path: Path) -> None:
     ('respect-gitignore = "yes"', ["respect-gitignore", "true or false"]),
     ('levels = {dead-end = "loud"}', ["levels", "'off'"]),
     ("select = [1]", ["tool.servicemap.select", "rule codes"]),
+    ('rules-url = "docs/rules.md"', ["tool.servicemap.rules-url", "absolute https"]),
+    ("rules-url = 3", ["tool.servicemap.rules-url", "absolute https"]),
 ])
 def test_malformed_values_are_named(table: str, words: list[str], tmp_path: Path) -> None:
     pyproject(tmp_path, table)
@@ -109,3 +111,17 @@ def test_unreadable_toml_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.servicemap\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="cannot read"):
         find_config(tmp_path)
+
+
+def test_rules_url_is_read(tmp_path: Path) -> None:
+    pyproject(tmp_path, 'rules-url = "https://example.org/docs/rules.html"')
+    assert find_config(tmp_path).rules_url == "https://example.org/docs/rules.html"
+    assert "rules-url" in KEYS
+    assert Config().rules_url is None
+
+
+def test_a_loop_of_links_does_not_stop_the_search(tmp_path: Path) -> None:
+    # Path.resolve raised RuntimeError on a loop before Python 3.13 ("internal error").
+    pyproject(tmp_path, 'ignore = ["SM108"]')
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    assert find_config(tmp_path / "loop.yaml").ignore == ("SM108",)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +15,10 @@ from pathspec import GitIgnoreSpec
 
 from ._perf import gc_paused
 from .config import MAP_SUFFIXES, Config, find_config, read_config
-from .mapfile import load
+from .mapfile import MAX_BYTES, load
 from .model import Blueprint, Step
 from .problems import Level, LoadError, Problem, sort_problems
+from .readfile import read_regular_file
 from .rules import RULES, Context, Rule, rule_by_key
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "looks_like_map",
     "run_rules",
     "structural_problems",
+    "unreadable_problem",
 ]
 
 def _located(rule: Rule, level: Level, ctx: Context, message: str, step: str | None,
@@ -155,7 +158,9 @@ def looks_like_map(path: str | os.PathLike[str]) -> bool:
 
     A cheap test on the text, not a parse: some line must start with the key
     (quoted or not) and a colon. A map written in flow style (``{steps: ...}``)
-    does not pass. A file that cannot be read passes, so the check reports why.
+    does not pass. A file that cannot be read (or is too large, or not a
+    regular file) passes, so the check reports why. The read is bounded and
+    never waits on a FIFO.
 
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "compose.yaml"
@@ -167,10 +172,18 @@ def looks_like_map(path: str | os.PathLike[str]) -> bool:
     True
     """
     try:
-        data = Path(path).read_bytes()
+        data = read_regular_file(path, MAX_BYTES)
     except OSError:
         return True
     return _MAP_KEY.search(data) is not None
+
+
+def _real(path: Path) -> Path:
+    """``path`` with symbolic links resolved as far as they go; never raises for a loop.
+
+    (``Path.resolve`` raises ``RuntimeError`` on a loop of links before Python 3.13.)
+    """
+    return Path(os.path.realpath(path))
 
 
 def _gitignore(folder: Path) -> GitIgnoreSpec | None:
@@ -238,7 +251,7 @@ def is_excluded(path: str | os.PathLike[str], config: Config | None = None) -> b
     folder. A path outside that folder is never excluded. This is what
     ``--force-exclude`` applies to the paths named on the command line.
     """
-    target = Path(path).resolve()
+    target = _real(Path(path))
     config = config if config is not None else find_config(target)
     anchor = config.root or Path.cwd().resolve()
     return _matches(config.exclude_spec(), anchor, target, target.is_dir())
@@ -273,7 +286,10 @@ def _search(root: Path) -> list[Path]:
     """The map files below the folder ``root``, as ``root`` joined to their relative paths.
 
     Skipped: what ``exclude``/``extend-exclude`` or (with ``respect-gitignore``)
-    a ``.gitignore`` matches, and YAML files that fail :func:`looks_like_map`.
+    a ``.gitignore`` matches, YAML files that fail :func:`looks_like_map`, and
+    names that are not regular files (FIFOs, devices, sockets, folders),
+    which a search never opens. A name that cannot be looked at (a dangling
+    symbolic link, a loop of them) is kept, so the check reports it.
     If ``root`` itself is excluded or ignored, it is still searched, with the
     patterns matched from ``root`` down.
     """
@@ -297,9 +313,17 @@ def _search(root: Path) -> list[Path]:
         for name in filenames:
             path = here / name
             if (name.endswith(MAP_SUFFIXES) and not folder.skips(path, False)
-                    and looks_like_map(path)):
+                    and _regular_or_unreadable(path) and looks_like_map(path)):
                 found.append(root / path.relative_to(top))
     return sorted(found)
+
+
+def _regular_or_unreadable(path: Path) -> bool:
+    """Whether a search takes ``path``: a regular file, or a name that cannot be looked at."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True
 
 
 def collect_files(paths: Iterable[str | os.PathLike[str]], *,
@@ -312,17 +336,19 @@ def collect_files(paths: Iterable[str | os.PathLike[str]], *,
     folders, virtual environments, build output and other tools' YAML files)
     and, with ``respect-gitignore`` (the default), what ``.gitignore`` files
     ignore. A file named is always checked, unless ``force_exclude`` is set and
-    :func:`is_excluded` says it is excluded. Order: as given, then sorted
-    within each folder.
+    :func:`is_excluded` says it is excluded, even if it is not a regular file
+    or a dangling symbolic link (the check then reports why it cannot be
+    read). Order: as given, then sorted within each folder.
 
     Raises:
-        FileNotFoundError: for a path that does not exist.
+        FileNotFoundError: for a path that does not exist (not even as a
+            dangling symbolic link).
         ConfigError: for a malformed ``[tool.servicemap]`` table.
     """
     files: list[Path] = []
     for raw in paths:
         p = Path(raw)
-        if not p.exists():
+        if not os.path.lexists(p):
             raise FileNotFoundError(f"no such file or folder: {raw}")
         if force_exclude and is_excluded(p):
             continue
@@ -362,19 +388,41 @@ def check_files(
 ) -> CheckResult:
     """Check every map file in ``paths`` (files and folders), each with its project config.
 
-    Which files: see :func:`collect_files`.
+    Which files: see :func:`collect_files`. A file that cannot be read (a
+    dangling symbolic link, a loop of them, no permission) is reported as a
+    problem of that file (:func:`unreadable_problem`) and the others are
+    checked all the same.
 
     Raises:
         FileNotFoundError: for a path that does not exist.
         ConfigError: for an unknown rule or a malformed ``[tool.servicemap]``.
-        OSError: for a file that cannot be read.
     """
     files = collect_files(paths, force_exclude=force_exclude)
     configs: dict[Path, Config] = {}
     problems: list[Problem] = []
     for f in files:
-        folder = f.resolve().parent
+        folder = _real(f).parent
         if folder not in configs:
             configs[folder] = find_config(folder)
-        problems.extend(check(f, select=select, ignore=ignore, config=configs[folder]))
+        try:
+            problems.extend(check(f, select=select, ignore=ignore, config=configs[folder]))
+        except OSError as exc:
+            problems.append(unreadable_problem(f, exc))
     return CheckResult(len(files), sort_problems(problems))
+
+
+def unreadable_problem(path: str | os.PathLike[str], error: OSError) -> Problem:
+    """The problem reported for a map file that cannot be read: SM001 at line 1, column 1.
+
+    >>> import errno
+    >>> p = unreadable_problem("maps/a.yaml", PermissionError(errno.EACCES, "Permission denied"))
+    >>> print(p)
+    maps/a.yaml:1:1: SM001 [error] yaml-syntax: cannot read: Permission denied
+    """
+    reason = error.strerror or str(error) or type(error).__name__
+    if os.path.islink(path) and not os.path.exists(path):
+        with contextlib.suppress(OSError):
+            reason += f" (a symbolic link to '{os.readlink(path)}', which cannot be followed)"
+    rule = rule_by_key("SM001")
+    return Problem(rule.code, rule.name, "error", f"cannot read: {reason}", os.fspath(path),
+                   1, 1)

@@ -44,7 +44,8 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 )
 """What a folder search skips unless ``exclude`` says otherwise (gitignore patterns)."""
 
-KEYS = ("select", "ignore", "levels", "exclude", "extend-exclude", "respect-gitignore")
+KEYS = ("select", "ignore", "levels", "exclude", "extend-exclude", "respect-gitignore",
+        "rules-url")
 """The keys ``[tool.servicemap]`` may hold."""
 
 
@@ -66,6 +67,8 @@ class Config:
         extend_exclude: More such patterns, added to ``exclude``.
         respect_gitignore: Whether a folder search also skips what
             ``.gitignore`` files ignore.
+        rules_url: The rules reference page SARIF ``helpUri`` links point
+            into (``--rules-url`` and ``SERVICEMAP_RULES_URL`` override it).
     """
 
     select: tuple[str, ...] | None = None
@@ -75,6 +78,7 @@ class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
+    rules_url: str | None = None
 
     @property
     def root(self) -> Path | None:
@@ -184,6 +188,10 @@ def read_config(pyproject: Path) -> Config | None:
     if not isinstance(respect, bool):
         raise ConfigError(f"{pyproject}: tool.servicemap.respect-gitignore must be true or "
                           "false")
+    rules_url = table.get("rules-url")
+    if rules_url is not None and not (isinstance(rules_url, str) and _looks_like_url(rules_url)):
+        raise ConfigError(f"{pyproject}: tool.servicemap.rules-url must be an absolute https, "
+                          "http or file URL, such as 'https://example.org/docs/rules.html'")
     rules = "rule codes or names"
     exclude = _patterns(pyproject, table, "exclude")
     return Config(
@@ -194,7 +202,19 @@ def read_config(pyproject: Path) -> Config | None:
         exclude=DEFAULT_EXCLUDE if exclude is None else exclude,
         extend_exclude=_patterns(pyproject, table, "extend-exclude") or (),
         respect_gitignore=respect,
+        rules_url=rules_url,
     )
+
+
+def _looks_like_url(value: str) -> bool:
+    """Whether ``value`` is an absolute https, http or file URL without spaces.
+
+    >>> _looks_like_url("https://example.org/rules.html"), _looks_like_url("docs/rules.md")
+    (True, False)
+    """
+    scheme, _, rest = value.partition(":")
+    return (scheme.lower() in ("https", "http", "file") and rest.startswith("/")
+            and value.isprintable() and not any(c.isspace() for c in value))
 
 
 def find_config(path: str | os.PathLike[str]) -> Config:
@@ -206,7 +226,7 @@ def find_config(path: str | os.PathLike[str]) -> Config:
     Raises:
         ConfigError: if the table found is malformed.
     """
-    here = Path(path).resolve()
+    here = Path(os.path.realpath(path))  # Path.resolve raises on a loop of links before 3.13
     folder = here if here.is_dir() else here.parent
     for candidate in (folder, *folder.parents):
         pyproject = candidate / "pyproject.toml"
