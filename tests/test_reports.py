@@ -23,7 +23,7 @@ from jsonschema.validators import validator_for
 from referencing import Registry, Resource
 
 from servicemap.checking import check_files
-from servicemap.problems import Problem
+from servicemap.problems import Problem, printable
 from servicemap.reports import (
     FINGERPRINT_KEY,
     FORMATS,
@@ -282,6 +282,49 @@ def test_text_lines_sorted_by_file_line_column_with_summary() -> None:
 def test_text_singular_summary_and_clean_run() -> None:
     assert format_text([DEAD_END], 1).splitlines()[-1] == "1 error, 0 warnings in 1 file"
     assert format_text([], ["a.yaml", "b.yaml"]) == "All checks passed: 2 files\n"
+
+
+FORGED = ("\x1b]0;pwned\x07\x1b[2J\x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\"
+          "\nmaps/a.yaml:1:1: SM999 [error] forged\r\u2028\u202egnp.exe\u2066\x85\x7f\t")
+"""Terminal escapes (title, clear, OSC-8 link), a newline that forges a report line, and the
+other characters :func:`printable` escapes."""
+
+
+def test_printable_escapes_every_unsafe_character_and_keeps_the_rest() -> None:
+    assert printable(FORGED) == (
+        "\\x1b]0;pwned\\x07\\x1b[2J\\x1b]8;;http://evil.example/\\x1b\\click\\x1b]8;;"
+        "\\x1b\\\\nmaps/a.yaml:1:1: SM999 [error] forged\\r\\u2028\\u202egnp.exe\\u2066"
+        "\\x85\\x7f\\t")
+    kept = "é 🚚 עברית 中文 \u200d \ufffd <&>"
+    assert printable(kept) == kept
+    assert printable("caf\udce9.yaml") == "caf\\xe9.yaml"  # a name that is not UTF-8
+    assert printable("a\nb\tc", keep="\n") == "a\nb\\tc"
+    assert all(printable(chr(c)) != chr(c) for c in [*range(0x20), *range(0x7f, 0xa0),
+                                                      0x2028, 0x2029, *range(0x202a, 0x202f),
+                                                      *range(0x2066, 0x206a)])
+
+
+def test_text_report_escapes_user_text_so_no_line_is_forged() -> None:
+    p = Problem("SM002", "schema", "error", f"unknown key '{FORGED}'", "m\x1b[31m.yaml", 3, 5)
+    text = format_text([p], 1)
+    assert text.count("\n") == 2  # the problem and the summary
+    assert not re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
+                         text.replace("\n", ""))
+    assert text.startswith("m\\x1b[31m.yaml:3:5: SM002 [error] schema: unknown key '\\x1b]0;")
+    text.encode("utf-8")  # strict: lone surrogates are escaped too
+    format_text([Problem("SM001", "yaml-syntax", "error", "m", "caf\udce9.yaml", 1, 1)],
+                1).encode("utf-8")
+
+
+def test_github_escapes_terminal_controls_and_keeps_its_own_line_escapes() -> None:
+    p = Problem("SM002", "schema", "error", FORGED, "a\x1b.yaml", 1, 1, "s")
+    lines = format_github([p], 1).split("\n")
+    assert len(lines) == 3 and lines[2] == ""
+    assert not re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
+                         lines[0])
+    assert lines[0].startswith("::error file=a\\x1b.yaml,line=1,col=1,title=SM002 schema::"
+                               "\\x1b]0;pwned\\x07")
+    assert "%0Amaps/a.yaml:1:1: SM999 [error] forged%0D\\u2028" in lines[0]
 
 
 def test_json_is_exactly_the_documented_object() -> None:

@@ -2,16 +2,57 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 __all__ = [
     "AnalysisError", "Level", "LoadError", "Problem", "RenderError", "ServiceMapError",
-    "sort_problems",
+    "printable", "sort_problems",
 ]
 
 Level = Literal["error", "warning"]
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if char in _NAMED:
+        return _NAMED[char]
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}"
+
+
+def printable(text: str, keep: str = "") -> str:
+    """User text made safe to show in a terminal or a log, one escape per unsafe character.
+
+    Every human-readable output (the text and github reports, messages on
+    standard error, ``analyze``'s text) passes user text (labels, keys, ids,
+    file names) through this, so a map cannot clear a screen, retitle a
+    window, plant a hyperlink, reorder a line with bidirectional overrides or
+    forge a report line with a newline. Escaped: C0 controls (newline and tab
+    too), DEL, C1 controls, U+2028/U+2029, the bidirectional embeddings and
+    overrides U+202A-U+202E and isolates U+2066-U+2069, and lone surrogates
+    (a file name byte that is not UTF-8 shows as ``\\xNN``). Everything else,
+    other scripts and emoji included, is kept.
+
+    Args:
+        text: The text to show.
+        keep: Characters to leave as they are (``"\\n"`` for text of several lines).
+
+    Example:
+        >>> print(printable("a\\x1b[2Jb\\nc\\u202e d caf\\udce9 \u00e9"))
+        a\\x1b[2Jb\\nc\\u202e d caf\\xe9 \u00e9
+        >>> printable("two\\nlines\\r", keep="\\n")
+        'two\\nlines\\\\r'
+    """
+    return _UNSAFE.sub(lambda m: m.group() if m.group() in keep else _escape(m.group()), text)
 
 
 @dataclass(frozen=True)

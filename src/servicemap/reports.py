@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree as ET
 
-from .problems import Problem, sort_problems
+from .problems import Problem, printable, sort_problems
 
 __all__ = [
     "FINGERPRINT_KEY",
@@ -78,14 +78,25 @@ def summary(problems: Sequence[Problem], files: Files) -> str:
 def format_text(problems: Sequence[Problem], files: Files) -> str:
     """One line per problem, sorted by file, line and column, then a summary line.
 
-    Example:
+    User text (file names, messages quoting ids, labels or keys) goes through
+    :func:`~servicemap.problems.printable`: control characters, line
+    separators and bidirectional overrides show as escapes (``\\x1b``,
+    ``\\n``, ``\\u202e``), so a map can neither drive the terminal nor forge
+    another report line.
+
+    Examples:
         >>> p = Problem("SM103", "dead-end", "error", "step 'notify' has no outgoing flow",
         ...             "maps/delivery.yaml", 42, 11, "notify")
         >>> print(format_text([p], 3), end="")
         maps/delivery.yaml:42:11: SM103 [error] dead-end: step 'notify' has no outgoing flow
         1 error, 0 warnings in 3 files
+        >>> forged = Problem("SM002", "schema", "error", "unknown key 'x\\na.yaml:1:1: SM999'",
+        ...                  "m\\x1b[2J.yaml", 3, 5)
+        >>> print(format_text([forged], 1), end="")
+        m\\x1b[2J.yaml:3:5: SM002 [error] schema: unknown key 'x\\na.yaml:1:1: SM999'
+        1 error, 0 warnings in 1 file
     """
-    lines = [str(p) for p in sort_problems(problems)]
+    lines = [printable(str(p)) for p in sort_problems(problems)]
     lines.append(summary(problems, files))
     return "\n".join(lines) + "\n"
 
@@ -133,6 +144,11 @@ def _json_text(data: Any) -> str:
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
+def _shown(text: str) -> str:
+    """Text for a GitHub log: CR and LF left for :func:`_escape_data`, other controls escaped."""
+    return printable(text, keep="\r\n")
+
+
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
@@ -156,7 +172,10 @@ def format_github(problems: Sequence[Problem], files: Files) -> str:
     """GitHub Actions workflow commands: one ``::error``/``::warning`` annotation per problem.
 
     Properties are escaped as GitHub expects (``%``, CR, LF, and ``:``/``,``
-    in properties); a plain summary line follows for the log.
+    in properties); a plain summary line follows for the log. Other control
+    characters, line separators and bidirectional overrides are shown as
+    escapes (:func:`~servicemap.problems.printable`), so the log cannot be
+    coloured, cleared or given hyperlinks by a map.
 
     Example:
         >>> p = Problem("SM103", "dead-end", "error", "step 'a' stops\\n100%",
@@ -169,13 +188,13 @@ def format_github(problems: Sequence[Problem], files: Files) -> str:
     for p in sort_problems(problems):
         props = []
         if p.file is not None:
-            props.append(f"file={_escape_property(_display_path(p.file))}")
+            props.append(f"file={_escape_property(_shown(_display_path(p.file)))}")
             if p.line is not None:
                 props.append(f"line={p.line}")
                 if p.column is not None:
                     props.append(f"col={p.column}")
-        props.append(f"title={_escape_property(f'{p.code} {p.rule}')}")
-        lines.append(f"::{p.level} {','.join(props)}::{_escape_data(p.message)}")
+        props.append(f"title={_escape_property(_shown(f'{p.code} {p.rule}'))}")
+        lines.append(f"::{p.level} {','.join(props)}::{_escape_data(_shown(p.message))}")
     lines.append(summary(problems, files))
     return "\n".join(lines) + "\n"
 
