@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -70,6 +71,7 @@ class StrictModel(BaseModel):
         hide_input_in_errors=True,
         validate_assignment=True,
         populate_by_name=True,
+        ser_json_inf_nan="constants",  # metadata's .inf stays .inf in YAML (JSON refuses it)
     )
 
 
@@ -405,8 +407,16 @@ class Blueprint(StrictModel):
         return ordered
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """JSON text that loads back to an equal map."""
-        return json.dumps(self.to_data(), indent=indent, ensure_ascii=False)
+        """JSON text that loads back to an equal map.
+
+        Raises:
+            ValueError: if the map holds NaN or infinity (in ``metadata``): JSON has neither.
+        """
+        try:
+            return json.dumps(self.to_data(), indent=indent, ensure_ascii=False, allow_nan=False)
+        except ValueError:
+            raise ValueError("the map holds NaN or infinity (in metadata), which JSON cannot "
+                             "hold: save it as YAML") from None
 
     def to_yaml(self) -> str:
         """YAML text that loads back to an equal map, ``metadata`` kept.
@@ -424,7 +434,7 @@ class Blueprint(StrictModel):
         """
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
         return yaml.dump(
-            self.to_data(), Dumper=dumper, sort_keys=False, allow_unicode=True,
+            self.to_data(), Dumper=_yaml12_dumper(dumper), sort_keys=False, allow_unicode=True,
             default_flow_style=False,
         )
 
@@ -433,6 +443,23 @@ class Blueprint(StrictModel):
         p = Path(path)
         text = self.to_json() + "\n" if p.suffix.lower() == ".json" else self.to_yaml()
         write_bytes_atomic(p, text.encode("utf-8"))
+
+
+def _yaml12_dumper(base: type[yaml.SafeDumper]) -> type[yaml.SafeDumper]:
+    """A dumper that also quotes text YAML 1.2 would read as a number (``1e3``, ``0o17``).
+
+    PyYAML's resolver is YAML 1.1's; maps are read with YAML 1.2's core schema.
+    """
+    dumper: type[yaml.SafeDumper] = type("Yaml12Dumper", (base,), {})
+    dumper.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"),
+        list("-+0123456789."),
+    )
+    dumper.add_implicit_resolver(
+        "tag:yaml.org,2002:int", re.compile(r"^(?:0o[0-7]+|0x[0-9a-fA-F]+)$"), ["0"]
+    )
+    return dumper
 
 
 def step_class(kind: str) -> type[_StepBase] | None:

@@ -296,10 +296,14 @@ class Rate:
             if not math.isfinite(per_hour):
                 raise _error("rate", "rate '{value}' is too large", value=m.string.strip(_SPACE))
             return cls(per_hour, m.string.strip(_SPACE))
+        if m and unit not in _UNIT_SECONDS:
+            raise _error("rate", "unknown unit '{unit}' in rate '{value}': use {units}",
+                         unit=m.group(3), value=m.string.strip(_SPACE), units=_UNITS_HELP)
         raise _error(
             "rate",
-            "expected a rate: a number of cases per unit of time such as '40/h', "
-            "'2.5/min' or '300/d'",
+            "{value} is not a rate: expected a number of cases per unit of time such as "
+            "'40/h', '2.5/min' or '300/d'",
+            value=_shown(value),
         )
 
     def __eq__(self, other: object) -> bool:

@@ -125,10 +125,14 @@ def _missing(f: Failure, raw: DataPath) -> Wording:
 
 
 def _unknown_kind(f: Failure, raw: DataPath) -> Wording:
-    tag = str(f.ctx.get("tag", ""))
-    hint = did_you_mean(tag, KINDS)
-    return Wording(f"unknown step kind '{tag}'{hint}; expected one of: {', '.join(KINDS)}",
-                   (*f.path, "kind"))
+    path = (*f.path, "kind")
+    kind = Failure(f.type, path, f.ctx, f.message, f.data).value
+    if not isinstance(kind, str):
+        return Wording(f"expected a step kind, found {_found(kind)}: one of {', '.join(KINDS)}",
+                       path)
+    hint = did_you_mean(kind, KINDS)
+    return Wording(f"unknown step kind '{kind}'{hint}; expected one of: {', '.join(KINDS)}",
+                   path)
 
 
 def _no_kind(f: Failure, raw: DataPath) -> Wording:
@@ -179,6 +183,7 @@ WORDING: dict[str, Callable[[Failure, DataPath], Wording]] = {
     "list_type": _list,
     "dict_type": _mapping,
     "model_type": _mapping,
+    "model_attributes_type": _mapping,
     "too_short": _too_short,
     # our own types (values.py, model.py), worded where they are raised
     "text": _text,

@@ -70,11 +70,12 @@ _SPECIAL = {
 _DEEP_LINE = re.compile(r"^[ \t?:-]{200}", re.MULTILINE)
 _OPEN_CLOSE = bytes(2 if c in b"[{" else 0 for c in range(256))
 _NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
-# Characters YAML does not allow in a stream, though JSON allows them raw in strings.
-_UNPRINTABLE = r"[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-_JSON_ONLY = re.compile(rf"\\u[dD][89abAB]|{_UNPRINTABLE}")
+# Characters that JSON allows raw in strings but YAML does not read as themselves: those
+# not allowed in a YAML stream, and NEL, LS and PS, which libyaml reads as line breaks.
+_JSON_RAW = r"[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+_JSON_ONLY = re.compile(rf"\\u[dD][89abAB]|{_JSON_RAW}")
 _JSON_FIX = re.compile(  # in JSON text: a surrogate pair, another escape, or a raw character
-    rf"\\u([dD][89abAB][0-9a-fA-F]{{2}})\\u([dD][c-fC-F][0-9a-fA-F]{{2}})|\\.|({_UNPRINTABLE})",
+    rf"\\u([dD][89abAB][0-9a-fA-F]{{2}})\\u([dD][c-fC-F][0-9a-fA-F]{{2}})|\\.|({_JSON_RAW})",
     re.DOTALL,
 )
 
@@ -351,7 +352,8 @@ def _json_for_yaml(text: str) -> tuple[str, _Columns]:
 
     JSON writes a character beyond U+FFFF as two escaped halves
     (``"\ud83d\ude00"``), which YAML refuses one by one, and allows characters
-    raw in strings that YAML refuses (DEL, C1 controls). In JSON every
+    raw in strings that YAML refuses (DEL, C1 controls) or reads as line
+    breaks (NEL, U+2028, U+2029). In JSON every
     backslash is an escape inside a string, so the pair can become one escape
     (``\U0001F600``) and the raw character an escape of its own. Text that is
     not JSON is left alone.
