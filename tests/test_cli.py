@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -131,17 +132,18 @@ def test_bad_command_lines_exit_2_with_one_line(
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
                     reason="needs file permissions that bind (not root)")
-def test_unreadable_file_is_a_usage_error(
+def test_unreadable_file_is_a_problem_of_that_file(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "secret.yaml"
     write(f, CLEAN)
     f.chmod(0)
     try:
-        status, _, err = run(capsys, "check", str(f))
+        status, out, err = run(capsys, "check", str(f))
     finally:
         f.chmod(0o644)
-    assert status == 2
-    assert_one_line_error(err)
+    assert status == 1
+    assert out.startswith(f"{f}:1:1: SM001 [error] yaml-syntax: cannot read: Permission denied")
+    assert err == ""
 
 
 @pytest.mark.parametrize("content", [
@@ -728,3 +730,275 @@ def test_check_does_not_import_heavy_modules(tmp_path: Path) -> None:
                           cwd=tmp_path, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == "[]"
+
+
+# --- hostile file systems and text (issue 8) ------------------------------------------------
+
+
+def test_render_refuses_to_overwrite_its_own_map(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        fake_render: list[dict[str, Any]]) -> None:
+    # `render map.yaml -o map.yaml` replaced the map with its drawing.
+    f = write(tmp_path / "map.yaml", CLEAN)
+    (tmp_path / "hard.svg").hardlink_to(tmp_path / "map.yaml")
+    (tmp_path / "map.svg").symlink_to("map.yaml")
+    for argv in (["-o", "map.yaml", "--format", "svg"], ["-o", "./map.yaml", "--format", "dot"],
+                 ["-o", "hard.svg"], []):  # the default OUT, map.svg, is a link to the map
+        status, out, err = run(capsys, "render", f, *argv)
+        assert status == 2, argv
+        assert_one_line_error(err)
+        assert "is the map being drawn (map.yaml): refusing to overwrite it" in err
+        assert out == ""
+    assert fake_render == []
+    assert (tmp_path / "map.yaml").read_text(encoding="utf-8") == CLEAN
+
+
+def test_render_api_refuses_to_overwrite_its_own_map(tmp_path: Path) -> None:
+    f = write(tmp_path / "map.yaml", CLEAN)
+    with pytest.raises(ValueError, match="is the map being drawn"):
+        servicemap.render(f, f, format="dot")
+    assert (tmp_path / "map.yaml").read_text(encoding="utf-8") == CLEAN
+
+
+def test_check_refuses_to_write_its_report_over_a_map(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "maps" / "a.yaml", CLEAN)
+    b = write(tmp_path / "maps" / "b.yaml", DEAD_END)
+    for output in ("maps/b.yaml", str(tmp_path / "maps" / "a.yaml")):
+        status, _, err = run(capsys, "check", "maps", "--output", output)
+        assert status == 2
+        assert_one_line_error(err)
+        assert "is a map being checked" in err and "refusing to overwrite it" in err
+    assert (tmp_path / b).read_text(encoding="utf-8") == DEAD_END
+    assert (tmp_path / "maps" / "a.yaml").read_text(encoding="utf-8") == CLEAN
+    # an output beside the maps that is not one of them is fine
+    assert run(capsys, "check", "maps", "-o", "maps/report.txt")[0] == 1
+
+
+def test_check_report_never_follows_a_planted_temporary_link(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The report's temporary file was `.NAME.PID.tmp`, opened without O_EXCL/O_NOFOLLOW.
+    f = write(tmp_path / "broken.yaml", DEAD_END)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    (tmp_path / f".report.txt.{os.getpid()}.tmp").symlink_to(victim)
+    assert run(capsys, "check", "-o", "report.txt", f)[0] == 1
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert "SM103" in (tmp_path / "report.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="no /dev/null")
+def test_dev_null_as_output_stays_a_device(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # As root the atomic rename replaced /dev/null by a regular file.
+    f = write(tmp_path / "broken.yaml", DEAD_END)
+    before = os.stat("/dev/null")
+    assert run(capsys, "check", f, "-o", "/dev/null")[0] == 1
+    assert run(capsys, "schema", "-o", "/dev/null")[0] == 0
+    assert run(capsys, "render", f, "--format", "dot", "-o", "/dev/null")[:2] == (
+        0, "wrote /dev/null\n")
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode)
+    assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="no /dev/stdout")
+@pytest.mark.parametrize("to_file", [False, True])
+def test_dev_stdout_as_output(tmp_path: Path, to_file: bool) -> None:
+    # It failed for users (a temporary file in /dev) and, as root, replaced /dev/stdout.
+    write(tmp_path / "broken.yaml", DEAD_END)
+    link = os.readlink("/dev/stdout")
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env.pop("GITHUB_ACTIONS", None)
+    argv = [sys.executable, "-m", "servicemap", "check", "broken.yaml", "-o", "/dev/stdout"]
+    if to_file:
+        with (tmp_path / "out.txt").open("w", encoding="utf-8") as out:
+            proc = subprocess.run(argv, stdout=out, stderr=subprocess.PIPE, text=True, env=env,
+                                  cwd=tmp_path, check=False, timeout=60)
+        stdout = (tmp_path / "out.txt").read_text(encoding="utf-8")
+    else:
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=tmp_path,
+                              check=False, timeout=60)
+        stdout = proc.stdout
+    assert proc.returncode == 1, proc.stderr
+    assert stdout.splitlines()[0].startswith("broken.yaml:3:3: SM102 [error]")
+    assert stdout.splitlines()[-1] == ("2 errors, 0 warnings in 1 file (report written to "
+                                       "/dev/stdout)")
+    assert os.readlink("/dev/stdout") == link
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_check_folder_with_fifo_and_bad_links_in_a_process(tmp_path: Path) -> None:
+    # A FIFO hung the run forever; a dangling link aborted it with status 2.
+    write(tmp_path / "maps" / "broken.yaml", DEAD_END)
+    os.mkfifo(tmp_path / "maps" / "pipe.yaml")
+    (tmp_path / "maps" / "gone.yaml").symlink_to("nowhere.yaml")
+    (tmp_path / "maps" / "loop.yaml").symlink_to("loop.yaml")
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env.pop("GITHUB_ACTIONS", None)
+    proc = subprocess.run([sys.executable, "-m", "servicemap", "check", "maps"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, check=False,
+                          timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [line.split(": ")[0] for line in lines[:-1]] == [
+        "maps/broken.yaml:3:3", "maps/broken.yaml:4:5", "maps/gone.yaml:1:1",
+        "maps/loop.yaml:1:1"]
+    assert "cannot read: No such file or directory" in lines[2]
+    assert lines[-1] == "4 errors, 0 warnings in 3 files"
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "json", "sarif", "junit"])
+def test_report_file_for_a_name_that_is_not_utf8(
+        fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `check -o FILE` wrote the report as strict UTF-8: status 2 for such a name.
+    name = os.fsdecode(b"caf\xe9.yaml")
+    try:
+        (tmp_path / name).write_text(DEAD_END, encoding="utf-8")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system takes only UTF-8 names")
+    status, _, err = run(capsys, "check", "--format", fmt, "-o", "report.out", name)
+    assert (status, err) == (1, "")
+    report = (tmp_path / "report.out").read_bytes()
+    if fmt in ("text", "github"):
+        assert b"caf\\xe9.yaml" in report
+    report.decode("utf-8")
+    assert run(capsys, "check", "--format", fmt, name)[0] == 1  # to standard output too
+
+
+def test_user_text_on_standard_error_is_escaped(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    evil = "m\x1b]0;pwned\x07\nmaps/a.yaml:1:1: SM999 [error] forged.yaml"
+    for argv in (["check", evil], ["render", evil], ["analyze", evil], ["rules", evil],
+                 ["check", "--select", evil, "."]):
+        status, _, err = run(capsys, *argv)
+        assert status == 2, argv
+        assert_one_line_error(err)
+        assert "\x1b" not in err and "\x07" not in err
+        assert "\\x1b]0;pwned\\x07\\nmaps/a.yaml:1:1: SM999" in err
+    write(tmp_path / "empty" / "x.txt", "")
+    os.rename(tmp_path / "empty", tmp_path / "e\x1b[2J")
+    status, _, err = run(capsys, "check", "e\x1b[2J")
+    assert status == 0 and err.startswith("servicemap: warning: no map files")
+    assert "e\\x1b[2J" in err and "\x1b" not in err
+
+
+def test_render_and_analyze_messages_escape_file_names(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        fake_render: list[dict[str, Any]]) -> None:
+    bad = write(tmp_path / "bad\x1b[31m.yaml", "name: [\n")
+    for command in ("render", "analyze"):
+        status, _, err = run(capsys, command, bad)
+        assert status == 1
+        assert "\x1b" not in err
+        assert "bad\\x1b[31m.yaml does not load" in err
+    broken = write(tmp_path / "broken\x1b[31m.yaml", DEAD_END)
+    status, out, err = run(capsys, "render", broken)
+    assert status == 0
+    assert "\x1b" not in out + err
+    assert "broken\\x1b[31m.yaml: 2 errors" in err
+
+
+def test_analyze_text_output_escapes_the_map_text(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "m.yaml", CLEAN.replace("name: Clean", 'name: "Clean\\e]0;pwned\\a"'))
+    status, out, err = run(capsys, "analyze", f)
+    assert (status, err) == (0, "")
+    assert out.startswith("Analysis of Clean\\x1b]0;pwned\\x07\n")
+    assert not any(c in out for c in "\x1b\x07")
+    assert json.loads(run(capsys, "analyze", f, "--format", "json")[1])["name"] == \
+        "Clean\x1b]0;pwned\x07"  # machine formats carry the text as it is
+
+
+def test_render_timeout_option(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                               fake_render: list[dict[str, Any]]) -> None:
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    assert run(capsys, "render", f)[0] == 0
+    assert run(capsys, "render", f, "--timeout", "2.5")[0] == 0
+    assert [c["timeout"] for c in fake_render] == [60.0, 2.5]
+    for bad in ("0", "-1", "nan", "inf", "1e400", "soon", "2e6"):
+        status, _, err = run(capsys, "render", f, "--timeout", bad)
+        assert status == 2, bad
+        assert_one_line_error(err)
+        assert "argument --timeout" in err
+
+
+def test_render_timeout_message_names_the_option(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import servicemap.api
+
+    def slow(*args: Any, **options: Any) -> bytes:
+        raise servicemap.RenderError(f"Graphviz did not finish drawing within "
+                                     f"{options['timeout']:g} s and was stopped; the map may "
+                                     "be too large for this timeout (pass a larger timeout)")
+
+    monkeypatch.setattr(servicemap.api, "render", slow)
+    f = write(tmp_path / "clean.yaml", CLEAN)
+    status, _, err = run(capsys, "render", f, "--timeout", "0.5")
+    assert status == 2
+    assert_one_line_error(err)
+    assert "within 0.5 s" in err and "render --timeout SECONDS allows more than 0.5 s" in err
+
+
+def test_sarif_rules_url_from_option_environment_and_project(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    f = write(tmp_path / "broken.yaml", DEAD_END)
+    monkeypatch.delenv("SERVICEMAP_RULES_URL", raising=False)
+
+    def help_uri(*options: str) -> str | None:
+        status, out, _ = run(capsys, "check", "--format", "sarif", f, *options)
+        assert status == 1
+        rule = json.loads(out)["runs"][0]["tool"]["driver"]["rules"][0]
+        return rule.get("helpUri")
+
+    assert help_uri() is None
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.servicemap]\nrules-url = "https://example.org/project.html"\n', encoding="utf-8")
+    assert help_uri() == "https://example.org/project.html#sm001-yaml-syntax"
+    monkeypatch.setenv("SERVICEMAP_RULES_URL", "https://example.org/env.html")
+    assert help_uri() == "https://example.org/env.html#sm001-yaml-syntax"
+    assert help_uri("--rules-url", "https://example.org/cli.html#x") == \
+        "https://example.org/cli.html#sm001-yaml-syntax"
+    status, _, err = run(capsys, "check", f, "--format", "sarif", "--rules-url", "docs/rules.md")
+    assert status == 2
+    assert_one_line_error(err)
+    assert "argument --rules-url" in err
+
+
+def test_sigterm_is_handled_like_ctrl_c_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    # SIGTERM mid-write: the temporary report is removed, the old report kept, status 143.
+    write(tmp_path / "broken.yaml", DEAD_END)
+    (tmp_path / "report.txt").write_text("old report", encoding="utf-8")
+    code = """
+import os, signal, sys, time
+import servicemap.atomic as atomic
+from servicemap.cli import main
+
+real = atomic._write_all
+
+def slow(fd, data):
+    real(fd, data[:10])
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(30)  # the handler interrupts this
+    real(fd, data[10:])
+
+atomic._write_all = slow
+sys.exit(main(["check", "broken.yaml", "-o", "report.txt"]))
+"""
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env.pop("GITHUB_ACTIONS", None)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, check=False, timeout=20)
+    assert proc.returncode == 143, proc.stderr
+    assert proc.stderr == "servicemap: terminated\n"
+    assert (tmp_path / "report.txt").read_text(encoding="utf-8") == "old report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.yaml", "report.txt"]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="no SIGTERM here")
+def test_main_restores_the_sigterm_handler(capsys: pytest.CaptureFixture[str]) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["rules"]) == 0
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -13,15 +13,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .atomic import write_bytes_atomic
+from .atomic import same_file, write_bytes_atomic
 from .checking import check, check_files, collect_files, is_excluded, structural_problems
 from .config import Config, find_config
 from .mapfile import load, loads
 from .mapfile.schema import schema_json
 from .model import Blueprint
-from .problems import AnalysisError, LoadError, Problem, RenderError
+from .problems import AnalysisError, LoadError, Problem, RenderError, printable
 from .reports import FORMATS as REPORT_FORMATS
-from .reports import format_text, summary
+from .reports import RULES_URL_ENV, format_sarif, format_text, rules_reference_url, summary
 from .rules import RULES, rule_by_key, select_rules, summary_of
 from .rules.base import Context
 from .values import parse_rate
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REPORT_FORMATS",
     "RULES",
+    "RULES_URL_ENV",
     "AnalysisError",
     "Blueprint",
     "Config",
@@ -45,13 +46,17 @@ __all__ = [
     "check_files",
     "collect_files",
     "find_config",
+    "format_sarif",
     "format_text",
     "is_excluded",
     "load",
     "loads",
     "parse_rate",
+    "printable",
     "render",
     "rule_by_key",
+    "rules_reference_url",
+    "same_file",
     "schema_json",
     "select_rules",
     "summary",
@@ -161,7 +166,8 @@ def render(
     Raises:
         AnalysisError: ``highlight`` on a map with structural errors.
         RenderError: Graphviz failed, crashed or ran out of time.
-        ValueError: Unknown format.
+        ValueError: Unknown format, or ``path`` is the map file ``target``
+            itself (the same file, by any name): nothing is written.
 
     Example:
         >>> import servicemap as sm
@@ -178,6 +184,8 @@ def render(
     from .drawing.style import KeyEntry, StepStyle
     from .layout import compute_layout
 
+    if path is not None and not isinstance(target, Blueprint) and same_file(target, path):
+        raise ValueError(f"{os.fspath(path)} is the map being drawn: refusing to overwrite it")
     bp = _blueprint(target)
     if problems is None and (mark_problems or highlight):
         if config is None and not isinstance(target, Blueprint):

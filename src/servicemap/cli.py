@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import IO, TYPE_CHECKING, NoReturn
 
 from . import __version__
@@ -16,7 +20,10 @@ from . import __version__
 if TYPE_CHECKING:
     from .api import Blueprint, Config, Problem
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "main"]
+__all__ = [
+    "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_TERMINATED", "EXIT_USAGE", "UsageError",
+    "main",
+]
 
 EXIT_OK = 0
 """No error-level problem (with ``--strict``: no problem at all)."""
@@ -24,6 +31,10 @@ EXIT_FAILED = 1
 """Problems were found, or a map does not load."""
 EXIT_USAGE = 2
 """The command could not run as asked."""
+EXIT_INTERRUPTED = 128 + 2
+"""Interrupted with Ctrl-C (SIGINT)."""
+EXIT_TERMINATED = 128 + 15
+"""Ended by SIGTERM (handled as Ctrl-C is: the work unwinds, temporary files are removed)."""
 
 CHECK_FORMATS = ("text", "github", "json", "sarif", "junit")
 RENDER_FORMATS = ("svg", "pdf", "png", "dot")
@@ -33,6 +44,10 @@ STDIO = "-"
 """As a path: standard input (a map to read) or standard output (where to write)."""
 STDIN_NAME = "<stdin>"
 """The name of a map read from standard input, unless ``--stdin-filename`` gives one."""
+DEFAULT_TIMEOUT = 60.0
+"""Seconds Graphviz may take to draw a map, unless ``render --timeout`` says otherwise."""
+MAX_TIMEOUT = 1e6
+"""The largest ``render --timeout`` (about 11 days)."""
 
 
 class UsageError(Exception):
@@ -65,6 +80,22 @@ def _rule_list(value: str) -> list[str]:
             raise argparse.ArgumentTypeError(
                 f"unknown rule {key!r}; 'servicemap rules' lists them") from None
     return keys
+
+
+def _seconds(value: str) -> float:
+    """``render --timeout``: a positive, finite number of seconds.
+
+    >>> _seconds("2.5")
+    2.5
+    """
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0 < seconds <= MAX_TIMEOUT):
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds above 0 and at most {MAX_TIMEOUT:g}, not {value!r}")
+    return seconds
 
 
 def _flatten(groups: list[list[str]] | None) -> list[str] | None:
@@ -110,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output", "-o", metavar="FILE",
                        help="write the report to FILE instead of standard output ('-': "
                             "standard output)")
+    check.add_argument("--rules-url", metavar="URL",
+                       help="the rules reference page the sarif format's helpUri links point "
+                            "into (default: the SERVICEMAP_RULES_URL environment variable, "
+                            "then rules-url in [tool.servicemap])")
     check.add_argument("--force-exclude", action="store_true",
                        help="skip files named on the command line too if the project's "
                             "exclude patterns match them")
@@ -130,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--highlight", action="store_true",
                         help="colour failure points and bottlenecks from the analysis")
     render.add_argument("--legend", action="store_true", help="add a legend of the symbols")
+    render.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help="how long Graphviz may take to draw before it is stopped "
+                             f"(default: {DEFAULT_TIMEOUT:g})")
     _stdin_filename_option(render)
 
     analyze = commands.add_parser(
@@ -157,10 +195,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _write_file(output: str, data: bytes) -> None:
-    """Write ``data`` to the file ``output``, replaced atomically."""
+def _refuse_inputs(output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str]],
+                   what: str) -> None:
+    """Refuse (status 2, nothing written) an output that is one of the input files.
+
+    The same file by any name counts: a symbolic or hard link, ``./map.yaml``.
+    """
+    if output is None or os.fspath(output) == STDIO:
+        return
+    from .api import same_file
+
+    for name in inputs:
+        if os.fspath(name) != STDIO and same_file(output, name):
+            raise UsageError(f"the output {os.fspath(output)} is {what} ({os.fspath(name)}): "
+                             "refusing to overwrite it; choose another output file")
+
+
+def _encode(text: str) -> bytes:
+    """``text`` as UTF-8; a file name that is not UTF-8 keeps its bytes (never an error).
+
+    >>> _encode("caf\\udce9 \u00e9"), _encode("\\ud800")
+    (b'caf\\xe9 \\xc3\\xa9', b'\\\\ud800')
+    """
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace")
+
+
+def _say(stream: IO[str], text: str) -> None:
+    """Write ``text`` to a text stream; what its encoding cannot hold is written escaped."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        stream.write(text.encode("ascii", "backslashreplace").decode("ascii"))
+
+
+def _write_file(output: str, data: bytes, stdout: IO[str]) -> None:
+    """Write ``data`` to the file ``output``: atomically, or in place for a device or FIFO."""
     from .api import write_bytes_atomic
 
+    stdout.flush()  # `-o /dev/stdout` writes to the same descriptor, after what is buffered
     try:
         write_bytes_atomic(output, data)
     except OSError as exc:
@@ -170,9 +245,9 @@ def _write_file(output: str, data: bytes) -> None:
 def _write_text(text: str, output: str | None, stdout: IO[str]) -> None:
     """Write ``text`` to the file ``output``, or to ``stdout`` if it is ``None`` or ``-``."""
     if output is None or output == STDIO:
-        stdout.write(text)
+        _say(stdout, text)
     else:
-        _write_file(output, text.encode("utf-8"))
+        _write_file(output, _encode(text), stdout)
 
 
 def _write_binary(data: bytes, stdout: IO[str]) -> None:
@@ -221,7 +296,35 @@ def _config_for(args: argparse.Namespace, file: str) -> Config:
 def _print_problems(problems: Sequence[Problem], stream: IO[str]) -> None:
     from .api import format_text
 
-    stream.write(format_text(problems, 1))
+    _say(stream, format_text(problems, 1))
+
+
+def _shown(text: object) -> str:
+    """User text (a file name, a message) made safe for the terminal: one escape per control.
+
+    >>> _shown("map\\x1b[2J.yaml\\n")
+    'map\\\\x1b[2J.yaml\\\\n'
+    """
+    try:
+        from .api import printable
+    except Exception:  # pragma: no cover - a broken installation; still say something
+        return repr(str(text))[1:-1]
+    return printable(str(text))
+
+
+def _rules_url(args: argparse.Namespace) -> str | None:
+    """The rules reference URL of ``check``: ``--rules-url``, the environment, the project's."""
+    from .api import RULES_URL_ENV, find_config, rules_reference_url
+
+    for value, where in ((args.rules_url, "--rules-url"),
+                         (os.environ.get(RULES_URL_ENV) or None, RULES_URL_ENV)):
+        if value is not None:
+            url = rules_reference_url(value)
+            if url is None and where == "--rules-url":
+                raise UsageError(f"argument --rules-url: expected an absolute https, http or "
+                                 f"file URL, not {value!r}")
+            return url
+    return rules_reference_url(find_config(Path.cwd()).rules_url or "")
 
 
 def _check_stdin(args: argparse.Namespace) -> tuple[str, list[Problem]] | None:
@@ -243,7 +346,7 @@ def _check_stdin(args: argparse.Namespace) -> tuple[str, list[Problem]] | None:
 
 def _cmd_check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from .api import REPORT_FORMATS as FORMATS
-    from .api import check_files, collect_files, summary
+    from .api import check_files, collect_files, format_sarif, summary
 
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     _stdin_name(args)
@@ -252,6 +355,8 @@ def _cmd_check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
         files = collect_files(paths, force_exclude=args.force_exclude)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
+    _refuse_inputs(args.output, files, "a map being checked")
+    rules_url = _rules_url(args) if fmt == "sarif" else None
     result = check_files(files, select=_flatten(args.select), ignore=_flatten(args.ignore))
     names, problems = [str(f) for f in files], result.problems
     from_stdin = _check_stdin(args) if STDIO in args.paths else None
@@ -260,10 +365,12 @@ def _cmd_check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
         problems = [*problems, *from_stdin[1]]
     if not names:
         stderr.write("servicemap: warning: no map files (*.yaml, *.yml) found in "
-                     f"{', '.join(args.paths)}\n")
-    _write_text(FORMATS[fmt](problems, names), args.output, stdout)
+                     f"{_shown(', '.join(args.paths))}\n")
+    report = (format_sarif(problems, names, rules_url=rules_url) if fmt == "sarif"
+              else FORMATS[fmt](problems, names))
+    _write_text(report, args.output, stdout)
     if args.output not in (None, STDIO):
-        stdout.write(f"{summary(problems, names)} (report written to {args.output})\n")
+        stdout.write(f"{summary(problems, names)} (report written to {_shown(args.output)})\n")
     errors = any(p.level == "error" for p in problems)
     return EXIT_FAILED if errors or (args.strict and problems) else EXIT_OK
 
@@ -286,7 +393,7 @@ def _load_for(command: str, args: argparse.Namespace,
         return (loads(_read_stdin(), name) if file == STDIO else load(file)), name
     except LoadError as exc:
         _print_problems(exc.problems, stderr)
-        stderr.write(f"servicemap: {name} does not load; nothing to {command}\n")
+        stderr.write(f"servicemap: {_shown(name)} does not load; nothing to {command}\n")
         return None
 
 
@@ -313,6 +420,7 @@ def _cmd_render(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> i
     from .api import AnalysisError, RenderError, check, summary
 
     fmt, out = _render_format(args)
+    _refuse_inputs(out, [args.file], "the map being drawn")
     loaded = _load_for("render", args, stderr)
     if loaded is None:
         return EXIT_FAILED
@@ -324,24 +432,30 @@ def _cmd_render(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> i
         raise UsageError(f"rendering is not available: {exc} (it needs pygraphviz and "
                          "Graphviz)") from None
     try:
+        if out is not None:
+            stdout.flush()  # `-o /dev/stdout` writes to the same descriptor
         data = render(bp, out, format=fmt, highlight=args.highlight, legend=args.legend,
-                      problems=problems)
+                      problems=problems, timeout=args.timeout)
     except AnalysisError:
         _print_problems(problems, stderr)
-        stderr.write(f"servicemap: {name} has structural errors, so --highlight cannot "
+        stderr.write(f"servicemap: {_shown(name)} has structural errors, so --highlight cannot "
                      "analyse it; nothing drawn (without --highlight it is drawn with the "
                      "problems marked)\n")
         return EXIT_FAILED
     except RenderError as exc:
-        raise UsageError(f"cannot render {name}: {_one_line(str(exc))}") from None
+        hint = (f"; render --timeout SECONDS allows more than {args.timeout:g} s"
+                if "timeout" in str(exc) else "")
+        raise UsageError(f"cannot render {name}: {_one_line(str(exc))}{hint}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
     if problems:
         again = f"servicemap check {name}" if args.file != STDIO else "servicemap check -"
-        stderr.write(f"servicemap: warning: {name}: {summary(problems, 1)}; drawn anyway "
-                     f"with the steps concerned marked (see '{again}')\n")
+        stderr.write(f"servicemap: warning: {_shown(name)}: {summary(problems, 1)}; drawn "
+                     f"anyway with the steps concerned marked (see '{_shown(again)}')\n")
     if out is None:
         _write_binary(data, stdout)
     else:
-        stdout.write(f"wrote {out}\n")
+        stdout.write(f"wrote {_shown(out)}\n")
     return EXIT_OK
 
 
@@ -375,18 +489,21 @@ def _cmd_analyze(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> 
         result = analyze(bp, arrivals=rate)
     except AnalysisError as exc:
         _print_problems(exc.problems, stderr)
-        stderr.write(f"servicemap: {name} has structural errors; fix them to analyse it\n")
+        stderr.write(f"servicemap: {_shown(name)} has structural errors; fix them to analyse "
+                     "it\n")
         return EXIT_FAILED
     except ValueError as exc:
-        stderr.write(f"servicemap: {name} cannot be analysed: {exc}\n")
+        stderr.write(f"servicemap: {_shown(name)} cannot be analysed: {_shown(exc)}\n")
         return EXIT_FAILED
     if args.format == "json":
         text = result.to_json()
     elif args.format == "csv":
         text = result.to_csv()
-    else:
-        text = result.to_text()
-    stdout.write(text if text.endswith("\n") else text + "\n")
+    else:  # a report for people: the map's own text shown escaped, lines kept
+        from .api import printable
+
+        text = printable(result.to_text(), keep="\n")
+    _say(stdout, text if text.endswith("\n") else text + "\n")
     return EXIT_OK
 
 
@@ -405,7 +522,7 @@ def _cmd_rules(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
             rule = rule_by_key(args.rule)
         except KeyError:
             raise UsageError(f"unknown rule {args.rule!r}; 'servicemap rules' lists them") from None
-        stdout.write(f"{rule.code} {rule.name} ({rule.level})\n\n{rule.doc.replace('``', '`')}\n")
+        _say(stdout, f"{rule.code} {rule.name} ({rule.level})\n\n{rule.doc.replace('``', '`')}\n")
         return EXIT_OK
     width = max(len(r.name) for r in RULES)
     for rule in RULES:
@@ -423,15 +540,43 @@ _COMMANDS = {
 }
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that it unwinds as it does on Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Handle SIGTERM like Ctrl-C while the command runs (in the main thread only)."""
+    if (not hasattr(signal, "SIGTERM")
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except (OSError, ValueError):  # pragma: no cover - signals not available here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``servicemap`` with ``argv`` (default: the process's arguments); return the status.
 
     Statuses: 0 no error-level problem (with ``--strict``: none at all), 1
     problems found or a map that does not load, 2 the command could not run
     as asked (usage error, missing or unreadable path, bad ``--arrivals``,
-    failed render, or an internal error). Errors are one line on standard
-    error, ``servicemap: error: ...``; set ``SERVICEMAP_TRACEBACK=1`` to see
-    the traceback of an internal error.
+    failed render, or an internal error), 130 interrupted by Ctrl-C, 143
+    ended by SIGTERM (handled as Ctrl-C: temporary files are removed, no
+    output is left half-written). Errors are one line on standard error,
+    ``servicemap: error: ...``, with user text in it escaped; set
+    ``SERVICEMAP_TRACEBACK=1`` to see the traceback of an internal error.
 
     Example:
         >>> main(["rules"]) == 0  # doctest: +ELLIPSIS
@@ -439,6 +584,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         True
     """
     stdout, stderr = sys.stdout, sys.stderr
+    with _sigterm_as_interrupt():
+        return _main(argv, stdout, stderr)
+
+
+def _main(argv: Sequence[str] | None, stdout: IO[str], stderr: IO[str]) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
@@ -450,22 +600,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except UsageError as exc:
-        stderr.write(f"servicemap: error: {exc}\n")
+        stderr.write(f"servicemap: error: {_shown(exc)}\n")
     except ValueError as exc:  # checking.ConfigError: a bad [tool.servicemap] table
-        stderr.write(f"servicemap: error: {_one_line(str(exc))}\n")
+        stderr.write(f"servicemap: error: {_shown(_one_line(str(exc)))}\n")
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         _silence(stdout)
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        stderr.write(f"servicemap: error: {where}{exc.strerror or exc}\n")
+        stderr.write(f"servicemap: error: {_shown(where)}{_shown(exc.strerror or exc)}\n")
+    except _Terminated:
+        stderr.write("servicemap: terminated\n")
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         stderr.write("servicemap: interrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # an internal error: never a traceback unless asked for
         if os.environ.get("SERVICEMAP_TRACEBACK"):
             traceback.print_exc(file=stderr)
         stderr.write(f"servicemap: error: internal error ({type(exc).__name__}: "
-                     f"{_one_line(str(exc))}); {REPORT_HINT}\n")
+                     f"{_shown(_one_line(str(exc)))}); {REPORT_HINT}\n")
     return EXIT_USAGE
 
 

@@ -8,7 +8,10 @@ and a phrase of the message a user needs.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -96,3 +99,130 @@ def test_text_report_escapes_control_characters(tmp_path: Path) -> None:
         if match:  # every report line is about the real file, none is forged
             assert match.group("file").endswith("control-characters.yaml"), line
             assert match.group("code") != "SM999", line
+
+
+# --- the file system: no lost files, no hangs (each case built in a temporary folder) ------
+
+MAP = """\
+name: Fine
+steps:
+  - {id: start, kind: terminator, next: end}
+  - {id: end, kind: terminator}
+"""
+
+DEAD_END = """\
+name: Broken
+steps:
+  - {id: start, kind: terminator, next: record}
+  - {id: record, kind: task}
+  - {id: end, kind: terminator}
+"""
+
+
+def _servicemap(*argv: str, cwd: Path, seconds: float = 30.0) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    result = subprocess.run([sys.executable, "-m", "servicemap", *argv], capture_output=True,
+                            text=True, timeout=seconds, cwd=cwd, env=env)
+    out = result.stdout + result.stderr
+    assert "internal error" not in out and "Traceback" not in out, out
+    return result
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_fifo_named_like_a_map_in_a_folder_does_not_hang(tmp_path: Path) -> None:
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "broken.yaml").write_text(DEAD_END, encoding="utf-8")
+    os.mkfifo(tmp_path / "maps" / "pipe.yaml")
+    result = _servicemap("check", "maps", cwd=tmp_path, seconds=20)
+    assert result.returncode == 1, result.stderr
+    assert "SM103" in result.stdout and "pipe.yaml" not in result.stdout
+    named = _servicemap("check", "maps/pipe.yaml", cwd=tmp_path, seconds=20)
+    assert named.returncode == 1
+    assert named.stdout.startswith("maps/pipe.yaml:1:1: SM001 [error] yaml-syntax: not a "
+                                   "regular file: it is a FIFO (named pipe)")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_dev_zero_is_refused_unread(tmp_path: Path) -> None:
+    result = _servicemap("check", "/dev/zero", cwd=tmp_path, seconds=20)
+    assert result.returncode == 1
+    assert result.stdout.startswith("/dev/zero:1:1: SM001 [error] yaml-syntax: not a regular "
+                                    "file: it is a character device")
+
+
+def test_bad_links_are_problems_of_their_own_and_hide_nothing(tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text(DEAD_END, encoding="utf-8")
+    (tmp_path / "dangling.yaml").symlink_to("nowhere.yaml")
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    result = _servicemap("check", ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    codes = [(m.group("file"), m.group("line"), m.group("code"))
+             for m in map(_REPORT_LINE.match, result.stdout.splitlines()) if m]
+    assert ("dangling.yaml", "1", "SM001") in codes and ("loop.yaml", "1", "SM001") in codes
+    assert ("broken.yaml", "4", "SM103") in codes
+    assert "cannot read: " in result.stdout
+
+
+@pytest.mark.parametrize("argv", [
+    ("render", "map.yaml", "-o", "map.yaml", "--format", "svg"),
+    ("render", "map.yaml", "-o", "./map.yaml", "--format", "dot"),
+    ("check", "map.yaml", "--output", "map.yaml"),
+    ("check", ".", "--output", "link.yaml"),
+])
+def test_an_output_that_is_an_input_is_refused(argv: tuple[str, ...], tmp_path: Path) -> None:
+    (tmp_path / "map.yaml").write_text(MAP, encoding="utf-8")
+    (tmp_path / "link.yaml").symlink_to("map.yaml")
+    result = _servicemap(*argv, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "refusing to overwrite it" in result.stderr
+    assert (tmp_path / "map.yaml").read_text(encoding="utf-8") == MAP
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.yaml", "map.yaml"]
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="no /dev/null")
+@pytest.mark.parametrize("argv", [
+    ("check", "map.yaml", "-o", "/dev/null"),
+    ("render", "map.yaml", "--format", "svg", "-o", "/dev/null"),
+    ("schema", "-o", "/dev/null"),
+])
+def test_dev_null_as_output_stays_a_device(argv: tuple[str, ...], tmp_path: Path) -> None:
+    # As root, the atomic rename replaced the device node by a regular file.
+    (tmp_path / "map.yaml").write_text(MAP, encoding="utf-8")
+    before = os.stat("/dev/null")
+    result = _servicemap(*argv, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
+    assert after.st_ino == before.st_ino
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name != "posix", reason="POSIX signals")
+def test_sigterm_mid_render_ends_cleanly(tmp_path: Path) -> None:
+    # The render is held in Graphviz's drawing until the test sends SIGTERM.
+    (tmp_path / "map.yaml").write_text(MAP, encoding="utf-8")
+    code = """
+import sys, time
+from servicemap.drawing import worker
+from servicemap.cli import main
+
+def slow(self, *args, **kwargs):
+    sys.stderr.write("drawing\\n")
+    sys.stderr.flush()
+    time.sleep(60)
+
+worker.GraphvizWorker.draw = slow
+sys.exit(main(["render", "map.yaml", "-o", "map.svg"]))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stderr is not None
+        assert proc.stderr.readline() == "drawing\n"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143, err
+    assert err == "servicemap: terminated\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.yaml"]
