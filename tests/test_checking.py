@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -317,3 +318,19 @@ def test_unreadable_file_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     got = _codes(result.problems)
     assert ("secret.yaml", "SM001", 1, 1, "cannot read: Permission denied") in got
     assert any(g[:2] == ("a.yaml", "SM103") for g in got)
+
+
+@needs_fifo
+def test_fifos_named_gitignore_or_pyproject_do_not_hang_the_search(tmp_path: Path) -> None:
+    touch(tmp_path / "maps" / "sub" / "a.yaml")
+    os.mkfifo(tmp_path / "maps" / ".gitignore")
+    os.mkfifo(tmp_path / "maps" / "sub" / "pyproject.toml")
+    done: list[list[str]] = []
+    search = threading.Thread(target=lambda: done.append(found("maps")), daemon=True)
+    search.start()
+    search.join(10)
+    for fifo in (tmp_path / "maps" / ".gitignore", tmp_path / "maps" / "sub" / "pyproject.toml"):
+        if search.is_alive():  # let a stuck reader go before failing
+            with open(fifo, "wb"):
+                pass
+    assert done == [["maps/sub/a.yaml"]]

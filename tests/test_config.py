@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from servicemap.config import DEFAULT_EXCLUDE, KEYS, Config, ConfigError, find_config
+from servicemap.config import (
+    DEFAULT_EXCLUDE,
+    KEYS,
+    MAX_CONFIG_BYTES,
+    Config,
+    ConfigError,
+    find_config,
+)
 
 
 def pyproject(folder: Path, table: str) -> Path:
@@ -125,3 +132,15 @@ def test_a_loop_of_links_does_not_stop_the_search(tmp_path: Path) -> None:
     pyproject(tmp_path, 'ignore = ["SM108"]')
     (tmp_path / "loop.yaml").symlink_to("loop.yaml")
     assert find_config(tmp_path / "loop.yaml").ignore == ("SM108",)
+
+
+def test_oversized_or_undecodable_pyproject_is_a_config_error(tmp_path: Path) -> None:
+    big = tmp_path / "big"
+    big.mkdir()
+    with (big / "pyproject.toml").open("wb") as fh:
+        fh.truncate(MAX_CONFIG_BYTES + 1)  # sparse
+    with pytest.raises(ConfigError, match=r"larger than the 16 MiB a pyproject\.toml may be"):
+        find_config(big)
+    (tmp_path / "pyproject.toml").write_bytes(b"[tool.servicemap]\nselect = ['\xff']\n")
+    with pytest.raises(ConfigError, match="cannot read"):
+        find_config(tmp_path)

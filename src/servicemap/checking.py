@@ -188,10 +188,11 @@ def _real(path: Path) -> Path:
 
 def _gitignore(folder: Path) -> GitIgnoreSpec | None:
     """The patterns of ``folder/.gitignore``, if any; invalid lines are skipped, as git does."""
-    try:
-        lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    try:  # bounded, and never waiting on a FIFO named .gitignore
+        data = read_regular_file(folder / ".gitignore", MAX_BYTES, "a .gitignore")
     except OSError:
         return None
+    lines = data.decode("utf-8", errors="replace").splitlines()
     try:
         return GitIgnoreSpec.from_lines(lines)
     except ValueError:

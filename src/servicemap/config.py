@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pathspec import GitIgnoreSpec
 
 from .problems import Level
+from .readfile import read_regular_file
 from .rules import RULES, rule_by_key, select_rules
 
 if sys.version_info >= (3, 11):
@@ -33,6 +34,8 @@ __all__ = [
 
 MAP_SUFFIXES = (".yaml", ".yml")
 LevelSetting = Literal["error", "warning", "off"]
+MAX_CONFIG_BYTES = 16 * 2**20
+"""The largest ``pyproject.toml`` read (a bigger one is an error, not a memory exhaustion)."""
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     # folders that hold tools, environments and build output, never maps
@@ -163,11 +166,12 @@ def read_config(pyproject: Path) -> Config | None:
     Raises:
         ConfigError: if the file cannot be read or the table is malformed.
     """
-    try:
-        with pyproject.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{pyproject}: cannot read [tool.servicemap]: {exc}") from None
+    try:  # bounded, and never waiting on a FIFO named pyproject.toml
+        text = read_regular_file(pyproject, MAX_CONFIG_BYTES, "a pyproject.toml")
+        data = tomllib.loads(text.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ConfigError(f"{pyproject}: cannot read [tool.servicemap]: {reason}") from None
     tool = data.get("tool", {})
     table = tool.get("servicemap") if isinstance(tool, dict) else None
     if table is None:

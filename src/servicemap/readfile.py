@@ -64,13 +64,13 @@ def _amount(size: int) -> str:
     return f"{size / 2**20:.0f} MiB" if size >= 2**20 else f"{size} bytes"
 
 
-def _too_large(limit: int, size: int | None, name: str) -> FileTooLargeError:
-    what = "the file is larger" if size is None else f"the file is {_amount(size)}, larger"
+def _too_large(limit: int, size: int | None, name: str, what: str) -> FileTooLargeError:
+    found = "the file is larger" if size is None else f"the file is {_amount(size)}, larger"
     return FileTooLargeError(
-        errno.EFBIG, f"{what} than the {_amount(limit)} a map may be: refused", name)
+        errno.EFBIG, f"{found} than the {_amount(limit)} {what} may be: refused", name)
 
 
-def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
+def read_regular_file(path: str | os.PathLike[str], limit: int, what: str = "a map") -> bytes:
     """The bytes of the regular file ``path``, refusing anything else or anything larger.
 
     The path is looked at before it is opened (so a device is never opened at
@@ -82,6 +82,7 @@ def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
     Args:
         path: The file to read.
         limit: The most bytes it may hold.
+        what: What the file is, for the message about a file too large.
 
     Returns:
         The whole content.
@@ -119,7 +120,7 @@ def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise _refuse(info.st_mode, name)
         if info.st_size > limit:
-            raise _too_large(limit, info.st_size, name)
+            raise _too_large(limit, info.st_size, name, what)
         chunks: list[bytes] = []
         total = 0
         while total <= limit:
@@ -129,7 +130,7 @@ def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
         if total > limit:  # it grew, or reports no size (/proc)
-            raise _too_large(limit, None, name)
+            raise _too_large(limit, None, name, what)
         return b"".join(chunks)
     finally:
         os.close(fd)
