@@ -1002,3 +1002,23 @@ def test_main_restores_the_sigterm_handler(capsys: pytest.CaptureFixture[str]) -
     before = signal.getsignal(signal.SIGTERM)
     assert main(["rules"]) == 0
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+@pytest.mark.parametrize("command", ["check", "analyze", "render"])
+def test_endless_standard_input_is_refused_not_read_to_the_end(
+        command: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # `servicemap check - < /dev/zero` (or `yes |`) read until the memory ran out.
+    class Endless(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            buffer[:] = b"y" * len(buffer)
+            return len(buffer)
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(Endless())))
+    status, out, err = run(capsys, command, "-")
+    assert status == 1
+    assert "<stdin>:1:1: SM001 [error] yaml-syntax: the file is larger than 32 MiB: refused" \
+        in out + err

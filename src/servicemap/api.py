@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .atomic import same_file, write_bytes_atomic
 from .checking import check, check_files, collect_files, is_excluded, structural_problems
 from .config import Config, find_config
-from .mapfile import load, loads
+from .mapfile import MAX_BYTES, load, loads
 from .mapfile.schema import schema_json
 from .model import Blueprint
 from .problems import AnalysisError, LoadError, Problem, RenderError, printable
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .values import Rate
 
 __all__ = [
+    "MAX_BYTES",
     "REPORT_FORMATS",
     "RULES",
     "RULES_URL_ENV",

@@ -266,12 +266,20 @@ def _write_binary(data: bytes, stdout: IO[str]) -> None:
 
 
 def _read_stdin() -> str | bytes:
-    """The whole of standard input: bytes if it has a binary buffer, else text."""
+    """Standard input: bytes if it has a binary buffer, else text.
+
+    At most one byte (or character) more than a map may hold is read, so an
+    endless input (``< /dev/zero``, ``yes |``) is refused as too large by the
+    loader instead of filling the memory.
+    """
+    from .api import MAX_BYTES
+
     stream = sys.stdin
     if stream is None:
         raise UsageError("there is no standard input to read a map from")
     buffer = getattr(stream, "buffer", None)
-    data: str | bytes = buffer.read() if buffer is not None else stream.read()
+    data: str | bytes = (buffer.read(MAX_BYTES + 1) if buffer is not None
+                         else stream.read(MAX_BYTES + 1))
     return data
 
 
