@@ -957,6 +957,8 @@ def test_sarif_rules_url_from_option_environment_and_project(
     (tmp_path / "pyproject.toml").write_text(
         '[tool.servicemap]\nrules-url = "https://example.org/project.html"\n', encoding="utf-8")
     assert help_uri() == "https://example.org/project.html#sm001-yaml-syntax"
+    monkeypatch.setenv("SERVICEMAP_RULES_URL", "not a url")  # passed over
+    assert help_uri() == "https://example.org/project.html#sm001-yaml-syntax"
     monkeypatch.setenv("SERVICEMAP_RULES_URL", "https://example.org/env.html")
     assert help_uri() == "https://example.org/env.html#sm001-yaml-syntax"
     assert help_uri("--rules-url", "https://example.org/cli.html#x") == \

@@ -321,17 +321,22 @@ def _shown(text: object) -> str:
 
 
 def _rules_url(args: argparse.Namespace) -> str | None:
-    """The rules reference URL of ``check``: ``--rules-url``, the environment, the project's."""
+    """The rules reference URL of ``check``: ``--rules-url``, the environment, the project's.
+
+    An unusable ``--rules-url`` is a usage error; an unusable environment
+    variable is passed over, as it always was.
+    """
     from .api import RULES_URL_ENV, find_config, rules_reference_url
 
-    for value, where in ((args.rules_url, "--rules-url"),
-                         (os.environ.get(RULES_URL_ENV) or None, RULES_URL_ENV)):
-        if value is not None:
-            url = rules_reference_url(value)
-            if url is None and where == "--rules-url":
-                raise UsageError(f"argument --rules-url: expected an absolute https, http or "
-                                 f"file URL, not {value!r}")
-            return url
+    if args.rules_url is not None:
+        url = rules_reference_url(args.rules_url)
+        if url is None:
+            raise UsageError(f"argument --rules-url: expected an absolute https, http or file "
+                             f"URL, not {args.rules_url!r}")
+        return url
+    from_env = rules_reference_url(os.environ.get(RULES_URL_ENV, ""))
+    if from_env is not None:
+        return from_env
     return rules_reference_url(find_config(Path.cwd()).rules_url or "")
 
 
