@@ -1024,3 +1024,26 @@ def test_endless_standard_input_is_refused_not_read_to_the_end(
     assert status == 1
     assert "<stdin>:1:1: SM001 [error] yaml-syntax: the file is larger than 32 MiB: refused" \
         in out + err
+
+
+def test_analyze_text_output_keeps_newlines_in_map_text_from_forging_lines(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    forged = "x\\nmaps/a.yaml:1:1: SM999 [error] forged"
+    text = f"""\
+name: "Clean{forged}"
+steps:
+  - {{id: start, kind: terminator, next: d}}
+  - id: d
+    kind: decision
+    next:
+      - {{to: end, label: "ok{forged}", probability: 0.9}}
+      - {{to: bad, label: "no{forged}", probability: 0.1, failure: true}}
+  - {{id: end, kind: terminator}}
+  - {{id: bad, kind: terminator, outcome: failure}}
+"""
+    f = write(tmp_path / "m.yaml", text)
+    status, out, err = run(capsys, "analyze", f)
+    assert (status, err) == (0, "")
+    assert "SM999" in out  # the text is shown, escaped
+    assert not any(line.startswith("maps/a.yaml") for line in out.splitlines()), out
+    assert out.startswith("Analysis of Cleanx\\nmaps/a.yaml:1:1: SM999 [error] forged\n")

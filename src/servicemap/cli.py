@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import math
 import os
 import signal
@@ -18,6 +19,7 @@ from typing import IO, TYPE_CHECKING, NoReturn
 from . import __version__
 
 if TYPE_CHECKING:
+    from . import Analysis
     from .api import Blueprint, Config, Problem
 
 __all__ = [
@@ -515,9 +517,24 @@ def _cmd_analyze(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> 
     else:  # a report for people: the map's own text shown escaped, lines kept
         from .api import printable
 
-        text = printable(result.to_text(), keep="\n")
+        text = printable(_shown_analysis(result).to_text(), keep="\n")
     _say(stdout, text if text.endswith("\n") else text + "\n")
     return EXIT_OK
+
+
+def _shown_analysis(result: Analysis) -> Analysis:
+    """The analysis with the map's own text in it (its name, reasons, notes) escaped.
+
+    Escaping the finished report could not tell a newline in a map's name or
+    a branch label from the report's own line breaks; escaping the parts
+    first can. Step ids need nothing: they are identifiers.
+    """
+    from .api import printable
+
+    points = [dataclasses.replace(fp, reasons=[printable(r) for r in fp.reasons])
+              for fp in result.failure_points]
+    return dataclasses.replace(result, name=printable(result.name), failure_points=points,
+                               notes=[printable(n) for n in result.notes])
 
 
 def _cmd_schema(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
