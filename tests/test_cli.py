@@ -1047,3 +1047,23 @@ steps:
     assert "SM999" in out  # the text is shown, escaped
     assert not any(line.startswith("maps/a.yaml") for line in out.splitlines()), out
     assert out.startswith("Analysis of Cleanx\\nmaps/a.yaml:1:1: SM999 [error] forged\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or sys.platform != "linux",
+                    reason="runs a process as the user nobody, which needs root on Linux")
+def test_dev_stdout_as_output_for_a_user_who_cannot_write_in_dev() -> None:
+    # The temporary file went to /dev, where only root may create files: status 2.
+    env = {**os.environ, "PYTHONPATH": str(SRC), "HOME": "/"}
+    env.pop("GITHUB_ACTIONS", None)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "servicemap", "check", "-", "-o",
+                               "/dev/stdout"], input=DEAD_END, capture_output=True, text=True,
+                              env=env, cwd="/", user=65534, group=65534, extra_groups=[],
+                              check=False, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        pytest.skip(f"cannot run as nobody here: {exc}")
+    if "Permission denied" in proc.stderr and "servicemap" not in proc.stderr:
+        pytest.skip("the user nobody cannot read this checkout")
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.startswith("<stdin>:3:3: SM102 [error]")
+    assert proc.stdout.endswith("(report written to /dev/stdout)\n")
