@@ -151,7 +151,8 @@ def render(
         format: ``svg``, ``pdf``, ``png`` or ``dot`` (overrides the suffix; default svg).
         highlight: Colour fail points and bottlenecks by the analysis, with a key.
         legend: Draw a legend of the symbols used.
-        timeout: Seconds Graphviz may take before it is stopped.
+        timeout: Seconds the whole render may take (checking, layout, DOT
+            building and Graphviz together) before it is stopped.
         layout: A layout to draw instead of computing one.
         problems: The map's check problems, if already found; otherwise the
             map is checked once here (when marking problems or highlighting).
@@ -166,7 +167,8 @@ def render(
 
     Raises:
         AnalysisError: ``highlight`` on a map with structural errors.
-        RenderError: Graphviz failed, crashed or ran out of time.
+        RenderError: Graphviz failed or crashed, or the render took longer
+            than ``timeout``.
         ValueError: Unknown format, or ``path`` is the map file ``target``
             itself (the same file, by any name): nothing is written.
 
@@ -184,7 +186,9 @@ def render(
     from .drawing import merge_styles, problem_styles, render_layout
     from .drawing.style import KeyEntry, StepStyle
     from .layout import compute_layout
+    from .layout.deadline import Deadline
 
+    deadline = Deadline(timeout)
     if path is not None and not isinstance(target, Blueprint) and same_file(target, path):
         raise ValueError(f"{os.fspath(path)} is the map being drawn: refusing to overwrite it")
     bp = _blueprint(target)
@@ -202,10 +206,12 @@ def render(
         marked, marks_key = problem_styles(problems)
         styles = merge_styles(styles, marked)
         key = [*key, *marks_key]
+    deadline.check("checking the map")
     if layout is None:
-        layout = compute_layout(bp)
+        layout = compute_layout(bp, deadline=deadline)
     return render_layout(bp, layout, Path(path) if path is not None else None, format=format,
-                         legend=legend, styles=styles, key=key, timeout=timeout)
+                         legend=legend, styles=styles, key=key, timeout=timeout,
+                         deadline=deadline)
 
 
 def svg_mimebundle(blueprint: Blueprint, **options: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import servicemap as sm
 from servicemap.layout import compute_layout
 from servicemap.layout.grid import place, step_size
 from servicemap.layout.routing import assign_tracks, border_dx
-from servicemap.layout.text import HEADER_LINE, LANE_TITLE_INSET, text_width, wrap_chars
+from servicemap.text import HEADER_LINE, LANE_TITLE_INSET, text_width, wrap_chars
 from tests.helpers.layout_checks import EXAMPLES, assert_layout_properties
 
 BLUEPRINT = """

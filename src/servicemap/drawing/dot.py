@@ -6,17 +6,22 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..layout.deadline import Deadline
 from ..layout.geometry import Band, EdgeRoute, Layout, NodeBox, Point
 from ..layout.labels import Obstacles, label_size
-from ..layout.text import (
+from ..model import Blueprint, Step
+from ..text import (
     HEADER_LINE,
     LANE_TITLE_INSET,
     MAP_TITLE_INSET,
     PHASE_TITLE_INSET,
+    STEP_LINES,
     TITLE_SIZE,
+    branch_label,
+    clip,
+    fit_lines,
     wrap_chars,
 )
-from ..model import Blueprint, Step
 from ..values import format_duration, format_percent
 from .dotwriter import DotWriter, Html, attr_list, cell_table, lines_html, num
 from .escape import html_text, tooltip_text
@@ -35,12 +40,15 @@ def build_dot(
     styles: Mapping[str, StepStyle] | None = None,
     key: Sequence[KeyEntry] = (),
     colors: Colors | None = None,
+    deadline: Deadline | None = None,
 ) -> str:
     """The DOT text that draws ``blueprint`` as laid out in ``layout``.
 
     Node names are generated (``s1``, ``s2`` ...); user text appears only in
     escaped HTML-like labels and escaped tooltips, never in names or in any
-    file or URL attribute.
+    file or URL attribute. Labels are drawn as far as the layout's lines go
+    (long ones cut with an ellipsis, see :mod:`servicemap.text`); tooltips
+    carry the whole text.
 
     Args:
         blueprint: The map (its steps give symbols, labels and tooltips).
@@ -49,9 +57,13 @@ def build_dot(
         styles: Per-step overrides by step id (e.g. highlight colours).
         key: Entries explaining the override colours, drawn below the map.
         colors: The palette.
+        deadline: When to give up; checked per step and per flow line.
 
     Returns:
         DOT text for Graphviz's ``nop2`` (pinned positions).
+
+    Raises:
+        RenderError: The deadline passed.
 
     Example:
         >>> from servicemap import loads
@@ -62,6 +74,7 @@ def build_dot(
         ('digraph servicemap {', True)
     """
     colors = colors or Colors()
+    deadline = deadline or Deadline(None)
     steps = blueprint.steps_by_id
     boxes = _boxes(blueprint, layout)
     if legend:
@@ -71,11 +84,12 @@ def build_dot(
         entries = [("key", entry) for entry in key]
     legend_h = legend_height(len(entries), layout.width) + 8 if entries else 0.0
     dot = DotWriter(layout.height + legend_h, colors)
-    _draw_frame(dot, layout, colors)
+    _draw_frame(dot, blueprint, layout, colors)
     if layout.title_height > 0:
         _draw_title(dot, blueprint, layout, colors)
-    ids, titles = _draw_steps(dot, blueprint, layout, boxes, styles or {}, colors)
+    ids, titles = _draw_steps(dot, blueprint, layout, boxes, styles or {}, colors, deadline)
     for route in layout.edges:
+        deadline.check("drawing the flow lines")
         _draw_edge(dot, route, ids, titles, colors)
     if entries:
         draw_legend(dot, entries, layout.height + 8, layout.width, colors)
@@ -90,28 +104,46 @@ def _boxes(blueprint: Blueprint, layout: Layout) -> list[NodeBox]:
 
 
 def _draw_title(dot: DotWriter, blueprint: Blueprint, layout: Layout, colors: Colors) -> None:
-    """The map's name at the top left, at most two lines; its description as tooltip."""
-    lines = wrap_chars(blueprint.name, layout.width - MAP_TITLE_INSET, TITLE_SIZE)[:2]
+    """The map's name at the top left, at most two lines; its description as tooltip
+    (after the whole name if the name is cut)."""
+    width = layout.width - MAP_TITLE_INSET
+    lines = wrap_chars(blueprint.name, width, TITLE_SIZE, max_lines=2)
+    tooltip = blueprint.description or blueprint.name
+    if len(wrap_chars(blueprint.name, width, TITLE_SIZE, max_lines=3)) > 2:  # the name is cut
+        tooltip = "\n\n".join(filter(None, (blueprint.name, blueprint.description)))
     label = cell_table(
         f'<FONT POINT-SIZE="{TITLE_SIZE:g}">{lines_html(lines, bold=True)}</FONT>',
         layout.width - MAP_TITLE_INSET, layout.title_height - 4, border=0,
         color=colors.ink, fill=None, align="LEFT")
     dot.node("t", layout.width / 2, layout.title_height / 2,
              {"shape": "plain", "fixedsize": False, "label": label,
-              "tooltip": tooltip_text(blueprint.description or blueprint.name)})
+              "tooltip": tooltip_text(tooltip)})
 
 
-def _draw_frame(dot: DotWriter, layout: Layout, colors: Colors) -> None:
+def _draw_frame(dot: DotWriter, blueprint: Blueprint, layout: Layout, colors: Colors) -> None:
     """The grid behind the steps: bands and lane headers, phase headers, blueprint lines."""
     dot.rect(0, 0, layout.width, layout.height, "#ffffff")
     bands = layout.bands or [Band("", "", layout.title_height + layout.header_height,
                                   layout.height)]
-    _draw_bands(dot, layout, bands, colors)
-    _draw_phases(dot, layout, colors)
+    lanes = {lane.id: lane.title for lane in blueprint.lanes}
+    _draw_bands(dot, layout, bands, lanes, colors)
+    _draw_phases(dot, layout, {phase.id: phase.title for phase in blueprint.phases}, colors)
     _draw_layer_lines(dot, layout, colors)
 
 
-def _draw_bands(dot: DotWriter, layout: Layout, bands: Sequence[Band], colors: Colors) -> None:
+def _header_tooltip(title: str | None) -> str | None:
+    """The whole title as a header's tooltip where the header shows it cut; else none.
+
+    >>> _header_tooltip("Customer"), _header_tooltip("Customer " * 30)[:17]
+    (None, 'Customer Customer')
+    """
+    if title is None or clip(title) == title:
+        return None
+    return tooltip_text(title)
+
+
+def _draw_bands(dot: DotWriter, layout: Layout, bands: Sequence[Band], lanes: Mapping[str, str],
+                colors: Colors) -> None:
     """Alternating band fills, lane headers, and a thin line between bands where no
     blueprint line runs."""
     hw = layout.header_width
@@ -119,13 +151,14 @@ def _draw_bands(dot: DotWriter, layout: Layout, bands: Sequence[Band], colors: C
         dot.rect(hw, band.top, layout.width, band.bottom, colors.band[i % 2])
         if hw > 0 and band.label:
             dot.rect(0, band.top, hw, band.bottom, colors.header)
-            lines = wrap_chars(band.label, hw - LANE_TITLE_INSET)
+            lines = wrap_chars(clip(band.label), hw - LANE_TITLE_INSET)
             label = cell_table(lines_html(lines, bold=True), hw - 6,
                                min(band.bottom - band.top - 4, HEADER_LINE * len(lines) + 4),
                                border=0, color=colors.header, fill=None)
             dot.node("h", hw / 2, (band.top + band.bottom) / 2,
                      {"shape": "plain", "fixedsize": False, "label": label,
-                      "fontcolor": colors.header_ink})
+                      "fontcolor": colors.header_ink,
+                      "tooltip": _header_tooltip(lanes.get(band.id))})
     line_ys = [line.y for line in layout.lines]
     for upper, lower in itertools.pairwise(bands):
         y = (upper.bottom + lower.top) / 2
@@ -133,20 +166,22 @@ def _draw_bands(dot: DotWriter, layout: Layout, bands: Sequence[Band], colors: C
             dot.line([(0, y), (layout.width, y)], {"color": colors.separator, "penwidth": 0.5})
 
 
-def _draw_phases(dot: DotWriter, layout: Layout, colors: Colors) -> None:
+def _draw_phases(dot: DotWriter, layout: Layout, phases: Mapping[str, str],
+                 colors: Colors) -> None:
     """The phase header row and a dashed separator between phases."""
     top = layout.title_height
     if layout.header_height > 0:
         dot.rect(0, top, layout.width, top + layout.header_height, colors.header)
         for column in layout.columns:
             width = column.right - column.left
-            lines = wrap_chars(column.label, width - PHASE_TITLE_INSET)
+            lines = wrap_chars(clip(column.label), width - PHASE_TITLE_INSET)
             label = cell_table(lines_html(lines, bold=True), width - 4,
                                min(layout.header_height - 2, HEADER_LINE * len(lines) + 4),
                                border=0, color=colors.header, fill=None)
             dot.node("h", (column.left + column.right) / 2, top + layout.header_height / 2,
                      {"shape": "plain", "fixedsize": False, "label": label,
-                      "fontcolor": colors.header_ink})
+                      "fontcolor": colors.header_ink,
+                      "tooltip": _header_tooltip(phases.get(column.id))})
     for left, right in itertools.pairwise(layout.columns):
         x = (left.right + right.left) / 2
         dot.line([(x, top), (x, layout.height)],
@@ -169,9 +204,10 @@ def _draw_layer_lines(dot: DotWriter, layout: Layout, colors: Colors) -> None:
 
 
 def _draw_steps(dot: DotWriter, blueprint: Blueprint, layout: Layout, boxes: Sequence[NodeBox],
-                styles: Mapping[str, StepStyle], colors: Colors
+                styles: Mapping[str, StepStyle], colors: Colors, deadline: Deadline
                 ) -> tuple[dict[str, str], dict[str, str]]:
-    """Every step's symbol and badges; returns the DOT name and the title of each step."""
+    """Every step's symbol and badges; returns the DOT name and the title of each step
+    (cut to a header's length, for the tooltips of flow lines)."""
     steps = blueprint.steps_by_id
     lanes = {lane.id: lane.title for lane in blueprint.lanes}
     phases = {phase.id: phase.title for phase in blueprint.phases}
@@ -179,17 +215,18 @@ def _draw_steps(dot: DotWriter, blueprint: Blueprint, layout: Layout, boxes: Seq
     titles: dict[str, str] = {}
     obstacles: Obstacles | None = None  # built when the first analysis badge needs it
     for box in boxes:
+        deadline.check("drawing the steps")
         step = steps[box.id]
         style = styles.get(step.id)
         fill, color, penwidth = _step_look(step, style, colors)
         extra = {"tooltip": _step_tooltip(step, lanes, phases, style),
                  "class": f"step {step.kind}"}
-        shown: Sequence[str] = (box.label_lines
-                                or wrap_chars(step.title, _label_width(step.kind, box)))
+        shown: Sequence[str] = (box.label_lines or fit_lines(
+            step.title, _label_width(step.kind, box), STEP_LINES).lines)
         draw_symbol(dot, step.kind, box, shown, fill=fill, color=color, penwidth=penwidth,
                     extra=extra)
         ids[step.id] = f"s{dot.count}"
-        titles[step.id] = step.title
+        titles[step.id] = clip(step.title)
         if step.fail is not None:
             # On the top-right corner; a diamond has none, so on its upper-right edge.
             bx, by = ((box.x + box.width / 4, box.y - box.height / 4) if step.kind == "decision"
@@ -319,7 +356,7 @@ def _draw_edge(dot: DotWriter, route: EdgeRoute, ids: Mapping[str, str], titles:
     elif route.rework:
         attrs.update(color=colors.rework, fontcolor=colors.rework)
     if route.label is not None and route.label_pos is not None:
-        attrs["label"] = Html(html_text(route.label))
+        attrs["label"] = Html(lines_html(route.label_lines or branch_label(route.label).lines))
         attrs["lp"] = f"{num(route.label_pos[0])},{num(dot.y(route.label_pos[1]))}"
     what = "failure branch" if route.failure else ("rework" if route.rework else "flow")
     label = f" [{route.label}]" if route.label else ""

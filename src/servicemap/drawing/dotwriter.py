@@ -11,7 +11,8 @@ from ..layout.geometry import Point
 from .escape import html_text
 from .style import ARROW_LENGTH, Colors
 
-__all__ = ["DotWriter", "Html", "attr_list", "cell_table", "inch", "lines_html", "num", "spline"]
+__all__ = ["DotWriter", "Html", "attr_list", "cell_table", "inch", "lines_html", "num", "quoted",
+           "spline"]
 
 
 def num(value: float) -> str:
@@ -33,6 +34,34 @@ def inch(points: float) -> str:
     return f"{max(points, 0.01) / 72:.4f}"
 
 
+_CHUNK = 4000
+"""Characters per quoted DOT string: Graphviz's scanner refuses a string (or an HTML-like
+label) over 16384 bytes, and 4000 characters are at most 16000 bytes of UTF-8."""
+
+
+def quoted(text: str) -> str:
+    """``text`` (already escaped) as a DOT string: quoted, in ``+``-joined pieces if long.
+
+    DOT joins ``"a" + "b"`` into one string, so a tooltip of any length reaches
+    Graphviz whole.
+
+    >>> quoted("box")
+    '"box"'
+    >>> quoted("x" * 4001) == '"' + "x" * 4000 + '" + "x"'
+    True
+    """
+    if len(text) <= _CHUNK:
+        return f'"{text}"'
+    pieces, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + _CHUNK)
+        while end < len(text) and end > start + 1 and text[end - 1] == "\\":
+            end -= 1  # never split an escape
+        pieces.append(f'"{text[start:end]}"')
+        start = end
+    return " + ".join(pieces)
+
+
 def attr_list(attrs: Mapping[str, Any]) -> str:
     """DOT attribute list; values are numbers, our own quoted words, or ``<html>`` labels.
 
@@ -51,7 +80,7 @@ def attr_list(attrs: Mapping[str, Any]) -> str:
         elif isinstance(value, Html):
             text = f"<{value.text}>"
         else:
-            text = f'"{value}"'
+            text = quoted(str(value))
         parts.append(f"{key}={text}")
     return "[" + ", ".join(parts) + "]"
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..atomic import write_bytes_atomic
+from ..layout.deadline import Deadline
 from .dot import build_dot
 from .style import KeyEntry, StepStyle
 from .worker import GraphvizWorker, shared_worker
@@ -21,26 +23,59 @@ __all__ = ["FORMATS", "fix_pdf_dates", "render_layout"]
 FORMATS: tuple[str, ...] = ("svg", "pdf", "png", "dot")
 """Output formats; ``dot`` is the DOT text sent to Graphviz, positions included."""
 
-_PDF_DATE = re.compile(rb"/CreationDate \(D:(\d{14})([^)]*)\)")
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate)\s*\(D:([0-9]*)([^)]*)\)")
+_PDF_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]*)>\s*<([0-9A-Fa-f]*)>\s*\]")
 _FIXED_DATE = b"20000101000000"
 
 
 def fix_pdf_dates(data: bytes) -> bytes:
-    """Replace a PDF's ``/CreationDate`` with a fixed date of the same length.
+    """A PDF made the same every time: fixed dates, ids from its content.
 
-    The byte length stays the same, so the cross-reference offsets stay valid.
+    Cairo writes the time of drawing as ``/CreationDate`` (and newer versions
+    ``/ModDate`` and a file ``/ID``). Each date becomes 2000-01-01 00:00 in
+    UTC and each id a hash of the rest of the file, every one the same length
+    as before, so the cross-reference offsets stay valid. (The worker runs
+    with ``TZ=UTC0``, so cairo's dates always end in ``Z`` and have one length.)
 
     >>> fix_pdf_dates(b"<< /CreationDate (D:20260411233100Z) >>")
     b'<< /CreationDate (D:20000101000000Z) >>'
+    >>> fix_pdf_dates(b"<< /ModDate (D:20260411233100+05'30) >>")
+    b"<< /ModDate (D:20000101000000+00'00) >>"
+    >>> fix_pdf_dates(b"/ID [<0A1B> <0A1B>]") == fix_pdf_dates(b"/ID [<FFFF> <FFFF>]")
+    True
     """
 
-    def fixed(match: re.Match[bytes]) -> bytes:
-        """The date of ``match`` replaced, its time-zone tail zeroed to the same length."""
-        tail = match.group(2)
-        tail = b"Z" + b"0" * (len(tail) - 1) if tail else b""
-        return b"/CreationDate (D:" + _FIXED_DATE + tail + b")"
+    def fixed_date(match: re.Match[bytes]) -> bytes:
+        """The date of ``match`` replaced, its time-zone offset zeroed, at the same length."""
+        whole, start = match.group(0), match.start()
+        digits, tail = match.group(2), match.group(3)
+        zone = re.sub(rb"[0-9]", b"0", tail.replace(b"-", b"+"))
+        return (whole[:match.start(2) - start] + _FIXED_DATE[:len(digits)].ljust(len(digits), b"0")
+                + zone + whole[match.end(3) - start:])
 
-    return _PDF_DATE.sub(fixed, data)
+    data = _PDF_DATE.sub(fixed_date, data)
+    if not _PDF_ID.search(data):
+        return data
+    digest = hashlib.sha256(_PDF_ID.sub(lambda m: _with_ids(m, b""), data)).hexdigest()
+    return _PDF_ID.sub(lambda m: _with_ids(m, digest.upper().encode("ascii")), data)
+
+
+def _with_ids(match: re.Match[bytes], digits: bytes) -> bytes:
+    """The ``/ID`` entry of ``match`` with both ids made of ``digits`` (zeros if empty),
+    every other byte and the length kept.
+
+    >>> _with_ids(_PDF_ID.search(b"/ID[<ab> <cdef>]"), b"123")
+    b'/ID[<12> <1231>]'
+    """
+    whole, start = match.group(0), match.start()
+    out, last = [], 0
+    for g in (1, 2):
+        a, b = match.start(g) - start, match.end(g) - start
+        fill = (digits or b"0") * (1 + (b - a) // max(1, len(digits or b"0")))
+        out += [whole[last:a], fill[:b - a]]
+        last = b
+    out.append(whole[last:])
+    return b"".join(out)
 
 
 def _format_of(path: Path | None, format: str | None) -> str:
@@ -72,6 +107,7 @@ def render_layout(
     key: Sequence[KeyEntry] = (),
     timeout: float = 60.0,
     worker: GraphvizWorker | None = None,
+    deadline: Deadline | None = None,
 ) -> bytes:
     """Draw ``blueprint`` as laid out in ``layout``; see :func:`servicemap.render`.
 
@@ -83,14 +119,17 @@ def render_layout(
         legend: Draw a legend of the symbols used.
         styles: Per-step style overrides by step id.
         key: Entries explaining the overrides.
-        timeout: Seconds Graphviz may take before it is stopped.
+        timeout: Seconds the drawing may take, DOT building and Graphviz together.
         worker: The Graphviz worker to use (default: the shared one).
+        deadline: When to give up, if the caller set one already (it then
+            counts instead of ``timeout``; :func:`servicemap.render` passes
+            the deadline its layout ran under).
 
     Returns:
         The drawn bytes (the DOT text for ``dot``).
 
     Raises:
-        RenderError: Graphviz failed, crashed or ran out of time; no file is written.
+        RenderError: Graphviz failed, crashed, or the deadline passed; no file is written.
         ValueError: Unknown format.
 
     Example:
@@ -102,11 +141,15 @@ def render_layout(
     """
     target = Path(path) if path is not None else None
     fmt = _format_of(target, format)
-    dot = build_dot(blueprint, layout, legend=legend, styles=styles, key=key).encode("utf-8")
+    deadline = deadline or Deadline(timeout)
+    dot = build_dot(blueprint, layout, legend=legend, styles=styles, key=key,
+                    deadline=deadline).encode("utf-8")
+    deadline.check("building the DOT text")
     if fmt == "dot":
         data = dot
     else:
-        data = (worker or shared_worker()).draw(dot, fmt, timeout=timeout)
+        data = (worker or shared_worker()).draw(dot, fmt, timeout=deadline.remaining())
+        deadline.check("drawing the map with Graphviz")
         if fmt == "pdf":
             data = fix_pdf_dates(data)
     if target is not None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..layout.geometry import Layout, NodeBox
-from ..layout.text import wrap_chars
 from ..model import Blueprint
+from ..text import wrap_chars
 from .dotwriter import DotWriter, cell_table, lines_html
 from .style import Colors, KeyEntry
 from .symbols import draw_badge, draw_symbol
@@ -78,7 +78,7 @@ def draw_legend(dot: DotWriter, entries: Sequence[LegendEntry], top: float, widt
         x0, yc = 8 + col * iw, top + 24 + row * ih + ih / 2
         _draw_legend_sample(dot, what, name, NodeBox("", x0 + sw / 2, yc, sw, sh), colors)
         text = name.label if isinstance(name, KeyEntry) else name
-        lines = wrap_chars(text, iw - sw - 14)[:2]
+        lines = wrap_chars(text, iw - sw - 14, max_lines=2)
         label = cell_table(lines_html(lines), iw - sw - 10, ih - 4, border=0,
                            color=colors.ink, fill=None, align="LEFT")
         dot.node("g", x0 + sw + 6 + (iw - sw - 10) / 2, yc,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..layout.text import FONT, FONT_SIZE
+from ..text import FONT, FONT_SIZE
 
 __all__ = [
     "ARROW_LENGTH",

@@ -8,20 +8,24 @@ from dataclasses import dataclass
 
 from .._perf import gc_paused
 from ..model import Blueprint, Branch, Decision, Lane
-from .geometry import Band, Column, EdgeRoute, LayerLine, Layout, NodeBox, Point
-from .grid import NO_LANE, NO_PHASE, Grid, layer_lines, place
-from .labels import Box, Obstacles, label_size, place_label
-from .routing import Plan, plan_routes, route_points
-from .text import (
+from ..text import (
     HEADER_LINE,
     LANE_TITLE_INSET,
     MAP_TITLE_INSET,
     PHASE_TITLE_INSET,
+    STEP_WRAP,
     TITLE_SIZE,
+    branch_label,
+    clip,
     header_lines,
     text_width,
     wrap,
 )
+from .deadline import Deadline
+from .geometry import Band, Column, EdgeRoute, LayerLine, Layout, NodeBox, Point
+from .grid import NO_LANE, NO_PHASE, Grid, layer_lines, place
+from .labels import Box, Obstacles, label_size, place_label
+from .routing import Plan, plan_routes, route_points
 
 __all__ = ["compute_layout"]
 
@@ -45,7 +49,8 @@ Branches = Mapping[tuple[str, int], Branch]
 """A decision's branches by ``(decision id, position in its next)``."""
 
 
-def compute_layout(bp: Blueprint, *, wrap_width: float = 118.0) -> Layout:
+def compute_layout(bp: Blueprint, *, wrap_width: float = STEP_WRAP,
+                   deadline: Deadline | None = None) -> Layout:
     """Place and route a map on its blueprint grid.
 
     Lanes are bands top to bottom in declared order, phases column blocks left
@@ -58,10 +63,20 @@ def compute_layout(bp: Blueprint, *, wrap_width: float = 118.0) -> Layout:
     Args:
         bp: The map; it need not pass ``check`` (cycles, unreachable steps and
             steps without lane or phase are laid out too).
-        wrap_width: Width in points at which step labels wrap.
+        wrap_width: Width in points at which step labels wrap. Step labels
+            longer than :data:`~servicemap.text.STEP_LINES` lines, branch
+            labels longer than :data:`~servicemap.text.BRANCH_LINES` lines
+            and lane and phase titles longer than
+            :data:`~servicemap.text.TITLE_CHARS` characters are cut with an
+            ellipsis (rule SM303 reports them).
+        deadline: When to give up; checked in the loops over steps and flow
+            lines. Default: none.
 
     Returns:
         The layout; the same map always gives an equal layout.
+
+    Raises:
+        RenderError: The deadline passed.
 
     Example:
         >>> from servicemap import loads
@@ -79,25 +94,28 @@ def compute_layout(bp: Blueprint, *, wrap_width: float = 118.0) -> Layout:
         ['line of interaction']
 
     Notes:
-        O((V + E) log E); 2,000 steps take well under 0.3 s
-        (``benchmarks/render_bench.py``).
+        O((V + E) log E + T), T the length of the text drawn (labels are
+        read only as far as they are drawn); 2,000 steps take well under
+        0.3 s (``benchmarks/render_bench.py``).
     """
     # Layout makes many small acyclic objects; on a 10,000-step map the
     # collector's full passes took about a third of the time.
     with gc_paused():
-        return _layout(bp, wrap_width)
+        return _layout(bp, wrap_width, deadline or Deadline(None))
 
 
-def _layout(bp: Blueprint, wrap_width: float) -> Layout:
+def _layout(bp: Blueprint, wrap_width: float, deadline: Deadline) -> Layout:
     """Every phase of :func:`compute_layout`, in order."""
-    grid = place(bp, wrap_width=wrap_width)
+    grid = place(bp, wrap_width=wrap_width, deadline=deadline)
+    deadline.check("routing the flow lines")
     plan = plan_routes(grid)
+    deadline.check("routing the flow lines")
     lane_info = {lane.id: lane for lane in bp.lanes}
     phase_info = {p.id: p for p in bp.phases}
     branches = _branches(bp)
-    lane_titles = {lid: (lane_info[lid].title if lid in lane_info else NO_LANE_TITLE)
+    lane_titles = {lid: (clip(lane_info[lid].title) if lid in lane_info else NO_LANE_TITLE)
                    for lid in grid.lanes if lid}
-    phase_titles = {p: (phase_info[p].title if p in phase_info else NO_PHASE_TITLE)
+    phase_titles = {p: (clip(phase_info[p].title) if p in phase_info else NO_PHASE_TITLE)
                     for p in grid.phases}
     across = _across(grid, plan, branches, phase_titles, _header_width(lane_titles))
     columns = _columns(grid, across, phase_titles)
@@ -109,7 +127,8 @@ def _layout(bp: Blueprint, wrap_width: float) -> Layout:
     lines = [LayerLine(name, bands[i].bottom, dashed)
              for i, name, dashed in layer_lines([b.layer for b in bands])]
     bounds = (across.head_w, title_h + head_h, across.width, height)
-    edges = _edges(plan, nodes, branches, lines, bounds, across, down)
+    deadline.check("placing the branch labels")
+    edges = _edges(plan, nodes, branches, lines, bounds, across, down, deadline)
     return Layout(across.width, height, nodes, edges, bands, columns, lines, across.head_w,
                   head_h, title_h)
 
@@ -310,20 +329,22 @@ def _nodes(grid: Grid, across: _Across, down: _Down) -> dict[str, NodeBox]:
 
 
 def _edges(plan: Plan, nodes: Mapping[str, NodeBox], branches: Branches,
-           lines: Sequence[LayerLine], bounds: Box, across: _Across, down: _Down
-           ) -> list[EdgeRoute]:
+           lines: Sequence[LayerLine], bounds: Box, across: _Across, down: _Down,
+           deadline: Deadline) -> list[EdgeRoute]:
     """Every flow line's points, and its branch label placed clear of steps and lines."""
     all_points = [route_points(route, nodes[route.edge[0]], nodes[route.edge[1]], across.gap_x,
                                down.corridor_y) for route in plan.routes]
     obstacles = _label_obstacles(nodes, all_points, lines, across.head_w, across.width)
     edges: list[EdgeRoute] = []
     for route, points in zip(plan.routes, all_points, strict=True):
+        deadline.check("placing the branch labels")
         src, dst, j = route.edge
         branch = branches.get((src, j))
         label = branch.label if branch is not None else None
         label_pos = place_label(points, label, nodes[src], obstacles, bounds) if label else None
         edges.append(EdgeRoute(src, dst, tuple(points), label, label_pos,
-                               bool(branch is not None and branch.failure), route.rework))
+                               bool(branch is not None and branch.failure), route.rework,
+                               branch_label(label).lines if label else ()))
     return edges
 
 

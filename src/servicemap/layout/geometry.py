@@ -50,8 +50,9 @@ class EdgeRoute:
     """One flow line as an orthogonal polyline from ``source`` to ``target``.
 
     ``points`` starts on the source box border and ends on the target box border;
-    consecutive points differ in x or in y only. ``label_pos`` is the centre of
-    the branch label, if any.
+    consecutive points differ in x or in y only. ``label`` is the branch's
+    whole label, ``label_lines`` the lines drawn of it (wrapped, perhaps cut)
+    and ``label_pos`` their centre, if any.
     """
 
     source: str
@@ -61,6 +62,7 @@ class EdgeRoute:
     label_pos: Point | None = None
     failure: bool = False
     rework: bool = False
+    label_lines: tuple[str, ...] = ()  # the label wrapped as drawn
 
 
 @dataclass(frozen=True)

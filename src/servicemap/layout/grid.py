@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..model import LAYERS, LINES, Blueprint
-from .text import LINE_HEIGHT, text_width, wrap
+from ..text import LINE_HEIGHT, STEP_WRAP, step_label, text_width
+from .deadline import Deadline
 
 __all__ = ["DASHED_LINE", "NO_LANE", "NO_PHASE", "Edge", "Grid", "Slot", "back_edges",
            "layer_lines", "place", "step_size"]
@@ -50,12 +51,13 @@ class Grid:
     phase_columns: dict[str, tuple[int, int]] = field(default_factory=dict)  # first, last
 
 
-def step_size(kind: str, title: str, wrap_width: float = 118.0
+def step_size(kind: str, title: str, wrap_width: float = STEP_WRAP
               ) -> tuple[float, float, tuple[str, ...]]:
     """Box width, height and wrapped label lines of a step symbol.
 
     A diamond holds its text in about half its width and height, so decisions
-    are larger than their text; connectors are small circles.
+    are larger than their text; connectors are small circles. The lines are
+    those of :func:`servicemap.text.step_label`: a long label is cut.
 
     >>> step_size("connector", "A")[:2]
     (22.0, 22.0)
@@ -63,17 +65,15 @@ def step_size(kind: str, title: str, wrap_width: float = 118.0
     >>> w > text_width(max(lines, key=text_width)) * 1.6 and h >= 52
     True
     """
+    lines = step_label(kind, title, wrap_width).lines
     if kind == "connector":
-        text = title[:4]
-        d = max(22.0, text_width(text) + 10)
-        return d, d, (text,)
+        d = max(22.0, text_width(lines[0]) + 10)
+        return d, d, lines
     if kind == "decision":
-        lines = wrap(title, wrap_width * 0.85)
         w = max(text_width(line) for line in lines)
         h = LINE_HEIGHT * len(lines)
         # |x|/(W/2) + |y|/(H/2) <= 1 at the text's corners: 0.56 + 0.36 < 1.
         return max(96.0, w / 0.56 + 8), max(52.0, h / 0.36 + 8), lines
-    lines = wrap(title, wrap_width)
     w = max(text_width(line) for line in lines)
     h = LINE_HEIGHT * len(lines)
     if kind in ("terminator", "delay"):  # rounded ends take room
@@ -117,7 +117,8 @@ def back_edges(order: Sequence[str], succ: dict[str, list[tuple[str, int]]],
     return back
 
 
-def place(bp: Blueprint, *, wrap_width: float = 118.0) -> Grid:
+def place(bp: Blueprint, *, wrap_width: float = STEP_WRAP, deadline: Deadline | None = None
+          ) -> Grid:
     """Assign every step a column and a row.
 
     Columns: longest-path layering with rework edges set aside, computed per
@@ -129,6 +130,7 @@ def place(bp: Blueprint, *, wrap_width: float = 118.0) -> Grid:
     Args:
         bp: The map.
         wrap_width: Width in points at which step labels wrap (it sizes the slots).
+        deadline: When to give up (checked per step and per sweep); default none.
 
     Returns:
         The grid: slots, band and phase order, edges and the rework among them.
@@ -148,18 +150,21 @@ def place(bp: Blueprint, *, wrap_width: float = 118.0) -> Grid:
 
     Complexity: O(V + E) per sweep plus sorting.
     """
-    slots, lanes, phase_ids = _slots(bp, wrap_width)
+    deadline = deadline or Deadline(None)
+    slots, lanes, phase_ids = _slots(bp, wrap_width, deadline)
     phase_rank = {p: i for i, p in enumerate(phase_ids or [""])}
     edges, succ = _flow_edges(bp, slots)
     back = _rework_edges(slots, edges, succ, phase_rank)
     rank = _longest_path(list(slots), edges, back)
     columns, phase_columns = _place_columns(slots, rank, phase_rank)
-    rows = _order_rows(slots, lanes, edges)
+    deadline.check("placing the steps")
+    rows = _order_rows(slots, lanes, edges, deadline)
     return Grid(slots, lanes, [p for p in phase_rank if p], columns, rows, edges, back,
                 phase_columns)
 
 
-def _slots(bp: Blueprint, wrap_width: float) -> tuple[dict[str, Slot], list[str], list[str]]:
+def _slots(bp: Blueprint, wrap_width: float, deadline: Deadline
+           ) -> tuple[dict[str, Slot], list[str], list[str]]:
     """A slot per step (a repeated id's first step counts), the band order, the phase order.
 
     Steps without a known lane go to the band ``NO_LANE`` after the declared
@@ -172,6 +177,7 @@ def _slots(bp: Blueprint, wrap_width: float) -> tuple[dict[str, Slot], list[str]
     for s in bp.steps:
         if s.id in slots:
             continue
+        deadline.check("placing the steps")
         w, h, lines = step_size(s.kind, s.title, wrap_width)
         lane = s.lane if s.lane in known_lanes else (NO_LANE if lane_ids else "")
         phase = s.phase if s.phase in known_phases else (NO_PHASE if phase_ids else "")
@@ -260,7 +266,8 @@ def _place_columns(slots: dict[str, Slot], rank: dict[str, int], phase_rank: dic
     return max(column, 1), phase_columns
 
 
-def _order_rows(slots: dict[str, Slot], lanes: list[str], edges: list[Edge]) -> dict[str, int]:
+def _order_rows(slots: dict[str, Slot], lanes: list[str], edges: list[Edge],
+                deadline: Deadline) -> dict[str, int]:
     """Stack steps sharing a lane and column; barycentre sweeps choose their rows."""
     cells: dict[tuple[str, int], list[str]] = {}
     for sid, sl in slots.items():
@@ -292,6 +299,7 @@ def _order_rows(slots: dict[str, Slot], lanes: list[str], edges: list[Edge]) -> 
     for sweep in range(SWEEPS):
         neighbours = preds if sweep % 2 == 0 else succs
         for col in columns if sweep % 2 == 0 else reversed(columns):
+            deadline.check("ordering the steps in their rows")
             for key in by_column[col]:
                 lane = key[0]
                 if rows[lane] == 1:  # one row: nothing to choose

@@ -6,8 +6,8 @@ import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 
+from ..text import LINE_HEIGHT, branch_label, text_width
 from .geometry import NodeBox, Point
-from .text import LINE_HEIGHT, text_width
 
 __all__ = ["Box", "Obstacles", "label_size", "place_label"]
 
@@ -53,12 +53,15 @@ class Obstacles:
 
 
 def label_size(label: str) -> tuple[float, float]:
-    """Width and height reserved for a branch label (a little padding included).
+    """Width and height reserved for a branch label as drawn (a little padding included).
 
-    >>> label_size("yes")[1]
-    15.0
+    The label is wrapped and perhaps cut as :func:`servicemap.text.branch_label` says.
+
+    >>> label_size("yes")[1], label_size("y" * 60_000)[1]
+    (15.0, 41.0)
     """
-    return text_width(label) + 6, LINE_HEIGHT + 2
+    lines = branch_label(label).lines
+    return max(map(text_width, lines)) + 6, LINE_HEIGHT * len(lines) + 2
 
 
 def place_label(route: Sequence[Point], label: str, source: NodeBox, obstacles: Obstacles,
