@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +97,64 @@ def test_timeout_stops_the_worker_then_recovers(worker: GraphvizWorker) -> None:
 def test_unknown_program_is_refused(worker: GraphvizWorker) -> None:
     with pytest.raises(RenderError, match="unknown layout program"):
         worker.draw(SMALL, "svg", prog="circo", timeout=30)
+
+
+_PARENT = """
+import sys, threading, time
+from servicemap.drawing.worker import GraphvizWorker
+from tests.drawing.test_worker import SMALL, tangled_graph
+
+worker = GraphvizWorker()
+
+def work():
+    worker.draw(SMALL, "svg", timeout=30)
+    print(worker.pid, flush=True)
+    worker.draw(tangled_graph(500, 3000), "svg", prog="dot", timeout=600)
+
+if sys.argv[1] == "main":
+    work()
+else:
+    threading.Thread(target=work).start()
+    time.sleep(600)
+"""
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (a zombie nobody reaps counts as ended)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the lifeline is a POSIX pipe")
+@pytest.mark.parametrize("started_from", ["main", "thread"])
+def test_worker_dies_with_its_parent_killed_mid_render(started_from: str) -> None:
+    """SIGKILL the parent while Graphviz runs: the worker does not live on as an orphan.
+
+    From a thread, only the lifeline pipe can end the worker (no parent-death
+    signal is asked for there); from the main thread, both can.
+    """
+    root = Path(__file__).resolve().parents[2]
+    parent = subprocess.Popen([sys.executable, "-c", _PARENT, started_from], cwd=root,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert parent.stdout is not None
+    pid = int(parent.stdout.readline())
+    try:
+        time.sleep(0.5)  # well inside the drawing that dot cannot finish quickly
+        assert not _gone(pid)
+        parent.kill()
+        parent.wait(10)
+        end = time.monotonic() + 5
+        while not _gone(pid) and time.monotonic() < end:
+            time.sleep(0.05)
+        assert _gone(pid), "the Graphviz worker outlived its parent"
+    finally:
+        parent.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)

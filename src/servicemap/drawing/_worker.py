@@ -14,16 +14,27 @@ Protocol (all integers big-endian):
 After each answer's payload is ready, and before it is written, a line
 ``servicemap-worker-done <n>`` goes to stderr so the parent knows which
 Graphviz messages belong to request ``n``.
+
+Options: ``--lifeline FD --parent PID`` name the reading end of a pipe only
+the parent writes to (and never does) and the parent's process id. The worker
+asks the kernel for ``SIGIO`` on that pipe (``O_ASYNC``) and leaves the
+signal's default action, ending the process, in place: when the parent ends
+and its end of the pipe closes, the worker ends too, even while Graphviz
+runs. ``--die-with-parent-thread`` also sets Linux's ``PR_SET_PDEATHSIG`` to
+``SIGKILL``, set here in the child after it started (not in a ``preexec_fn``,
+which is unsafe with threads). Either way, a parent already gone by the time
+these are set is noticed and the worker leaves at once.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import struct
 import sys
 from typing import BinaryIO
 
-__all__ = ["DONE_MARK", "main", "serve"]
+__all__ = ["DONE_MARK", "main", "serve", "tie_to_parent"]
 
 DONE_MARK = b"servicemap-worker-done"
 
@@ -99,12 +110,61 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
         stdout.flush()
 
 
-def main() -> None:
-    """Serve on the process's standard streams.
+def _set_parent_death_signal() -> None:
+    """Linux: ask for ``SIGKILL`` when the thread that started this process ends."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl here: the lifeline still holds
+        pass
+
+
+def tie_to_parent(lifeline: int, parent: int, *, parent_thread: bool = False) -> None:
+    """End this process when its parent ends (see the module's docstring).
+
+    Args:
+        lifeline: The reading end of the lifeline pipe.
+        parent: The parent's process id.
+        parent_thread: Also end with the parent's thread (Linux ``PR_SET_PDEATHSIG``).
+    """
+    if parent_thread:
+        _set_parent_death_signal()
+    try:
+        import fcntl
+
+        fcntl.fcntl(lifeline, fcntl.F_SETOWN, os.getpid())
+        flags = fcntl.fcntl(lifeline, fcntl.F_GETFL)
+        fcntl.fcntl(lifeline, fcntl.F_SETFL, flags | os.O_ASYNC | os.O_NONBLOCK)
+        signal.signal(signal.SIGIO, signal.SIG_DFL)
+    except (ImportError, OSError, AttributeError, ValueError):
+        pass
+    # The parent may have ended before any of this was in place.
+    try:
+        gone = os.read(lifeline, 1) == b""
+    except BlockingIOError:
+        gone = False
+    except OSError:
+        gone = True
+    if gone or os.getppid() != parent:
+        os._exit(3)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve on the process's standard streams, tied to the parent if asked.
 
     The answers go to a private copy of stdout; stdout itself then points at
     stderr, so nothing Graphviz or a library prints can corrupt the protocol.
     """
+    args = sys.argv[1:] if argv is None else argv
+    if "--lifeline" in args and "--parent" in args:
+        tie_to_parent(int(args[args.index("--lifeline") + 1]),
+                      int(args[args.index("--parent") + 1]),
+                      parent_thread="--die-with-parent-thread" in args)
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     serve(sys.stdin.buffer, answers)

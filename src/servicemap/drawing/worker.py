@@ -1,4 +1,15 @@
-"""Graphviz isolated in a worker process with a timeout; crashes become RenderError."""
+"""Graphviz isolated in a worker process with a timeout; crashes become RenderError.
+
+The worker never outlives the process that started it: it holds the reading
+end of a pipe whose writing end only its parent has (the *lifeline*). When the
+parent ends, however it ends (``SIGKILL`` included), the kernel closes that
+end; the worker has asked for ``SIGIO`` on it and dies of that signal's
+default action, even in the middle of a Graphviz call (which holds the GIL, so
+a Python watchdog thread could not run). On Linux it also asks for
+``SIGKILL`` when its parent thread ends (``PR_SET_PDEATHSIG``), where that
+thread is the main thread (a worker started from a short-lived thread would
+otherwise die with that thread). See :mod:`servicemap.drawing._worker`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +17,7 @@ import atexit
 import collections
 import contextlib
 import functools
+import math
 import os
 import signal
 import struct
@@ -97,6 +109,7 @@ class GraphvizWorker:
         self._drain: _StderrDrain | None = None
         self._owner_pid = 0
         self._requests = 0
+        self._lifeline: int | None = None  # our end of the worker's lifeline pipe
 
     @property
     def pid(self) -> int | None:
@@ -105,19 +118,44 @@ class GraphvizWorker:
         return proc.pid if proc is not None and proc.poll() is None else None
 
     def _start(self) -> subprocess.Popen[bytes]:
-        """Start a fresh worker process and its stderr reader."""
+        """Start a fresh worker process, tied to this one by its lifeline, and its stderr reader."""
         env = dict(os.environ)
         env.setdefault("PYTHONIOENCODING", "utf-8")
-        proc = subprocess.Popen(
-            [sys.executable, "-u", str(_WORKER_SCRIPT)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            close_fds=True,
-        )
+        # Dates cairo writes into PDFs: in UTC, so one length whatever the caller's zone
+        # (draw.fix_pdf_dates then fixes them); a cairo that reads SOURCE_DATE_EPOCH takes it.
+        env["TZ"] = "UTC0"
+        env["SOURCE_DATE_EPOCH"] = "946684800"
+        argv = [sys.executable, "-u", str(_WORKER_SCRIPT)]
+        keep: tuple[int, ...] = ()
+        lifeline: int | None = None
+        if os.name == "posix":
+            # Both ends are non-inheritable; only the reading end is passed on, so the
+            # writing end is closed when this process ends, and only then.
+            watched, lifeline = os.pipe()
+            keep = (watched,)
+            argv += ["--lifeline", str(watched), "--parent", str(os.getpid())]
+            if threading.current_thread() is threading.main_thread():
+                argv.append("--die-with-parent-thread")
+        try:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                close_fds=True,
+                pass_fds=keep,
+            )
+        except BaseException:
+            if lifeline is not None:
+                os.close(lifeline)
+            raise
+        finally:
+            for fd in keep:
+                os.close(fd)
         assert proc.stderr is not None
         self._proc = proc
+        self._lifeline = lifeline
         self._drain = _StderrDrain(proc.stderr)
         self._owner_pid = os.getpid()
         self._requests = 0
@@ -129,6 +167,10 @@ class GraphvizWorker:
         if proc is not None and self._owner_pid != os.getpid():
             # A forked child must not share its parent's worker pipes.
             self._proc = self._drain = None
+            if self._lifeline is not None:
+                with contextlib.suppress(OSError):
+                    os.close(self._lifeline)  # the copy of the parent's end
+                self._lifeline = None
             proc = None
         if proc is None or proc.poll() is not None:
             self._stop()
@@ -138,11 +180,15 @@ class GraphvizWorker:
     def _stop(self) -> None:
         """End the worker process, if any, and close its pipes."""
         proc, self._proc = self._proc, None
+        lifeline, self._lifeline = self._lifeline, None
         if proc is None:
             return
         if proc.poll() is None:
             proc.kill()
         proc.wait()
+        if lifeline is not None:
+            with contextlib.suppress(OSError):
+                os.close(lifeline)
         for stream in (proc.stdin, proc.stdout):
             if stream is not None:
                 with contextlib.suppress(OSError):
@@ -163,7 +209,7 @@ class GraphvizWorker:
             dot: DOT text, UTF-8.
             fmt: ``"svg"``, ``"pdf"`` or ``"png"``.
             prog: The Graphviz layout program: ``"nop2"`` keeps given positions.
-            timeout: Seconds to wait before ending the worker.
+            timeout: Seconds to wait before ending the worker (``inf``: no limit).
 
         Raises:
             RenderError: Graphviz reported an error, crashed or ran out of time.
@@ -186,12 +232,12 @@ class GraphvizWorker:
                 name="graphviz-answer",
             )
             reader.start()
-            reader.join(timeout)
+            reader.join(timeout if math.isfinite(timeout) else None)
             if reader.is_alive():
                 self._stop()
                 reader.join(5)
                 raise RenderError(
-                    f"Graphviz did not finish drawing within {timeout:g} s and was stopped; "
+                    f"Graphviz did not finish drawing within {timeout:.3g} s and was stopped; "
                     "the map may be too large for this timeout (pass a larger timeout)"
                     + _details(drain.text_since(mark))
                 )
