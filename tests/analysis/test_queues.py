@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import time
+from fractions import Fraction
 
 import pytest
 
 from servicemap.analysis import erlang_b, erlang_c, mmc_wait
+from servicemap.analysis.queues import UNDERFLOW_SERVERS
 
 
 @pytest.mark.parametrize(("servers", "expected"), [(3, 0.702), (4, 0.320), (5, 0.130), (6, 0.047)])
@@ -78,17 +81,82 @@ def test_erlang_b_for_a_trillion_servers_is_zero_and_fast() -> None:
     assert mmc_wait(10.0, 12.0, 10**12) == 0.0
 
 
-def test_erlang_b_in_log_space_agrees_with_the_recurrence() -> None:
-    """Where both apply, the Poisson form and the recurrence agree (and both with a
-    direct log-space sum, the independent method)."""
-    from servicemap.analysis.queues import _erlang_b_log
+def _erlang_b_exact(a: Fraction, c: int) -> float:
+    """Erlang B in exact rational arithmetic, the independent method:
+    ``B = (a^c/c!) / Σ_k a^k/k!``, times ``c!·q^c`` for ``a = p/q``: all integers."""
+    p, q = a.numerator, a.denominator
+    den, p_k, q_k, falling = 0, p**c, 1, 1  # the k = c term first: p^k q^(c-k) c!/k!
+    for k in range(c, -1, -1):
+        den += p_k * q_k * falling
+        if k:
+            p_k //= p
+            q_k *= q
+            falling *= k
+    return p**c / den
 
-    for a, c in ((1900.0, 2000), (2.5, 3), (150_000.0, 150_500)):
-        log_terms = [k * math.log(a) - math.lgamma(k + 1) for k in range(c + 1)]
-        m = max(log_terms)
-        expected = math.exp(log_terms[-1] - m) / sum(math.exp(t - m) for t in log_terms)
-        assert erlang_b(a, c) == pytest.approx(expected, rel=1e-9)
-        assert _erlang_b_log(a, c) == pytest.approx(expected, rel=1e-9)
+
+@pytest.mark.parametrize(("a", "c"), [
+    (Fraction(5, 2), 3), (Fraction(950), 1000),  # recurrence
+    (Fraction(1001), 1001), (Fraction(1900), 2000), (Fraction(400), 1001),  # Poisson form
+    (Fraction(1200), 1500), (Fraction(3001, 2), 1001), (Fraction(2500), 2000),  # overloaded
+    (Fraction(4000), 1001), (Fraction(9000), 3000),
+])
+def test_erlang_b_agrees_with_exact_rational_arithmetic(a: Fraction, c: int) -> None:
+    """Each method (the recurrence to 1000 servers, the O(1) Poisson form beyond,
+    under load and overloaded) against the exact value."""
+    assert erlang_b(float(a), c) == pytest.approx(_erlang_b_exact(a, c), rel=1e-10)
+
+
+@pytest.mark.parametrize("beta", [0.5, 1.0, 2.0])
+def test_erlang_b_for_a_trillion_servers_agrees_with_the_halfin_whitt_limit(
+        beta: float) -> None:
+    """c = a + β√a with a = 1e12: B → φ(β) / (√a·Φ(β)) (Jagerman 1974; Halfin and
+    Whitt 1981), with a relative error O(1/√a) = 1e-6 — an independent method."""
+    a = 1e12
+    c = int(a + beta * math.sqrt(a))
+    limit = math.exp(-beta**2 / 2) / math.sqrt(2 * math.pi) / (
+        math.sqrt(a) * 0.5 * math.erfc(-beta / math.sqrt(2)))
+    assert erlang_b(a, c) == pytest.approx(limit, rel=2e-6)
+
+
+@pytest.mark.parametrize(("a", "c"), [(0.8, 750), (100.0, 740), (100.0, 1000), (1e6, 7_400_000)])
+def test_erlang_b_is_exactly_zero_past_the_underflow_threshold(a: float, c: int) -> None:
+    """c ≥ max(e²·a, 750): B ≤ 2e^-750, below the smallest float; the Poisson form says 0
+    as well (where the threshold does not apply, at c = 740, B is tiny but it is the
+    recurrence that finds it)."""
+    if c >= max(math.e**2 * a, UNDERFLOW_SERVERS):
+        assert erlang_b(a, c) == 0.0
+    else:
+        assert 0.0 <= erlang_b(a, c) < 1e-300
+
+
+def test_erlang_b_beyond_the_recurrence_is_o1_in_the_servers() -> None:
+    """10^6 to 10^300 servers take the same few operations: the whole batch in well under a
+    second (a recurrence over 10^12 servers would take hours)."""
+    start = time.perf_counter()
+    for exponent in range(4, 301, 4):
+        c = 10**exponent
+        for a in (0.5 * c, 0.99 * c, c - math.sqrt(c)):
+            b = erlang_b(a, c)
+            assert 0.0 <= b < 1.0
+            assert erlang_c(a, 1.0, c) >= b
+    assert time.perf_counter() - start < 1.0
+    assert erlang_b(1e300, 10**400) == 0.0 and mmc_wait(1.0, 1.0, 10**400) == 0.0
+
+
+def test_an_overloaded_group_beyond_the_recurrence_blocks_the_excess() -> None:
+    """a = 2c: B → 1 - c/a = 1/2 as c grows (1/B = Σ c!/((c-k)! a^k) ≈ 2 - 2/c)."""
+    start = time.perf_counter()
+    assert erlang_b(2e12, 10**12) == pytest.approx(0.5, rel=1e-11)
+    assert erlang_b(1e9, 10**6) == pytest.approx(1 - 1e-3, rel=1e-8)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_unstable_queues_with_any_number_of_servers() -> None:
+    """λ/μ beyond the float range, or at least c: waiting is certain, the wait unbounded."""
+    assert erlang_c(1e308, 1e-10, 10**400) == 1.0
+    assert mmc_wait(1e308, 1e-10, 10**400) == math.inf
+    assert mmc_wait(5.0, 1.0, 5) == math.inf
 
 
 def test_analysis_with_a_trillion_servers_finishes() -> None:
