@@ -10,7 +10,7 @@ import numpy as np
 
 from .chain import FloatArray, FlowChain, IntArray, compile_chain, floats_or_none
 from .flow import solve_flow
-from .queues import erlang_b, mmc_wait
+from .queues import mmc_wait
 from .times import step_lead_times, step_process_times
 
 __all__ = [
@@ -33,7 +33,7 @@ class BottleneckRow:
     Attributes:
         step: Step id.
         label: Step label.
-        capacity: Servers.
+        capacity: Servers (the whole number given; ``None`` where that is no number).
         visits: Expected executions per case.
         process_time_s: Process time of one execution, or ``None`` if unknown.
         load_s: Server-seconds per case ``v · PT / c``, or ``None`` if PT is unknown.
@@ -45,7 +45,7 @@ class BottleneckRow:
 
     step: str
     label: str
-    capacity: int
+    capacity: int | None
     visits: float
     process_time_s: float | None
     load_s: float | None
@@ -71,81 +71,99 @@ class BottleneckRow:
 def loads_of(chain: FlowChain, v: FloatArray) -> FloatArray:
     """Server-seconds per case ``v_i · PT_i / c_i``; ``nan`` without capacity or process time.
 
+    0 where the capacity is beyond the float range; ``inf`` where ``v_i · PT_i`` is.
+
     Notes:
         O(n).
     """
     pt = step_process_times(chain)
-    return v * pt / chain.capacity
+    with np.errstate(all="ignore"):
+        return v * pt / chain.capacity
 
 
 def utilisation_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float) -> FloatArray:
     """``ρ_i = λ · v_i · PT_i / c_i`` (λ per second times load); ``nan`` where unconstrained.
 
+    ``inf`` where it is beyond the float range (the step is overloaded).
+
     Notes:
         O(n).
     """
-    return loads_of(chain, v) * (arrivals_per_h / 3600.0)
+    with np.errstate(all="ignore"):
+        return loads_of(chain, v) * (arrivals_per_h / 3600.0)
 
 
 def queue_waits_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float) -> FloatArray:
     """Expected M/M/c queue wait in seconds per step; ``nan`` unconstrained, ``inf`` overloaded.
 
+    A step whose arrival rate ``λ · v_i`` is beyond the float range is
+    overloaded (``inf``); one that serves in no time waits 0.
+
     Notes:
-        O(n + Σ c_i): vectorised Erlang recurrences over the constrained steps.
+        O(n + Σ min(c_i, 256)): vectorised Erlang recurrences over the steps with
+        up to 256 servers, :func:`~servicemap.analysis.queues.mmc_wait` (O(1)
+        beyond 1000 servers) for the others.
     """
     pt = step_process_times(chain)
     waits = np.full(chain.n, np.nan)
     lam_s = arrivals_per_h / 3600.0
     idx = np.flatnonzero(~np.isnan(chain.capacity) & ~np.isnan(pt))
-    rate = lam_s * v[idx]
-    idle = (rate == 0.0) | (pt[idx] == 0.0)
+    with np.errstate(all="ignore"):
+        rate = lam_s * v[idx]
+        service = 1.0 / pt[idx]
+    idle = ((rate == 0.0) | (pt[idx] == 0.0) | (service == np.inf)
+            | (chain.capacity[idx] == np.inf))  # no wait with servers beyond counting
     waits[idx[idle]] = 0.0
-    busy = ~idle
-    idx, rate = idx[busy], rate[busy]
-    servers = [int(c) for c in chain.capacity[idx].tolist()]
-    service = 1.0 / pt[idx]
-    if _mmc_ok(rate, service, servers):
-        waits[idx] = _mmc_waits(rate, service, np.asarray(servers, dtype=np.int64))
-    else:  # let mmc_wait say what is wrong (the first bad step, as step by step)
-        for i, lam, mu, c in zip(idx.tolist(), rate.tolist(), service.tolist(), servers,
-                                 strict=True):
-            waits[i] = mmc_wait(lam, mu, c)
+    flood = ~idle & (rate == np.inf)  # more arrivals than a float holds: overloaded
+    waits[idx[flood]] = np.inf
+    busy = ~idle & ~flood
+    idx, rate, service = idx[busy], rate[busy], service[busy]
+    servers = [chain.servers[i] for i in idx.tolist()]
+    if not _mmc_ok(rate, service, servers):  # let mmc_wait say what is wrong
+        for lam, mu, c in zip(rate.tolist(), service.tolist(), servers, strict=True):
+            mmc_wait(lam, mu, c)
+    small = np.array([c is not None and c <= _VECTOR_SERVERS for c in servers], dtype=bool)
+    if small.any():
+        waits[idx[small]] = _mmc_waits(rate[small], service[small],
+                                       np.array([servers[k] for k in np.flatnonzero(small)],
+                                                dtype=np.int64))
+    for k in np.flatnonzero(~small).tolist():
+        waits[idx[k]] = mmc_wait(float(rate[k]), float(service[k]), servers[k])
     return waits
 
 
-def _mmc_ok(rate: FloatArray, service: FloatArray, servers: list[int]) -> bool:
+def _mmc_ok(rate: FloatArray, service: FloatArray, servers: list[int | None]) -> bool:
     """Whether :func:`mmc_wait` accepts every (rate, service rate, servers) triple."""
     return bool(np.all(np.isfinite(rate) & (rate >= 0.0) & np.isfinite(service)
-                       & (service > 0.0))) and min(servers, default=1) >= 1
+                       & (service > 0.0))) and all(
+        isinstance(c, int) and c >= 1 for c in servers)
 
 
 _VECTOR_SERVERS = 256
-"""Steps with more servers than this get the scalar Erlang recurrence."""
+"""Steps with more servers than this get the scalar Erlang functions."""
 
 
 def _mmc_waits(rate: FloatArray, service: FloatArray, servers: IntArray) -> FloatArray:
-    """:func:`~servicemap.analysis.queues.mmc_wait` of each triple, the same operations
-    in the same order on arrays (so the same floats)."""
-    capacity = servers * service
-    waits = np.full(rate.size, np.inf)  # rate >= capacity: unstable
-    stable = np.flatnonzero(~(rate >= capacity))
-    lam, mu, c = rate[stable], service[stable], servers[stable]
-    a = lam / mu
-    rho = a / c
-    prob_wait = np.ones(stable.size)  # Erlang C; 1 where rho >= 1
-    queue = np.flatnonzero(~(rho >= 1.0))
-    b = np.ones(queue.size)  # Erlang B: B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1))
-    aq, cq = a[queue], c[queue]
-    small = cq <= _VECTOR_SERVERS
-    for k in range(1, int(cq[small].max(initial=0)) + 1):
-        on = np.flatnonzero(small & (cq >= k))
-        ab = aq[on] * b[on]
-        b[on] = ab / (k + ab)
-    for j in np.flatnonzero(~small).tolist():
-        b[j] = erlang_b(float(aq[j]), int(cq[j]))
-    rq = rho[queue]
-    prob_wait[queue] = b / (1.0 - rq * (1.0 - b))
-    waits[stable] = prob_wait / (capacity[stable] - lam)
+    """:func:`~servicemap.analysis.queues.mmc_wait` of each triple (at most 256 servers),
+    the same operations in the same order on arrays (so the same floats)."""
+    with np.errstate(all="ignore"):  # a = λ/μ may overflow: that queue is unstable
+        capacity = servers * service
+        waits = np.full(rate.size, np.inf)  # rate >= capacity: unstable
+        stable = np.flatnonzero(~(rate >= capacity))
+        lam, mu, c = rate[stable], service[stable], servers[stable]
+        a = lam / mu
+        rho = a / c
+        prob_wait = np.ones(stable.size)  # Erlang C; 1 where rho >= 1
+        queue = np.flatnonzero(~(rho >= 1.0))
+        b = np.ones(queue.size)  # Erlang B: B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1))
+        aq, cq = a[queue], c[queue]
+        for k in range(1, int(cq.max(initial=0)) + 1):
+            on = np.flatnonzero(cq >= k)
+            ab = aq[on] * b[on]
+            b[on] = ab / (k + ab)
+        rq = rho[queue]
+        prob_wait[queue] = b / (1.0 - rq * (1.0 - b))
+        waits[stable] = prob_wait / (capacity[stable] - lam)
     return waits
 
 
@@ -166,13 +184,14 @@ def bottleneck_rows_of(
     # Largest load first; steps without a load last; ties in map order.
     order = np.argsort(-np.where(has_load, ld, -1.0), kind="stable")
     idx, ld, has_load = idx[order], ld[order], has_load[order]
-    loads_r = floats_or_none(ld, has_load)
+    loads_r = floats_or_none(ld, has_load & np.isfinite(ld))
     if arrivals_per_h is None:
         rho_r: list[float | None] = [None] * idx.size
         over_r = [False] * idx.size
     else:
-        rho = ld * arrivals_per_h / 3600.0
-        rho_r = floats_or_none(rho, has_load)
+        with np.errstate(all="ignore"):  # beyond the float range: inf, overloaded
+            rho = ld * arrivals_per_h / 3600.0
+        rho_r = floats_or_none(rho, has_load & np.isfinite(rho))
         over_r = (has_load & (rho >= 1.0)).tolist()
     if waits is None:
         waits_r: list[float | None] = [None] * idx.size
@@ -180,17 +199,19 @@ def bottleneck_rows_of(
         waits_r = floats_or_none(waits[idx], np.isfinite(waits[idx]))
     pt_i = pt[idx]
     pt_r = floats_or_none(pt_i, ~np.isnan(pt_i))
-    nodes, labels = chain.nodes, chain.label
+    nodes, labels, servers = chain.nodes, chain.label, chain.servers
     return [
-        BottleneckRow(nodes[i], labels[i], int(c), vi, p, lo, r, w, o)
-        for i, c, vi, p, lo, r, w, o in zip(
-            idx.tolist(), chain.capacity[idx].tolist(), v[idx].tolist(), pt_r, loads_r, rho_r,
-            waits_r, over_r, strict=True)
+        BottleneckRow(nodes[i], labels[i], servers[i], vi, p, lo, r, w, o)
+        for i, vi, p, lo, r, w, o in zip(
+            idx.tolist(), v[idx].tolist(), pt_r, loads_r, rho_r, waits_r, over_r, strict=True)
     ]
 
 
 def bottleneck_of(chain: FlowChain, v: FloatArray) -> tuple[str | None, float | None]:
     """The step with the largest load and the maximum throughput per hour (or ``None``s).
+
+    The throughput is ``inf`` where the largest load is so small that its
+    inverse is beyond the float range.
 
     Notes:
         O(n).
@@ -201,7 +222,30 @@ def bottleneck_of(chain: FlowChain, v: FloatArray) -> tuple[str | None, float | 
     i = int(np.nanargmax(load))
     if load[i] <= 0.0:
         return None, None
-    return chain.nodes[i], 3600.0 / float(load[i])
+    with np.errstate(all="ignore"):
+        return chain.nodes[i], float(np.float64(3600.0) / load[i])
+
+
+def lead_time_shares_of(chain: FlowChain, v: FloatArray) -> FloatArray:
+    """Each step's share of the expected lead time ``v_i · LT_i / Σ v_j · LT_j``.
+
+    ``nan`` where the step has no lead time, everywhere when the total is 0.
+    Where the total is beyond the float range the shares are taken from
+    ``v / max(v)`` and ``LT / max(LT)`` instead: the same fractions, without overflow.
+
+    Notes:
+        O(n).
+    """
+    lt = step_lead_times(chain)
+    with np.errstate(all="ignore"):
+        part = v * lt
+        total = float(np.nansum(part))
+        if not np.isfinite(total):  # the same fractions, from factors of at most 1
+            part = (v / float(np.max(v))) * (lt / float(np.nanmax(lt)))
+            total = float(np.nansum(part))
+        if not total > 0.0:
+            return np.full(chain.n, np.nan)
+        return part / total
 
 
 def time_traps_of(chain: FlowChain, v: FloatArray) -> list[tuple[str, float]]:
@@ -210,13 +254,10 @@ def time_traps_of(chain: FlowChain, v: FloatArray) -> list[tuple[str, float]]:
     Notes:
         O(n + k log k) for k steps with a lead time.
     """
-    part = v * step_lead_times(chain)
-    total = float(np.nansum(part))
-    if total <= 0.0:
-        return []
-    idx = np.flatnonzero(part > 0)
-    order = idx[np.argsort(-part[idx], kind="stable")]
-    return list(zip(map(chain.nodes.__getitem__, order.tolist()), (part[order] / total).tolist(),
+    share = lead_time_shares_of(chain, v)
+    idx = np.flatnonzero(share > 0)
+    order = idx[np.argsort(-share[idx], kind="stable")]
+    return list(zip(map(chain.nodes.__getitem__, order.tolist()), share[order].tolist(),
                     strict=True))
 
 

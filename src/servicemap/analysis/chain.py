@@ -78,7 +78,10 @@ class FlowChain:
         end: Ends: terminators without outgoing flow.
         success: Ends whose outcome is success.
         terminator, delay: Masks of terminators and delays.
-        duration, wait, accuracy, capacity, cost: Step data in seconds / plain numbers.
+        duration, wait, accuracy, capacity, cost: Step data in seconds / plain numbers
+            (a capacity beyond the float range is ``inf``).
+        servers: Each step's capacity as the whole number given (``None`` without one):
+            the server count of its queue, exact however large.
         fail: Declared fail point text, or ``None``.
         recovery: Service-recovery steps.
         in_degree, out_degree: Number of distinct flows in and out of each step.
@@ -109,6 +112,7 @@ class FlowChain:
     wait: FloatArray
     accuracy: FloatArray
     capacity: FloatArray
+    servers: list[int | None]
     cost: FloatArray
     fail: list[str | None]
     recovery: BoolArray
@@ -367,18 +371,51 @@ def _equals(values: list[Any], value: object) -> BoolArray:
                        count=len(values))
 
 
+def _float(x: Any) -> float:
+    """``float(x)``, or ``±inf`` for an integer beyond the float range."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
+
+
 def _floats(values: list[Any]) -> FloatArray:
     types = set(map(type, values))
     if types <= {float, int, type(None)}:  # (not bool: its type is not int)
-        return np.array(values, dtype=np.float64)  # None -> nan
+        try:
+            return np.array(values, dtype=np.float64)  # None -> nan
+        except OverflowError:  # an integer beyond the float range
+            return np.array([_NAN if x is None else _float(x) for x in values],
+                            dtype=np.float64)
     if types <= {timedelta, type(None)}:
         return np.array([_NAN if x is None else x.total_seconds() for x in values],
                         dtype=np.float64)
     return np.array(
         [_NAN if x is None or isinstance(x, bool) else
-         (x.total_seconds() if isinstance(x, timedelta) else float(x)) for x in values],
+         (x.total_seconds() if isinstance(x, timedelta) else _float(x)) for x in values],
         dtype=np.float64,
     )
+
+
+def _servers(values: list[Any]) -> list[int | None]:
+    """Capacities as whole numbers of servers, exact however large (``None`` where not given).
+
+    A capacity that is no number, or not finite, gives ``None``; a fraction is
+    cut to a whole number, as ``int`` does.
+    """
+    if set(map(type, values)) <= {int, type(None)}:
+        return list(values)
+    out: list[int | None] = []
+    for x in values:
+        if isinstance(x, int) and not isinstance(x, bool):
+            out.append(x)
+            continue
+        try:
+            f = float(x)
+        except (TypeError, ValueError, OverflowError):
+            f = math.nan
+        out.append(int(f) if math.isfinite(f) else None)
+    return out
 
 
 def _bools(values: list[Any]) -> BoolArray:
@@ -461,6 +498,7 @@ def _build(
         wait=_floats(columns["wait"]),
         accuracy=_floats(columns["accuracy"]),
         capacity=_floats(columns["capacity"]),
+        servers=_servers(columns["capacity"]),
         cost=_floats(columns["cost"]),
         fail=list(columns["fail"]),
         recovery=_bools(columns["recovery"]),

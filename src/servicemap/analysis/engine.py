@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import networkx as nx
+import numpy as np
 
 from .._perf import gc_paused
-from ..problems import AnalysisError
+from ..problems import AnalysisError, Problem
 from .chain import FlowChain, compile_blueprint, compile_chain
-from .flow import solve_flow
+from .flow import UnsolvableFlow, solve_flow
 from .metrics import metrics_of, summary_of
 from .notes import notes_of
 from .result import Analysis
@@ -65,8 +66,9 @@ def analyze_graph(
         The :class:`~servicemap.analysis.result.Analysis`.
 
     Raises:
-        ValueError: if the flow cannot be solved (a loop without a way out),
-            or ``arrivals`` cannot be read.
+        AnalysisError: (a ``ValueError``) if the flow cannot be solved: a loop
+            without a way out (in practice); its ``problems`` say where (SM105).
+        ValueError: if ``arrivals`` cannot be read.
 
     Notes:
         One compilation of the graph (O(n + m)), two sparse solves (visits
@@ -88,16 +90,42 @@ def analyze_chain(
         name: Name of the map.
 
     Raises:
-        ValueError: if the flow cannot be solved (a loop without a way out),
-            or ``arrivals`` cannot be read.
+        AnalysisError: (a ``ValueError``) if the flow cannot be solved (see
+            :func:`analyze_graph`).
+        ValueError: if ``arrivals`` cannot be read.
 
     Notes:
+        Values beyond the float range are reported as ``None`` with a note, never
+        as ``inf`` or ``nan``; numpy's floating-point warnings are not raised.
         Solves the visits, computes every metric
         (:func:`~servicemap.analysis.metrics.metrics_of`) and presents them:
         summary, per-step table and notes. See :func:`analyze_graph` for the cost.
     """
-    rate = parse_arrivals(arrivals)
-    m = metrics_of(chain, solve_flow(chain), chain.arrivals_per_h if rate is None else rate)
+    return _analyze(chain, parse_arrivals(arrivals), name, None)
+
+
+def _refusal(exc: UnsolvableFlow, blueprint: Blueprint | None) -> AnalysisError:
+    """The error for a flow that cannot be solved: an SM105 problem at its first step."""
+    step = exc.steps[0] if exc.steps else None
+    filename = line = column = None
+    source = blueprint.source if blueprint is not None else None
+    if source is not None and blueprint is not None:
+        filename = source.filename
+        at = next((k for k, s in enumerate(blueprint.steps) if s.id == step), None)
+        if at is not None:
+            line, column = source.locate(("steps", at))
+    return AnalysisError([Problem("SM105", "no-way-out", "error", str(exc), filename, line,
+                                  column, step)])
+
+
+def _analyze(chain: FlowChain, rate: float | None, name: str,
+             blueprint: Blueprint | None) -> Analysis:
+    with np.errstate(all="ignore"):
+        try:
+            v = solve_flow(chain)
+        except UnsolvableFlow as exc:
+            raise _refusal(exc, blueprint) from exc
+    m = metrics_of(chain, v, chain.arrivals_per_h if rate is None else rate)
     return Analysis(
         name=name,
         summary=summary_of(m),
@@ -129,8 +157,9 @@ def analyze_blueprint(
         The :class:`~servicemap.analysis.result.Analysis`.
 
     Raises:
-        ValueError: if ``arrivals`` cannot be read, or the flow cannot be
-            solved (a loop with no way out).
+        ValueError: if ``arrivals`` cannot be read.
+        AnalysisError: (a ``ValueError``) if the flow cannot be solved (a loop
+            with no way out, which rule SM105 reports; see :func:`analyze_graph`).
 
     Notes:
         Checks the structure, compiles the resolved flow once
@@ -145,4 +174,4 @@ def analyze_blueprint(
         # Free the flow graph while the collector is paused: when it resumes, its
         # first pass then only walks the result, not the graph as well.
         del graph
-        return analyze_chain(chain, arrivals=rate, name=blueprint.name)
+        return _analyze(chain, rate, blueprint.name, blueprint)

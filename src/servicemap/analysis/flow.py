@@ -13,12 +13,26 @@ from ..flow.markov import NEGLIGIBLE
 from .chain import FloatArray, FlowChain, compile_chain
 
 __all__ = [
+    "UnsolvableFlow",
     "end_probabilities",
     "evenly_split_decisions",
     "solve_flow",
     "success_probability",
     "visits",
 ]
+
+
+class UnsolvableFlow(ValueError):
+    """The visits of a map cannot be found: a loop with no way out (in practice).
+
+    Attributes:
+        steps: The steps concerned, in map order: the trapped ones, or those whose
+            expected visits are beyond the float range.
+    """
+
+    def __init__(self, message: str, steps: list[str]) -> None:
+        super().__init__(message)
+        self.steps = steps
 
 
 def solve_flow(chain: FlowChain, row_scale: FloatArray | None = None) -> FloatArray:
@@ -38,9 +52,12 @@ def solve_flow(chain: FlowChain, row_scale: FloatArray | None = None) -> FloatAr
         The solution vector, indexed like ``chain.nodes``.
 
     Raises:
-        ValueError: if some steps form a loop with no way out (rule SM105):
-            no end can be reached from them through moves more likely than
-            :data:`servicemap.flow.markov.NEGLIGIBLE`.
+        UnsolvableFlow: (a ``ValueError``) if some steps form a loop with no way
+            out (rule SM105): no end can be reached from them through moves more
+            likely than :data:`servicemap.flow.markov.NEGLIGIBLE`; or if cases
+            would run some steps more often than a float counts (loops each left
+            only with a tiny probability, nested deep enough to multiply beyond
+            1.8e308 visits).
 
     Notes:
         One O(n + m) search for loops with no way out (once per chain), then
@@ -51,7 +68,7 @@ def solve_flow(chain: FlowChain, row_scale: FloatArray | None = None) -> FloatAr
     if n == 0:
         return np.zeros(0)
     if chain.trapped:
-        raise ValueError(_trapped_message(chain))
+        raise UnsolvableFlow(_trapped_message(chain), [chain.nodes[i] for i in chain.trapped])
     weights = chain.prob if row_scale is None else chain.prob * row_scale[chain.src]
     diag = np.arange(n, dtype=np.int64)
     rows = np.concatenate([diag, chain.dst])
@@ -63,9 +80,12 @@ def solve_flow(chain: FlowChain, row_scale: FloatArray | None = None) -> FloatAr
         try:
             solution = np.asarray(spla.spsolve(matrix, chain.start), dtype=np.float64)
         except RuntimeError as exc:  # "Factor is exactly singular"
-            raise ValueError(_trapped_message(chain)) from exc
-    if solution.shape != (n,) or not np.all(np.isfinite(solution)):
-        raise ValueError(_trapped_message(chain))
+            raise UnsolvableFlow(_trapped_message(chain), []) from exc
+    if solution.shape != (n,):  # pragma: no cover - spsolve returns one value per step
+        raise UnsolvableFlow(_trapped_message(chain), [])
+    if not np.all(np.isfinite(solution)):
+        raise UnsolvableFlow(_overflow_message(chain, solution), [
+            chain.nodes[i] for i in np.flatnonzero(~np.isfinite(solution)).tolist()])
     # Round-off can leave tiny negative values at unreachable steps.
     np.maximum(solution, 0.0, out=solution)
     return solution
@@ -80,6 +100,18 @@ def _trapped_message(chain: FlowChain) -> str:
         f"the flow cannot be solved: no end can be reached{steps} (a loop with no way "
         f"out, or one left only through branches of probability {NEGLIGIBLE:g} or less); "
         "check the map: rule SM105 no-way-out"
+    )
+
+
+def _overflow_message(chain: FlowChain, solution: FloatArray) -> str:
+    names = [chain.nodes[i] for i in np.flatnonzero(~np.isfinite(solution)).tolist()]
+    shown = ", ".join(repr(s) for s in names[:5]) + (
+        f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return (
+        f"the flow cannot be solved: the expected runs per case of steps {shown} are beyond "
+        "the largest number a float holds (1.8e308): loops left only with tiny "
+        "probabilities, one inside the other, are in practice loops with no way out; give "
+        "their ways out realistic probabilities (rule SM105 no-way-out)"
     )
 
 

@@ -8,7 +8,7 @@ from .chain import FlowChain
 from .failures import percent
 from .metrics import Metrics
 
-__all__ = ["MAX_NAMED", "named", "notes_of"]
+__all__ = ["MAX_NAMED", "TOO_LARGE", "named", "notes_of"]
 
 MAX_NAMED = 5
 """How many steps a note names before it says "and k more"."""
@@ -30,7 +30,26 @@ def notes_of(chain: FlowChain, m: Metrics) -> list[str]:
     Notes:
         O(n).
     """
-    return [*chain.notes, *_split_notes(chain), *_data_notes(m), *_capacity_notes(chain, m)]
+    return [*chain.notes, *_split_notes(chain), *_data_notes(m), *_capacity_notes(chain, m),
+            *_overflow_notes(m)]
+
+
+TOO_LARGE = "beyond the largest number a float holds (about 1.8e308)"
+"""Why a value that overflowed is reported as unknown (``null`` in JSON)."""
+
+
+def _overflow_notes(m: Metrics) -> list[str]:
+    """Which values are unknown because they are beyond the float range, and why."""
+    notes = []
+    if m.overflow:
+        names = ", ".join(m.overflow)
+        verb = "is" if len(m.overflow) == 1 else "are"
+        notes.append(f"{names} {verb} {TOO_LARGE}: reported as unknown (null)")
+    for what, ids in m.overflow_steps.items():
+        extra = ": overloaded" if what == "utilisation" else ""
+        notes.append(f"the {what} of step(s) {named(ids)} is {TOO_LARGE}: reported as "
+                     f"unknown (null){extra}")
+    return notes
 
 
 def _split_notes(chain: FlowChain) -> list[str]:
@@ -44,9 +63,9 @@ def _split_notes(chain: FlowChain) -> list[str]:
 
 def _data_notes(m: Metrics) -> list[str]:
     notes = []
-    if m.process.value is None:
+    if m.process.value is None and "process time per case" not in m.overflow:
         notes.append("no step has a duration: no process time")
-    if m.lead.value is None:
+    if m.lead.value is None and "lead time per case" not in m.overflow:
         notes.append("no step has a wait or a duration: no lead time")
     partial = [k for k, metric in (("process time", m.process), ("lead time", m.lead),
                                    ("cost", m.cost))
@@ -73,8 +92,9 @@ def _capacity_notes(chain: FlowChain, m: Metrics) -> list[str]:
     notes.append("queue waits assume random arrivals and service times (M/M/c)")
     over = [b for b in m.bottlenecks if b.overloaded]
     for row in over[:MAX_NAMED]:
-        notes.append(f"step {row.step!r} is overloaded (utilisation "
-                     f"{percent(row.utilisation or 0.0)}): its queue grows without bound")
+        how = "too large to show" if row.utilisation is None else percent(row.utilisation)
+        notes.append(f"step {row.step!r} is overloaded (utilisation {how}): its queue grows "
+                     "without bound")
     if len(over) > MAX_NAMED:
         notes.append(f"{len(over) - MAX_NAMED} more steps are overloaded")
     return notes

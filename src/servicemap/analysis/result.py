@@ -39,7 +39,7 @@ def format_seconds(seconds: float | None) -> str:
     >>> format_seconds(None)
     'unknown'
     """
-    if seconds is None:
+    if seconds is None or math.isnan(seconds):
         return "unknown"
     if math.isinf(seconds):
         return "unbounded"
@@ -50,11 +50,44 @@ def format_seconds(seconds: float | None) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "unknown" if value is None else percent(value)
+    if value is None or math.isnan(value):
+        return "unknown"
+    return percent(value) if math.isfinite(value) else _TOO_LARGE
 
 
 def _num(value: float | None, digits: int = 3) -> str:
-    return "unknown" if value is None else f"{value:.{digits}g}"
+    if value is None or math.isnan(value):
+        return "unknown"
+    return f"{value:.{digits}g}" if math.isfinite(value) else _TOO_LARGE
+
+
+_TOO_LARGE = "too large (beyond 1.8e308)"
+"""How the text views show a value beyond the float range (the metrics avoid them)."""
+
+NON_FINITE_NOTE = ("values beyond the float range are reported as unknown (null), as JSON "
+                   "has no NaN or Infinity: {}")
+"""The note :meth:`Analysis.to_dict` adds where it had to replace such values."""
+
+
+def _finite(value: Any, path: str, replaced: list[str]) -> Any:
+    """``value`` with every float that is ``nan`` or ``±inf`` replaced by ``None``
+    (each one's path noted in ``replaced``), in nested dicts and lists.
+
+    >>> found = []
+    >>> _finite({"a": [1.0, float("inf")], "b": float("nan")}, "", found), found
+    ({'a': [1.0, None], 'b': None}, ['a[1]', 'b'])
+    """
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        replaced.append(path)
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(x, f"{path}.{k}" if path else str(k), replaced)
+                for k, x in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(x, f"{path}[{i}]", replaced) for i, x in enumerate(value)]
+    return value
 
 
 _SUMMARY_KEYS: tuple[str, ...] = (
@@ -213,7 +246,20 @@ class Analysis:
 
         Extra keys: ``coverage`` (per metric: value, covered, total),
         ``time_traps``, ``convergence_points``, ``ends`` and ``notes``.
+
+        Every number is finite: the analysis reports a value beyond the float
+        range as ``None`` with a note saying so, and should one slip through
+        anyway it is replaced by ``None`` here, with a note naming where.
         """
+        replaced: list[str] = []
+        data: dict[str, Any] = _finite(self._plain_dict(), "", replaced)
+        if replaced:
+            shown = ", ".join(replaced[:5]) + (
+                f" and {len(replaced) - 5} more" if len(replaced) > 5 else "")
+            data["notes"].append(NON_FINITE_NOTE.format(shown))
+        return data
+
+    def _plain_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "summary": self.summary.to_dict(),
@@ -232,13 +278,18 @@ class Analysis:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
     def to_csv(self) -> str:
-        """The per-step table as CSV (empty cell where unknown, flags joined by ``;``)."""
+        """The per-step table as CSV (empty cell where unknown, flags joined by ``;``).
+
+        A value beyond the float range is unknown too (the notes of the analysis
+        say which): the CSV never holds ``nan`` or ``inf``.
+        """
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(STEP_COLUMNS)
         flags_at = STEP_COLUMNS.index("flags")
         for values in zip(*(self.table[c] for c in STEP_COLUMNS), strict=True):
-            cells = ["" if x is None else x for x in values]
+            cells = ["" if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
+                     for x in values]
             cells[flags_at] = ";".join(values[flags_at])
             writer.writerow(cells)
         return out.getvalue()
@@ -276,10 +327,10 @@ class Analysis:
             ("success probability", _pct(s.success_probability), ""),
             ("cost per case", _num(s.cost, 4), c("cost")),
             ("max throughput", "unknown" if s.max_throughput_per_h is None
-             else f"{s.max_throughput_per_h:.3g}/h", ""),
+             else f"{_num(s.max_throughput_per_h)}/h", ""),
             ("bottleneck", s.bottleneck or "none", ""),
             ("arrivals", "not given" if s.arrivals_per_h is None
-             else f"{s.arrivals_per_h:.3g}/h", ""),
+             else f"{_num(s.arrivals_per_h)}/h", ""),
         ]
 
     def to_text(self, *, top: int = 10) -> str:
@@ -294,7 +345,7 @@ class Analysis:
             lines.append(f"  {name + ':':<24}{value}{suffix}")
         lines += ["", f"Failure points ({len(self.failure_points)})"]
         for k, fp in enumerate(self.failure_points[:top], 1):
-            ef = "" if fp.expected_failures is None else f"  {fp.expected_failures:.3g} per case"
+            ef = "" if fp.expected_failures is None else f"  {_num(fp.expected_failures)} per case"
             lines.append(f"  {k}. {fp.step}{ef}")
             lines.extend(f"       - {r}" for r in fp.reasons)
         if not self.failure_points:
@@ -303,7 +354,7 @@ class Analysis:
         for b in self.bottlenecks[:top]:
             extra = ""
             if b.utilisation is not None:
-                extra += f", utilisation {percent(b.utilisation)}"
+                extra += f", utilisation {_pct(b.utilisation)}"
             if b.overloaded:
                 extra += " OVERLOADED"
             elif b.queue_wait_s is not None:
@@ -316,7 +367,7 @@ class Analysis:
             lines.append("  none")
         lines += ["", "Time traps (share of lead time)"]
         for step, share in self.time_traps[:top]:
-            lines.append(f"  {step}: {percent(share)}")
+            lines.append(f"  {step}: {_pct(share)}")
         if not self.time_traps:
             lines.append("  none")
         if self.convergence_points:

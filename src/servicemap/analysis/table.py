@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .bottlenecks import convergence_order_of
+from .bottlenecks import convergence_order_of, lead_time_shares_of
 from .chain import FloatArray, FlowChain, floats_or_none
 from .metrics import Metrics
 from .result import StepTable
@@ -13,7 +13,8 @@ __all__ = ["step_flags_of", "step_table_of"]
 
 
 def _column(values: FloatArray) -> list[float | None]:
-    return floats_or_none(values, ~np.isnan(values))
+    """A column of the table: ``None`` where unknown or beyond the float range."""
+    return floats_or_none(values, np.isfinite(values))
 
 
 def step_flags_of(chain: FlowChain, m: Metrics) -> list[tuple[str, ...]]:
@@ -52,8 +53,7 @@ def step_table_of(chain: FlowChain, m: Metrics) -> StepTable:
         O(n + r) for r bottleneck and failure rows.
     """
     v, lt = m.visits, m.lt
-    total_lt = float(np.nansum(v * lt))
-    share = (v * lt / total_lt) if total_lt > 0 else np.full(chain.n, np.nan)
+    share = lead_time_shares_of(chain, v)
     acc = chain.accuracy
     defects = np.where(np.isnan(acc), np.nan, v * (1.0 - np.nan_to_num(acc, nan=1.0)))
     util = np.full(chain.n, np.nan)
@@ -69,7 +69,7 @@ def step_table_of(chain: FlowChain, m: Metrics) -> StepTable:
         "visits": v.tolist(),
         "process_time_s": _column(m.pt),
         "lead_time_s": _column(lt),
-        "capacity": [None if c != c else int(c) for c in chain.capacity.tolist()],
+        "capacity": list(chain.servers),
         "load_s": _column(m.load),
         "utilisation": _column(util),
         "queue_wait_s": _column(wait),

@@ -30,6 +30,7 @@ Passing example::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from ..flow.markov import arrival_rate, visits
@@ -54,8 +55,31 @@ def utilisations(ctx: Context) -> dict[str, float]:
     v = visits(g, map_rate=map_rate)
     if v is None:
         return {}
-    return {sid: rate * v[sid] * (s.duration.total_seconds() / 3600.0) / s.capacity
+    return {sid: _per_server(rate * v[sid] * (s.duration.total_seconds() / 3600.0), s.capacity)
             for sid, s in sized.items() if s.duration is not None and s.capacity is not None}
+
+
+def _per_server(work: float, servers: int) -> float:
+    """``work / servers`` for a capacity of any size (0 beyond the float range).
+
+    >>> _per_server(3.0, 2), _per_server(3.0, 10**400)
+    (1.5, 0.0)
+    """
+    try:
+        return work / servers
+    except OverflowError:  # more servers than a float holds
+        return 0.0
+
+
+def _times(x: float) -> str:
+    """A utilisation or a capacity for the message: two decimals, or three digits when large.
+
+    >>> _times(1.25), _times(3.5e9), _times(float("inf"))
+    ('1.25', '3.5e+09', 'more than 1.8e308')
+    """
+    if not math.isfinite(x):
+        return "more than 1.8e308"
+    return f"{x:.2f}" if x < 1e6 else f"{x:.3g}"
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -64,8 +88,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         if rho >= 1.0:
             step = ctx.graph.steps[sid]
             need = rho * (step.capacity or 1)
+            above = f"{need:.1f}" if need < 1e6 else _times(need)
             yield Finding(
-                f"step '{sid}' is overloaded: utilisation {rho:.2f} (work arrives {rho:.2f}× "
-                f"faster than its capacity of {step.capacity} can finish it); it needs a "
-                f"capacity above {need:.1f}, a shorter duration or fewer arrivals",
+                f"step '{sid}' is overloaded: utilisation {_times(rho)} (work arrives "
+                f"{_times(rho)}× faster than its capacity of {step.capacity} can finish it); "
+                f"it needs a capacity above {above}, a shorter duration or fewer arrivals",
                 sid, ctx.step_path(sid, "capacity"))
