@@ -8,6 +8,7 @@ and a phrase of the message a user needs.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -43,6 +44,7 @@ EXPECTED = [
     _check("prob0-exit.yaml", 1, "SM105", phrase="work"),
     _check("connector-pair-loop.yaml", 1, "SM105"),
     _check("connector-self-loop.yaml", 1, "SM105"),
+    _check("connector-back-to-itself.yaml", 0, "SM108", phrase="through connectors"),
     _check("recovery-yes.yaml", 1, "SM002", phrase="write true or false"),
     _check("id-trailing-newline.yaml", 1, "SM002"),
     # Numbers at the edges: located schema errors, never an internal error.
@@ -57,6 +59,12 @@ EXPECTED = [
     _check("arrivals-huge.yaml", 1, "SM002"),
     _check("capacity-1e12.yaml", 0),
     Case("capacity-1e12.yaml", ("analyze",), 0, seconds=10.0),
+    # Numbers that load but overflow a float: null and a note, never NaN or Infinity.
+    Case("cost-overflow.yaml", ("analyze", "--format", "json"), 0,
+         phrase="beyond the largest number a float holds"),
+    Case("capacity-int-1e400.yaml", ("analyze", "--format", "json"), 0, seconds=10.0),
+    Case("nested-loops-overflow.yaml", ("analyze",), 1, frozenset({"SM105"}),
+         phrase="beyond the largest number a float holds"),
     _check("json-surrogate-pairs.json", 0),
     Case("long-word-label.yaml", ("render", "--format", "svg", "-o", "{tmp}/out.svg"), 0,
          seconds=30.0),
@@ -82,6 +90,18 @@ def test_hostile_case(case: Case, tmp_path: Path) -> None:
     codes = {m.group("code") for m in map(_REPORT_LINE.match, out.splitlines()) if m}
     assert case.codes <= codes, out
     assert case.phrase in out
+
+
+@pytest.mark.parametrize("case", [c for c in EXPECTED if c.command[1:3] == ("--format", "json")],
+                         ids=lambda c: c.file)
+def test_analyze_json_is_valid_json(case: Case, tmp_path: Path) -> None:
+    """RFC 8259 has no NaN or Infinity: a value beyond the float range is null."""
+    def refuse(constant: str) -> object:
+        raise AssertionError(f"{case.file}: the JSON holds {constant}")
+
+    result = _run(case, tmp_path)
+    data = json.loads(result.stdout, parse_constant=refuse)
+    assert data["summary"] and isinstance(data["notes"], list)
 
 
 def test_every_case_file_has_an_expectation() -> None:
