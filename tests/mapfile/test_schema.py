@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from servicemap.mapfile.loading import parse_yaml
+from servicemap.mapfile import parse_yaml
 from servicemap.mapfile.schema import SCHEMA_ID, json_schema, schema_json
 from servicemap.model import KINDS
 from servicemap.problems import LoadError

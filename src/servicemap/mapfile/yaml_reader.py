@@ -74,6 +74,7 @@ _NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 # not allowed in a YAML stream, and NEL, LS and PS, which libyaml reads as line breaks.
 _JSON_RAW = r"[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 _JSON_ONLY = re.compile(rf"\\u[dD][89abAB]|{_JSON_RAW}")
+_JSON_START = re.compile(r"[ \t\r\n]*[\[{]")
 _JSON_FIX = re.compile(  # in JSON text: a surrogate pair, another escape, or a raw character
     rf"\\u([dD][89abAB][0-9a-fA-F]{{2}})\\u([dD][c-fC-F][0-9a-fA-F]{{2}})|\\.|({_JSON_RAW})",
     re.DOTALL,
@@ -362,7 +363,7 @@ def _json_for_yaml(text: str) -> tuple[str, _Columns]:
     '{"a": "\\U0001F600\\u007f"}'
     """
     columns = _Columns()
-    if not _JSON_ONLY.search(text):
+    if not _JSON_START.match(text) or not _JSON_ONLY.search(text):
         return text, columns
     try:
         json.loads(text)
