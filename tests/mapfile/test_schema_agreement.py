@@ -43,6 +43,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
+import subprocess
 from typing import Any
 
 import jsonschema
@@ -580,3 +582,35 @@ def test_every_odd_scalar_in_every_field_agrees() -> None:
             for spelling in spellings:
                 doc = template.format(value=spelling)
                 assert_agree(doc, editor_view(doc))
+
+
+def _patterns(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        return own + [p for v in node.values() for p in _patterns(v)]
+    if isinstance(node, list):
+        return [p for v in node for p in _patterns(v)]
+    return []
+
+
+PATTERN_PROBES = [*ODD_SCALARS, "e\n", "e", "5m\n", " 5m ", "\u0665m", "5\u00a0m", "5m\u2028",
+                  "abc\n\n", "PT1H\n", "P1W2DT3H4M5.5S", "98%\n", "0100%", "1/2h", "x" * 64,
+                  "a" * 64 + "\n", "5 MiN", "5 minsx", "1h30m", "1h 30", "P.5D", "PT.5H"]
+
+
+def test_schema_patterns_read_alike_in_python_and_ecma_262() -> None:
+    """Editors run the patterns as ECMA 262 (JavaScript) regular expressions, jsonschema as
+    Python's: each pattern must decide each probe alike (node runs the JavaScript side)."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    patterns = sorted(set(_patterns(json_schema())))
+    script = ("const [ps, ss] = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+              "console.log(JSON.stringify(ps.map(p => ss.map(s => new RegExp(p, 'u').test(s)))))")
+    out = subprocess.run([node, "-e", script], input=json.dumps([patterns, PATTERN_PROBES]),
+                         capture_output=True, text=True, check=True, timeout=60)
+    ecma = json.loads(out.stdout)
+    for pattern, answers in zip(patterns, ecma, strict=True):
+        python = [re.search(pattern, probe) is not None for probe in PATTERN_PROBES]
+        differ = [p for p, a, b in zip(PATTERN_PROBES, python, answers, strict=True) if a != b]
+        assert differ == [], pattern

@@ -37,14 +37,22 @@ class Failure:
     @property
     def value(self) -> Any:
         """The value at :attr:`path` (None where the path leaves the data)."""
-        node = self.data
-        for p in self.path:
-            in_dict = isinstance(node, dict) and p in node
-            if in_dict or (isinstance(node, list) and isinstance(p, int) and p < len(node)):
-                node = node[p]
-            else:
-                return None
-        return node
+        return _value_at(self.data, self.path)
+
+
+def _value_at(data: Any, path: DataPath) -> Any:
+    """The value at a data path, or None where the path leaves the data.
+
+    >>> _value_at({"steps": [{"id": "a"}]}, ("steps", 0, "id")), _value_at({}, ("x",))
+    ('a', None)
+    """
+    for p in path:
+        in_dict = isinstance(data, dict) and p in data
+        if in_dict or (isinstance(data, list) and isinstance(p, int) and p < len(data)):
+            data = data[p]
+        else:
+            return None
+    return data
 
 
 @dataclass(frozen=True)
@@ -126,7 +134,7 @@ def _missing(f: Failure, raw: DataPath) -> Wording:
 
 def _unknown_kind(f: Failure, raw: DataPath) -> Wording:
     path = (*f.path, "kind")
-    kind = Failure(f.type, path, f.ctx, f.message, f.data).value
+    kind = _value_at(f.data, path)
     if not isinstance(kind, str):
         return Wording(f"expected a step kind, found {_found(kind)}: one of {', '.join(KINDS)}",
                        path)
