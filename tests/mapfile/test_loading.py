@@ -201,3 +201,17 @@ def test_mutations_raise_only_load_error_and_check_never_raises(text: str) -> No
         return
     for p in sm.check(bp):
         assert p.code.startswith("SM")
+
+
+def test_public_names_survive_the_split() -> None:
+    from servicemap import mapfile
+    from servicemap.mapfile import loading, yaml_reader
+
+    for name in ("MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "parse_yaml"):
+        assert getattr(mapfile, name) is getattr(loading, name) is getattr(yaml_reader, name)
+    assert mapfile.load is loading.load and mapfile.loads is loading.loads is sm.loads
+
+
+def test_problems_name_their_step() -> None:
+    found = problems(GOOD.replace("duration: 5m", "duration: 5"))
+    assert [(p.code, p.step) for p in found] == [("SM002", "work")]
