@@ -208,3 +208,16 @@ steps:
     assert a.summary.lead_time_s == pytest.approx(2e8 * day, rel=1e-7)
     assert a.summary.activity_ratio == pytest.approx(0.5)
     _strict_json(a.to_json())
+
+
+def test_visits_too_many_to_solve_precisely_are_flagged_in_a_note() -> None:
+    """Two loops, one inside the other, each left with probability 1e-8: by hand a
+    case runs the inner step (1e8)^2 = 1e16 times, where the solve's round-off
+    (machine epsilon times the runs, about 2) leaves no correct digit: the notes say
+    the numbers are not reliable. One such loop (1e8 runs, 2e-8) gets no note."""
+    deep = sm.analyze(sm.loads(_nested_loops(2)))
+    assert any("are not reliable, as round-off grows" in n for n in deep.notes), deep.notes
+    shallow = sm.analyze(sm.loads(_nested_loops(1)))
+    assert not any("round-off" in n for n in shallow.notes)
+    visits = dict(zip(shallow.table["id"], shallow.table["visits"], strict=True))
+    assert visits["a1"] == pytest.approx(1 / (1 - 0.99999999), rel=1e-6)

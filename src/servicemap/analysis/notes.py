@@ -8,7 +8,7 @@ from .chain import FlowChain
 from .failures import percent
 from .metrics import Metrics
 
-__all__ = ["MAX_NAMED", "TOO_LARGE", "named", "notes_of"]
+__all__ = ["MAX_NAMED", "PRECISE_RUNS", "TOO_LARGE", "named", "notes_of"]
 
 MAX_NAMED = 5
 """How many steps a note names before it says "and k more"."""
@@ -31,7 +31,30 @@ def notes_of(chain: FlowChain, m: Metrics) -> list[str]:
         O(n).
     """
     return [*chain.notes, *_split_notes(chain), *_data_notes(m), *_capacity_notes(chain, m),
-            *_overflow_notes(m)]
+            *_overflow_notes(m), *_precision_notes(m)]
+
+
+PRECISE_RUNS = 4.5e9
+"""Expected steps per case above which the visits may be off by more than 1e-6 relative.
+
+The sparse solve of ``v = s + Pᵀv`` is backward stable, so its relative error is
+about the machine epsilon (2.2e-16) times the condition number of ``I - Pᵀ``,
+which is about the number of steps a case runs (the column sums of the
+fundamental matrix). One loop left with probability 1e-9 (the least SM105
+lets pass) makes a billion runs, 2e-7; loops nested inside each other multiply.
+"""
+
+
+def _precision_notes(m: Metrics) -> list[str]:
+    """A warning where round-off may have spoiled the visits (see :data:`PRECISE_RUNS`)."""
+    runs = float(np.sum(m.visits))
+    if not runs > PRECISE_RUNS:
+        return []
+    error = runs * np.finfo(np.float64).eps
+    how = "are not reliable" if error >= 0.1 else f"may be off by {error:.0e} (relative)"
+    return [f"a case runs {runs:.2g} steps on average (loops left only rarely, one inside "
+            f"another): the visits and every number computed from them {how}, as round-off "
+            "grows with the number of runs"]
 
 
 TOO_LARGE = "beyond the largest number a float holds (about 1.8e308)"
