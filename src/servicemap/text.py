@@ -84,7 +84,9 @@ _NARROW = frozenset("ijlI.,:;!|'` ")
 _WIDE = frozenset("mwMW@%")
 
 # A line break as str.splitlines sees it, or a word as str.split sees it.
-_TOKENS = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]|\S+")
+_BREAK = r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
+_TOKENS = re.compile(rf"{_BREAK}|\S+")
+_TOKENS_RUNS = re.compile(rf"(?:{_BREAK})+|\S+")  # blank lines taken with the break before them
 
 
 def _units(ch: str) -> float:
@@ -172,7 +174,7 @@ def fit_lines(text: str, width: float, max_lines: int) -> Fitted:
             current.clear()
         cur_w = 0.0
 
-    for match in _TOKENS.finditer(text):
+    for match in _TOKENS_RUNS.finditer(text):
         if len(lines) > max_lines:
             break
         word = match.group()

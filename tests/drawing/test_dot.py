@@ -8,10 +8,13 @@ import pygraphviz
 import pytest
 
 from servicemap.drawing.dot import build_dot
-from servicemap.drawing.dotwriter import spline
+from servicemap.drawing.dotwriter import quoted, spline
 from servicemap.drawing.escape import clean_text, html_text, tooltip_text
 from servicemap.drawing.style import KeyEntry, StepStyle, check_color
+from servicemap.layout import compute_layout
+from servicemap.layout.deadline import Deadline
 from servicemap.model import Blueprint
+from servicemap.problems import RenderError
 from tests.helpers.layouts import grid_layout
 from tests.helpers.maps import FILE_ATTRS, HOSTILE, every_kind_map, hostile_map
 
@@ -147,3 +150,62 @@ def test_tooltip_text_has_no_quote_or_backslash() -> None:
     for text in HOSTILE:
         out = tooltip_text(text)
         assert '"' not in out and "\\" not in out and "<" not in out
+
+
+def long_text_map(label: str, branch: str) -> Blueprint:
+    return Blueprint.model_validate({"name": "Long text", "steps": [
+        {"id": "a", "kind": "terminator", "next": "w"},
+        {"id": "w", "kind": "task", "label": label, "next": "d"},
+        {"id": "d", "kind": "decision",
+         "next": [{"to": "e", "label": branch}, {"to": "w", "label": "again"}]},
+        {"id": "e", "kind": "terminator"}]})
+
+
+def test_long_text_is_drawn_cut_and_kept_whole_in_the_tooltips() -> None:
+    """Graphviz refuses a string over 16384 bytes ('Invalid Input' for a 60 kB branch label)."""
+    bp = long_text_map("x" * 100_000, "y<" * 30_000)
+    dot = build_dot(bp, compute_layout(bp))
+    graph = parsed(dot)  # parses: no quoted string or HTML label over Graphviz's limit
+    work = next(n for n in graph.nodes() if tip(n).startswith("x"))
+    assert tip(work) == "x" * 100_000 + "&#10;kind: task&#10;id: w"
+    assert "x" * 18 + "…" in work.attr["label"] and work.attr["label"].count("<BR/>") == 5
+    edge = next(e for e in graph.edges() if "label" in e.attr and "y&lt;" in e.attr["label"])
+    assert edge.attr["label"].count("<BR/>") == 2 and edge.attr["label"].endswith("…")
+    assert tip(edge) == "d → e [" + "y&lt;" * 30_000 + "] (flow)"
+    into = next(e for e in graph.edges() if tip(e).startswith("a → "))
+    assert tip(into) == "a → " + "x" * 200 + "… (flow)"  # the step's own tooltip has it all
+    svg = pygraphviz.AGraph(string=dot).draw(format="svg", prog="nop2").decode()
+    assert svg.count("x" * 100_000) == 1 and svg.count("y&lt;" * 30_000) == 1
+
+
+def test_long_strings_go_to_dot_in_joined_pieces() -> None:
+    assert quoted("a&#92;b") == '"a&#92;b"'
+    text = "ab\\" * 5000
+    pieces = quoted(text).split(" + ")
+    assert len(pieces) == 4 and all(len(p) <= 4002 for p in pieces)
+    assert "".join(p[1:-1] for p in pieces) == text
+    assert not any(p.endswith('\\"') for p in pieces[:-1])  # no piece escapes its end quote
+
+
+class CountingDeadline(Deadline):
+    """A deadline that passes at its ``limit``-th check."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(None)
+        self.limit, self.checks = limit, 0
+
+    def check(self, doing: str = "drawing the map") -> None:
+        self.checks += 1
+        if self.checks >= self.limit:
+            raise RenderError(f"took longer than the test allows while {doing}")
+
+
+@pytest.mark.parametrize("limit", [1, 3, 7])
+def test_building_dot_checks_its_deadline_per_step_and_line(limit: int) -> None:
+    bp = every_kind_map()
+    deadline = CountingDeadline(limit)
+    with pytest.raises(RenderError, match="took longer"):
+        build_dot(bp, grid_layout(bp), deadline=deadline)
+    assert deadline.checks == limit
+    with pytest.raises(RenderError, match=r"took longer than 0 s .* while drawing the steps"):
+        build_dot(bp, grid_layout(bp), deadline=Deadline(0))

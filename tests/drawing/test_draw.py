@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pygraphviz
@@ -138,3 +141,76 @@ def test_highlight_colours_fail_points_and_bottleneck() -> None:
     svg = render(bp, format="svg", layout=grid_layout(bp), highlight=True).decode()
     assert styles["attempt"].fill in svg
     assert "expected failures per" in svg
+
+
+_EVERY_EXAMPLE = """
+import hashlib, json, sys
+from pathlib import Path
+import servicemap
+out = {}
+for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
+    for fmt in ("pdf", "svg", "png"):
+        data = servicemap.render(path, format=fmt)
+        out[f"{path.name} {fmt}"] = hashlib.sha256(data).hexdigest()
+print(json.dumps(out))
+"""
+
+
+def test_every_example_is_the_same_bytes_in_any_process_hash_seed_and_time_zone() -> None:
+    """PDF differed between runs and with TZ (cairo's /CreationDate, its zone and length)."""
+    root = Path(__file__).resolve().parents[2]
+    runs = []
+    for seed, zone in [("0", "UTC"), ("1", "America/New_York"), ("4242", "Asia/Kolkata")]:
+        env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": zone}
+        result = subprocess.run([sys.executable, "-c", _EVERY_EXAMPLE, str(root / "examples")],
+                                capture_output=True, text=True, env=env, timeout=300, cwd=root)
+        assert result.returncode == 0, result.stderr
+        runs.append(json.loads(result.stdout))
+        time.sleep(1.1)  # a new second on the clock cairo reads
+    assert len(runs[0]) == 3 * len(list((root / "examples").glob("*.yaml"))) > 0
+    assert runs[0] == runs[1] == runs[2]
+
+
+@pytest.mark.parametrize("date", [b"D:20261130155626Z", b"D:20261130105627-05'00",
+                                  b"D:20261130212628+05'30'", b"D:2026"])
+def test_pdf_dates_become_one_date_at_the_same_length(date: bytes) -> None:
+    pdf = b"<< /Producer (cairo) /CreationDate (" + date + b") /ModDate(" + date + b") >>"
+    fixed = fix_pdf_dates(pdf)
+    assert len(fixed) == len(pdf) and b"2026" not in fixed
+    assert fixed.count(b"(D:2000") == 2
+    assert fix_pdf_dates(fixed) == fixed
+
+
+def test_pdf_ids_are_a_hash_of_the_content_at_the_same_length() -> None:
+    def pdf(first: bytes, second: bytes, body: bytes = b"x") -> bytes:
+        return b"%PDF " + body + b" trailer << /ID [<" + first + b"><" + second + b">] >>"
+
+    one = fix_pdf_dates(pdf(b"0123456789ABCDEF", b"FEDCBA9876543210"))
+    two = fix_pdf_dates(pdf(b"AAAAAAAAAAAAAAAA", b"BBBBBBBBBBBBBBBB"))
+    assert one == two and len(one) == len(pdf(b"0" * 16, b"0" * 16))
+    assert one != fix_pdf_dates(pdf(b"A" * 16, b"B" * 16, body=b"y"))
+
+
+def test_a_real_pdf_stays_valid() -> None:
+    """Offsets in the cross-reference table still point at their objects."""
+    bp = every_kind_map()
+    pdf = render(bp, format="pdf", layout=grid_layout(bp))
+    start = int(re.search(rb"startxref\s+(\d+)", pdf).group(1))  # type: ignore[union-attr]
+    assert pdf[start:start + 4] == b"xref"
+    offsets = re.findall(rb"(\d{10}) 00000 n", pdf[start:])
+    assert offsets
+    for offset in offsets:
+        assert re.match(rb"\d+ 0 obj", pdf[int(offset):]), offset
+
+
+def test_render_is_bounded_by_its_timeout_as_a_whole() -> None:
+    """The layout and the DOT building count too, not only Graphviz."""
+    bp = servicemap.Blueprint.model_validate({"name": "Wide", "steps": [
+        {"id": "a", "kind": "terminator", "next": "s0"},
+        *({"id": f"s{i}", "kind": "task", "label": "x" * 100_000, "next": f"s{i + 1}"}
+          for i in range(300)),
+        {"id": "s300", "kind": "terminator"}]})
+    start = time.perf_counter()
+    with pytest.raises(RenderError, match=r"took longer than 0\.05 s and was stopped while"):
+        render(bp, format="svg", timeout=0.05)
+    assert time.perf_counter() - start < 5

@@ -66,8 +66,17 @@ EXPECTED = [
     Case("nested-loops-overflow.yaml", ("analyze",), 1, frozenset({"SM105"}),
          phrase="beyond the largest number a float holds"),
     _check("json-surrogate-pairs.json", 0),
+    # Long text: wrapped in linear time, cut where drawn with a located warning, and a
+    # render bounded as a whole by its timeout (Graphviz refused the 60 kB branch label).
     Case("long-word-label.yaml", ("render", "--format", "svg", "-o", "{tmp}/out.svg"), 0,
          seconds=30.0),
+    Case("long-word-label.yaml", ("render", "--format", "png", "-o", "{tmp}/out.png"), 0,
+         seconds=30.0),
+    Case("long-word-label.yaml", ("render", "--format", "pdf", "-o", "{tmp}/out.pdf"), 0,
+         seconds=30.0),
+    _check("long-word-label.yaml", 0, "SM303", phrase="the drawing shows 6 lines of it"),
+    Case("long-word-label.yaml", ("render", "--timeout", "0.001", "-o", "{tmp}/out.svg"), 2,
+         phrase="took longer than 0.001 s", seconds=30.0),
 ]
 
 _REPORT_LINE = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+):(?P<col>\d+): (?P<code>SM\d{3}) ")
@@ -102,6 +111,20 @@ def test_analyze_json_is_valid_json(case: Case, tmp_path: Path) -> None:
     result = _run(case, tmp_path)
     data = json.loads(result.stdout, parse_constant=refuse)
     assert data["summary"] and isinstance(data["notes"], list)
+
+
+def test_a_megabyte_label_renders_at_once(tmp_path: Path) -> None:
+    """Wrapping re-measured the rest of a word at every cut: a 1 MB label took over an hour."""
+    case = tmp_path / "megabyte.yaml"
+    case.write_text("name: Megabyte\nsteps:\n"
+                    "  - {id: a, kind: terminator, next: w}\n"
+                    f"  - {{id: w, kind: task, label: {'x' * 1_000_000}, next: e}}\n"
+                    "  - {id: e, kind: terminator}\n")
+    result = subprocess.run([sys.executable, "-m", "servicemap", "render", str(case),
+                             "-o", str(tmp_path / "out.svg")],
+                            capture_output=True, text=True, timeout=30, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out.svg").read_text().count("x" * 1_000_000) == 1  # in the tooltip
 
 
 def test_every_case_file_has_an_expectation() -> None:

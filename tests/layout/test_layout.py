@@ -8,9 +8,21 @@ import pytest
 
 import servicemap as sm
 from servicemap.layout import compute_layout
+from servicemap.layout.deadline import Deadline
 from servicemap.layout.grid import place, step_size
+from servicemap.layout.labels import label_size
 from servicemap.layout.routing import assign_tracks, border_dx
-from servicemap.text import HEADER_LINE, LANE_TITLE_INSET, text_width, wrap_chars
+from servicemap.problems import RenderError
+from servicemap.text import (
+    BRANCH_LINES,
+    BRANCH_WRAP,
+    HEADER_LINE,
+    LANE_TITLE_INSET,
+    STEP_LINES,
+    TITLE_CHARS,
+    text_width,
+    wrap_chars,
+)
 from tests.helpers.layout_checks import EXAMPLES, assert_layout_properties
 
 BLUEPRINT = """
@@ -280,3 +292,84 @@ def test_decision_branches_leave_by_its_corners() -> None:
     q2 = lay.nodes["q2"]
     far = next(e for e in lay.edges if e.source == "q2" and e.target == "far")
     assert far.points[0] == (q2.x, q2.top)
+
+
+def long_text_map(label: str, branch: str, title: str) -> sm.Blueprint:
+    """A map with ``label`` on a step, ``branch`` on a branch, ``title`` on a lane and a phase."""
+    return sm.Blueprint.model_validate({
+        "name": "Long text",
+        "lanes": [{"id": "l", "label": title}],
+        "phases": [{"id": "p", "label": title}],
+        "steps": [
+            {"id": "a", "kind": "terminator", "lane": "l", "phase": "p", "next": "w"},
+            {"id": "w", "kind": "task", "label": label, "lane": "l", "phase": "p", "next": "d"},
+            {"id": "d", "kind": "decision", "lane": "l", "phase": "p",
+             "next": [{"to": "e", "label": branch}, {"to": "w", "label": "again"}]},
+            {"id": "e", "kind": "terminator", "lane": "l", "phase": "p"},
+        ],
+    })
+
+
+def test_long_text_is_cut_and_keeps_the_map_its_usual_size() -> None:
+    """A 60 kB branch label made the canvas 700,000 pt wide; a 1 MB label took an hour."""
+    short = compute_layout(long_text_map("Works", "yes", "Desk"))
+    bp = long_text_map("x" * 1_000_000, "y" * 60_000, "z" * 100_000)
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    assert lay.width < short.width + 400 and lay.height < short.height + 400
+    work = lay.nodes["w"]
+    assert len(work.label_lines) == STEP_LINES and work.label_lines[-1].endswith("…")
+    (edge,) = [e for e in lay.edges if e.target == "e"]
+    assert edge.label == "y" * 60_000  # the whole label, for the tooltip
+    assert len(edge.label_lines) == BRANCH_LINES and edge.label_lines[-1].endswith("…")
+    assert all(text_width(line) <= BRANCH_WRAP for line in edge.label_lines)
+    assert lay.bands[0].label == lay.columns[0].label == "z" * TITLE_CHARS + "…"
+
+
+def test_branch_labels_wrap_in_layout_and_drawing_alike() -> None:
+    label = "customer not at home, card left"
+    lay = compute_layout(long_text_map("Works", label, "Desk"))
+    (edge,) = [e for e in lay.edges if e.target == "e"]
+    assert len(edge.label_lines) == 2 and " ".join(edge.label_lines) == label
+    assert label_size(label) == (max(map(text_width, edge.label_lines)) + 6, 2 * 13.0 + 2)
+
+
+class CountingDeadline(Deadline):
+    """A deadline that passes at its ``limit``-th check."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(None)
+        self.limit, self.checks = limit, 0
+
+    def check(self, doing: str = "drawing the map") -> None:
+        self.checks += 1
+        if self.checks >= self.limit:
+            raise RenderError(f"took longer than the test allows while {doing}")
+
+
+def chain(steps: int) -> sm.Blueprint:
+    """A chain of ``steps`` tasks between a start and an end, with a rework loop."""
+    ids = [f"s{i}" for i in range(steps)]
+    nexts = [*ids[1:], "d"]
+    return sm.Blueprint.model_validate({"name": "Chain", "steps": [
+        {"id": "a", "kind": "terminator", "next": ids[0]},
+        *({"id": sid, "kind": "task", "next": nxt} for sid, nxt in zip(ids, nexts, strict=True)),
+        {"id": "d", "kind": "decision",
+         "next": [{"to": "e", "label": "ok"}, {"to": ids[0], "label": "again"}]},
+        {"id": "e", "kind": "terminator"}]})
+
+
+@pytest.mark.parametrize("limit", [1, 10, 150, 300, 420])
+def test_the_layout_checks_its_deadline_inside_its_loops(limit: int) -> None:
+    """Not only between phases: the check that passes the deadline is the one that stops it."""
+    deadline = CountingDeadline(limit)
+    with pytest.raises(RenderError, match="took longer"):
+        compute_layout(chain(200), deadline=deadline)
+    assert deadline.checks == limit
+
+
+def test_a_passed_deadline_is_a_render_error() -> None:
+    with pytest.raises(RenderError, match=r"rendering the map took longer than 0 s and was "
+                                          r"stopped while placing the steps"):
+        compute_layout(chain(3), deadline=Deadline(0))
+    assert compute_layout(chain(3), deadline=Deadline(60)).nodes

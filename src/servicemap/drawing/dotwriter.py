@@ -52,11 +52,15 @@ def quoted(text: str) -> str:
     """
     if len(text) <= _CHUNK:
         return f'"{text}"'
-    pieces, start = [], 0
-    while start < len(text):
-        end = min(len(text), start + _CHUNK)
-        while end < len(text) and end > start + 1 and text[end - 1] == "\\":
-            end -= 1  # never split an escape
+    pieces, start, size = [], 0, len(text)
+    while start < size:
+        end = min(size, start + _CHUNK)
+        while start < end < size and text[end - 1] == "\\":
+            end -= 1  # a piece ending in a backslash would escape its closing quote
+        if end == start:  # a run of backslashes: take all of it and what follows
+            end = start + _CHUNK
+            while end < size and text[end - 1] == "\\":
+                end += 1
         pieces.append(f'"{text[start:end]}"')
         start = end
     return " + ".join(pieces)

@@ -24,8 +24,7 @@ class Deadline:
         Traceback (most recent call last):
         ...
         servicemap.problems.RenderError: rendering the map took longer than 0 s and was \
-stopped while laying out the map; the map may be too large for this timeout (pass a larger \
-timeout)
+stopped while laying out the map; the map may be too large for this timeout
     """
 
     __slots__ = ("_end", "seconds")
@@ -51,6 +50,5 @@ timeout)
         if time.monotonic() >= self._end:
             raise RenderError(
                 f"rendering the map took longer than {self.seconds:g} s and was stopped "
-                f"while {doing}; the map may be too large for this timeout "
-                "(pass a larger timeout)"
+                f"while {doing}; the map may be too large for this timeout"
             )
