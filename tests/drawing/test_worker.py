@@ -158,3 +158,28 @@ def test_worker_dies_with_its_parent_killed_mid_render(started_from: str) -> Non
         parent.kill()
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")  # the test's own threads
+def test_a_forked_child_lets_go_of_its_parents_worker(worker: GraphvizWorker) -> None:
+    """The child closes its copy of the lifeline and draws with a worker of its own."""
+    worker.draw(SMALL, "svg", timeout=30)
+    parent_worker = worker.pid
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        try:
+            ok = worker._lifeline is None and worker.pid is None
+            ok = ok and worker.draw(SMALL, "svg", timeout=30).startswith(b"<?xml")
+            ok = ok and worker.pid not in (None, parent_worker)
+            worker.close()
+            os.write(write, b"ok" if ok else b"no")
+        finally:
+            os._exit(0)
+    os.close(write)
+    answer = os.read(read, 2)
+    os.waitpid(child, 0)
+    os.close(read)
+    assert answer == b"ok"
+    assert worker.pid == parent_worker and worker.draw(SMALL, "svg", timeout=30)

@@ -24,6 +24,7 @@ import struct
 import subprocess
 import sys
 import threading
+import weakref
 from pathlib import Path
 from typing import IO
 
@@ -35,6 +36,21 @@ __all__ = ["GraphvizWorker", "shared_worker"]
 _WORKER_SCRIPT = Path(__file__).with_name("_worker.py")
 _NOISE = (b"reset-dirs",)  # the bundled fontconfig's warning in every process
 _KEEP_LINES = 200
+_WORKERS: weakref.WeakSet[GraphvizWorker] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child lets go of its parent's workers.
+
+    It closes its copies of their lifelines (they must not keep those workers
+    alive once the parent has ended), never stops them, and starts its own
+    worker on first use (with a fresh lock: another thread may have held the
+    old one at the fork).
+    """
+    for worker in list(_WORKERS):
+        worker._forget_lifeline()
+        worker._proc = worker._drain = None
+        worker._lock = threading.Lock()
 
 
 class _StderrDrain:
@@ -110,6 +126,14 @@ class GraphvizWorker:
         self._owner_pid = 0
         self._requests = 0
         self._lifeline: int | None = None  # our end of the worker's lifeline pipe
+        _WORKERS.add(self)
+
+    def _forget_lifeline(self) -> None:
+        """Close this process's copy of the lifeline (in a forked child)."""
+        lifeline, self._lifeline = self._lifeline, None
+        if lifeline is not None:
+            with contextlib.suppress(OSError):
+                os.close(lifeline)
 
     @property
     def pid(self) -> int | None:
@@ -167,10 +191,7 @@ class GraphvizWorker:
         if proc is not None and self._owner_pid != os.getpid():
             # A forked child must not share its parent's worker pipes.
             self._proc = self._drain = None
-            if self._lifeline is not None:
-                with contextlib.suppress(OSError):
-                    os.close(self._lifeline)  # the copy of the parent's end
-                self._lifeline = None
+            self._forget_lifeline()  # the copy of the parent's end, if still open
             proc = None
         if proc is None or proc.poll() is not None:
             self._stop()
@@ -304,6 +325,10 @@ def _details(text: str) -> str:
         return ""
     lines = text.splitlines()[-20:]
     return "\nGraphviz said:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @functools.cache
