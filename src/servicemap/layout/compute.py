@@ -108,8 +108,7 @@ def _layout(bp: Blueprint, wrap_width: float, deadline: Deadline) -> Layout:
     """Every phase of :func:`compute_layout`, in order."""
     grid = place(bp, wrap_width=wrap_width, deadline=deadline)
     deadline.check("routing the flow lines")
-    plan = plan_routes(grid)
-    deadline.check("routing the flow lines")
+    plan = plan_routes(grid, deadline)
     lane_info = {lane.id: lane for lane in bp.lanes}
     phase_info = {p.id: p for p in bp.phases}
     branches = _branches(bp)

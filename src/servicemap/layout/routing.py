@@ -9,6 +9,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .deadline import Deadline
 from .geometry import NodeBox, Point
 from .grid import Edge, Grid, Slot
 
@@ -186,11 +187,12 @@ class _Draft:
     ctrack: list[int] = field(default_factory=list)
 
 
-def plan_routes(grid: Grid) -> Plan:
+def plan_routes(grid: Grid, deadline: Deadline | None = None) -> Plan:
     """Choose every edge's route kind, ports, corridor and tracks.
 
     Args:
         grid: The steps placed in cells.
+        deadline: When to give up (checked between the steps of the plan); default none.
 
     Returns:
         A route per edge of ``grid`` (in its order) and the tracks each gap and
@@ -212,12 +214,17 @@ def plan_routes(grid: Grid) -> Plan:
 
     Complexity: O(E log E); row occupancy is looked up by bisection.
     """
+    check = (deadline or Deadline(None)).check
     rows = _Rows.of(grid)
     draft = _Draft(_route_kinds(grid, rows), [0] * len(grid.edges))
+    check("routing the flow lines")
     _vertex_exits(grid, rows, draft)
     draft.out_dy, draft.loop_dy, draft.in_dy = _ports(grid, rows, draft.kinds)
+    check("routing the flow lines")
     draft.ctrack, corridor_tracks = _corridor_tracks(grid, draft)
+    check("routing the flow lines")
     track1, track2, gap_tracks = _settle_gap_tracks(grid, rows, draft)
+    check("routing the flow lines")
     routes: list[Route] = []
     for i, (e, (kind, corridor, rework)) in enumerate(zip(grid.edges, draft.kinds, strict=True)):
         u, v = grid.slots[e[0]], grid.slots[e[1]]
