@@ -128,3 +128,7 @@ def test_clip() -> None:
     assert clip("a" * 200) == "a" * 200
     assert clip("a" * 201) == "a" * 200 + ELLIPSIS
     assert clip("ab   cd", 4) == "ab" + ELLIPSIS
+
+
+def test_a_width_narrower_than_a_character_still_makes_progress() -> None:
+    assert fit_lines("xxx yy", 1, 10) == text.Fitted(("x", "x", "x", "y", "y"))

@@ -192,9 +192,9 @@ def fit_lines(text: str, width: float, max_lines: int) -> Fitted:
                 end, w = _fit(word, start, width)
             if len(lines) > max_lines:
                 break
-            word = word[start:]
-            current.append(word)
-            cur_w = w
+            if start < len(word):  # the rest fits a line: later words may join it
+                current.append(word[start:])
+                cur_w = w
         elif current and cur_w + space + w > width:
             flush()
             current.append(word)
