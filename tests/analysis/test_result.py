@@ -187,3 +187,31 @@ def test_examples_analyse(path: Path) -> None:
         share = step["lead_time_share"]
         assert share is None or 0.0 <= share <= 1.0
     assert a.to_text()
+
+
+def test_to_dict_replaces_any_non_finite_number_with_null_and_says_where() -> None:
+    """The safety net under the metrics' own overflow handling: should an inf or a nan
+    reach an Analysis anyway, to_dict, to_json and to_csv hold null (an empty cell) and
+    a note names where; the text says "too large" rather than "inf"."""
+    import dataclasses
+    import math
+
+    a = analyze(servicemap.loads(MAP))
+    table = dict(a.table)
+    table["lead_time_s"] = [math.inf, *table["lead_time_s"][1:]]
+    summary = dataclasses.replace(a.summary, cost=math.nan, max_throughput_per_h=math.inf)
+    broken = dataclasses.replace(a, table=table, summary=summary,
+                                 time_traps=[("fix", math.inf)])
+    data = broken.to_dict()
+    assert data["summary"]["cost"] is None and data["steps"][0]["lead_time_s"] is None
+    assert data["time_traps"][0]["lead_time_share"] is None
+    assert data["notes"][-1] == (
+        "values beyond the float range are reported as unknown (null), as JSON has no NaN "
+        "or Infinity: summary.cost, summary.max_throughput_per_h, steps[0].lead_time_s, "
+        "time_traps[0].lead_time_share")
+    json.loads(broken.to_json(), parse_constant=lambda c: pytest.fail(f"JSON holds {c}"))
+    rows = list(csv.DictReader(io.StringIO(broken.to_csv())))
+    assert rows[0]["lead_time_s"] == ""
+    text = broken.to_text()
+    assert "inf" not in text.replace("Infinity", "").lower().replace("information", "")
+    assert "max throughput:" in text and "too large (beyond 1.8e308)" in text

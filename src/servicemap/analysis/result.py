@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import html
 import io
+import itertools
 import json
 import math
+import operator
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -67,6 +69,49 @@ _TOO_LARGE = "too large (beyond 1.8e308)"
 NON_FINITE_NOTE = ("values beyond the float range are reported as unknown (null), as JSON "
                    "has no NaN or Infinity: {}")
 """The note :meth:`Analysis.to_dict` adds where it had to replace such values."""
+
+
+_FLOAT_COLUMNS = ("visits", "process_time_s", "lead_time_s", "load_s", "utilisation",
+                  "queue_wait_s", "expected_defects", "lead_time_share")
+"""The columns of the per-step table that hold floats (or ``None``)."""
+
+
+def _sum_is_finite(values: list[Any]) -> bool:
+    """Whether ``values`` (floats and ``None``) are all finite, at C speed: true only
+    if their exact sum is a finite float (a false "no" costs just a closer look).
+
+    >>> _sum_is_finite([1.0, None, 2.5]), _sum_is_finite([1.0, float("nan")])
+    (True, False)
+    """
+    try:
+        return math.isfinite(math.fsum(filter(_known, values)))
+    except (OverflowError, ValueError, TypeError):
+        return False
+
+
+def _known(value: object) -> bool:
+    return value is not None
+
+
+_FLOAT_KEYS: dict[str, tuple[str, ...]] = {
+    "failure_points": ("visits", "expected_defects", "failure_probability",
+                       "expected_failures"),
+    "bottlenecks": ("visits", "process_time_s", "load_s", "utilisation", "queue_wait_s"),
+    "time_traps": ("lead_time_share",),
+    "ends": ("probability",),
+    "convergence_points": (),
+}
+"""The float keys of the rows of each long list in :meth:`Analysis.to_dict`."""
+
+
+def _rows_finite(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> bool:
+    """Whether the ``keys`` of every row are finite floats or ``None`` (see
+    :func:`_sum_is_finite`); the rows' other values are text, integers and lists."""
+    if not keys:
+        return True
+    get = operator.itemgetter(*keys)
+    values = map(get, rows) if len(keys) == 1 else itertools.chain.from_iterable(map(get, rows))
+    return _sum_is_finite(list(values))
 
 
 def _finite(value: Any, path: str, replaced: list[str]) -> Any:
@@ -252,7 +297,14 @@ class Analysis:
         anyway it is replaced by ``None`` here, with a note naming where.
         """
         replaced: list[str] = []
-        data: dict[str, Any] = _finite(self._plain_dict(), "", replaced)
+        data = self._plain_dict()
+        for key, value in data.items():
+            if key == "steps":  # the table's floats, column by column, at C speed
+                if all(_sum_is_finite(self.table[c]) for c in _FLOAT_COLUMNS):
+                    continue
+            elif key in _FLOAT_KEYS and _rows_finite(value, _FLOAT_KEYS[key]):
+                continue
+            data[key] = _finite(value, key, replaced)
         if replaced:
             shown = ", ".join(replaced[:5]) + (
                 f" and {len(replaced) - 5} more" if len(replaced) > 5 else "")

@@ -337,5 +337,5 @@ def flow_graph(bp: Blueprint) -> FlowGraph:
     )
     succ, pred, resolved = _adjacency(nodes, steps, exits, loops)
     cycles = {node: (node, *_resolve(steps[node].targets()[0], steps, exits, loops)[1])
-              for node in nodes if node in loops}
+              for node in nodes if node in loops} if loops else {}
     return FlowGraph(nodes, succ, pred, _LAZY, exits, cycles, _resolved=resolved)
