@@ -221,3 +221,28 @@ def test_visits_too_many_to_solve_precisely_are_flagged_in_a_note() -> None:
     assert not any("round-off" in n for n in shallow.notes)
     visits = dict(zip(shallow.table["id"], shallow.table["visits"], strict=True))
     assert visits["a1"] == pytest.approx(1 / (1 - 0.99999999), rel=1e-6)
+
+
+def test_numpy_floating_point_errors_set_to_raise_are_not_raised() -> None:
+    """With np.seterr(all="raise") an underflow is a FloatingPointError. A branch of
+    probability 1e-310 (allowed) runs 'rare' 1e-310 times per case; its defects,
+    1e-310 × (1 - 0.5) = 5e-311, underflow to a subnormal float: a number, no error."""
+    import numpy as np
+
+    bp = sm.loads("""
+name: Rare branch
+steps:
+  - {id: s, kind: terminator, next: d}
+  - id: d
+    kind: decision
+    next: [{to: rare, label: rare, probability: 1e-310}, {to: e, label: usual, probability: 1}]
+  - {id: rare, kind: task, duration: 1s, accuracy: 0.5, next: e}
+  - {id: e, kind: terminator}
+""")
+    old = np.seterr(all="raise")
+    try:
+        a = sm.analyze(bp, arrivals=1.0)
+    finally:
+        np.seterr(**old)
+    assert a.table["visits"][2] == 1e-310
+    assert a.table["expected_defects"][2] == 1e-310 * 0.5

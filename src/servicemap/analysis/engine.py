@@ -120,23 +120,26 @@ def _refusal(exc: UnsolvableFlow, blueprint: Blueprint | None) -> AnalysisError:
 
 def _analyze(chain: FlowChain, rate: float | None, name: str,
              blueprint: Blueprint | None) -> Analysis:
+    # Overflow and underflow are handled where they matter (None and a note), so
+    # numpy's floating-point errors are neither warned about nor raised, whatever
+    # np.seterr or the warning filters say.
     with np.errstate(all="ignore"):
         try:
             v = solve_flow(chain)
         except UnsolvableFlow as exc:
             raise _refusal(exc, blueprint) from exc
-    m = metrics_of(chain, v, chain.arrivals_per_h if rate is None else rate)
-    return Analysis(
-        name=name,
-        summary=summary_of(m),
-        table=step_table_of(chain, m),
-        failure_points=m.failure_points,
-        bottlenecks=m.bottlenecks,
-        time_traps=m.time_traps,
-        convergence_points=m.convergence,
-        end_probabilities=m.end_probabilities,
-        notes=notes_of(chain, m),
-    )
+        m = metrics_of(chain, v, chain.arrivals_per_h if rate is None else rate)
+        return Analysis(
+            name=name,
+            summary=summary_of(m),
+            table=step_table_of(chain, m),
+            failure_points=m.failure_points,
+            bottlenecks=m.bottlenecks,
+            time_traps=m.time_traps,
+            convergence_points=m.convergence,
+            end_probabilities=m.end_probabilities,
+            notes=notes_of(chain, m),
+        )
 
 
 def analyze_blueprint(
