@@ -17,8 +17,10 @@ _SKIP = frozenset({"next", "id"})
 def to_networkx(bp: Blueprint) -> nx.DiGraph:
     """The resolved flow as a ``networkx.DiGraph``.
 
-    Nodes are step ids (not connectors) with every step field as an attribute
-    plus ``step`` (the model). One edge per distinct target: where several
+    Nodes are step ids (not connectors, but for a loop of connectors that lead
+    only to each other: see :class:`~servicemap.flow.graph.FlowGraph`) with
+    every step field as an attribute plus ``step`` (the model). One edge per
+    distinct target: where several
     branches lead to one step they are merged, and the edge carries
     ``probability`` (summed over them; ``None`` where some branch gives none),
     ``branches`` (how many flow lines it stands for: an even split gives each
