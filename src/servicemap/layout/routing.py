@@ -29,12 +29,19 @@ class Route:
 
     ``kind`` is ``"loop"`` (a self-loop on the right side), ``"direct"`` (out
     along the source's row, down or up in the gap left of the target, in),
+    ``"early"`` (like direct, but down or up in the gap right of the source
+    and along the target's row, where the source's row is taken just before
+    the target's column),
     ``"around"`` (out to the gap right of the source, along a corridor
     between rows, back down or up in the gap left of the target, in) or
     ``"vertex"`` (a decision's branch leaving by its top or bottom corner,
     ``exit`` -1 or +1: straight up or down into the corridor beside the
     decision, along it to the gap left of the target, in).
     Tracks number the parallel lines in a gap or corridor; -1 means none needed.
+    ``enter`` is 0 for a line entering its target's left side, -1 (+1) for one
+    that runs along the corridor just above (below) the target's row and
+    turns into its top (bottom) side, ``in_dy`` then being the x offset of
+    that port from the target's centre: two bends fewer.
     """
 
     edge: Edge
@@ -49,6 +56,7 @@ class Route:
     gap2: int = 0
     track2: int = -1
     exit: int = 0
+    enter: int = 0
 
 
 @dataclass
@@ -185,6 +193,7 @@ class _Draft:
     loop_dy: list[float] = field(default_factory=list)
     in_dy: list[float] = field(default_factory=list)
     ctrack: list[int] = field(default_factory=list)
+    enters: list[int] = field(default_factory=list)  # -1 top, +1 bottom, 0 the left side
 
 
 def plan_routes(grid: Grid, deadline: Deadline | None = None) -> Plan:
@@ -219,9 +228,11 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None) -> Plan:
     draft = _Draft(_route_kinds(grid, rows), [0] * len(grid.edges))
     check("routing the flow lines")
     _vertex_exits(grid, rows, draft)
-    draft.out_dy, draft.loop_dy, draft.in_dy = _ports(grid, rows, draft.kinds)
+    draft.enters = _side_entries(grid, draft)
+    draft.out_dy, draft.loop_dy, draft.in_dy = _ports(grid, rows, draft.kinds, draft.enters)
     check("routing the flow lines")
     draft.ctrack, corridor_tracks = _corridor_tracks(grid, draft)
+    _top_ports(grid, draft)
     check("routing the flow lines")
     track1, track2, gap_tracks = _settle_gap_tracks(grid, rows, draft)
     check("routing the flow lines")
@@ -232,8 +243,9 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None) -> Plan:
             routes.append(Route(e, kind, draft.out_dy[i], draft.loop_dy[i], True))
         else:
             routes.append(Route(e, kind, draft.out_dy[i], draft.in_dy[i], rework, u.column + 1,
-                                track1[i], corridor, draft.ctrack[i], v.column, track2[i],
-                                draft.exits[i]))
+                                track1[i], corridor, draft.ctrack[i],
+                                u.column + 1 if kind == "early" else v.column, track2[i],
+                                draft.exits[i], draft.enters[i]))
     return Plan(routes, gap_tracks, corridor_tracks)
 
 
@@ -248,7 +260,19 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
             kinds.append(("loop", None, True))
         elif not rework and (v.column == u.column + 1
                              or rows.free(u, u.column + 1, v.column - 1)):
-            kinds.append(("direct", None, False))
+            # A run along the source's row to the gap left of the target would
+            # end right beside the step in that row's cell there and read as
+            # going into it: turn in the gap next to the source instead, or,
+            # if the target's row is taken too, go around.
+            beside = (v.column > u.column + 1 and (u.lane, u.row) != (v.lane, v.row)
+                      and not rows.free(u, v.column, v.column))
+            if not beside:
+                kinds.append(("direct", None, False))
+            elif rows.free(v, u.column + 1, v.column - 1):
+                kinds.append(("early", None, False))
+            else:
+                k = v.row if rows.key(u) < rows.key(v) else v.row + 1
+                kinds.append(("around", (v.lane, k), False))
         else:
             if (u.lane, u.row) == (v.lane, v.row) or rows.key(u) < rows.key(v):
                 k = v.row  # the corridor above the target
@@ -298,7 +322,69 @@ def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
             kinds[i] = ("vertex", (sl.lane, sl.row), kinds[i][2])
 
 
-def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind]
+FLAT_SIDES = ("task", "predefined", "document", "delay", "terminator")
+"""Kinds whose top and bottom are flat, so a line may enter them there."""
+
+
+def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
+    """Which lines through a corridor enter their target from above or below.
+
+    A corridor route runs along the corridor just above (or below) its
+    target's row; instead of going on to the gap left of the target, down
+    and right into its side (two more bends), it turns straight into the
+    target's top (bottom). Not for diamonds and circles (no flat side), nor
+    where a decision's corner exit comes down (up) into that corridor in the
+    target's column, which would meet the entering line.
+    """
+    slots, edges = grid.slots, grid.edges
+    corner_at: set[tuple[str, int, int]] = set()  # (lane, corridor, column) of corner exits
+    for i, x in enumerate(draft.exits):
+        if x:
+            u = slots[edges[i][0]]
+            corner_at.add((u.lane, u.row + (1 if x > 0 else 0), u.column))
+    enters = [0] * len(edges)
+    for i, (e, (kind, corridor, _)) in enumerate(zip(edges, draft.kinds, strict=True)):
+        v = slots[e[1]]
+        if corridor is None or kind == "loop" or v.kind not in FLAT_SIDES:
+            continue
+        if corridor[0] != v.lane or (*corridor, v.column) in corner_at:
+            continue
+        if corridor[1] == v.row:
+            enters[i] = -1
+        elif corridor[1] == v.row + 1:
+            enters[i] = 1
+    return enters
+
+
+def _top_ports(grid: Grid, draft: _Draft) -> None:
+    """X offsets of the lines entering a target's top or bottom (in ``draft.in_dy``).
+
+    Lines coming along the corridor from the right take the right half, the
+    one on the track nearest the target rightmost; lines from the left
+    mirror that; so lines turning into one side never cross each other.
+    """
+    by_spot: dict[tuple[Hashable, int], list[tuple[tuple[float, ...], int]]] = {}
+    flat: dict[tuple[Hashable, int], float] = {}
+    for i, enter in enumerate(draft.enters):
+        if not enter:
+            continue
+        u, v = grid.slots[grid.edges[i][0]], grid.slots[grid.edges[i][1]]
+        near = draft.ctrack[i] if enter < 0 else -draft.ctrack[i]  # higher: nearer the row
+        key = (1.0, float(near), float(i)) if u.column >= v.column else (0.0, float(-near),
+                                                                            float(i))
+        # Lines into the rows above and below one corridor share its stretch
+        # in the column, so they are spread together.
+        spot: tuple[Hashable, int] = (draft.kinds[i][1], v.column)
+        by_spot.setdefault(spot, []).append((key, i))
+        room = v.width - (v.height if v.kind in ("terminator", "delay") else 0.0) - 2 * PORT
+        flat[spot] = min(flat.get(spot, room), room)
+    for spot, items in by_spot.items():
+        items.sort()
+        for (_, i), dx in zip(items, _offsets(len(items), max(0.0, flat[spot])), strict=True):
+            draft.in_dy[i] = dx
+
+
+def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
            ) -> tuple[list[float], list[float], list[float]]:
     """Each edge's port offsets: out of the source, back into it (self-loops), into the target.
 
@@ -322,7 +408,8 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind]
             in_key = (*ck, u.column, i)
         if kind != "vertex":
             outs.setdefault(u.id, []).append((out_key, i, 0))
-        ins.setdefault(v.id, []).append((in_key, i))
+        if not enters[i]:
+            ins.setdefault(v.id, []).append((in_key, i))
     out_dy = [0.0] * len(grid.edges)
     loop_dy = [0.0] * len(grid.edges)
     in_dy = [0.0] * len(grid.edges)
@@ -360,7 +447,7 @@ def _corridor_tracks(grid: Grid, draft: _Draft) -> tuple[list[int], dict[tuple[s
         for i in idx:
             u, v = grid.slots[grid.edges[i][0]], grid.slots[grid.edges[i][1]]
             g1: float = u.column + 0.5 if draft.exits[i] else u.column + 1
-            g2 = v.column
+            g2: float = v.column + 0.5 if draft.enters[i] else v.column
             spans.append((min(g1, g2), max(g1, g2)))
         tracks, count = assign_tracks(spans)
         for i, t in zip(idx, tracks, strict=True):
@@ -406,14 +493,17 @@ def _gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
         u, v = slots[e[0]], slots[e[1]]
         ya: YKey = (*rows.key(u), draft.out_dy[i])
         yb: YKey = (*rows.key(v), draft.in_dy[i])
-        if kind == "direct" and ya != yb:
-            by_gap.setdefault(v.column, []).append((min(ya, yb), max(ya, yb), i, 2, ya, yb))
+        if kind in ("direct", "early") and ya != yb:
+            gap = u.column + 1 if kind == "early" else v.column
+            by_gap.setdefault(gap, []).append((min(ya, yb), max(ya, yb), i, 2, ya, yb))
         elif corridor is not None:
             yc: YKey = (rows.lane_index[corridor[0]], 2 * corridor[1], float(draft.ctrack[i]))
             if not draft.exits[i]:
                 by_gap.setdefault(u.column + 1, []).append(
                     (min(ya, yc), max(ya, yc), i, 1, ya, None))
-            by_gap.setdefault(v.column, []).append((min(yc, yb), max(yc, yb), i, 2, None, yb))
+            if not draft.enters[i]:
+                by_gap.setdefault(v.column, []).append(
+                    (min(yc, yb), max(yc, yb), i, 2, None, yb))
     track1 = [-1] * len(grid.edges)
     track2 = [-1] * len(grid.edges)
     gap_tracks: dict[int, int] = {}
@@ -488,6 +578,8 @@ def route_points(route: Route, source: NodeBox, target: NodeBox,
         end = (source.x + border_dx(source.kind, source.width, source.height, route.in_dy, 1),
                yb)
         return [start, (out_x, ya), (out_x, yb), end]
+    if route.enter:
+        return _into_side(route, source, target, start, gap_x, corridor_y)
     yb = target.y + route.in_dy
     end = (target.x - border_dx(target.kind, target.width, target.height, route.in_dy, -1), yb)
     if route.exit:
@@ -503,6 +595,21 @@ def route_points(route: Route, source: NodeBox, target: NodeBox,
     gx2 = gap_x(route.gap2, route.track2)
     cy = corridor_y(route.corridor, route.ctrack)
     return clean([start, (gx1, ya), (gx1, cy), (gx2, cy), (gx2, yb), end])
+
+
+def _into_side(route: Route, source: NodeBox, target: NodeBox, start: Point,
+               gap_x: Callable[[int, int], float],
+               corridor_y: Callable[[Hashable, int], float]) -> list[Point]:
+    """The points of a corridor route that enters its target's top or bottom."""
+    assert route.corridor is not None
+    cy = corridor_y(route.corridor, route.ctrack)
+    ex = target.x + route.in_dy
+    end = (ex, target.top if route.enter < 0 else target.bottom)
+    if route.exit:
+        corner = (source.x, source.top if route.exit < 0 else source.bottom)
+        return clean([corner, (source.x, cy), (ex, cy), end])
+    gx1 = gap_x(route.gap1, route.track1)
+    return clean([start, (gx1, start[1]), (gx1, cy), (ex, cy), end])
 
 
 def clean(points: list[Point]) -> list[Point]:
