@@ -38,7 +38,7 @@ CASES = [
          5, 5, "key 'outcome' is not allowed on a task step (allowed on: terminator)", "a"),
     Case("extra_forbidden", "name: x\nzzz: 1\nsteps:\n  - {id: a, kind: task}\n", 2, 1,
          "unknown key 'zzz' in map; expected one of: servicemap, name, description, "
-         "arrivals, lanes, phases, steps, metadata"),
+         "arrivals, arrivals_cv, lanes, phases, steps, metadata"),
     Case("extra_forbidden",
          "name: x\nsteps:\n  - id: a\n    kind: decision\n    next:\n      - {to: a, lable: y}\n",
          6, 17, "unknown key 'lable' in branch (did you mean 'label'?)", "a"),
@@ -102,8 +102,8 @@ CASES = [
          "inf is not a cost: expected a finite number >= 0 (the cost of one execution), "
          "such as 2.40", "a"),
     Case("capacity", _step("capacity: 2.5"), 3, 35,
-         "2.5 is not a capacity: expected a whole number >= 1 (how many executions can run "
-         "at once), such as 2", "a"),
+         "2.5 is not a capacity: expected a whole number from 1 to 1000000000 (how many "
+         "executions can run at once), such as 2", "a"),
     Case("version", "servicemap: 2\nname: x\nsteps:\n  - {id: a, kind: task}\n", 1, 13,
          "unsupported format version 2: this release reads version 1"),
     Case("next_branches", _step("next: [{to: a}]"), 3, 31,
