@@ -18,6 +18,7 @@ __all__ = ["LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx", "clean
 
 PORT = 8.0  # preferred distance between ports on one side of a node
 LOOP = 8.0  # how far a self-loop reaches out of its node
+CLEAR = 14.0  # least clear stretch between two runs sharing a track
 
 YKey = tuple[int, int, float]
 """A vertical position before coordinates exist: (lane index, 2*row+1 or 2*corridor, offset)."""
@@ -509,7 +510,10 @@ def _gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
     gap_tracks: dict[int, int] = {}
     tangled: set[int] = set()
     for gap, gap_items in by_gap.items():
-        tracks, count = assign_tracks([(lo, hi) for lo, hi, *_ in gap_items])
+        # A track is reused only with a clear stretch between the two runs,
+        # lest they read as one line (a false junction).
+        tracks, count = assign_tracks([(lo, (hi[0], hi[1], hi[2] + CLEAR))
+                                       for lo, hi, *_ in gap_items])
         count, stuck = _untangle(gap_items, tracks, count)
         tangled.update(gap_items[k][2] for k in stuck)
         for (_, _, i, which, _, _), t in zip(gap_items, tracks, strict=True):
