@@ -59,7 +59,8 @@ FIELDS = ("duration", "wait", "capacity", "cost", "accuracy", "fail", "arrivals"
 
 def _aimed_edit(data: dict[str, Any], rng: random.Random) -> bool:
     """Set a known step or branch field to a hostile value; False if the map has no steps."""
-    steps = [s for s in data.get("steps") or [] if isinstance(s, dict)]
+    raw = data.get("steps")
+    steps = [s for s in raw if isinstance(s, dict)] if isinstance(raw, list) else []
     if not steps:
         return False
     step = rng.choice(steps)
