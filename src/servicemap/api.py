@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .atomic import same_file, write_bytes_atomic
 from .checking import check, check_files, collect_files, is_excluded, structural_problems
 from .config import Config, find_config
+from .drawing.pages import RenderWarning, page_paths
 from .mapfile import MAX_BYTES, load, loads
 from .mapfile.schema import schema_json
 from .model import Blueprint
@@ -28,6 +29,7 @@ from .values import parse_rate
 
 if TYPE_CHECKING:
     from .analysis import Analysis
+    from .drawing.style import KeyEntry, StepStyle
     from .layout.geometry import Layout
     from .values import Rate
 
@@ -42,6 +44,7 @@ __all__ = [
     "LoadError",
     "Problem",
     "RenderError",
+    "RenderWarning",
     "analyze",
     "check",
     "check_files",
@@ -52,9 +55,11 @@ __all__ = [
     "is_excluded",
     "load",
     "loads",
+    "page_paths",
     "parse_rate",
     "printable",
     "render",
+    "render_pages",
     "rule_by_key",
     "rules_reference_url",
     "same_file",
@@ -93,8 +98,9 @@ def analyze(
         The :class:`~servicemap.analysis.result.Analysis`.
 
     Raises:
-        AnalysisError: if the map has structural errors (rules SM1xx, SM2xx);
-            its ``problems`` lists them.
+        AnalysisError: if the map has structural errors (rules SM1xx, SM2xx), or
+            its flow cannot be solved (a case would run beyond the float range);
+            its ``problems`` lists them, located.
         LoadError: if ``target`` is a file that does not load.
         ValueError: if ``arrivals`` cannot be read.
 
@@ -135,6 +141,10 @@ def render(
     problems: Sequence[Problem] | None = None,
     mark_problems: bool = True,
     config: Config | None = None,
+    page: str | None = None,
+    portrait: bool = False,
+    split: str | None = None,
+    evidence: bool = True,
 ) -> bytes:
     """Draw a map as SVG, PDF, PNG or DOT; write it to ``path`` if given.
 
@@ -161,9 +171,25 @@ def render(
             a key entry), so a broken map shows where it breaks.
         config: Project configuration for the check (default: none for a
             Blueprint, the ``[tool.servicemap]`` table above a path).
+        page: Paper to fit the drawing on: ``A4``, ``A3``, ``A2``, ``A1``,
+            ``A0``, ``letter`` (scaled down to fit, centred), or ``fit`` / ``None``
+            (the drawing's own size).
+        portrait: Turn the paper upright (landscape by default).
+        split: ``"phase"``: an overview page, then one page per phase (a long
+            phase on several pages when ``page`` is a sheet), flow lines between
+            pages drawn as pairs of off-page connectors; see :func:`render_pages`.
+        evidence: Draw the physical evidence row (each step's ``evidence`` above
+            the lanes) when a step has evidence.
 
     Returns:
-        The drawn bytes (the DOT text for ``dot``).
+        The drawn bytes (the DOT text for ``dot``). With ``split``, a PDF holds
+        every page; for SVG, PNG and DOT each page is written to its own file
+        (``NAME-1.svg`` ...) and the first page's bytes are returned.
+
+    Warns:
+        RenderWarning: (:class:`servicemap.drawing.RenderWarning`) text smaller
+            than 6 pt on the page, or a PNG that Graphviz shrank because it
+            exceeds cairo's 32,767 pixels a side.
 
     Raises:
         AnalysisError: ``highlight`` on a map with structural errors.
@@ -183,12 +209,89 @@ def render(
         >>> sm.render(bp, format="svg")[:5]
         b'<?xml'
     """
-    from .drawing import merge_styles, problem_styles, render_layout
-    from .drawing.style import KeyEntry, StepStyle
+    if split is not None:
+        return render_pages(target, path, split=split, format=format, highlight=highlight,
+                            legend=legend, timeout=timeout, problems=problems,
+                            mark_problems=mark_problems, config=config, page=page,
+                            portrait=portrait, evidence=evidence)[0]
+    from .drawing import render_layout
+    from .drawing.pages import paper
     from .layout import compute_layout
     from .layout.deadline import Deadline
 
     deadline = Deadline(timeout)
+    sheet = paper(page, portrait=portrait) if page is not None else None
+    bp, styles, key = _styled(target, path, highlight, problems, mark_problems, config)
+    deadline.check("checking the map")
+    if layout is None:
+        layout = compute_layout(bp, deadline=deadline)
+    return render_layout(bp, layout, Path(path) if path is not None else None, format=format,
+                         legend=legend, styles=styles, key=key, timeout=timeout,
+                         deadline=deadline, evidence=evidence, sheet=sheet)
+
+
+def render_pages(
+    target: Target,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    split: str = "phase",
+    format: str | None = None,
+    highlight: bool = False,
+    legend: bool = False,
+    timeout: float = 60.0,
+    problems: Sequence[Problem] | None = None,
+    mark_problems: bool = True,
+    config: Config | None = None,
+    page: str | None = None,
+    portrait: bool = False,
+    evidence: bool = True,
+) -> list[bytes]:
+    """Draw a map on several pages: an overview of the whole map, then one page per phase.
+
+    A flow line between pages ends at an off-page connector (a pentagon, the
+    flowchart's "home plate") that names the page and step it leads to; the
+    connector on that page carries the same reference (``A1``, ``B1`` ...) and
+    the page it comes from. With a sheet (``page``), a phase too wide to be
+    read on it (text under 6 pt) goes on several pages.
+
+    Takes the options of :func:`render`. A PDF is one document (one item in
+    the list); SVG, PNG and DOT give one item per page, written to
+    ``NAME-1.svg`` (the overview), ``NAME-2.svg`` ... when ``path`` is
+    ``NAME.svg``. Every page is drawn before any file is written.
+
+    Example:
+        >>> import servicemap as sm
+        >>> from servicemap.api import render_pages
+        >>> bp = sm.loads('''
+        ... name: Two phases
+        ... phases: [{id: p1}, {id: p2}]
+        ... steps:
+        ...   - {id: a, kind: terminator, phase: p1, next: b}
+        ...   - {id: b, kind: terminator, phase: p2}
+        ... ''')
+        >>> len(render_pages(bp, format="svg")), len(render_pages(bp, format="pdf"))
+        (3, 1)
+    """
+    from .drawing.pages import paper
+    from .drawing.split import render_split
+    from .layout.deadline import Deadline
+
+    deadline = Deadline(timeout)
+    sheet = paper(page, portrait=portrait) if page is not None else None
+    bp, styles, key = _styled(target, path, highlight, problems, mark_problems, config)
+    deadline.check("checking the map")
+    return render_split(bp, Path(path) if path is not None else None, split=split,
+                        format=format, legend=legend, styles=styles, key=key, timeout=timeout,
+                        deadline=deadline, evidence=evidence, sheet=sheet)
+
+
+def _styled(
+    target: Target, path: str | os.PathLike[str] | None, highlight: bool,
+    problems: Sequence[Problem] | None, mark_problems: bool, config: Config | None,
+) -> tuple[Blueprint, dict[str, StepStyle], list[KeyEntry]]:
+    """The map to draw, with the styles and key of its highlight and problem marks."""
+    from .drawing import merge_styles, problem_styles
+
     if path is not None and not isinstance(target, Blueprint) and same_file(target, path):
         raise ValueError(f"{os.fspath(path)} is the map being drawn: refusing to overwrite it")
     bp = _blueprint(target)
@@ -206,12 +309,7 @@ def render(
         marked, marks_key = problem_styles(problems)
         styles = merge_styles(styles, marked)
         key = [*key, *marks_key]
-    deadline.check("checking the map")
-    if layout is None:
-        layout = compute_layout(bp, deadline=deadline)
-    return render_layout(bp, layout, Path(path) if path is not None else None, format=format,
-                         legend=legend, styles=styles, key=key, timeout=timeout,
-                         deadline=deadline)
+    return bp, styles, key
 
 
 def svg_mimebundle(blueprint: Blueprint, **options: Any) -> dict[str, Any]:

@@ -11,10 +11,11 @@ import signal
 import sys
 import threading
 import traceback
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import IO, TYPE_CHECKING, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 
@@ -40,6 +41,8 @@ EXIT_TERMINATED = 128 + 15
 
 CHECK_FORMATS = ("text", "github", "json", "sarif", "junit")
 RENDER_FORMATS = ("svg", "pdf", "png", "dot")
+PAGES = ("A4", "A3", "A2", "A1", "A0", "letter", "fit")
+"""``render --page`` sizes (servicemap.drawing.PAGE_SIZES, and fit)."""
 ANALYZE_FORMATS = ("text", "json", "csv")
 REPORT_HINT = "please report this to the servicemap developers with the command and the map"
 STDIO = "-"
@@ -170,6 +173,15 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="how long Graphviz may take to draw before it is stopped "
                              f"(default: {DEFAULT_TIMEOUT:g})")
+    render.add_argument("--page", choices=PAGES, default=None, metavar="SIZE",
+                        help="fit the drawing on a page: " + ", ".join(PAGES)
+                             + " (landscape; scaled down to fit; fit: the drawing's own size)")
+    render.add_argument("--portrait", action="store_true", help="turn --page upright")
+    render.add_argument("--split", choices=("phase",), default=None,
+                        help="an overview page, then a page per phase, joined by off-page "
+                             "connectors (PDF: one file; SVG, PNG, DOT: OUT-1.svg, OUT-2.svg ...)")
+    render.add_argument("--no-evidence", action="store_true",
+                        help="leave out the physical evidence row")
     _stdin_filename_option(render)
 
     analyze = commands.add_parser(
@@ -432,7 +444,7 @@ def _render_format(args: argparse.Namespace) -> tuple[str, Path | None]:
 
 
 def _cmd_render(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    from .api import AnalysisError, RenderError, check, summary
+    from .api import AnalysisError, RenderError, RenderWarning, check, summary
 
     fmt, out = _render_format(args)
     _refuse_inputs(out, [args.file], "the map being drawn")
@@ -442,15 +454,22 @@ def _cmd_render(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> i
     bp, name = loaded
     problems = check(bp, config=_config_for(args, args.file))  # the one check of this command
     try:
-        from .api import render
+        from .api import render  # noqa: F401  (is drawing available?)
     except ImportError as exc:
         raise UsageError(f"rendering is not available: {exc} (it needs pygraphviz and "
                          "Graphviz)") from None
     try:
         if out is not None:
             stdout.flush()  # `-o /dev/stdout` writes to the same descriptor
-        data = render(bp, out, format=fmt, highlight=args.highlight, legend=args.legend,
-                      problems=problems, timeout=args.timeout)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RenderWarning)
+            written, data = _draw(bp, out, fmt, args, problems)
+        for warning in caught:
+            if not issubclass(warning.category, RenderWarning):
+                warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                       warning.lineno)
+                continue
+            stderr.write(f"servicemap: warning: {_one_line(str(warning.message))}\n")
     except AnalysisError:
         _print_problems(problems, stderr)
         stderr.write(f"servicemap: {_shown(name)} has structural errors, so --highlight cannot "
@@ -470,8 +489,28 @@ def _cmd_render(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> i
     if out is None:
         _write_binary(data, stdout)
     else:
-        stdout.write(f"wrote {_shown(out)}\n")
+        for file in written:
+            stdout.write(f"wrote {_shown(file)}\n")
     return EXIT_OK
+
+
+def _draw(bp: Blueprint, out: Path | None, fmt: str, args: argparse.Namespace,
+          problems: list[Problem]) -> tuple[list[Path], bytes]:
+    """Draw as ``render``'s options say: the files written and the (first page's) bytes."""
+    from .api import page_paths, render, render_pages
+
+    options: dict[str, Any] = {
+        "format": fmt, "highlight": args.highlight, "legend": args.legend,
+        "problems": problems, "timeout": args.timeout, "page": args.page,
+        "portrait": args.portrait, "evidence": not args.no_evidence}
+    if args.split is None:
+        return [out] if out is not None else [], render(bp, out, **options)
+    if out is None and fmt != "pdf":
+        raise UsageError(f"--split draws one {fmt} file per page: give -o FILE (or draw pdf)")
+    pages = render_pages(bp, out, split=args.split, **options)
+    if out is None:
+        return [], pages[0]
+    return ([out] if fmt == "pdf" else page_paths(out, len(pages))), pages[0]
 
 
 def _parse_rate(text: str) -> float:
@@ -519,6 +558,11 @@ def _cmd_analyze(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> 
 
         text = printable(_shown_analysis(result).to_text(), keep="\n")
     _say(stdout, text if text.endswith("\n") else text + "\n")
+    unbounded = result.summary.lead_time_unbounded
+    if unbounded is not None:  # an overloaded step: the queue grows without bound
+        stderr.write(f"servicemap: {_shown(name)}: lead time is unbounded: {unbounded}; "
+                     "add capacity or lower the arrivals\n")
+        return EXIT_FAILED
     return EXIT_OK
 
 

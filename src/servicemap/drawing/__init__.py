@@ -7,15 +7,19 @@ from __future__ import annotations
 
 from .draw import FORMATS, render_layout
 from .marks import merge_styles, problem_styles
+from .pages import PAGE_SIZES, RenderWarning, paper
 from .style import KeyEntry, StepStyle
 from .worker import GraphvizWorker
 
 __all__ = [
     "FORMATS",
+    "PAGE_SIZES",
     "GraphvizWorker",
     "KeyEntry",
+    "RenderWarning",
     "StepStyle",
     "merge_styles",
+    "paper",
     "problem_styles",
     "render_layout",
 ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..layout.deadline import Deadline
@@ -25,11 +26,24 @@ from ..text import (
 from ..values import format_duration, format_percent
 from .dotwriter import DotWriter, Html, attr_list, cell_table, lines_html, num
 from .escape import html_text, tooltip_text
+from .evidence import band_height, draw_evidence, evidence_cards, make_room
 from .legend import LEGEND_NAMES, draw_legend, legend_entries, legend_height
+from .pages import Fit, Paper, fit_to_paper
 from .style import FONT, FONT_SIZE, Colors, KeyEntry, StepStyle
 from .symbols import draw_badge, draw_symbol
 
-__all__ = ["build_dot"]
+__all__ = ["Drawn", "build_dot", "draw_dot"]
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """The DOT text of a map and what was drawn: the drawing's size in points (legend
+    and evidence band included) and how it sits on its sheet, if on one."""
+
+    text: str
+    width: float
+    height: float
+    fit: Fit | None = None
 
 
 def build_dot(
@@ -41,6 +55,10 @@ def build_dot(
     key: Sequence[KeyEntry] = (),
     colors: Colors | None = None,
     deadline: Deadline | None = None,
+    evidence: bool = True,
+    offpage: Collection[str] = (),
+    sheet: Paper | None = None,
+    fmt: str = "svg",
 ) -> str:
     """The DOT text that draws ``blueprint`` as laid out in ``layout``.
 
@@ -58,6 +76,11 @@ def build_dot(
         key: Entries explaining the override colours, drawn below the map.
         colors: The palette.
         deadline: When to give up; checked per step and per flow line.
+        evidence: Draw the physical evidence row above the lanes when a step
+            has ``evidence``.
+        offpage: Ids of steps drawn as off-page connectors (pages of a split map).
+        sheet: Scale the drawing to fit this sheet, centred on it.
+        fmt: The format it will be drawn in (a sheet's PNG has more pixels per inch).
 
     Returns:
         DOT text for Graphviz's ``nop2`` (pinned positions).
@@ -73,9 +96,42 @@ def build_dot(
         >>> dot.splitlines()[0], 'pos="' in dot
         ('digraph servicemap {', True)
     """
+    return draw_dot(blueprint, layout, legend=legend, styles=styles, key=key, colors=colors,
+                    deadline=deadline, evidence=evidence, offpage=offpage, sheet=sheet,
+                    fmt=fmt).text
+
+
+def draw_dot(
+    blueprint: Blueprint,
+    layout: Layout,
+    *,
+    legend: bool = False,
+    styles: Mapping[str, StepStyle] | None = None,
+    key: Sequence[KeyEntry] = (),
+    colors: Colors | None = None,
+    deadline: Deadline | None = None,
+    evidence: bool = True,
+    offpage: Collection[str] = (),
+    sheet: Paper | None = None,
+    fmt: str = "svg",
+) -> Drawn:
+    """:func:`build_dot`, with the drawing's size and its fit on ``sheet``.
+
+    >>> from servicemap import loads
+    >>> from servicemap.layout import compute_layout
+    >>> from servicemap.drawing.pages import paper
+    >>> bp = loads("name: Tiny\\nsteps: [{id: a, kind: terminator}]")
+    >>> drawn = draw_dot(bp, compute_layout(bp), sheet=paper("A4"))
+    >>> drawn.fit.scale, "dpi=72" in drawn.text
+    (1.0, True)
+    """
     colors = colors or Colors()
     deadline = deadline or Deadline(None)
     steps = blueprint.steps_by_id
+    cards = evidence_cards(blueprint, layout) if evidence else []
+    band_top, band_h = layout.title_height + layout.header_height, band_height(cards)
+    if cards:
+        layout = make_room(layout, band_top, band_h)
     boxes = _boxes(blueprint, layout)
     if legend:
         kinds = [k for k in LEGEND_NAMES if any(steps[b.id].kind == k for b in boxes)]
@@ -83,17 +139,22 @@ def build_dot(
     else:
         entries = [("key", entry) for entry in key]
     legend_h = legend_height(len(entries), layout.width) + 8 if entries else 0.0
-    dot = DotWriter(layout.height + legend_h, colors)
+    total_h = layout.height + legend_h
+    dot = DotWriter(total_h, colors)
     _draw_frame(dot, blueprint, layout, colors)
+    if cards:
+        draw_evidence(dot, cards, layout, band_top, band_h, colors)
     if layout.title_height > 0:
         _draw_title(dot, blueprint, layout, colors)
-    ids, titles = _draw_steps(dot, blueprint, layout, boxes, styles or {}, colors, deadline)
+    ids, titles = _draw_steps(dot, blueprint, layout, boxes, styles or {}, colors, deadline,
+                              frozenset(offpage))
     for route in layout.edges:
         deadline.check("drawing the flow lines")
         _draw_edge(dot, route, ids, titles, colors)
     if entries:
         draw_legend(dot, entries, layout.height + 8, layout.width, colors)
-    return _dot_text(dot, layout, colors)
+    fit = fit_to_paper(layout.width, total_h, sheet) if sheet is not None else None
+    return Drawn(_dot_text(dot, layout, colors, fit, fmt), layout.width, total_h, fit)
 
 
 def _boxes(blueprint: Blueprint, layout: Layout) -> list[NodeBox]:
@@ -204,7 +265,8 @@ def _draw_layer_lines(dot: DotWriter, layout: Layout, colors: Colors) -> None:
 
 
 def _draw_steps(dot: DotWriter, blueprint: Blueprint, layout: Layout, boxes: Sequence[NodeBox],
-                styles: Mapping[str, StepStyle], colors: Colors, deadline: Deadline
+                styles: Mapping[str, StepStyle], colors: Colors, deadline: Deadline,
+                offpage: frozenset[str] = frozenset(),
                 ) -> tuple[dict[str, str], dict[str, str]]:
     """Every step's symbol and badges; returns the DOT name and the title of each step
     (cut to a header's length, for the tooltips of flow lines)."""
@@ -223,7 +285,8 @@ def _draw_steps(dot: DotWriter, blueprint: Blueprint, layout: Layout, boxes: Seq
                  "class": f"step {step.kind}"}
         shown: Sequence[str] = (box.label_lines or fit_lines(
             step.title, _label_width(step.kind, box), STEP_LINES).lines)
-        draw_symbol(dot, step.kind, box, shown, fill=fill, color=color, penwidth=penwidth,
+        kind = "offpage" if step.id in offpage else step.kind
+        draw_symbol(dot, kind, box, shown, fill=fill, color=color, penwidth=penwidth,
                     extra=extra)
         ids[step.id] = f"s{dot.count}"
         titles[step.id] = clip(step.title)
@@ -366,12 +429,25 @@ def _draw_edge(dot: DotWriter, route: EdgeRoute, ids: Mapping[str, str], titles:
     dot.line(route.points, attrs, arrow=True, ends=(ids[route.source], ids[route.target]))
 
 
-def _dot_text(dot: DotWriter, layout: Layout, colors: Colors) -> str:
-    """The whole DOT text: defaults, two anchor nodes for the lines, then what was drawn."""
+def _dot_text(dot: DotWriter, layout: Layout, colors: Colors, fit: Fit | None = None,
+              fmt: str = "svg") -> str:
+    """The whole DOT text: defaults, two anchor nodes for the lines, then what was drawn.
+
+    On a sheet (``fit``), a white cluster the sheet's size lies behind the drawing
+    and Graphviz's ``dpi`` scales the whole to the sheet; there is no pad or margin.
+    """
     anchor = {"shape": "point", "style": "invis", "width": 0.01, "fixedsize": True}
+    paper_attrs: dict[str, Any] = {"pad": 0.1}
+    clusters = list(dot.clusters)
+    if fit is not None:
+        paper_attrs = {"pad": 0, "margin": 0, "dpi": round(fit.dpi(fmt), 4)}
+        bb = ",".join(num(v) for v in fit.canvas)
+        clusters.insert(0, "subgraph cluster_page { graph " + attr_list(
+            {"bb": bb, "style": "filled", "fillcolor": "#ffffff", "color": "#ffffff",
+             "penwidth": 0, "label": ""}) + "; }")
     header = [
         "digraph servicemap {",
-        "graph " + attr_list({"outputorder": "edgesfirst", "pad": 0.1, "bgcolor": "#ffffff",
+        "graph " + attr_list({"outputorder": "edgesfirst", **paper_attrs, "bgcolor": "#ffffff",
                            "fontname": FONT, "fontsize": FONT_SIZE, "charset": "UTF-8"}) + ";",
         "node " + attr_list({"fontname": FONT, "fontsize": FONT_SIZE, "fontcolor": colors.ink,
                           "margin": 0}) + ";",
@@ -382,4 +458,4 @@ def _dot_text(dot: DotWriter, layout: Layout, colors: Colors) -> str:
     ]
     # Nodes before edges: Graphviz creates a node at its first mention and draws nodes
     # in that order (a stadium's label cell must come after its end circles).
-    return "\n".join([*header, *dot.clusters, *dot.nodes, *dot.edges, "}", ""])
+    return "\n".join([*header, *clusters, *dot.nodes, *dot.edges, "}", ""])

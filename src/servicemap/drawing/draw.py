@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..atomic import write_bytes_atomic
 from ..layout.deadline import Deadline
-from .dot import build_dot
+from .dot import Drawn, draw_dot
+from .pages import PNG_PAGE_DPI, Paper, raster_warning, small_text_warning, warn
 from .style import KeyEntry, StepStyle
 from .worker import GraphvizWorker, shared_worker
 
@@ -108,6 +109,10 @@ def render_layout(
     timeout: float = 60.0,
     worker: GraphvizWorker | None = None,
     deadline: Deadline | None = None,
+    evidence: bool = True,
+    sheet: Paper | None = None,
+    offpage: Collection[str] = (),
+    small_text: bool = True,
 ) -> bytes:
     """Draw ``blueprint`` as laid out in ``layout``; see :func:`servicemap.render`.
 
@@ -124,6 +129,11 @@ def render_layout(
         deadline: When to give up, if the caller set one already (it then
             counts instead of ``timeout``; :func:`servicemap.render` passes
             the deadline its layout ran under).
+        evidence: Draw the physical evidence row when a step has ``evidence``.
+        sheet: Scale the drawing to fit this sheet (:func:`~servicemap.drawing.pages.paper`).
+        offpage: Ids of steps drawn as off-page connectors.
+        small_text: Warn when the sheet shrinks text below
+            :data:`~servicemap.drawing.pages.MIN_FONT`.
 
     Returns:
         The drawn bytes (the DOT text for ``dot``).
@@ -131,6 +141,10 @@ def render_layout(
     Raises:
         RenderError: Graphviz failed, crashed, or the deadline passed; no file is written.
         ValueError: Unknown format.
+
+    Warns:
+        RenderWarning: Text below 6 pt on the sheet; a PNG that Graphviz shrank
+            (cairo draws at most 32,767 px a side).
 
     Example:
         >>> from servicemap import loads
@@ -142,9 +156,13 @@ def render_layout(
     target = Path(path) if path is not None else None
     fmt = _format_of(target, format)
     deadline = deadline or Deadline(timeout)
-    dot = build_dot(blueprint, layout, legend=legend, styles=styles, key=key,
-                    deadline=deadline).encode("utf-8")
+    drawn = draw_dot(blueprint, layout, legend=legend, styles=styles, key=key,
+                     deadline=deadline, evidence=evidence, offpage=offpage, sheet=sheet,
+                     fmt=fmt)
+    dot = drawn.text.encode("utf-8")
     deadline.check("building the DOT text")
+    if drawn.fit is not None and sheet is not None and small_text:
+        warn(small_text_warning(drawn.fit.scale, f"the map on {sheet.name}"))
     if fmt == "dot":
         data = dot
     else:
@@ -152,6 +170,16 @@ def render_layout(
         deadline.check("drawing the map with Graphviz")
         if fmt == "pdf":
             data = fix_pdf_dates(data)
+        elif fmt == "png":
+            warn(_png_check(data, drawn, sheet))
     if target is not None:
         write_bytes_atomic(target, data)
     return data
+
+
+def _png_check(data: bytes, drawn: Drawn, sheet: Paper | None) -> str | None:
+    """The warning for a PNG that came out smaller than asked, or ``None``."""
+    if drawn.fit is not None and sheet is not None:
+        return raster_warning(data, sheet.width, sheet.height, PNG_PAGE_DPI)
+    pad = 2 * 7.2  # Graphviz's pad of 0.1 inch on each side
+    return raster_warning(data, drawn.width + pad, drawn.height + pad, 96.0)

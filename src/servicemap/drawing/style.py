@@ -56,6 +56,7 @@ class Colors:
     rework: str = "#7b1fa2"
     recovery: str = "#2e7d32"
     badge_ink: str = "#ffffff"
+    evidence: str = "#fbf6e9"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ def draw_symbol(
 
     Args:
         dot: Where the nodes go.
-        kind: The step kind, which gives the symbol.
+        kind: The step kind, which gives the symbol (``offpage``: the off-page
+            connector of a split map, a pentagon "home plate").
         box: Where the symbol goes.
         lines: The label's lines.
         fill: Fill colour.
@@ -64,7 +65,9 @@ def draw_symbol(
                                      **extra})
     else:
         shape = {"decision": "diamond", "document": "note", "connector": "circle",
-                 "terminator": "ellipse"}.get(kind, "box")
+                 "terminator": "ellipse", "offpage": "invhouse"}.get(kind, "box")
+        if kind == "offpage":  # the text above the home plate's point
+            text = lines_html([*lines, ""])
         if kind == "connector":
             w = h = min(w, h)
         dot.node("s", box.x, box.y, {**base, "shape": shape, "width": inch(w),

@@ -1,0 +1,225 @@
+"""Paper: page sizes, scaling a drawing to fit, raster limits, small-text warnings, PDF pages."""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "MAX_RASTER",
+    "MIN_FONT",
+    "PAGE_SIZES",
+    "PNG_PAGE_DPI",
+    "SMALLEST_FONT",
+    "Fit",
+    "Paper",
+    "RenderWarning",
+    "fit_to_paper",
+    "join_pdfs",
+    "page_paths",
+    "paper",
+    "png_size",
+    "raster_warning",
+    "small_text_warning",
+    "warn",
+]
+
+PAGE_SIZES: dict[str, tuple[float, float]] = {
+    "A4": (595.28, 841.89),
+    "A3": (841.89, 1190.55),
+    "A2": (1190.55, 1683.78),
+    "A1": (1683.78, 2383.94),
+    "A0": (2383.94, 3370.39),
+    "letter": (612.0, 792.0),
+}
+"""Paper sizes in points, portrait (width, height); ``fit`` is a page the drawing's size."""
+
+PAGE_MARGIN = 18.0
+"""White space kept on each side of a page, points (a quarter inch)."""
+
+MIN_FONT = 6.0
+"""The smallest text size, in points after scaling, a page may have without a warning."""
+
+SMALLEST_FONT = 8.0
+"""The smallest text drawn on a map, points (tags, blueprint line names, key notes)."""
+
+PNG_PAGE_DPI = 150.0
+"""Pixels per inch of a PNG drawn to a page (without a page, 96 as Graphviz draws)."""
+
+MAX_RASTER = 32767
+"""Cairo's largest raster side in pixels; Graphviz shrinks a larger PNG to fit."""
+
+
+class RenderWarning(UserWarning):
+    """A drawing was made, but not as asked: text too small on its page, a PNG shrunk.
+
+    Issued with :func:`warnings.warn`; the command line prints it on standard
+    error. Turn it into an error with ``warnings.simplefilter("error", RenderWarning)``.
+    """
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A sheet: its name and size in points as it is turned (landscape unless portrait)."""
+
+    name: str
+    width: float
+    height: float
+
+
+def paper(name: str, *, portrait: bool = False) -> Paper | None:
+    """The sheet called ``name`` (case-insensitive), landscape unless ``portrait``;
+    ``None`` for ``fit`` (each page the size of its drawing).
+
+    >>> paper("a3")
+    Paper(name='A3', width=1190.55, height=841.89)
+    >>> paper("A4", portrait=True).width, paper("fit")
+    (595.28, None)
+    >>> paper("B5")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown page size 'B5': use one of A4, A3, A2, A1, A0, letter, fit
+    """
+    if name.lower() == "fit":
+        return None
+    for known, (w, h) in PAGE_SIZES.items():
+        if known.lower() == name.lower():
+            short, long = min(w, h), max(w, h)
+            return Paper(known, short, long) if portrait else Paper(known, long, short)
+    raise ValueError(f"unknown page size {name!r}: use one of "
+                     f"{', '.join([*PAGE_SIZES, 'fit'])}")
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How a drawing of ``width`` x ``height`` points sits on a sheet.
+
+    ``scale`` shrinks it to fit inside the margins (never enlarges it);
+    ``canvas`` is the sheet in the drawing's own points and Graphviz's
+    coordinates (left, bottom, right, top), the drawing centred on it.
+    """
+
+    scale: float
+    canvas: tuple[float, float, float, float]
+
+    def dpi(self, fmt: str) -> float:
+        """Graphviz's ``dpi`` that draws the canvas at the sheet's size in ``fmt``.
+
+        >>> Fit(0.5, (0, 0, 10, 10)).dpi("pdf"), Fit(0.5, (0, 0, 10, 10)).dpi("png")
+        (36.0, 75.0)
+        """
+        return self.scale * (PNG_PAGE_DPI if fmt == "png" else 72.0)
+
+
+def fit_to_paper(width: float, height: float, sheet: Paper) -> Fit:
+    """Scale and canvas that put a ``width`` x ``height`` drawing on ``sheet``.
+
+    >>> fit = fit_to_paper(2000, 500, Paper("A3", 1190.55, 841.89))
+    >>> round(fit.scale, 3), [round(v) for v in fit.canvas]
+    (0.577, [-31, -479, 2031, 979])
+    >>> fit_to_paper(100, 50, Paper("A4", 841.89, 595.28)).scale
+    1.0
+    """
+    room_w, room_h = sheet.width - 2 * PAGE_MARGIN, sheet.height - 2 * PAGE_MARGIN
+    scale = min(1.0, room_w / max(width, 1.0), room_h / max(height, 1.0))
+    cw, ch = sheet.width / scale, sheet.height / scale
+    dx, dy = (cw - width) / 2, (ch - height) / 2
+    return Fit(scale, (-dx, -dy, width + dx, height + dy))
+
+
+def small_text_warning(scale: float, what: str) -> str | None:
+    """The warning for text shrunk below :data:`MIN_FONT` at ``scale``, or ``None``.
+
+    >>> small_text_warning(1.0, "the map") is None
+    True
+    >>> small_text_warning(0.5, "the map on A3")[:60]
+    'the map on A3 is drawn at 50% of its size: its smallest text'
+    """
+    smallest = SMALLEST_FONT * scale
+    if smallest >= MIN_FONT - 1e-9:
+        return None
+    return (f"{what} is drawn at {scale:.0%} of its size: its smallest text is "
+            f"{smallest:.1f} pt (body text {10 * scale:.1f} pt), below {MIN_FONT:g} pt; "
+            "use a larger --page or --split phase")
+
+
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height in pixels of a PNG (from its header), or ``None`` if not a PNG.
+
+    >>> png_size(b"\\x89PNG\\r\\n\\x1a\\n" + b"\\0\\0\\0\\rIHDR" + struct.pack(">II", 640, 480))
+    (640, 480)
+    >>> png_size(b"GIF89a") is None
+    True
+    """
+    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
+
+
+def raster_warning(data: bytes, width: float, height: float, dpi: float) -> str | None:
+    """The warning for a PNG that Graphviz shrank (cairo draws at most
+    :data:`MAX_RASTER` pixels a side), or ``None`` when it is the size asked.
+
+    ``width`` and ``height`` are the drawing's points, ``dpi`` the pixels per inch asked.
+
+    >>> head = b"\\x89PNG\\r\\n\\x1a\\n" + b"\\0\\0\\0\\rIHDR"
+    >>> raster_warning(head + struct.pack(">II", 1333, 100), 1000, 75, 96) is None
+    True
+    >>> raster_warning(head + struct.pack(">II", 32767, 437), 30000, 400, 96)[:43]
+    'the PNG was shrunk to 82% (32767 x 437 px):'
+    """
+    size = png_size(data)
+    if size is None:
+        return None
+    want_w, want_h = width * dpi / 72, height * dpi / 72
+    scale = min(size[0] / max(want_w, 1.0), size[1] / max(want_h, 1.0))
+    if scale >= 0.98 and max(want_w, want_h) <= MAX_RASTER:
+        return None
+    return (f"the PNG was shrunk to {scale:.0%} ({size[0]} x {size[1]} px): it would be "
+            f"{want_w:.0f} x {want_h:.0f} px, and cairo draws at most {MAX_RASTER} px a side; "
+            "draw SVG or PDF, or use --page or --split phase")
+
+
+def warn(message: str | None) -> None:
+    """Issue ``message`` as a :class:`RenderWarning`, if there is one."""
+    if message is not None:
+        warnings.warn(message, RenderWarning, stacklevel=3)
+
+
+def join_pdfs(documents: Sequence[bytes]) -> bytes:
+    """One PDF with the pages of ``documents`` in order (with pypdf, pure Python).
+
+    Graphviz's cairo writes one page per drawing and cannot join drawings, so
+    the pages of a split map are drawn one by one and joined here.
+
+    >>> from pypdf import PdfReader, PdfWriter
+    >>> def blank(w):
+    ...     out = io.BytesIO(); writer = PdfWriter(); writer.add_blank_page(w, 100)
+    ...     writer.write(out); return out.getvalue()
+    >>> joined = join_pdfs([blank(100), blank(200)])
+    >>> [float(p.mediabox.width) for p in PdfReader(io.BytesIO(joined)).pages]
+    [100.0, 200.0]
+    """
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for document in documents:
+        writer.append(PdfReader(io.BytesIO(document)))
+    writer.add_metadata({"/Producer": "servicemap"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def page_paths(path: Path, count: int) -> list[Path]:
+    """The files of a split map's ``count`` pages in SVG, PNG or DOT: ``NAME-1.svg`` ...
+
+    >>> [p.name for p in page_paths(Path("out/map.svg"), 3)]
+    ['map-1.svg', 'map-2.svg', 'map-3.svg']
+    """
+    return [path.with_name(f"{path.stem}-{k}{path.suffix}") for k in range(1, count + 1)]
