@@ -17,6 +17,7 @@ __all__ = [
     "ROOT",
     "assert_labels",
     "assert_lanes",
+    "assert_clearances",
     "assert_layer_lines",
     "assert_layout_properties",
     "assert_no_overlap",
@@ -103,6 +104,7 @@ def assert_layout_properties(bp: sm.Blueprint, lay: Layout) -> None:
     # No two flow lines run on top of each other.
     assert runs_along(lay) == [], [(lay.edges[i], lay.edges[j]) for i, j in runs_along(lay)]
     assert_labels(lay, label_boxes)
+    assert_clearances(lay)
 
 
 def assert_lanes(bp: sm.Blueprint, lay: Layout, steps: dict[str, Step]) -> None:
@@ -214,3 +216,30 @@ def assert_labels(lay: Layout, label_boxes: list[Box]) -> None:
             assert not overlaps(lb, box_of(n)), (lb, n.id)
         for other in label_boxes[i + 1:]:
             assert not overlaps(lb, other), (lb, other)
+
+
+BORDER_CLEARANCE = 12.0  # least distance from a line running along it to a lane border
+BESIDE = 12.0  # a run whose end, prolonged this far, enters a step seems to go into it
+
+
+def assert_clearances(lay: Layout) -> None:
+    """Lines keep clear of lane borders and blueprint lines, and never end beside a foreign step.
+
+    A horizontal run at least 12 pt from every border between bands and every
+    blueprint line (so it does not read as one); no run whose end, prolonged
+    by 12 pt, enters a step that is neither end of its line.
+    """
+    borders = sorted({b.bottom for b in lay.bands[:-1]} | {line.y for line in lay.lines})
+    for e in lay.edges:
+        for (x0, y0), (x1, y1) in itertools.pairwise(e.points):
+            if y0 == y1 and x0 != x1:
+                near = [b for b in borders if abs(b - y0) < BORDER_CLEARANCE - EPS]
+                assert not near, (e.source, e.target, y0, near)
+            length = abs(x1 - x0) + abs(y1 - y0)
+            ux, uy = (x1 - x0) / length, (y1 - y0) / length
+            px, py = x1 + ux * BESIDE, y1 + uy * BESIDE
+            for n in lay.nodes.values():
+                if n.id in (e.source, e.target):
+                    continue
+                inside = n.left < px < n.right and n.top < py < n.bottom
+                assert not inside, (e.source, e.target, "ends beside", n.id)
