@@ -30,7 +30,7 @@ __all__ = ["SPLITS", "OffPageLink", "Page", "render_split", "split_by_phase"]
 SPLITS: tuple[str, ...] = ("phase",)
 """How a map may be split into pages."""
 
-_TITLE_CHARS = 40  # characters of a step's title on an off-page connector
+_TITLE_CHARS = 22  # of a step's title on an off-page connector: two lines, clear of its point
 
 
 @dataclass(frozen=True)
