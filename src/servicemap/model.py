@@ -24,7 +24,20 @@ from pydantic_core import PydanticCustomError
 
 from .atomic import write_bytes_atomic
 from .references import reference_issues
-from .values import Capacity, Cost, Duration, Fraction, Identifier, Probability, Rate, Text
+from .values import (
+    CV_LIMITS,
+    Capacity,
+    Cost,
+    Distribution,
+    Duration,
+    Fraction,
+    Identifier,
+    Probability,
+    Rate,
+    Text,
+    Variation,
+    default_cv,
+)
 
 if TYPE_CHECKING:
     from .sourcemap import SourceMap
@@ -160,6 +173,16 @@ class _StepBase(StrictModel):
     duration: Duration | None = Field(
         default=None, description="process time of one execution (waiting time on a delay)"
     )
+    distribution: Distribution | None = Field(
+        default=None, description="shape of the duration, whose mean is 'duration': exponential, "
+        "fixed, uniform, triangular (symmetric) or lognormal (default: exponential, or gamma "
+        "where only 'cv' is given)"
+    )
+    cv: Variation | None = Field(
+        default=None, description="coefficient of variation of the duration (standard deviation "
+        "/ mean); default: the distribution's (exponential 1, fixed 0, uniform 0.577, "
+        "triangular 0.408, lognormal 1)"
+    )
     wait: Duration | None = Field(default=None, description="queue time before the step starts")
     accuracy: Fraction | None = Field(
         default=None, description="share of executions complete and accurate (default 1)"
@@ -176,10 +199,37 @@ class _StepBase(StrictModel):
     tags: list[Text] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict, description="kept unchanged")
 
+    @field_validator("cv")
+    @classmethod
+    def _cv_fits(cls, value: float | None, info: ValidationInfo) -> float | None:
+        shape = info.data.get("distribution")
+        if value is None or shape is None:
+            return value
+        _, low, high = CV_LIMITS[shape]
+        if low <= value <= high:
+            return value
+        allowed = (f"{low:g}" if low == high else f"at most {high:.4g}" if low == 0 else "")
+        raise PydanticCustomError(
+            "variation_shape",
+            "{article} {shape} duration has cv {allowed}, not {value}: change the cv or the "
+            "distribution (see the format's 'Variability')",
+            {"article": "an" if shape == "exponential" else "a", "shape": shape,
+             "allowed": allowed, "value": f"{value:g}"},
+        )
+
     @property
     def title(self) -> str:
         """The label, or the id where there is none."""
         return self.label if self.label is not None else self.id
+
+    @property
+    def duration_cv(self) -> float:
+        """The coefficient of variation of the duration: ``cv``, else the distribution's.
+
+        >>> Task(id="a").duration_cv, Task(id="a", distribution="fixed").duration_cv
+        (1.0, 0.0)
+        """
+        return default_cv(self.distribution, self.cv)
 
     def targets(self) -> list[str]:
         """Ids this step flows to, in the order of ``next``."""
@@ -206,6 +256,10 @@ class Terminator(_Linear):
         default=None, description="how a case that ends here ended (default success)"
     )
     arrivals: Rate | None = Field(default=None, description="cases per unit of time entering here")
+    arrivals_cv: Variation | None = Field(
+        default=None, description="coefficient of variation of the times between arrivals here "
+        "(default: the map's, else 1, Poisson arrivals; 0 is a fixed schedule)"
+    )
 
 
 class Task(_Linear):
@@ -296,6 +350,10 @@ class Blueprint(StrictModel):
     name: Text = Field(description="title of the map")
     description: Text | None = None
     arrivals: Rate | None = Field(default=None, description="cases per unit of time entering")
+    arrivals_cv: Variation | None = Field(
+        default=None, description="coefficient of variation of the times between arrivals "
+        "(default 1: Poisson arrivals; 0 is a fixed schedule)"
+    )
     lanes: list[Lane] = Field(default_factory=list, description="rows, top to bottom")
     phases: list[Phase] = Field(default_factory=list, description="columns, left to right")
     steps: list[Step] = Field(min_length=1, description="the process")

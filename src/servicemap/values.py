@@ -7,26 +7,32 @@ import re
 import sys
 from datetime import timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
 
 __all__ = [
+    "CV_LIMITS",
+    "DISTRIBUTIONS",
     "DURATION_PATTERN",
     "IDENTIFIER_PATTERN",
+    "MAX_CAPACITY",
     "PERCENT_PATTERN",
     "POSITIVE_PERCENT_PATTERN",
     "RATE_PATTERN",
     "VALUE_MARKER",
     "Capacity",
     "Cost",
+    "Distribution",
     "Duration",
     "Fraction",
     "Identifier",
     "Probability",
     "Rate",
     "Text",
+    "Variation",
+    "default_cv",
     "format_duration",
     "format_percent",
     "format_seconds",
@@ -36,6 +42,7 @@ __all__ = [
     "parse_fraction",
     "parse_probability",
     "parse_rate",
+    "parse_variation",
 ]
 
 IDENTIFIER_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"
@@ -440,20 +447,25 @@ def parse_cost(value: object) -> float:
     )
 
 
+MAX_CAPACITY = 10**9
+"""The largest capacity a map may give: more servers than any service has, and small enough
+that every count and rate derived from it stays an exact float."""
+
+
 def parse_capacity(value: object) -> int:
-    """Read a capacity: a whole number >= 1; ``2.0`` is the whole number 2, as in JSON.
+    """Read a capacity: a whole number from 1 to 10⁹; ``2.0`` is the whole number 2, as in JSON.
 
     >>> parse_capacity(2.0), parse_capacity(4)
     (2, 4)
     """
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and value <= MAX_CAPACITY:
         value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_CAPACITY:
         return value
     raise _error(
         "capacity",
-        "{value} is not a capacity: expected a whole number >= 1 (how many executions can "
-        "run at once), such as 2",
+        "{value} is not a capacity: expected a whole number from 1 to 1000000000 (how many "
+        "executions can run at once), such as 2",
         value=_shown(value),
     )
 
@@ -569,9 +581,81 @@ Capacity = Annotated[
     int,
     BeforeValidator(parse_capacity),
     _json("Capacity", {
-        "description": "how many executions can run at once: a whole number >= 1",
+        "description": "how many executions can run at once: a whole number from 1 to 10^9",
         "type": "integer",
         "minimum": 1,
+        "maximum": MAX_CAPACITY,
     }),
 ]
-"""A capacity (servers): a whole number >= 1."""
+"""A capacity (servers): a whole number from 1 to 10⁹."""
+
+
+def parse_variation(value: object) -> float:
+    """Read a coefficient of variation (standard deviation / mean): a finite number >= 0.
+
+    Raises:
+        PydanticCustomError: for anything else (``.inf``, ``.nan``, ``-1``, the text ``'1'``).
+
+    >>> parse_variation(0.5), parse_variation(0)
+    (0.5, 0.0)
+    """
+    if _is_number(value) and 0 <= value <= sys.float_info.max:  # type: ignore[operator]
+        return float(value)  # type: ignore[arg-type]
+    raise _error(
+        "variation",
+        "{value} is not a coefficient of variation: expected a finite number >= 0 (standard "
+        "deviation / mean: 0 fixed, 1 as exponential), such as 0.5",
+        value=_shown(value),
+    )
+
+
+Variation = Annotated[
+    float,
+    BeforeValidator(parse_variation),
+    _json("Variation", {
+        "description": "a coefficient of variation (standard deviation / mean): a finite "
+        "number >= 0; 0 is fixed, 1 is as variable as the exponential",
+        "type": "number",
+        "minimum": 0,
+        "maximum": sys.float_info.max,
+        "not": {"exclusiveMaximum": 0},
+        "$comment": _NOT_NAN,
+    }),
+]
+"""A coefficient of variation: a finite number >= 0."""
+
+Distribution = Literal["exponential", "fixed", "uniform", "triangular", "lognormal"]
+"""The shape of a step's duration; ``duration`` is always the mean."""
+
+DISTRIBUTIONS: tuple[str, ...] = ("exponential", "fixed", "uniform", "triangular", "lognormal")
+"""The values of ``distribution``, in the order the docs list them."""
+
+CV_LIMITS: dict[str, tuple[float, float, float]] = {
+    # distribution: (default cv, lowest cv, highest cv) -- a duration is never negative
+    "exponential": (1.0, 1.0, 1.0),
+    "fixed": (0.0, 0.0, 0.0),
+    "uniform": (1 / math.sqrt(3), 0.0, 1 / math.sqrt(3)),  # on [m(1-√3 cv), m(1+√3 cv)]
+    "triangular": (1 / math.sqrt(6), 0.0, 1 / math.sqrt(6)),  # symmetric, on [m(1-√6 cv), ...]
+    "lognormal": (1.0, 0.0, sys.float_info.max),
+}
+"""Per distribution: its ``cv`` when none is given, and the lowest and highest ``cv`` allowed.
+
+A uniform duration of mean m and cv c lies on [m(1 - √3 c), m(1 + √3 c)], a
+(symmetric) triangular one on [m(1 - √6 c), m(1 + √6 c)] with its mode at m:
+neither may go below 0, hence the highest cv. Without a cv each spans [0, 2m].
+"""
+
+
+def default_cv(distribution: str | None, cv: float | None) -> float:
+    """The coefficient of variation a step's duration has: its ``cv``, else its distribution's.
+
+    No distribution and no cv is the exponential (cv 1), as before either existed.
+
+    >>> default_cv(None, None), default_cv("fixed", None), default_cv(None, 0.5)
+    (1.0, 0.0, 0.5)
+    >>> round(default_cv("uniform", None), 4)
+    0.5774
+    """
+    if cv is not None:
+        return cv
+    return CV_LIMITS[distribution][0] if distribution is not None else 1.0

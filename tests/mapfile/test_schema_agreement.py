@@ -260,6 +260,11 @@ def _value_for(draw: st.DrawFn, key: str, ids: list[str]) -> yaml.Node:
         return plain(draw(st.sampled_from(["1", "2", "4", "2.0", "1e2"])))
     if key == "cost":
         return plain(repr(draw(st.floats(0, 1e6))))
+    if key in ("cv", "arrivals_cv"):
+        return plain(draw(st.sampled_from(["0", "0.3", "0.5", "0.6", "1", "1.0", "2.5", "-1"])))
+    if key == "distribution":
+        return plain(draw(st.sampled_from(
+            ["exponential", "fixed", "uniform", "triangular", "lognormal", "gamma"])))
     if key == "recovery":
         return plain(draw(st.sampled_from(["true", "false"])))
     if key == "outcome":
@@ -308,8 +313,8 @@ def maps(draw: st.DrawFn) -> yaml.MappingNode:
     if draw(st.booleans()):
         pairs["servicemap"] = plain("1")
     pairs["name"] = draw(texts())
-    for key in draw(st.lists(st.sampled_from(["description", "arrivals", "metadata"]),
-                             unique=True)):
+    top = ["description", "arrivals", "arrivals_cv", "metadata"]
+    for key in draw(st.lists(st.sampled_from(top), unique=True)):
         pairs[key] = _value_for(draw, key, ids)
     for key in ("lanes", "phases"):
         if draw(st.booleans()):
@@ -565,7 +570,7 @@ FIELDS = {  # where a value sits: a map with {value} in one place
     "layer": "name: x\nlanes:\n  - {{id: c, layer: {value}}}\nsteps:\n  - {{id: a, kind: task}}\n",
     **{key: f"name: x\nsteps:\n  - {{{{id: a, kind: task, {key}: {{value}}}}}}\n"
        for key in ("label", "next", "duration", "wait", "accuracy", "capacity", "cost",
-                   "recovery", "tags", "metadata")},
+                   "recovery", "tags", "metadata", "cv", "distribution")},
     "probability": "name: x\nsteps:\n  - {{id: a, kind: decision, next: [{{to: a, probability: "
                    "{value}}}]}}\n",
     "failure": "name: x\nsteps:\n  - {{id: a, kind: decision, next: [{{to: a, failure: "

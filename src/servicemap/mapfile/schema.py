@@ -5,12 +5,14 @@ from __future__ import annotations
 import copy
 import json
 import re
+import sys
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from ..model import KINDS, Blueprint
 from ..values import (
+    CV_LIMITS,
     VALUE_MARKER,
     Capacity,
     Cost,
@@ -20,6 +22,7 @@ from ..values import (
     Probability,
     Rate,
     Text,
+    Variation,
 )
 
 __all__ = ["SCHEMA_DIALECT", "SCHEMA_ID", "json_schema", "schema_json"]
@@ -49,6 +52,7 @@ def _clean_descriptions(node: Any) -> None:
 _VALUE_TYPES: dict[str, Any] = {
     "Identifier": Identifier, "Text": Text, "Duration": Duration, "Rate": Rate,
     "Fraction": Fraction, "Probability": Probability, "Cost": Cost, "Capacity": Capacity,
+    "Variation": Variation,
 }
 
 
@@ -82,6 +86,20 @@ def _refer_to_values(node: Any, defs: dict[str, dict[str, Any]]) -> Any:
     return ref
 
 
+def _cv_fits_shape() -> list[dict[str, Any]]:
+    """Schema conditions: a step's ``cv`` within its ``distribution``'s bounds (``CV_LIMITS``).
+
+    >>> _cv_fits_shape()[1]["then"]
+    {'properties': {'cv': {'minimum': 0.0, 'maximum': 0.0}}}
+    """
+    return [
+        {"if": {"properties": {"distribution": {"const": shape}},
+                "required": ["distribution", "cv"]},
+         "then": {"properties": {"cv": {"minimum": low, "maximum": high}}}}
+        for shape, (_, low, high) in CV_LIMITS.items() if (low, high) != (0.0, sys.float_info.max)
+    ]
+
+
 def _file_form(schema: dict[str, Any]) -> None:
     """Adjust the model schema to what a file may hold (in place).
 
@@ -98,6 +116,7 @@ def _file_form(schema: dict[str, Any]) -> None:
         if not isinstance(kind, dict) or kind.get("const") not in KINDS:
             continue
         kind.pop("default", None)
+        definition["allOf"] = [{"$ref": "#/$defs/DurationShape"}]
         required = definition.setdefault("required", [])
         if "kind" not in required:
             required.insert(1 if "id" in required else 0, "kind")
@@ -133,6 +152,10 @@ def json_schema() -> dict[str, Any]:
     _clean_descriptions(model)
     _file_form(model)
     model["$defs"].update(defs)
+    model["$defs"]["DurationShape"] = {
+        "description": "a step's cv within what its distribution allows",
+        "allOf": _cv_fits_shape(),
+    }
     schema: dict[str, Any] = {
         "$schema": SCHEMA_DIALECT,
         "$id": SCHEMA_ID,
