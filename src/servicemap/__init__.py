@@ -55,6 +55,7 @@ __all__ = [
     "check",
     "load",
     "loads",
+    "register_display",
     "render",
     "to_networkx",
 ]
