@@ -499,8 +499,12 @@ def test_analysis_worked_example_matches_hand_calculation() -> None:
     s = result.summary
     # Hand calculation in docs/analysis.md: visits of the loop 1 / (1 - 0.2) = 1.25.
     assert s.process_time_s == pytest.approx((4 + 1.25 * 10) * 60)
-    assert s.lead_time_s == pytest.approx((2 + 4 + 1.25 * 10) * 60)
-    assert s.activity_ratio == pytest.approx(16.5 / 18.5)
+    # Lead time counts the queue waits: record 45.71 s (M/M/2, a = 0.8: C = 0.2286,
+    # Wq = C / (30 - 12) h), solve 0.702247 / 3 h = 14.04 min on each of 1.25 visits.
+    queues = 0.228571 / 18 * 60 + 1.25 * 0.702247 / 3 * 60
+    assert s.lead_time_s == pytest.approx((2 + 4 + 1.25 * 10 + queues) * 60, rel=1e-5)
+    assert s.lead_time_breakdown["queue_s"] == pytest.approx(queues * 60, rel=1e-5)
+    assert s.activity_ratio == pytest.approx(16.5 / (18.5 + queues), rel=1e-5)
     assert s.cost == pytest.approx(3 + 1.25 * 8)
     assert s.rolled_accuracy == pytest.approx(0.95)
     assert s.bottleneck == "solve"

@@ -41,7 +41,8 @@ def test_summary_and_shape_of_to_dict() -> None:
     assert set(d) >= {"name", "summary", "steps", "failure_points", "bottlenecks", "notes",
                       "coverage"}
     assert set(d["summary"]) == {
-        "process_time_s", "lead_time_s", "activity_ratio", "rolled_accuracy",
+        "process_time_s", "lead_time_s", "lead_time_breakdown", "lead_time_unbounded",
+        "activity_ratio", "rolled_accuracy",
         "success_probability", "cost", "max_throughput_per_h", "bottleneck", "arrivals_per_h"}
     s = d["summary"]
     # even split: the loop is taken half the time, 'fix' runs twice per case
@@ -88,13 +89,17 @@ def test_csv_round_trip() -> None:
 def test_summary_is_a_read_only_mapping_by_field_name() -> None:
     """README's ``result.summary["lead_time_s"]`` works, and attribute access too."""
     summary = analyze(servicemap.loads(MAP)).summary
-    # 'ok' sends half the cases back: 'fix' runs 1 / (1 - 1/2) = 2 times, 20 min each
-    assert summary["lead_time_s"] == summary.lead_time_s == pytest.approx(2 * 1200)
+    # 'ok' sends half the cases back: 'fix' runs 1 / (1 - 1/2) = 2 times, 20 min each;
+    # at 6/h it sees 12/h on 3 servers of 3/h each: utilisation 4/3, so no bounded lead time
+    assert summary["lead_time_s"] is summary.lead_time_s is None
+    assert summary["lead_time_unbounded"] == "step fix overloaded (utilisation 133.3%)"
+    assert summary["process_time_s"] == pytest.approx(2 * 1200)
     assert summary["bottleneck"] == "fix"
     assert list(summary) == list(summary.keys()) == [
-        "process_time_s", "lead_time_s", "activity_ratio", "rolled_accuracy",
+        "process_time_s", "lead_time_s", "lead_time_breakdown", "lead_time_unbounded",
+        "activity_ratio", "rolled_accuracy",
         "success_probability", "cost", "max_throughput_per_h", "bottleneck", "arrivals_per_h"]
-    assert len(summary) == 9
+    assert len(summary) == 11
     assert "cost" in summary and "coverage" not in summary and "made_up" not in summary
     assert dict(summary) == summary.to_dict()
     assert dict(summary.items())["arrivals_per_h"] == 6.0

@@ -168,16 +168,20 @@ def _mmc_waits(rate: FloatArray, service: FloatArray, servers: IntArray) -> Floa
 
 
 def bottleneck_rows_of(
-    chain: FlowChain, v: FloatArray, arrivals_per_h: float | None
+    chain: FlowChain, v: FloatArray, arrivals_per_h: float | None,
+    waits: FloatArray | None = None,
 ) -> list[BottleneckRow]:
     """The bottleneck table: capacity-constrained steps by load, largest first.
+
+    ``waits`` are the queue waits of :func:`queue_waits_of` when already computed.
 
     Notes:
         O(n + k log k) for k capacity-constrained steps (plus queue waits).
     """
     pt = step_process_times(chain)
     load = loads_of(chain, v)
-    waits = None if arrivals_per_h is None else queue_waits_of(chain, v, arrivals_per_h)
+    if waits is None and arrivals_per_h is not None:
+        waits = queue_waits_of(chain, v, arrivals_per_h)
     idx = np.flatnonzero(~np.isnan(chain.capacity))
     ld = load[idx]
     has_load = ~np.isnan(ld)
@@ -226,17 +230,23 @@ def bottleneck_of(chain: FlowChain, v: FloatArray) -> tuple[str | None, float | 
         return chain.nodes[i], float(np.float64(3600.0) / load[i])
 
 
-def lead_time_shares_of(chain: FlowChain, v: FloatArray) -> FloatArray:
+def lead_time_shares_of(chain: FlowChain, v: FloatArray,
+                        lt: FloatArray | None = None) -> FloatArray:
     """Each step's share of the expected lead time ``v_i · LT_i / Σ v_j · LT_j``.
 
-    ``nan`` where the step has no lead time, everywhere when the total is 0.
-    Where the total is beyond the float range the shares are taken from
-    ``v / max(v)`` and ``LT / max(LT)`` instead: the same fractions, without overflow.
+    ``lt`` is each step's lead time (default :func:`step_lead_times` without
+    queues). ``nan`` where the step has no lead time, everywhere when the total
+    is 0 or unbounded (an overloaded step, ``LT = inf``). Where the total is
+    beyond the float range the shares are taken from ``v / max(v)`` and
+    ``LT / max(LT)`` instead: the same fractions, without overflow.
 
     Notes:
         O(n).
     """
-    lt = step_lead_times(chain)
+    if lt is None:
+        lt = step_lead_times(chain)
+    if np.isinf(lt[v > 0.0]).any():  # unbounded: no shares
+        return np.full(chain.n, np.nan)
     with np.errstate(all="ignore"):
         part = v * lt
         total = float(np.nansum(part))
@@ -248,13 +258,16 @@ def lead_time_shares_of(chain: FlowChain, v: FloatArray) -> FloatArray:
         return part / total
 
 
-def time_traps_of(chain: FlowChain, v: FloatArray) -> list[tuple[str, float]]:
+def time_traps_of(chain: FlowChain, v: FloatArray,
+                  lt: FloatArray | None = None) -> list[tuple[str, float]]:
     """Steps by share of expected lead time ``v_i · LT_i / Σ v_j · LT_j``, largest first.
+
+    ``lt`` as in :func:`lead_time_shares_of`.
 
     Notes:
         O(n + k log k) for k steps with a lead time.
     """
-    share = lead_time_shares_of(chain, v)
+    share = lead_time_shares_of(chain, v, lt)
     idx = np.flatnonzero(share > 0)
     order = idx[np.argsort(-share[idx], kind="stable")]
     return list(zip(map(chain.nodes.__getitem__, order.tolist()), share[order].tolist(),

@@ -13,11 +13,12 @@ from .bottlenecks import (
     bottleneck_rows_of,
     convergence_points_of,
     loads_of,
+    queue_waits_of,
     time_traps_of,
     utilisation_of,
 )
 from .chain import FloatArray, FlowChain
-from .failures import FailurePoint, failure_table_of
+from .failures import FailurePoint, failure_table_of, percent
 from .flow import end_probabilities_of, success_probability_of
 from .result import Summary
 from .times import (
@@ -31,7 +32,7 @@ from .times import (
     step_process_times,
 )
 
-__all__ = ["Metrics", "metrics_of", "summary_of"]
+__all__ = ["Metrics", "lead_breakdown_of", "metrics_of", "summary_of", "unbounded_reason"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,10 @@ class Metrics:
     Attributes:
         visits: Expected executions of each step per case.
         arrivals_per_h: Cases per hour entering the map, if known.
-        pt, lt: Process and lead time of one execution of each step (``nan`` unknown).
+        pt, lt: Process and lead time of one execution of each step (``nan`` unknown;
+            ``lt`` is ``inf`` at an overloaded step). Lead time counts the queue wait.
+        queue: The modelled queue wait of each step (``nan`` where not modelled:
+            no capacity, duration or arrivals; ``inf`` where overloaded).
         load: Server-seconds per case of each capacity-constrained step (``nan`` otherwise).
         process, lead, ratio, cost, accuracy: The per-case metrics with their coverage.
         bottleneck, throughput: The most loaded step and the maximum throughput per hour.
@@ -54,6 +58,12 @@ class Metrics:
             beyond the largest float (about 1.8e308), and so reported as ``None``.
         overflow_steps: For ``"load"`` and ``"utilisation"``, the steps whose value
             is beyond the largest float (reported as ``None``).
+        breakdown: Where the lead time per case comes from: ``wait_s`` (``Σ v·wait``,
+            a delay's duration included), ``queue_s`` (``Σ v·W_q``) and ``service_s``
+            (``Σ v·PT``); ``None`` where no step carries that part (``queue_s`` also
+            when unbounded).
+        unbounded: The visited overloaded steps, which make the lead time and what
+            depends on it unbounded (empty when it is finite).
     """
 
     visits: FloatArray
@@ -78,6 +88,9 @@ class Metrics:
     end_probabilities: dict[str, float]
     overflow: list[str] = field(default_factory=list)
     overflow_steps: dict[str, list[str]] = field(default_factory=dict)
+    queue: FloatArray = field(default_factory=lambda: np.zeros(0))
+    breakdown: dict[str, float | None] = field(default_factory=dict)
+    unbounded: list[str] = field(default_factory=list)
 
 
 def metrics_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> Metrics:
@@ -109,25 +122,76 @@ def _bounded(metric: Metric, name: str, overflow: list[str]) -> Metric:
     return Metric(None, metric.covered, metric.total)
 
 
-def _scaled_ratio(chain: FlowChain, v: FloatArray) -> float:
+def _scaled_ratio(chain: FlowChain, v: FloatArray, lt: FloatArray) -> float:
     """``Σ v_i · PT_i / Σ v_i · LT_i`` with ``v`` and the times scaled by their largest
     values first, so that the fraction is found where the sums are beyond the float range."""
     w = v / float(np.max(v))
-    pt, lt = np.nan_to_num(step_process_times(chain)), np.nan_to_num(step_lead_times(chain))
+    pt, lt = np.nan_to_num(step_process_times(chain)), np.nan_to_num(lt)
     top = float(np.max(lt))  # PT <= LT step by step: one scale for both
     return float(w @ (pt / top)) / float(w @ (lt / top))
 
 
-def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> Metrics:
-    overflow: list[str] = []
-    raw_process, raw_lead = process_time_of(chain, v), lead_time_of(chain, v)
+def _queues(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> FloatArray:
+    """The modelled queue wait of each step (``nan`` where none is modelled)."""
+    if arrivals_per_h is None:
+        return np.full(chain.n, np.nan)
+    return queue_waits_of(chain, v, arrivals_per_h)
+
+
+def _part(v: FloatArray, x: FloatArray) -> float | None:
+    """``Σ v_i · x_i`` over the steps where ``x`` is known; ``None`` where it is nowhere."""
+    known = np.isfinite(x)
+    if not known.any():
+        return None
+    value = float(v[known] @ x[known])
+    return value if math.isfinite(value) else None
+
+
+def lead_breakdown_of(chain: FlowChain, v: FloatArray,
+                      queue: FloatArray) -> dict[str, float | None]:
+    """Where the lead time per case comes from: ``wait_s``, ``queue_s`` and ``service_s``.
+
+    ``wait_s`` = ``Σ v_i · (wait_i + delay duration_i)`` (delay not caused by
+    the step's own capacity), ``queue_s`` = ``Σ v_i · W_q,i`` (modelled queue
+    waits; ``None`` where none is modelled or one is unbounded), ``service_s`` =
+    ``Σ v_i · PT_i``. Their sum is the lead time per case.
+
+    Notes:
+        O(n).
+    """
+    delay_wait = np.where(chain.delay, chain.duration, np.nan)
+    waits = np.where(np.isnan(chain.wait) & np.isnan(delay_wait), np.nan,
+                     np.nan_to_num(chain.wait) + np.nan_to_num(delay_wait))
+    unbounded = bool(np.isinf(queue[v > 0.0]).any())
+    return {"wait_s": _part(v, waits),
+            "queue_s": None if unbounded else _part(v, queue),
+            "service_s": _part(v, step_process_times(chain))}
+
+
+def _lead(chain: FlowChain, v: FloatArray, queue: FloatArray,
+          overflow: list[str]) -> tuple[Metric, Metric, Metric, list[str]]:
+    """Process time, lead time, activity ratio and the overloaded steps that make
+    the lead time unbounded (``None`` then, not an overflow)."""
+    raw_process, raw_lead = process_time_of(chain, v), lead_time_of(chain, v, queue)
+    unbounded = [chain.nodes[i] for i in np.flatnonzero(np.isinf(queue) & (v > 0.0)).tolist()]
+    process = _bounded(raw_process, "process time per case", overflow)
+    if unbounded:
+        none = Metric(None, raw_lead.covered, raw_lead.total)
+        return process, none, Metric(None, none.covered, none.total), unbounded
     ratio = activity_ratio_of(raw_process, raw_lead)
     if ratio.value is not None and not (math.isfinite(raw_process.value or 0.0)
                                         and math.isfinite(raw_lead.value or 0.0)):
-        ratio = Metric(_scaled_ratio(chain, v), ratio.covered, ratio.total)
-    process = _bounded(raw_process, "process time per case", overflow)
+        lt = step_lead_times(chain, queue)
+        ratio = Metric(_scaled_ratio(chain, v, lt), ratio.covered, ratio.total)
     lead = _bounded(raw_lead, "lead time per case", overflow)
-    ratio = _bounded(ratio, "activity ratio", overflow)
+    return process, lead, _bounded(ratio, "activity ratio", overflow), unbounded
+
+
+def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> Metrics:
+    overflow: list[str] = []
+    queue = _queues(chain, v, arrivals_per_h)
+    lt = step_lead_times(chain, queue)
+    process, lead, ratio, unbounded = _lead(chain, v, queue, overflow)
     cost = _bounded(cost_of(chain, v), "cost per case", overflow)
     bottleneck, throughput = bottleneck_of(chain, v)
     if throughput is not None and not math.isfinite(throughput):
@@ -143,7 +207,7 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         visits=v,
         arrivals_per_h=arrivals_per_h,
         pt=step_process_times(chain),
-        lt=step_lead_times(chain),
+        lt=lt,
         load=load,
         process=process,
         lead=lead,
@@ -155,14 +219,36 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         failure_points=fps,
         failure_steps=fp_steps,
         failure_flags=fp_flags,
-        bottlenecks=bottleneck_rows_of(chain, v, arrivals_per_h),
-        time_traps=time_traps_of(chain, v),
+        bottlenecks=bottleneck_rows_of(chain, v, arrivals_per_h, None if arrivals_per_h is None
+                                       else queue),
+        time_traps=time_traps_of(chain, v, lt),
         convergence=convergence_points_of(chain),
         success_probability=success_probability_of(chain, v),
         end_probabilities=end_probabilities_of(chain, v),
         overflow=overflow,
         overflow_steps={k: ids for k, ids in over.items() if ids},
+        queue=queue,
+        breakdown=lead_breakdown_of(chain, v, queue),
+        unbounded=unbounded,
     )
+
+
+def unbounded_reason(m: Metrics) -> str | None:
+    """Why the lead time is unbounded (``"step solve overloaded (utilisation 125%)"``) or ``None``.
+
+    Notes:
+        O(r) for r bottleneck rows.
+    """
+    if not m.unbounded:
+        return None
+    rho = {b.step: b.utilisation for b in m.bottlenecks}
+    parts = []
+    for step in m.unbounded[:5]:
+        u = rho.get(step)
+        parts.append(f"{step} overloaded" + (f" (utilisation {percent(u)})" if u is not None
+                                             else ""))
+    more = f" and {len(m.unbounded) - 5} more" if len(m.unbounded) > 5 else ""
+    return f"step {', '.join(parts)}{more}"
 
 
 def summary_of(m: Metrics) -> Summary:
@@ -174,6 +260,8 @@ def summary_of(m: Metrics) -> Summary:
     return Summary(
         process_time_s=m.process.value,
         lead_time_s=m.lead.value,
+        lead_time_breakdown=dict(m.breakdown),
+        lead_time_unbounded=unbounded_reason(m),
         activity_ratio=m.ratio.value,
         rolled_accuracy=m.accuracy.value,
         success_probability=m.success_probability,

@@ -6,7 +6,7 @@ import numpy as np
 
 from .chain import FlowChain
 from .failures import percent
-from .metrics import Metrics
+from .metrics import Metrics, unbounded_reason
 
 __all__ = ["MAX_NAMED", "PRECISE_RUNS", "TOO_LARGE", "named", "notes_of"]
 
@@ -88,7 +88,10 @@ def _data_notes(m: Metrics) -> list[str]:
     notes = []
     if m.process.value is None and "process time per case" not in m.overflow:
         notes.append("no step has a duration: no process time")
-    if m.lead.value is None and "lead time per case" not in m.overflow:
+    if m.unbounded:
+        notes.append(f"lead time per case is unbounded: {unbounded_reason(m)}; so are the "
+                     "activity ratio and the time traps (add capacity or lower the arrivals)")
+    elif m.lead.value is None and "lead time per case" not in m.overflow:
         notes.append("no step has a wait or a duration: no lead time")
     partial = [k for k, metric in (("process time", m.process), ("lead time", m.lead),
                                    ("cost", m.cost))

@@ -136,7 +136,8 @@ def _finite(value: Any, path: str, replaced: list[str]) -> Any:
 
 
 _SUMMARY_KEYS: tuple[str, ...] = (
-    "process_time_s", "lead_time_s", "activity_ratio", "rolled_accuracy", "success_probability",
+    "process_time_s", "lead_time_s", "lead_time_breakdown", "lead_time_unbounded",
+    "activity_ratio", "rolled_accuracy", "success_probability",
     "cost", "max_throughput_per_h", "bottleneck", "arrivals_per_h",
 )
 
@@ -145,7 +146,13 @@ _SUMMARY_KEYS: tuple[str, ...] = (
 class Summary(Mapping[str, Any]):
     """Per-case metrics of a map (times in seconds, rates per hour, fractions in [0, 1]).
 
-    ``None`` wherever the map's data cannot give the value. ``coverage`` holds
+    ``None`` wherever the map's data cannot give the value. The lead time
+    counts the modelled queue waits; ``lead_time_breakdown`` says how much of
+    it is ``wait_s`` (the map's waits and delays), ``queue_s`` (queues in front
+    of capacity-constrained steps) and ``service_s`` (process time). Where an
+    overloaded step makes it unbounded, ``lead_time_s`` is ``None`` and
+    ``lead_time_unbounded`` says why (``"step solve overloaded (utilisation
+    125%)"``). ``coverage`` holds
     the :class:`~servicemap.analysis.times.Metric` of each time/cost/accuracy
     metric, saying how many steps carried its data.
 
@@ -161,7 +168,7 @@ class Summary(Mapping[str, Any]):
         >>> s["lead_time_s"], s.lead_time_s
         (900.0, 900.0)
         >>> "lead_time_s" in s, "coverage" in s, len(s)
-        (True, False, 9)
+        (True, False, 11)
         >>> list(s)[:3]
         ['process_time_s', 'lead_time_s', 'activity_ratio']
         >>> s["made_up"]
@@ -180,6 +187,8 @@ class Summary(Mapping[str, Any]):
     bottleneck: str | None
     arrivals_per_h: float | None
     coverage: dict[str, Metric] = field(default_factory=dict)
+    lead_time_breakdown: dict[str, float | None] = field(default_factory=dict)
+    lead_time_unbounded: str | None = None
 
     def __getitem__(self, key: str) -> Any:
         """The metric named ``key`` (a key of :meth:`to_dict`)."""
@@ -192,12 +201,14 @@ class Summary(Mapping[str, Any]):
         return iter(_SUMMARY_KEYS)
 
     def __len__(self) -> int:
-        """The number of metrics (9)."""
+        """The number of metrics (11)."""
         return len(_SUMMARY_KEYS)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``summary`` object of ``analyze --format json``: the metrics by name."""
-        return {key: getattr(self, key) for key in _SUMMARY_KEYS}
+        data = {key: getattr(self, key) for key in _SUMMARY_KEYS}
+        data["lead_time_breakdown"] = dict(self.lead_time_breakdown)
+        return data
 
 
 @dataclass
@@ -373,8 +384,11 @@ class Analysis:
 
         return [
             ("process time per case", format_seconds(s.process_time_s), c("process_time")),
-            ("lead time per case", format_seconds(s.lead_time_s), c("lead_time")),
-            ("activity ratio", _pct(s.activity_ratio), c("activity_ratio")),
+            ("lead time per case", format_seconds(s.lead_time_s) if s.lead_time_unbounded is None
+             else f"unbounded: {s.lead_time_unbounded}", c("lead_time")),
+            *self._breakdown_line(),
+            ("activity ratio", _pct(s.activity_ratio) if s.lead_time_unbounded is None
+             else "unbounded lead time", c("activity_ratio")),
             ("rolled accuracy", _pct(s.rolled_accuracy), c("rolled_accuracy")),
             ("success probability", _pct(s.success_probability), ""),
             ("cost per case", _num(s.cost, 4), c("cost")),
@@ -384,6 +398,16 @@ class Analysis:
             ("arrivals", "not given" if s.arrivals_per_h is None
              else f"{_num(s.arrivals_per_h)}/h", ""),
         ]
+
+    def _breakdown_line(self) -> list[tuple[str, str, str]]:
+        """``wait 2 min + queue 18.3 min + service 16.5 min``, where a part is known."""
+        b = self.summary.lead_time_breakdown
+        parts = [f"{name} {format_seconds(b[key])}" for name, key in
+                 (("wait", "wait_s"), ("queue", "queue_s"), ("service", "service_s"))
+                 if b.get(key) is not None]
+        if not parts or self.summary.lead_time_s is None:
+            return []
+        return [("  of which", " + ".join(parts), "")]
 
     def to_text(self, *, top: int = 10) -> str:
         """A readable report for a terminal.
@@ -420,7 +444,9 @@ class Analysis:
         lines += ["", "Time traps (share of lead time)"]
         for step, share in self.time_traps[:top]:
             lines.append(f"  {step}: {_pct(share)}")
-        if not self.time_traps:
+        if self.summary.lead_time_unbounded is not None:
+            lines.append(f"  unbounded: {self.summary.lead_time_unbounded}")
+        elif not self.time_traps:
             lines.append("  none")
         if self.convergence_points:
             lines += ["", "Convergence points (incoming flows)"]

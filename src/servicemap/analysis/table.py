@@ -53,7 +53,7 @@ def step_table_of(chain: FlowChain, m: Metrics) -> StepTable:
         O(n + r) for r bottleneck and failure rows.
     """
     v, lt = m.visits, m.lt
-    share = lead_time_shares_of(chain, v)
+    share = lead_time_shares_of(chain, v, lt)
     acc = chain.accuracy
     defects = np.where(np.isnan(acc), np.nan, v * (1.0 - np.nan_to_num(acc, nan=1.0)))
     util = np.full(chain.n, np.nan)

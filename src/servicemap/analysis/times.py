@@ -94,14 +94,31 @@ def step_process_times(chain: FlowChain) -> FloatArray:
     return np.where(chain.delay, 0.0, chain.duration)
 
 
-def step_lead_times(chain: FlowChain) -> FloatArray:
-    """Lead time LT = wait + duration of each step in seconds; ``nan`` where neither is given.
+def step_lead_times(chain: FlowChain, queue: FloatArray | None = None) -> FloatArray:
+    """Lead time LT = wait + queue wait + duration of each step in seconds.
+
+    ``wait`` is the delay not caused by the step's own capacity (hand-offs,
+    batching, scheduled pick-ups); ``queue`` the modelled queue wait in front
+    of the step's servers (``nan`` where not modelled, counted as 0; ``inf``
+    where the step is overloaded, which makes its lead time ``inf``). ``nan``
+    where the step has neither a wait, a duration nor a modelled queue.
+
+    Example:
+        >>> import numpy as np
+        >>> from types import SimpleNamespace as NS
+        >>> c = NS(wait=np.array([60.0, np.nan, np.nan]), duration=np.array([600.0, 300.0, np.nan]))
+        >>> step_lead_times(c, np.array([np.nan, 45.0, np.nan])).tolist()
+        [660.0, 345.0, nan]
 
     Notes:
         O(n).
     """
-    both_missing = np.isnan(chain.wait) & np.isnan(chain.duration)
-    return np.where(both_missing, np.nan, np.nan_to_num(chain.wait) + np.nan_to_num(chain.duration))
+    q = np.full(len(chain.wait), np.nan) if queue is None else queue
+    missing = np.isnan(chain.wait) & np.isnan(chain.duration) & np.isnan(q)
+    with np.errstate(all="ignore"):
+        total = np.nan_to_num(chain.wait) + np.where(np.isnan(q), 0.0, q) + np.nan_to_num(
+            chain.duration)
+    return np.where(missing, np.nan, total)
 
 
 def _as_dict(chain: FlowChain, values: FloatArray) -> dict[str, float | None]:
@@ -159,15 +176,19 @@ def process_time_of(chain: FlowChain, v: FloatArray) -> Metric:
     return _metric(chain, ~np.isnan(pt), value)
 
 
-def lead_time_of(chain: FlowChain, v: FloatArray) -> Metric:
+def lead_time_of(chain: FlowChain, v: FloatArray, queue: FloatArray | None = None) -> Metric:
     """Expected lead time per case ``Σ v_i · LT_i`` in seconds (see :func:`lead_time`).
+
+    ``queue`` holds the modelled queue wait of each step (see
+    :func:`step_lead_times`); the value is ``inf`` where a visited step is overloaded.
 
     Notes:
         O(n).
     """
-    lt = step_lead_times(chain)
+    lt = step_lead_times(chain, queue)
     carried = ~np.isnan(lt)
-    value = float(v @ np.nan_to_num(lt)) if carried.any() else None
+    with np.errstate(all="ignore"):  # inf where overloaded (a queue wait only where v > 0)
+        value = float(v @ np.where(carried, lt, 0.0)) if carried.any() else None
     return _metric(chain, carried, value)
 
 
