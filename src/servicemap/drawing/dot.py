@@ -21,6 +21,7 @@ from ..text import (
     branch_label,
     clip,
     fit_lines,
+    wrap,
     wrap_chars,
 )
 from ..values import format_duration, format_percent
@@ -203,6 +204,20 @@ def _header_tooltip(title: str | None) -> str | None:
     return tooltip_text(title)
 
 
+def _header_wrap(title: str, width: float) -> tuple[str, ...]:
+    """A lane or phase title in lines of at most ``width`` points as drawn (bold).
+
+    Wrapped by :func:`~servicemap.text.wrap`, whose widths are generous enough for
+    bold text, so a header stays inside its column; the layout reserves the
+    height of these lines (:func:`~servicemap.text.header_lines`).
+
+    >>> _header_wrap("Aftercare, returns and complaints", 100)
+    ('Aftercare,', 'returns and', 'complaints')
+    """
+    text = clip(title)
+    return wrap(text, width, max_lines=len(text) + 1)
+
+
 def _draw_bands(dot: DotWriter, layout: Layout, bands: Sequence[Band], lanes: Mapping[str, str],
                 colors: Colors) -> None:
     """Alternating band fills, lane headers, and a thin line between bands where no
@@ -212,7 +227,7 @@ def _draw_bands(dot: DotWriter, layout: Layout, bands: Sequence[Band], lanes: Ma
         dot.rect(hw, band.top, layout.width, band.bottom, colors.band[i % 2])
         if hw > 0 and band.label:
             dot.rect(0, band.top, hw, band.bottom, colors.header)
-            lines = wrap_chars(clip(band.label), hw - LANE_TITLE_INSET)
+            lines = _header_wrap(band.label, hw - LANE_TITLE_INSET)
             label = cell_table(lines_html(lines, bold=True), hw - 6,
                                min(band.bottom - band.top - 4, HEADER_LINE * len(lines) + 4),
                                border=0, color=colors.header, fill=None)
@@ -235,7 +250,7 @@ def _draw_phases(dot: DotWriter, layout: Layout, phases: Mapping[str, str],
         dot.rect(0, top, layout.width, top + layout.header_height, colors.header)
         for column in layout.columns:
             width = column.right - column.left
-            lines = wrap_chars(clip(column.label), width - PHASE_TITLE_INSET)
+            lines = _header_wrap(column.label, width - PHASE_TITLE_INSET)
             label = cell_table(lines_html(lines, bold=True), width - 4,
                                min(layout.header_height - 2, HEADER_LINE * len(lines) + 4),
                                border=0, color=colors.header, fill=None)
