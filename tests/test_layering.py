@@ -23,12 +23,13 @@ _RULES = _FLOW | {"rules"}
 _LAYOUT = _MODEL | {"layout"}
 _DRAWING = _LAYOUT | {"drawing"}
 _ANALYSIS = _FLOW | {"analysis"}
+_SIMULATION = _FLOW | {"simulation"}
 _MAPFILE = _MODEL | {"mapfile"}
 _CONFIG = _RULES | {"config"}
 _CHECKING = _CONFIG | _MAPFILE | {"checking"}
 _REPORTS = _RULES | {"reports"}
 _HIGHLIGHT = _ANALYSIS | _DRAWING | {"highlight"}
-_API = _CHECKING | _REPORTS | _HIGHLIGHT | {"api"}
+_API = _CHECKING | _REPORTS | _HIGHLIGHT | _SIMULATION | {"api"}
 
 ALLOWED: dict[str, frozenset[str]] = {
     "problems": frozenset({"problems"}),
@@ -48,6 +49,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "checking": _CHECKING,
     "reports": _REPORTS,
     "analysis": _ANALYSIS,
+    "simulation": _SIMULATION,
     "layout": _LAYOUT,
     "drawing": _DRAWING,
     "highlight": _HIGHLIGHT,

@@ -27,7 +27,7 @@ from .values import Rate
 
 if TYPE_CHECKING:
     from .analysis import Analysis
-    from .api import analyze, check, render
+    from .api import analyze, check, render, simulate
     from .flow.networkx import to_networkx
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "loads",
     "register_display",
     "render",
+    "simulate",
     "to_networkx",
 ]
 
@@ -65,6 +66,7 @@ _LAZY = {
     "check": ("api", "check"),
     "analyze": ("api", "analyze"),
     "render": ("api", "render"),
+    "simulate": ("api", "simulate"),
     "Analysis": ("analysis", "Analysis"),
     "to_networkx": ("flow.networkx", "to_networkx"),
 }

@@ -197,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="output format (default: text)")
     _stdin_filename_option(analyze)
 
+    _simulate_parser(commands)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of the map format",
                                  description="Print the JSON Schema of the map format.")
     schema.add_argument("-o", "--output", metavar="FILE",
@@ -605,10 +607,96 @@ def _cmd_rules(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
     return EXIT_OK
 
 
+def _count(text: str) -> int:
+    """A whole number >= 1 for ``--cases``, ``--replications`` and ``--workers``.
+
+    >>> _count("100_000"), _count("3")
+    (100000, 3)
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is below 1")
+    return value
+
+
+def _simulate_parser(commands: Any) -> None:
+    simulate = commands.add_parser(
+        "simulate", help="simulate a map case by case: lead-time percentiles, waits, WIP",
+        description="Simulate a map with simpy: independent replications, 95%% confidence "
+                    "intervals; the same seed gives the same numbers on any number of cores.",
+    )
+    simulate.add_argument("file", metavar="FILE",
+                          help="the map file; '-' reads it from standard input")
+    simulate.add_argument("--cases", type=_count, default=100_000,
+                          help="cases measured, all replications together (default: 100000)")
+    simulate.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    simulate.add_argument("--replications", type=_count, default=10,
+                          help="independent replications (default: 10)")
+    simulate.add_argument("--warmup", type=int, default=None, metavar="CASES",
+                          help="cases simulated first in each replication and not measured "
+                               "(default: a tenth of a replication's cases)")
+    simulate.add_argument("--arrivals", metavar="RATE",
+                          help="cases entering the map (default: the map's own arrivals)")
+    simulate.add_argument("--workers", type=_count, default=None,
+                          help="processes (default: one per core)")
+    simulate.add_argument("--event-log", metavar="OUT", default=None,
+                          help="write the first replication's cases to OUT.csv or OUT.xes")
+    simulate.add_argument("--format", choices=ANALYZE_FORMATS, default="text",
+                          help="output format (default: text)")
+    _stdin_filename_option(simulate)
+
+
+def _progress(stderr: IO[str]) -> Any:
+    """A progress indicator on standard error when it is a terminal, else None."""
+    if not (hasattr(stderr, "isatty") and stderr.isatty()):
+        return None
+
+    def show(done: int, total: int) -> None:
+        stderr.write(f"\rsimulating: {done}/{total} replications" + ("\n" if done == total
+                                                                        else ""))
+        stderr.flush()
+
+    return show
+
+
+def _cmd_simulate(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    rate = _parse_rate(args.arrivals) if args.arrivals is not None else None
+    loaded = _load_for("simulate", args, stderr)
+    if loaded is None:
+        return EXIT_FAILED
+    bp, name = loaded
+    from .api import AnalysisError, printable, simulate
+
+    try:
+        result = simulate(bp, cases=args.cases, seed=args.seed, replications=args.replications,
+                          warmup=args.warmup, arrivals=rate, workers=args.workers,
+                          event_log=args.event_log, progress=_progress(stderr))
+    except AnalysisError as exc:
+        _print_problems(exc.problems, stderr)
+        stderr.write(f"servicemap: {_shown(name)} has structural errors; fix them to simulate "
+                     "it\n")
+        return EXIT_FAILED
+    except (ValueError, OSError) as exc:
+        stderr.write(f"servicemap: {_shown(name)} cannot be simulated: {_shown(exc)}\n")
+        return EXIT_FAILED
+    if args.format == "json":
+        text = result.to_json()
+    elif args.format == "csv":
+        text = result.to_csv()
+    else:
+        text = printable(result.to_text(), keep="\n")
+    _say(stdout, text if text.endswith("\n") else text + "\n")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "check": _cmd_check,
     "render": _cmd_render,
     "analyze": _cmd_analyze,
+    "simulate": _cmd_simulate,
     "schema": _cmd_schema,
     "rules": _cmd_rules,
 }
@@ -666,8 +754,8 @@ def _main(argv: Sequence[str] | None, stdout: IO[str], stderr: IO[str]) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is required: check, render, analyze, schema or rules "
-                             "(see 'servicemap --help')")
+            raise UsageError("a command is required: check, render, analyze, simulate, schema "
+                             "or rules (see 'servicemap --help')")
         status = _COMMANDS[args.command](args, stdout, stderr)
         stdout.flush()
         return status

@@ -220,3 +220,25 @@ def test_to_dict_replaces_any_non_finite_number_with_null_and_says_where() -> No
     text = broken.to_text()
     assert "inf" not in text.replace("Infinity", "").lower().replace("information", "")
     assert "max throughput:" in text and "too large (beyond 1.8e308)" in text
+
+
+def test_an_overloaded_step_makes_lead_time_unbounded_and_analyze_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """MAP at 6/h: 'fix' sees 12/h on 3 servers of 3/h (ρ = 4/3); at 3/h, ρ = 2/3."""
+    from servicemap.cli import main
+
+    f = tmp_path / "m.yaml"
+    f.write_text(MAP, encoding="utf-8")
+    assert main(["analyze", str(f), "--format", "json"]) == 1
+    out, err = capsys.readouterr()
+    summary = json.loads(out)["summary"]
+    assert summary["lead_time_s"] is None and summary["activity_ratio"] is None
+    assert summary["lead_time_unbounded"] == "step fix overloaded (utilisation 133.3%)"
+    assert summary["lead_time_breakdown"]["queue_s"] is None
+    assert err == ("servicemap: " + str(f) + ": lead time is unbounded: step fix overloaded "
+                   "(utilisation 133.3%); add capacity or lower the arrivals\n")
+    assert main(["analyze", str(f)]) == 1
+    out, _ = capsys.readouterr()
+    assert "lead time per case:     unbounded: step fix overloaded (utilisation 133.3%)" in out
+    assert main(["analyze", str(f), "--arrivals", "3/h"]) == 0

@@ -7,6 +7,7 @@ from . import (
     branch_probability,
     dead_end,
     decision_branches,
+    double_queue,
     duplicate_flow,
     duplicate_id,
     failure_outcome_unrecovered,
@@ -67,6 +68,7 @@ RULES: tuple[Rule, ...] = tuple(
         unrecovered_failure,
         failure_outcome_unrecovered,
         overloaded,
+        double_queue,
     )
 )
 """Every rule, in code order."""
