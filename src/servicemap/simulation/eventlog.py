@@ -62,6 +62,7 @@ def event_log_csv(net: Network, events: Sequence[Event]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+_QUOTE = {'"': "&quot;"}  # always double quotes around a value
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -72,7 +73,7 @@ def _attr(kind: str, key: str, value: str) -> str:
     '<string key="concept:name" value="a &quot;b&quot; &amp; &lt;c&gt;\ufffd"/>'
     """
     value = _NOT_XML.sub("\ufffd", value)
-    return f"<{kind} key={quoteattr(key)} value={quoteattr(value)}/>"
+    return f"<{kind} key={quoteattr(key)} value={quoteattr(value, _QUOTE)}/>"
 
 
 def event_log_xes(net: Network, events: Sequence[Event]) -> bytes:
