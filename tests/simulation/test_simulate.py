@@ -88,7 +88,8 @@ def test_cli_refusals(tmp_path: Path) -> None:
     path = tmp_path / "m.yaml"
     path.write_text(ONE_DESK)
     err = io.StringIO()
-    assert _main(["simulate", str(path), "--event-log", str(tmp_path / "x.txt")], io.StringIO(), err) == 1
+    args = ["simulate", str(path), "--event-log", str(tmp_path / "x.txt")]
+    assert _main(args, io.StringIO(), err) == 1
     assert ".csv or .xes" in err.getvalue()
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\narrivals: 1/h\nsteps:\n  - {id: s, kind: terminator, next: a}\n"
