@@ -8,7 +8,7 @@ from typing import Any
 
 import pygraphviz
 
-from servicemap.drawing.dot import build_dot
+from servicemap.drawing.dot import build_dot, draw_dot
 from servicemap.layout import compute_layout
 from servicemap.model import Blueprint
 from servicemap.text import text_width
@@ -74,3 +74,26 @@ def test_long_lane_headers_wrap_inside_the_header_column() -> None:
                  and band.top < pos(n, layout.height)[1] < band.bottom]
         assert len(heads) == 1
         assert all(text_width(line) <= layout.header_width - 6 for line in label_lines(heads[0]))
+
+
+def separators(g: pygraphviz.AGraph, height: float) -> list[tuple[float, float, float]]:
+    """The dashed phase separators as ``(x, top, bottom)`` in layout coordinates."""
+    found = []
+    for e in g.edges():
+        if e.attr["style"] != "dashed" or e.attr["color"] != "#9aa7b5":
+            continue
+        pts = [tuple(map(float, p.split(","))) for p in e.attr["pos"].split(" ")]
+        xs, ys = {x for x, _ in pts}, [height - y for _, y in pts]
+        assert len(xs) == 1
+        found.append((xs.pop(), min(ys), max(ys)))
+    return found
+
+
+def test_separators_stop_at_the_last_lane() -> None:
+    layout = compute_layout(LONG_PHASES)
+    drawn = draw_dot(LONG_PHASES, layout, legend=True)
+    found = separators(graph(drawn.text), drawn.height)
+    assert len(found) == 2
+    for _x, top, bottom in found:
+        assert top == layout.title_height
+        assert bottom == layout.bands[-1].bottom < layout.height

@@ -244,7 +244,8 @@ def _draw_bands(dot: DotWriter, layout: Layout, bands: Sequence[Band], lanes: Ma
 
 def _draw_phases(dot: DotWriter, layout: Layout, phases: Mapping[str, str],
                  colors: Colors) -> None:
-    """The phase header row and a dashed separator between phases."""
+    """The phase header row and a dashed separator between phases, from the header
+    row down to the foot of the last lane (not through the margin or the legend)."""
     top = layout.title_height
     if layout.header_height > 0:
         dot.rect(0, top, layout.width, top + layout.header_height, colors.header)
@@ -258,9 +259,10 @@ def _draw_phases(dot: DotWriter, layout: Layout, phases: Mapping[str, str],
                      {"shape": "plain", "fixedsize": False, "label": label,
                       "fontcolor": colors.header_ink,
                       "tooltip": _header_tooltip(phases.get(column.id))})
+    bottom = layout.bands[-1].bottom if layout.bands else layout.height
     for left, right in itertools.pairwise(layout.columns):
         x = (left.right + right.left) / 2
-        dot.line([(x, top), (x, layout.height)],
+        dot.line([(x, top), (x, bottom)],
                  {"color": colors.separator, "penwidth": 1, "style": "dashed"})
 
 
