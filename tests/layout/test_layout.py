@@ -262,11 +262,13 @@ steps:
   - id: q1
     kind: decision
     lane: s
-    next: [{to: up, label: 'up'}, {to: q2, label: 'on'}, {to: down, label: 'down'}]
+    next: [{to: up, label: 'up', probability: 0.2}, {to: q2, label: 'on', probability: 0.6},
+           {to: down, label: 'down', probability: 0.2}]
   - id: q2
     kind: decision
     lane: s
-    next: [{to: far, label: 'far'}, {to: near, label: 'near'}, {to: q3, label: 'low'}]
+    next: [{to: far, label: 'far', probability: 0.1}, {to: near, label: 'near', probability: 0.8},
+           {to: q3, label: 'low', probability: 0.1}]
   - {id: q3, kind: decision, lane: b, next: [{to: far, label: 'a'}, {to: near2, label: 'b'}]}
   - {id: near, kind: task, lane: s, next: far}
   - {id: near2, kind: task, lane: b, next: far}
@@ -292,6 +294,33 @@ def test_decision_branches_leave_by_its_corners() -> None:
     q2 = lay.nodes["q2"]
     far = next(e for e in lay.edges if e.source == "q2" and e.target == "far")
     assert far.points[0] == (q2.x, q2.top)
+
+
+def test_main_branch_takes_the_straight_exit() -> None:
+    """The most probable branch (or the first listed, without probabilities) leaves on
+    the side facing the flow, even into another lane; the others take the corners."""
+    for probabilities, main in (((None, None), "below"), ((0.3, 0.7), "above")):
+        branches: list[dict[str, object]] = [{"to": "below", "label": "b"},
+                                             {"to": "above", "label": "a"}]
+        for branch, p in zip(branches, probabilities, strict=True):
+            if p is not None:
+                branch["probability"] = p
+        bp = sm.Blueprint.model_validate({
+            "name": "Main",
+            "lanes": [{"id": "c", "layer": "customer"}, {"id": "s", "layer": "onstage"},
+                      {"id": "b", "layer": "backstage"}],
+            "steps": [
+                {"id": "q", "kind": "decision", "lane": "s", "next": branches},
+                {"id": "below", "kind": "terminator", "lane": "b"},
+                {"id": "above", "kind": "terminator", "lane": "c"},
+            ]})
+        lay = compute_layout(bp)
+        assert_layout_properties(bp, lay)
+        q = lay.nodes["q"]
+        first = {e.target: e.points[0] for e in lay.edges}
+        assert first[main] == (q.right, q.y)
+        other = "above" if main == "below" else "below"
+        assert first[other] == (q.x, q.top if other == "above" else q.bottom)
 
 
 def long_text_map(label: str, branch: str, title: str) -> sm.Blueprint:

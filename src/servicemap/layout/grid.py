@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..model import LAYERS, LINES, Blueprint
+from ..model import LAYERS, LINES, Blueprint, Decision
 from ..text import LINE_HEIGHT, STEP_WRAP, step_label, text_width
 from .deadline import Deadline
+from .ordering import Cells, order_rows
 
 __all__ = ["DASHED_LINE", "NO_LANE", "NO_PHASE", "Edge", "Grid", "Slot", "back_edges",
-           "layer_lines", "place", "step_size"]
+           "layer_lines", "main_branches", "place", "step_size"]
 
 NO_LANE = "\x00no-lane"
 NO_PHASE = "\x00no-phase"
-SWEEPS = 4  # barycentre sweeps (alternately left to right and right to left)
 DASHED_LINE = "visibility"  # the blueprint line drawn dashed
 
 Edge = tuple[str, str, int]
@@ -49,6 +48,7 @@ class Grid:
     edges: list[Edge]  # in declared order
     back: set[Edge] = field(default_factory=set)  # rework edges, drawn around
     phase_columns: dict[str, tuple[int, int]] = field(default_factory=dict)  # first, last
+    main: set[Edge] = field(default_factory=set)  # each decision's main branch
 
 
 def step_size(kind: str, title: str, wrap_width: float = STEP_WRAP
@@ -158,9 +158,42 @@ def place(bp: Blueprint, *, wrap_width: float = STEP_WRAP, deadline: Deadline | 
     rank = _longest_path(list(slots), edges, back)
     columns, phase_columns = _place_columns(slots, rank, phase_rank)
     deadline.check("placing the steps")
-    rows = _order_rows(slots, lanes, edges, deadline)
+    rows = _order_rows(slots, lanes, edges, back, columns, deadline)
     return Grid(slots, lanes, [p for p in phase_rank if p], columns, rows, edges, back,
-                phase_columns)
+                phase_columns, main_branches(bp, edges))
+
+
+def main_branches(bp: Blueprint, edges: Sequence[Edge]) -> set[Edge]:
+    """Each decision's main branch: the most probable, the first listed on a tie or none given.
+
+    Only decisions with two or more branches among ``edges`` have one; a
+    branch without a probability counts as less likely than any given one.
+
+    >>> from servicemap import loads
+    >>> bp = loads('''
+    ... name: M
+    ... steps:
+    ...   - {id: d, kind: decision, next: [{to: a, probability: 0.2}, {to: b, probability: 0.8}]}
+    ...   - {id: a, kind: terminator}
+    ...   - {id: b, kind: terminator}
+    ... ''')
+    >>> main_branches(bp, [("d", "a", 0), ("d", "b", 1)])
+    {('d', 'b', 1)}
+    """
+    chance: dict[tuple[str, int], float] = {}
+    for s in bp.steps:
+        if isinstance(s, Decision):
+            for j, b in enumerate(s.next):
+                chance.setdefault((s.id, j), -1.0 if b.probability is None else b.probability)
+    best: dict[str, Edge] = {}
+    count: dict[str, int] = {}
+    for e in edges:
+        if (e[0], e[2]) not in chance or e[0] == e[1]:
+            continue
+        count[e[0]] = count.get(e[0], 0) + 1
+        if e[0] not in best or chance[(e[0], e[2])] > chance[(e[0], best[e[0]][2])]:
+            best[e[0]] = e
+    return {e for sid, e in best.items() if count[sid] >= 2}
 
 
 def _slots(bp: Blueprint, wrap_width: float, deadline: Deadline
@@ -266,68 +299,29 @@ def _place_columns(slots: dict[str, Slot], rank: dict[str, int], phase_rank: dic
     return max(column, 1), phase_columns
 
 
-def _order_rows(slots: dict[str, Slot], lanes: list[str], edges: list[Edge],
-                deadline: Deadline) -> dict[str, int]:
-    """Stack steps sharing a lane and column; barycentre sweeps choose their rows."""
-    cells: dict[tuple[str, int], list[str]] = {}
+def _order_rows(slots: dict[str, Slot], lanes: list[str], edges: list[Edge], back: set[Edge],
+                columns: int, deadline: Deadline) -> dict[str, int]:
+    """Stack steps sharing a lane and column; layer sweeps choose their rows (:mod:`.ordering`)."""
+    cells: Cells = {}
     for sid, sl in slots.items():
         cells.setdefault((sl.lane, sl.column), []).append(sid)
     rows = dict.fromkeys(lanes, 0)
+    row_of: dict[str, int] = {}
     for (lane, _), members in cells.items():
         rows[lane] = max(rows[lane], len(members))
         for r, sid in enumerate(members):
-            slots[sid].row = r
+            row_of[sid] = r
     offset: dict[str, int] = {}
     total = 0
     for lane in lanes:
         offset[lane] = total
         total += rows[lane] + 1
-    preds: dict[str, list[str]] = {sid: [] for sid in slots}
-    succs: dict[str, list[str]] = {sid: [] for sid in slots}
-    for u, v, _ in edges:
-        if slots[u].column < slots[v].column:
-            preds[v].append(u)
-            succs[u].append(v)
-        elif slots[v].column < slots[u].column:
-            preds[u].append(v)
-            succs[v].append(u)
-    pos = {sid: offset[sl.lane] + sl.row for sid, sl in slots.items()}
-    by_column: dict[int, list[tuple[str, int]]] = {}
-    for lane, col in cells:
-        by_column.setdefault(col, []).append((lane, col))
-    columns = sorted(by_column)
-    for sweep in range(SWEEPS):
-        neighbours = preds if sweep % 2 == 0 else succs
-        for col in columns if sweep % 2 == 0 else reversed(columns):
-            deadline.check("ordering the steps in their rows")
-            for key in by_column[col]:
-                lane = key[0]
-                if rows[lane] == 1:  # one row: nothing to choose
-                    continue
-                members = cells[key]
-                wanted: dict[str, float] = {}
-                for sid in members:
-                    near = neighbours[sid]
-                    wanted[sid] = (sum(pos[n] for n in near) / len(near) if near
-                                   else float(pos[sid])) - offset[lane]
-                members.sort(key=lambda sid: (wanted[sid], slots[sid].row))
-                _assign_rows([wanted[sid] for sid in members], rows[lane], members, slots)
-                for sid in members:
-                    pos[sid] = offset[lane] + slots[sid].row
-    return rows
-
-
-def _assign_rows(wanted: list[float], available: int, members: list[str],
-                 slots: dict[str, Slot]) -> None:
-    """Give ordered members increasing rows in ``0..available-1``, each near its wish."""
-    m = len(members)
-    chosen: list[int] = []
-    for i, w in enumerate(wanted):
-        lo = chosen[-1] + 1 if chosen else 0
-        hi = available - (m - i)
-        chosen.append(min(max(math.floor(w + 0.5), lo), hi))
-    for sid, r in zip(members, chosen, strict=True):
+    order_rows(cells, rows, offset, row_of, [(u, v) for u, v, j in edges
+                                             if (u, v, j) not in back and u != v],
+               columns, deadline)
+    for sid, r in row_of.items():
         slots[sid].row = r
+    return rows
 
 
 def layer_lines(layers: Sequence[str | None]) -> list[tuple[int, str, bool]]:

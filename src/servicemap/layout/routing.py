@@ -280,7 +280,51 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
             else:
                 k = v.row + 1  # coming from below: the corridor below the target
             kinds.append(("around", (v.lane, k), rework))
+    _rework_sides(grid, rows, kinds)
     return kinds
+
+
+SIDE_SCAN = 400  # most vertical runs looked at to choose one rework line's side
+
+
+def _rework_sides(grid: Grid, rows: _Rows, kinds: list[Kind]) -> None:
+    """Send rework within one row through the corridor below it where fewer lines cross there.
+
+    A rework line back along its own row runs by default through the
+    corridor above the row; where more of the vertical runs of forward
+    lines in the columns it spans cross that corridor than the one below,
+    it takes the one below (a tie keeps the one above).
+
+    Notes:
+        O(E log E + R * S), R the rework lines, S at most :data:`SIDE_SCAN`
+        vertical runs in a rework line's columns.
+    """
+    slots = grid.slots
+    runs: list[tuple[int, tuple[int, int], tuple[int, int]]] = []  # (gap, lo key, hi key)
+    for e, (kind, corridor, rework) in zip(grid.edges, kinds, strict=True):
+        if rework or kind == "loop":
+            continue
+        u, v = slots[e[0]], slots[e[1]]
+        ends = [(u.column + 1 if kind == "early" else v.column, rows.key(u), rows.key(v))]
+        if corridor is not None:
+            ck = (rows.lane_index[corridor[0]], 2 * corridor[1])
+            ends = [(u.column + 1, rows.key(u), ck), (v.column, ck, rows.key(v))]
+        runs.extend((g, min(a, b), max(a, b)) for g, a, b in ends)
+    runs.sort()
+    gaps = [r[0] for r in runs]
+
+    def crossing(lane: str, k: int, first: int, last: int) -> int:
+        ck = (rows.lane_index[lane], 2 * k)
+        lo, hi = bisect.bisect_left(gaps, first), bisect.bisect_right(gaps, last)
+        return sum(1 for _, a, b in runs[lo:min(hi, lo + SIDE_SCAN)] if a < ck < b)
+
+    for i, (e, (kind, corridor, rework)) in enumerate(zip(grid.edges, kinds, strict=True)):
+        u, v = slots[e[0]], slots[e[1]]
+        if not rework or corridor is None or (u.lane, u.row) != (v.lane, v.row):
+            continue
+        span = (min(u.column + 1, v.column), max(u.column + 1, v.column))
+        if crossing(v.lane, v.row + 1, *span) < crossing(v.lane, v.row, *span):
+            kinds[i] = (kind, (v.lane, v.row + 1), rework)
 
 
 def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
@@ -289,19 +333,26 @@ def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
     A decision with several branches sends the one to the lowest target below
     out of its bottom corner and the one to the highest target above out of
     its top corner, as flowcharts are drawn; the others leave on the right.
+    The main branch (:func:`~servicemap.layout.grid.main_branches`) going
+    forward always leaves on the right, the straight exit; a branch going
+    around through the corridor below (above) its row counts as going down (up).
     """
     slots, edges, kinds, exits = grid.slots, grid.edges, draft.kinds, draft.exits
     by_source: dict[str, list[int]] = {}
     for i, e in enumerate(edges):
         if e[0] != e[1] and slots[e[0]].kind == "decision":
             by_source.setdefault(e[0], []).append(i)
-    several = {sid: idx for sid, idx in by_source.items() if len(idx) >= 2}
+    # The main branch takes the straight exit, on the side facing the flow.
+    several = {sid: [i for i in idx if edges[i] not in grid.main or kinds[i][2]]
+               for sid, idx in by_source.items() if len(idx) >= 2}
     down_from: set[tuple[str, int, int]] = set()  # (lane, corridor, column) of bottom exits
     for sid, idx in several.items():
         sl = slots[sid]
         here = rows.key(sl)
+        # A branch going around through the corridor below counts as going down.
         down = [(rows.key(slots[edges[i][1]]), -slots[edges[i][1]].column, -i)
-                for i in idx if rows.key(slots[edges[i][1]]) > here]
+                for i in idx if rows.key(slots[edges[i][1]]) > here
+                or kinds[i][1] == (sl.lane, sl.row + 1)]
         if down:
             i = -max(down)[2]
             exits[i] = 1
