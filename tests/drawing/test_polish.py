@@ -9,6 +9,7 @@ from typing import Any
 import pygraphviz
 
 from servicemap.drawing.dot import build_dot, draw_dot
+from servicemap.drawing.style import KeyEntry
 from servicemap.layout import compute_layout
 from servicemap.model import Blueprint
 from servicemap.text import text_width
@@ -97,3 +98,40 @@ def test_separators_stop_at_the_last_lane() -> None:
     for _x, top, bottom in found:
         assert top == layout.title_height
         assert bottom == layout.bands[-1].bottom < layout.height
+
+
+def legend_frame(g: pygraphviz.AGraph) -> tuple[float, float, float, float]:
+    """The legend frame's ``bb`` (Graphviz coordinates)."""
+    frames = [s for s in g.subgraphs() if s.graph_attr["color"] == "#c0c8d2"]
+    assert len(frames) == 1
+    x0, y0, x1, y1 = map(float, frames[0].graph_attr["bb"].split(","))
+    return x0, y0, x1, y1
+
+
+def test_the_key_is_sized_to_its_entries() -> None:
+    layout = compute_layout(LONG_PHASES)
+    key = [KeyEntry("bottleneck (highest load)", color="#e65100"),
+           KeyEntry("expected failures per case >= 0.1", fill="#ef9a9a")]
+    drawn = draw_dot(LONG_PHASES, layout, key=key)
+    g = graph(drawn.text)
+    x0, y0, x1, y1 = legend_frame(g)
+    assert x0 == 0 and x1 < layout.width - 150  # two entries: a box, not a strip
+    texts = [n for n in g.nodes() if n.startswith("g") and "TABLE" in str(n.attr["label"])
+             and "Legend" not in str(n.attr["label"])]
+    assert len(texts) == 2
+    rights = []
+    for node in texts:
+        x, y = map(float, node.attr["pos"].rstrip("!").split(","))
+        width = float(re.search(r'WIDTH="(\d+)"', str(node.attr["label"])).group(1))  # type: ignore[union-attr]
+        assert x0 < x - width / 2 and x + width / 2 < x1 and y0 < y < y1
+        assert all(text_width(line) <= width for line in label_lines(node))
+        rights.append(x + width / 2)
+    assert x1 - max(rights) <= 9  # the frame ends where its entries do (its 8 pt pad)
+
+
+def test_a_long_key_wraps_into_rows_within_the_map_width() -> None:
+    layout = compute_layout(LONG_PHASES)
+    key = [KeyEntry(f"entry number {i} of a long key", fill="#ef9a9a") for i in range(12)]
+    g = graph(draw_dot(LONG_PHASES, layout, key=key, legend=True).text)
+    _x0, y0, x1, y1 = legend_frame(g)
+    assert x1 <= layout.width and y1 - y0 >= 30 + 3 * 30

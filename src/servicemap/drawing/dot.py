@@ -139,7 +139,7 @@ def draw_dot(
         entries = legend_entries(kinds, blueprint, layout, key)
     else:
         entries = [("key", entry) for entry in key]
-    legend_h = legend_height(len(entries), layout.width) + 8 if entries else 0.0
+    legend_h = legend_height(entries, layout.width) + 8 if entries else 0.0
     total_h = layout.height + legend_h
     dot = DotWriter(total_h, colors)
     _draw_frame(dot, blueprint, layout, colors)

@@ -137,9 +137,10 @@ def lines_html(lines: Iterable[str], *, bold: bool = False) -> str:
 
 def cell_table(
     content: str, width: float, height: float, *, sides: str = "LTRB", border: int = 1,
-    color: str, fill: str | None, align: str = "CENTER",
+    color: str, fill: str | None, align: str = "CENTER", balign: str | None = None,
 ) -> Html:
-    """A one-cell table of fixed size: a box with some sides bordered, holding ``content``.
+    """A one-cell table of fixed size: a box with some sides bordered, holding ``content``
+    (its lines aligned to each other by ``balign``, centred by default).
 
     >>> table = cell_table("x", 20.4, 10, sides="TB", color="#000000", fill=None).text
     >>> 'WIDTH="20" HEIGHT="10"' in table, 'SIDES="TB"' in table
@@ -147,6 +148,8 @@ def cell_table(
     """
     w, h = max(1, round(width)), max(1, round(height))
     bg = f' BGCOLOR="{fill}"' if fill else ""
+    if balign is not None:  # how the lines of a wrapped text align to each other
+        bg += f' BALIGN="{balign}"'
     return Html(
         '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
         f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{w}" HEIGHT="{h}" BORDER="{border}" SIDES="{sides}"'
