@@ -115,8 +115,12 @@ def loads(text: str | bytes, filename: str | None = None) -> Blueprint:
         return _validate(data, source, problems)
 
 
-def load(path: str | os.PathLike[str]) -> Blueprint:
-    """Load a map from a ``.yaml``/``.yml``/``.json`` file.
+def load(path: str | os.PathLike[str], *, approximate: bool = False) -> Blueprint:
+    """Load a map from a ``.yaml``/``.yml``/``.json`` file, or a BPMN 2.0 file.
+
+    A ``.bpmn`` file (or ``.xml`` in the BPMN namespace) is converted as
+    docs/bpmn.md says; ``approximate`` maps its unsupported elements with a
+    warning each instead of an error (YAML maps ignore it).
 
     Raises:
         LoadError: for a map with problems (each located in the file), and for a
@@ -133,4 +137,9 @@ def load(path: str | os.PathLike[str]) -> Blueprint:
     except (NotRegularFileError, FileTooLargeError) as exc:
         raise LoadError([Problem("SM001", "yaml-syntax", "error", exc.strerror or str(exc),
                                  name, 1, 1)]) from None
+    from .bpmn import is_bpmn, loads_bpmn
+
+    if is_bpmn(name, data):
+        with gc_paused():
+            return loads_bpmn(data, name, approximate=approximate)
     return loads(data, name)
