@@ -18,6 +18,7 @@ from .checking import check, check_files, collect_files, is_excluded, structural
 from .config import Config, find_config
 from .drawing.pages import RenderWarning, page_paths
 from .mapfile import MAX_BYTES, load, loads
+from .mapfile.bpmn import import_problems, is_bpmn
 from .mapfile.schema import schema_json
 from .model import Blueprint
 from .problems import AnalysisError, LoadError, Problem, RenderError, printable
@@ -50,6 +51,7 @@ __all__ = [
     "check",
     "check_files",
     "collect_files",
+    "convert",
     "find_config",
     "format_sarif",
     "format_text",
@@ -78,6 +80,47 @@ Target = Blueprint | str | os.PathLike[str]
 
 def _blueprint(target: Target) -> Blueprint:
     return target if isinstance(target, Blueprint) else load(target)
+
+
+def convert(
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None = None,
+    *,
+    approximate: bool = False,
+) -> tuple[Blueprint, list[Problem]]:
+    """Convert a BPMN 2.0 file into a map; with ``output``, write the map's YAML there.
+
+    The YAML is written atomically (the whole new file or the old one). The
+    import's warnings (``approximate``'s, one per element approximated) are
+    returned with the map; errors raise.
+
+    Args:
+        source: A ``.bpmn`` file (or ``.xml`` in the BPMN namespace).
+        output: Where to write the map's YAML; ``None`` writes nothing.
+        approximate: Map unsupported elements with a warning each (docs/bpmn.md).
+
+    Raises:
+        LoadError: for a BPMN file that cannot be converted, every problem located.
+        ValueError: for a source that is not BPMN.
+        OSError: if the source cannot be read or the output written.
+    """
+    if not is_bpmn(os.fspath(source), _head(source)):
+        raise ValueError(f"{os.fspath(source)} is not a BPMN 2.0 file (.bpmn, or .xml in the "
+                         "BPMN namespace): convert reads BPMN; writing BPMN is not built yet")
+    bp = load(source, approximate=approximate)
+    if output is not None:
+        write_bytes_atomic(output, bp.to_yaml().encode("utf-8"))
+    return bp, import_problems(bp)
+
+
+def _head(path: str | os.PathLike[str]) -> bytes:
+    """The first 4 KiB of a regular file (nothing for anything else: load says why)."""
+    from .readfile import read_regular_file
+
+    try:
+        return read_regular_file(Path(path), MAX_BYTES)[:4096]
+    except OSError:
+        return b""
 
 
 def analyze(

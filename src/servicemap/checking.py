@@ -16,6 +16,7 @@ from pathspec import GitIgnoreSpec
 from ._perf import gc_paused
 from .config import MAP_SUFFIXES, Config, find_config, read_config
 from .mapfile import MAX_BYTES, load
+from .mapfile.bpmn import import_problems
 from .model import Blueprint, Step
 from .problems import Level, LoadError, Problem, sort_problems
 from .readfile import read_regular_file
@@ -95,6 +96,7 @@ def check(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
     config: Config | None = None,
+    approximate: bool = False,
 ) -> list[Problem]:
     """Check a map and return its problems, sorted by line and column.
 
@@ -107,6 +109,8 @@ def check(
         ignore: Rules not to run.
         config: Project configuration; by default, for a path, the
             ``[tool.servicemap]`` table found above it.
+        approximate: For a BPMN file, map unsupported elements with a warning
+            each instead of an error (docs/bpmn.md).
 
     Raises:
         OSError: if ``target`` is a path that cannot be read.
@@ -132,12 +136,12 @@ def check(
         if config is None:
             config = find_config(target)
         try:
-            bp = load(target)
+            bp = load(target, approximate=approximate)
         except LoadError as exc:
             return list(exc.problems)
     active = config.active(select, ignore)
     with gc_paused():
-        return sort_problems(run_rules(Context(bp), active))
+        return sort_problems([*import_problems(bp), *run_rules(Context(bp), active)])
 
 
 def structural_problems(blueprint: Blueprint, context: Context | None = None) -> list[Problem]:
@@ -171,6 +175,8 @@ def looks_like_map(path: str | os.PathLike[str]) -> bool:
     >>> looks_like_map(f)
     True
     """
+    if os.fspath(path).endswith(".bpmn"):  # BPMN 2.0: always a map (docs/bpmn.md)
+        return True
     try:
         data = read_regular_file(path, MAX_BYTES)
     except OSError:
@@ -386,6 +392,7 @@ def check_files(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
     force_exclude: bool = False,
+    approximate: bool = False,
 ) -> CheckResult:
     """Check every map file in ``paths`` (files and folders), each with its project config.
 
@@ -406,7 +413,8 @@ def check_files(
         if folder not in configs:
             configs[folder] = find_config(folder)
         try:
-            problems.extend(check(f, select=select, ignore=ignore, config=configs[folder]))
+            problems.extend(check(f, select=select, ignore=ignore, config=configs[folder],
+                                  approximate=approximate))
         except OSError as exc:
             problems.append(unreadable_problem(f, exc))
     return CheckResult(len(files), sort_problems(problems))

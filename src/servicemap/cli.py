@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--force-exclude", action="store_true",
                        help="skip files named on the command line too if the project's "
                             "exclude patterns match them")
+    check.add_argument("--approximate", action="store_true",
+                       help="BPMN files: map unsupported elements as docs/bpmn.md says, a "
+                            "warning each, instead of an error each")
     _stdin_filename_option(check)
 
     render = commands.add_parser(
@@ -198,6 +201,17 @@ def build_parser() -> argparse.ArgumentParser:
     _stdin_filename_option(analyze)
 
     _simulate_parser(commands)
+
+    convert = commands.add_parser(
+        "convert", help="convert a BPMN 2.0 file into a map",
+        description="Convert a BPMN 2.0 file (.bpmn) into a map in YAML (docs/bpmn.md).",
+    )
+    convert.add_argument("file", metavar="FILE", help="the .bpmn file")
+    convert.add_argument("-o", "--output", metavar="OUT",
+                         help="the map file to write ('-' or none: standard output)")
+    convert.add_argument("--approximate", action="store_true",
+                         help="map unsupported elements as docs/bpmn.md says, a warning each, "
+                              "instead of an error each")
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the map format",
                                  description="Print the JSON Schema of the map format.")
@@ -386,7 +400,8 @@ def _cmd_check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
         raise UsageError(str(exc)) from None
     _refuse_inputs(args.output, files, "a map being checked")
     rules_url = _rules_url(args) if fmt == "sarif" else None
-    result = check_files(files, select=_flatten(args.select), ignore=_flatten(args.ignore))
+    result = check_files(files, select=_flatten(args.select), ignore=_flatten(args.ignore),
+                         approximate=args.approximate)
     names, problems = [str(f) for f in files], result.problems
     from_stdin = _check_stdin(args) if STDIO in args.paths else None
     if from_stdin is not None:
@@ -583,6 +598,27 @@ def _shown_analysis(result: Analysis) -> Analysis:
                                notes=[printable(n) for n in result.notes])
 
 
+def _cmd_convert(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    from .api import LoadError, convert
+
+    file: str = args.file
+    if not Path(file).is_file():
+        raise UsageError(f"no such file: {file}" if not Path(file).exists()
+                         else f"not a file: {file}")
+    _refuse_inputs(args.output, [file], "the file being converted")
+    try:
+        bp, warnings = convert(file, approximate=args.approximate)
+    except LoadError as exc:
+        _print_problems(exc.problems, stderr)
+        stderr.write(f"servicemap: {_shown(file)} does not convert; nothing written\n")
+        return EXIT_FAILED
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    _print_problems(warnings, stderr)
+    _write_text(bp.to_yaml(), args.output, stdout)
+    return EXIT_OK
+
+
 def _cmd_schema(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from .api import schema_json
 
@@ -697,6 +733,7 @@ _COMMANDS = {
     "render": _cmd_render,
     "analyze": _cmd_analyze,
     "simulate": _cmd_simulate,
+    "convert": _cmd_convert,
     "schema": _cmd_schema,
     "rules": _cmd_rules,
 }
@@ -754,8 +791,8 @@ def _main(argv: Sequence[str] | None, stdout: IO[str], stderr: IO[str]) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is required: check, render, analyze, simulate, schema "
-                             "or rules (see 'servicemap --help')")
+            raise UsageError("a command is required: check, render, analyze, simulate, convert, "
+                             "schema or rules (see 'servicemap --help')")
         status = _COMMANDS[args.command](args, stdout, stderr)
         stdout.flush()
         return status

@@ -32,7 +32,7 @@ __all__ = [
     "read_config",
 ]
 
-MAP_SUFFIXES = (".yaml", ".yml")
+MAP_SUFFIXES = (".yaml", ".yml", ".bpmn")  # .bpmn: BPMN 2.0, imported (docs/bpmn.md)
 LevelSetting = Literal["error", "warning", "off"]
 MAX_CONFIG_BYTES = 16 * 2**20
 """The largest ``pyproject.toml`` read (a bigger one is an error, not a memory exhaustion)."""
