@@ -1,0 +1,312 @@
+"""BPMN 2.0 import: mapping, located problems, hostile XML, check and convert."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import servicemap as sm
+from servicemap.api import convert
+from servicemap.checking import check, check_files
+from servicemap.cli import main
+from servicemap.mapfile.bpmn import BpmnSourceMap, import_problems, loads_bpmn
+from servicemap.problems import LoadError, Problem
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "bpmn"
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples" / "bpmn"
+NS = 'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+
+
+def _xml(body: str) -> bytes:
+    text = f'<definitions {NS} id="d">\n<process id="p">\n{body}\n</process>\n</definitions>'
+    return text.encode()
+
+
+def _load_problems(path: Path | bytes, **options: bool) -> list[Problem]:
+    with pytest.raises(LoadError) as info:
+        if isinstance(path, bytes):
+            loads_bpmn(path, "t.bpmn", **options)
+        else:
+            sm.load(path, **options)
+    return list(info.value.problems)
+
+
+def _where(problems: list[Problem]) -> list[tuple[str, int | None, int | None]]:
+    return [(p.code, p.line, p.column) for p in problems]
+
+
+# -- public material ---------------------------------------------------------
+
+
+def test_clean_reference_model_imports_with_no_problem() -> None:
+    path = DATA / "miwg-A.1.0.bpmn"  # ISO-8859-1, ids starting with '_'
+    bp = sm.load(path)
+    assert [s.kind for s in bp.steps] == ["terminator", "task", "task", "task", "terminator"]
+    assert [s.label for s in bp.steps][1:4] == ["Task 1", "Task 2", "Task 3"]
+    first = bp.steps[0]
+    assert first.id == "n93c466ab-b271-4376-a427-f4c353d55ce8"
+    assert first.metadata == {"bpmn-id": "_93c466ab-b271-4376-a427-f4c353d55ce8"}
+    assert check(path) == []
+
+
+def test_bpmnlint_correct_fixture_is_clean() -> None:
+    assert check(DATA / "bpmnlint-no-implicit-end-correct.bpmn") == []
+
+
+def test_dead_end_located_at_the_bpmn_task() -> None:
+    problems = check(DATA / "bpmnlint-no-implicit-end-incorrect.bpmn")
+    dead = [p for p in problems if p.code == "SM103"]
+    assert _where(dead) == [("SM103", 7, 5)]
+    assert dead[0].step == "Task_1"
+    assert dead[0].file is not None and dead[0].file.endswith("no-implicit-end-incorrect.bpmn")
+
+
+def test_unreachable_located_at_the_bpmn_task() -> None:
+    problems = check(DATA / "bpmnlint-no-disconnected-incorrect.bpmn")
+    assert ("SM104", 16, 5) in _where(problems)
+    assert {p.step for p in problems} == {"Task_2"}
+
+
+def test_loop_with_no_exit_located_in_the_bpmn_file() -> None:
+    problems = check(DATA / "loop-no-exit.bpmn")
+    trap = [p for p in problems if p.code == "SM105"]
+    assert _where(trap) == [("SM105", 4, 5)]
+    assert "'Review'" in trap[0].message and "'AskMore'" in trap[0].message
+
+
+def test_non_interrupting_boundary_event_is_an_error_unless_approximated() -> None:
+    path = DATA / "miwg-A.3.0.bpmn"
+    problems = _load_problems(path)
+    assert _where(problems) == [("SM002", 15, 9)]
+    assert "non-interrupting boundary event" in problems[0].message
+    bp = sm.load(path, approximate=True)
+    warnings = import_problems(bp)
+    assert [(p.code, p.level, p.line) for p in warnings] == [("SM002", "warning", 15)]
+    assert ("SM002", 15, 9) in _where(check(path, approximate=True))
+
+
+# -- mapping -----------------------------------------------------------------
+
+
+def test_example_maps_every_element_kind() -> None:
+    bp = sm.load(EXAMPLES / "claim.bpmn")
+    kinds = {s.id: s.kind for s in bp.steps}
+    assert kinds == {"Filed": "terminator", "Assess": "task", "Covered": "decision",
+                     "WaitDocs": "delay", "Pay": "task", "Pay-outcome": "decision",
+                     "Letter": "document", "Paid": "terminator", "Refused": "terminator"}
+    covered = bp.step("Covered")
+    assert isinstance(covered, sm.Decision)
+    assert [(b.to, b.label) for b in covered.next] == [
+        ("Pay", "yes"), ("Letter", "no"), ("WaitDocs", "documents missing")]
+    outcome = bp.step("Pay-outcome")
+    assert isinstance(outcome, sm.Decision)
+    assert [(b.to, b.label, b.failure) for b in outcome.next] == [
+        ("Paid", "completed", False), ("Assess", "payment bounced", True)]
+    assert [(lane.id, lane.label) for lane in bp.lanes] == [
+        ("Customer", "Insurer / Customer"), ("Handler", "Insurer / Claims handler"),
+        ("Finance", "Insurer / Finance")]
+    assert bp.step("Pay").lane == "Finance"
+    assert check(EXAMPLES / "claim.bpmn") == []
+
+
+def test_join_gateway_dissolves_and_error_end_fails() -> None:
+    bp = loads_bpmn(_xml('''<startEvent id="s"/><exclusiveGateway id="j"/><task id="t"/>
+<endEvent id="e"><errorEventDefinition/></endEvent>
+<sequenceFlow id="f1" sourceRef="s" targetRef="j"/>
+<sequenceFlow id="f2" sourceRef="j" targetRef="t"/>
+<sequenceFlow id="f3" sourceRef="t" targetRef="e"/>'''), "t.bpmn")
+    assert [(s.id, s.targets()) for s in bp.steps] == [("s", ["t"]), ("t", ["e"]), ("e", [])]
+    end = bp.step("e")
+    assert isinstance(end, sm.Terminator) and end.outcome == "failure"
+
+
+def test_expanded_sub_process_is_flattened_collapsed_one_is_predefined() -> None:
+    body = '''<startEvent id="s"/>
+<subProcess id="sub"><startEvent id="s2"/><task id="inner"/><endEvent id="e2"/>
+<sequenceFlow id="g1" sourceRef="s2" targetRef="inner"/>
+<sequenceFlow id="g2" sourceRef="inner" targetRef="e2"/></subProcess>
+<callActivity id="call"/><endEvent id="e"/>
+<sequenceFlow id="f1" sourceRef="s" targetRef="sub"/>
+<sequenceFlow id="f2" sourceRef="sub" targetRef="call"/>
+<sequenceFlow id="f3" sourceRef="call" targetRef="e"/>'''
+    di = ('<bpmndi:BPMNDiagram xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI">'
+          '<bpmndi:BPMNPlane><bpmndi:BPMNShape id="x" bpmnElement="sub" isExpanded="true"/>'
+          '</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>')
+    flat = loads_bpmn(_xml(body).replace(b"</definitions>", di.encode() + b"</definitions>"),
+                      "t.bpmn")
+    assert [(s.id, s.kind, s.targets()) for s in flat.steps] == [
+        ("s", "terminator", ["inner"]), ("inner", "task", ["call"]),
+        ("call", "predefined", ["e"]), ("e", "terminator", [])]
+    assert any("flattened" in n for n in flat.metadata["bpmn"]["notes"])
+    collapsed = loads_bpmn(_xml(body), "t.bpmn")
+    assert collapsed.step("sub").kind == "predefined"
+
+
+def test_link_events_become_connectors() -> None:
+    bp = loads_bpmn(_xml('''<startEvent id="s"/>
+<intermediateThrowEvent id="go"><linkEventDefinition name="A"/></intermediateThrowEvent>
+<intermediateCatchEvent id="come"><linkEventDefinition name="A"/></intermediateCatchEvent>
+<endEvent id="e"/>
+<sequenceFlow id="f1" sourceRef="s" targetRef="go"/>
+<sequenceFlow id="f2" sourceRef="come" targetRef="e"/>'''), "t.bpmn")
+    assert [(s.kind, s.label) for s in bp.steps if s.kind == "connector"] == [
+        ("connector", "A"), ("connector", "A")]
+    assert check(bp) == []
+
+
+def test_pools_become_lane_groups_and_crossing_flows_are_errors() -> None:
+    xml = f'''<definitions {NS}>
+<collaboration id="c"><participant id="a" name="Shop" processRef="p1"/>
+<participant id="b" name="Bank" processRef="p2"/>
+<messageFlow id="m" sourceRef="t1" targetRef="t2" name="payment"/></collaboration>
+<process id="p1"><startEvent id="s1"/><task id="t1"/><endEvent id="e1"/>
+<sequenceFlow id="f1" sourceRef="s1" targetRef="t1"/>
+<sequenceFlow id="f2" sourceRef="t1" targetRef="e1"/></process>
+<process id="p2"><startEvent id="s2"/><task id="t2"/><endEvent id="e2"/>
+<sequenceFlow id="g1" sourceRef="s2" targetRef="t2"/>
+<sequenceFlow id="g2" sourceRef="t2" targetRef="e2"/></process>
+</definitions>'''
+    bp = loads_bpmn(xml.encode(), "t.bpmn")
+    assert [(lane.id, lane.label) for lane in bp.lanes] == [("p1", "Shop"), ("p2", "Bank")]
+    assert bp.step("t2").lane == "p2"
+    assert bp.metadata["bpmn"]["message-flows"] == [{"from": "t1", "to": "t2",
+                                                     "label": "payment"}]
+    crossing = xml.replace('targetRef="e1"', 'targetRef="e2"')
+    problems = _load_problems(crossing.encode())
+    assert [(p.code, p.line) for p in problems] == [("SM002", 7)]
+    assert "crosses from pool 'Shop' to pool 'Bank'" in problems[0].message
+
+
+def test_every_reference_problem_reported_at_once_located() -> None:
+    problems = _load_problems(DATA / "broken-references.bpmn")
+    assert _where(problems) == [("SM004", 6, 5), ("SM004", 8, 5), ("SM004", 9, 5),
+                                ("SM002", 12, 5)]
+    messages = " | ".join(p.message for p in problems)
+    assert "link 'A' is thrown here but" in messages
+    assert "'f1' has no targetRef" in messages
+    assert "unknown element 'nowhere'" in messages
+    assert "inclusive gateway 'either'" in messages
+
+
+def test_parallel_gateway_is_a_located_error_until_approximated() -> None:
+    problems = _load_problems(DATA / "parallel.bpmn")
+    assert _where(problems) == [("SM002", 5, 5), ("SM002", 8, 5)]
+    assert problems[0].message.startswith(
+        "parallel gateway 'fork' (line 5): servicemap has no parallel step kind yet")
+    bp = sm.load(DATA / "parallel.bpmn", approximate=True)
+    assert bp.step("fork").kind == "decision"
+    assert [s.targets() for s in bp.steps if s.id in ("pack", "bill")] == [["end"], ["end"]]
+    assert len(import_problems(bp)) == 2
+
+
+def test_duplicate_ids_and_sanitised_ids() -> None:
+    problems = _load_problems(_xml('<task id="t"/>\n<task id="t"/>'))
+    assert _where(problems) == [("SM003", 4, 1)]
+    bp = loads_bpmn(_xml('<task id="Task 1.a"/><task id="Task-1-a"/>'), "t.bpmn")
+    assert [s.id for s in bp.steps] == ["Task-1-a", "Task-1-a-2"]
+    assert bp.steps[0].metadata == {"bpmn-id": "Task 1.a"}
+
+
+def test_source_map_points_flows_at_sequence_flows() -> None:
+    bp = sm.load(EXAMPLES / "claim.bpmn")
+    assert isinstance(bp.source, BpmnSourceMap)
+    index = bp.step_index("Covered")
+    assert bp.source.locate(("steps", index)) == (26, 5)
+    assert bp.source.locate(("steps", index, "next", 1, "label")) == (42, 5)
+
+
+# -- hostile and broken XML --------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["billion-laughs.bpmn", "xxe.bpmn"])
+def test_entities_and_dtds_refused_fast_and_located(name: str) -> None:
+    start = time.monotonic()
+    problems = _load_problems(DATA / name)
+    assert time.monotonic() - start < 2
+    assert [p.code for p in problems] == ["SM001"]
+    assert "DTD" in problems[0].message and problems[0].line == 2
+
+
+@pytest.mark.parametrize(("data", "where", "words"), [
+    (b"<definitions><process>", ("SM001", 1, 23), "not well-formed"),
+    (b"<a>\xff</a>", ("SM001", 1, 4), "not well-formed"),
+    (b"", ("SM001", 1, 1), "no element found"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"/>', ("SM001", 1, 1), "not BPMN 2.0"),
+    (("<a>" * 300).encode(), ("SM001", 1, 601), "nested more than 200"),
+])
+def test_broken_xml_is_a_located_sm001(data: bytes, where: tuple[str, int, int],
+                                       words: str) -> None:
+    problems = _load_problems(data)
+    assert _where(problems) == [where]
+    assert words in problems[0].message
+
+
+def test_xxe_reads_no_file(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    xml = (f'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY s SYSTEM "{secret.as_uri()}">]>\n'
+           f'<definitions {NS}><process id="p"><task id="t" name="&s;"/></process>'
+           '</definitions>')
+    problems = _load_problems(xml.encode())
+    assert "TOP SECRET" not in str(problems)
+
+
+# -- check and convert -------------------------------------------------------
+
+
+def test_folder_search_takes_bpmn_files(tmp_path: Path) -> None:
+    (tmp_path / "claim.bpmn").write_bytes((EXAMPLES / "claim.bpmn").read_bytes())
+    (tmp_path / "dead.bpmn").write_bytes(
+        (DATA / "bpmnlint-no-implicit-end-incorrect.bpmn").read_bytes())
+    result = check_files([tmp_path])
+    assert result.files == 2
+    assert {p.code for p in result.problems} == {"SM102", "SM103"}
+
+
+def test_convert_round_trip(tmp_path: Path) -> None:
+    out = tmp_path / "claim.yaml"
+    bp, warnings = convert(EXAMPLES / "claim.bpmn", out)
+    assert warnings == []
+    again = sm.load(out)
+    assert again == bp
+    assert check(out) == []
+
+
+def test_convert_refuses_yaml(tmp_path: Path) -> None:
+    yaml_map = tmp_path / "m.yaml"
+    yaml_map.write_text("name: x\nsteps:\n  - {id: a, kind: terminator}\n")
+    with pytest.raises(ValueError, match=r"not a BPMN 2\.0 file"):
+        convert(yaml_map)
+
+
+def test_cli_convert_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "map.yaml"
+    assert main(["convert", str(EXAMPLES / "claim.bpmn"), "-o", str(out)]) == 0
+    assert "name: Insurance claim" in out.read_text()
+    assert main(["convert", str(DATA / "parallel.bpmn"), "-o", str(tmp_path / "p.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "parallel.bpmn:5:5: SM002" in err and not (tmp_path / "p.yaml").exists()
+    assert main(["convert", "--approximate", str(DATA / "parallel.bpmn"), "-o",
+                 str(tmp_path / "p.yaml")]) == 0
+    assert "[warning]" in capsys.readouterr().err
+    assert main(["check", str(DATA / "loop-no-exit.bpmn")]) == 1
+    assert "loop-no-exit.bpmn:4:5: SM105" in capsys.readouterr().out
+
+
+def test_hostile_file_never_gives_a_traceback() -> None:
+    run = subprocess.run([sys.executable, "-m", "servicemap", "check",
+                          str(DATA / "billion-laughs.bpmn")],
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr + run.stdout
+    assert "SM001" in run.stdout
+
+
+def test_xml_suffix_in_bpmn_namespace_is_read_as_bpmn(tmp_path: Path) -> None:
+    path = tmp_path / "process.xml"
+    path.write_bytes((EXAMPLES / "claim.bpmn").read_bytes())
+    assert sm.load(path).name == "Insurance claim"
