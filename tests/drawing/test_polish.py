@@ -9,7 +9,7 @@ from typing import Any
 import pygraphviz
 
 from servicemap.drawing.dot import build_dot, draw_dot
-from servicemap.drawing.style import KeyEntry
+from servicemap.drawing.style import KeyEntry, StepStyle
 from servicemap.layout import compute_layout
 from servicemap.model import Blueprint
 from servicemap.text import text_width
@@ -135,3 +135,26 @@ def test_a_long_key_wraps_into_rows_within_the_map_width() -> None:
     g = graph(draw_dot(LONG_PHASES, layout, key=key, legend=True).text)
     _x0, y0, x1, y1 = legend_frame(g)
     assert x1 <= layout.width and y1 - y0 >= 30 + 3 * 30
+
+
+def test_thick_round_borders_are_one_closed_stroke() -> None:
+    bp = Blueprint.model_validate({"name": "Rounded", "steps": [
+        {"id": "a", "kind": "terminator", "label": "Starts", "next": "w"},
+        {"id": "w", "kind": "delay", "label": "Waits", "next": "e"},
+        {"id": "e", "kind": "terminator", "label": "Ends"}]})
+    layout = compute_layout(bp)
+    styles = {s: StepStyle(color="#d81b60", penwidth=3.0) for s in ("a", "w")}
+    g = graph(build_dot(bp, layout, styles=styles))
+    for step, title in (("a", "Starts"), ("w", "Waits")):
+        box = layout.nodes[step]
+        borders = [e for e in g.edges()
+                   if e[0] == "a0" and str(e.attr["tooltip"]).startswith(title)]
+        assert len(borders) == 1 and borders[0].attr["color"] == "#d81b60"
+        pts = [tuple(map(float, p.split(","))) for p in borders[0].attr["pos"].split(" ")]
+        assert len(pts) % 3 == 1 and pts[0] in pts[3:]  # closed, and on past its start
+        xs, ys = [x for x, _ in pts], [layout.height - y for _, y in pts]
+        assert min(xs) == box.left and max(xs) == box.right
+        assert min(ys) == box.top and max(ys) == box.bottom
+        # The nodes of the symbol only fill: no outline of their own to meet the stroke.
+        nodes = [n for n in g.nodes() if str(n.attr["tooltip"]).startswith(title)]
+        assert nodes and all(float(n.attr["penwidth"]) == 0 for n in nodes)

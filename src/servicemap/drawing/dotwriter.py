@@ -196,6 +196,12 @@ class DotWriter:
                  "penwidth": 1 if line else 0, "label": ""}
         self.clusters.append(f"subgraph {name} {{ graph {attr_list(attrs)}; }}")
 
+    def curve(self, controls: Sequence[Point], attrs: Mapping[str, Any]) -> None:
+        """A path of cubic Bézier pieces through ``controls`` (a start point, then three
+        points a piece, layout coordinates), drawn as one stroke without arrow."""
+        pos = " ".join(f"{num(x)},{num(self.y(y))}" for x, y in controls)
+        self.edges.append(f"a0 -> a1 {attr_list({'pos': pos, 'dir': 'none', **attrs})};")
+
     def line(self, points: Sequence[Point], attrs: Mapping[str, Any], *, arrow: bool = False,
              ends: tuple[str, str] = ("a0", "a1")) -> None:
         """A polyline through ``points``, as an edge between two nodes (the anchors by default)."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..layout.geometry import NodeBox
-from .dotwriter import DotWriter, Html, cell_table, inch, lines_html
+from ..layout.geometry import NodeBox, Point
+from .dotwriter import DotWriter, Html, inch, lines_html
 
 __all__ = ["draw_badge", "draw_symbol"]
 
@@ -43,22 +43,9 @@ def draw_symbol(
     base = {"fixedsize": True, "style": "filled", "fillcolor": fill, "color": color,
             "penwidth": penwidth, **extra}
     w, h = box.width, box.height
-    if kind == "terminator" and w > h:
-        # A stadium: two circles at the ends, a top-and-bottom-bordered cell between.
-        for cx in (box.left + h / 2, box.right - h / 2):
-            dot.node("p", cx, box.y, {**base, "shape": "circle", "width": inch(h),
-                                      "height": inch(h), "label": ""})
-        label = cell_table(text, w - h, h, sides="TB", border=border, color=color, fill=fill)
-        dot.node("s", box.x, box.y, {"shape": "plain", "fixedsize": False, "label": label,
-                                     **extra})
-    elif kind == "delay" and w > h / 2:
-        # A D: a circle on the right, a cell bordered left/top/bottom up to its centre.
-        dot.node("p", box.right - h / 2, box.y, {**base, "shape": "circle", "width": inch(h),
-                                                  "height": inch(h), "label": ""})
-        cell_w = w - h / 2
-        label = cell_table(text, cell_w, h, sides="LTB", border=border, color=color, fill=fill)
-        dot.node("s", box.left + cell_w / 2, box.y,
-                 {"shape": "plain", "fixedsize": False, "label": label, **extra})
+    if (kind == "terminator" and w > h) or (kind == "delay" and w > h / 2):
+        _draw_rounded(dot, kind, box, text, fill=fill, color=color, penwidth=penwidth,
+                      extra=extra)
     elif kind == "predefined":
         label = _predefined_table(text, w, h, border=border, color=color, fill=fill)
         dot.node("s", box.x, box.y, {"shape": "plain", "fixedsize": False, "label": label,
@@ -72,6 +59,71 @@ def draw_symbol(
             w = h = min(w, h)
         dot.node("s", box.x, box.y, {**base, "shape": shape, "width": inch(w),
                                      "height": inch(h), "label": Html(text), "margin": 0})
+
+
+_KAPPA = 0.5523  # a quarter circle of radius r as one cubic Bézier: control points r * this out
+_OVERLAP = 0.5  # the fill reaches this far under the border, so no background shows between
+
+
+def _draw_rounded(dot: DotWriter, kind: str, box: NodeBox, text: str, *, fill: str, color: str,
+                  penwidth: float, extra: Mapping[str, Any]) -> None:
+    """A stadium (terminator) or a D (delay): its border one closed stroke, then the fill.
+
+    The border is a single Bézier path (straight sides and quarter circles) that
+    runs on past its start, so a thick border has no seam where pieces meet; the
+    fill (circles for the round ends, a box with the label between) is drawn over
+    it, inset to the border's inner edge. Flow lines are drawn before all nodes,
+    and so is this border.
+    """
+    h, r = box.height, box.height / 2
+    inner = max(1.0, h - penwidth + _OVERLAP)  # the fill's height
+    ends = [box.left + r, box.right - r] if kind == "terminator" else [box.right - r]
+    dot.curve(_outline(kind, box), {"color": color, "penwidth": penwidth + _OVERLAP,
+                                    "tooltip": extra.get("tooltip"), "class": extra.get("class")})
+    fill_attrs = {"fixedsize": True, "style": "filled", "fillcolor": fill, "color": fill,
+                  "penwidth": 0}
+    for cx in ends:
+        dot.node("p", cx, box.y, {**fill_attrs, **extra, "shape": "circle",
+                                  "width": inch(inner), "height": inch(inner), "label": ""})
+    left = ends[0] if kind == "terminator" else box.left + (h - inner) / 2
+    dot.node("s", (left + ends[-1]) / 2, box.y,
+             {**fill_attrs, **extra, "shape": "box", "width": inch(ends[-1] - left),
+              "height": inch(inner), "label": Html(text), "margin": 0})
+
+
+def _outline(kind: str, box: NodeBox) -> list[Point]:
+    """The Bézier control points of a stadium's or a D's outline, clockwise from the top
+    middle and a little past it (layout coordinates).
+
+    >>> pts = _outline("terminator", NodeBox("t", 50, 20, 100, 40))
+    >>> pts[0], pts[-1], len(pts) % 3
+    ((50.0, 0.0), (54.0, 0.0), 1)
+    """
+    r, y = box.height / 2, box.y
+    top, bottom = y - r, y + r
+    right_c = box.right - r
+    left_c = box.left + r if kind == "terminator" else box.left
+    k = r * _KAPPA
+    mid = (left_c + right_c) / 2
+    pts: list[Point] = [(mid, top)]
+
+    def straight(to: Point) -> None:
+        (x0, y0), (x1, y1) = pts[-1], to
+        pts.extend([(x0 + (x1 - x0) / 3, y0 + (y1 - y0) / 3),
+                    (x0 + 2 * (x1 - x0) / 3, y0 + 2 * (y1 - y0) / 3), to])
+
+    straight((right_c, top))
+    pts.extend([(right_c + k, top), (box.right, y - k), (box.right, y)])
+    pts.extend([(box.right, y + k), (right_c + k, bottom), (right_c, bottom)])
+    straight((left_c, bottom))
+    if kind == "terminator":
+        pts.extend([(left_c - k, bottom), (box.left, y + k), (box.left, y)])
+        pts.extend([(box.left, y - k), (left_c - k, top), (left_c, top)])
+    else:
+        straight((box.left, top))
+    straight((mid, top))
+    straight((min(mid + 4, right_c), top))  # past the start: its cut end lies under the stroke
+    return pts
 
 
 def _predefined_table(text: str, width: float, height: float, *, border: int, color: str,
