@@ -37,7 +37,7 @@ def test_failure_table_numbers_and_reasons() -> None:
     rows = {r.step: r for r in failure_points(G)}
     # visits of attempt: x = 1 + 0.07 x
     v_attempt = 1 / 0.93
-    assert rows["attempt"].failure_probability == pytest.approx(0.07 * v_attempt)
+    assert rows["attempt"].expected_branch_failures == pytest.approx(0.07 * v_attempt)
     assert rows["attempt"].expected_failures == pytest.approx(0.07 * v_attempt)
     assert rows["pack"].expected_defects == pytest.approx(0.1)
     assert rows["attempt"].reasons[:2] == [

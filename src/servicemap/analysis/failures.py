@@ -88,7 +88,8 @@ class FailurePoint:
         lane: Step lane, or ``None``.
         visits: Expected executions per case.
         expected_defects: ``v · (1 - accuracy)``; ``None`` where no accuracy is given.
-        failure_probability: ``Σ v · p_b`` over the step's failure branches; ``None`` if none.
+        expected_branch_failures: ``Σ v · p_b`` over the step's failure branches (an expected
+            count, not a probability); ``None`` if none.
         expected_failures: Sum of the two above; ``None`` where both are.
         reasons: Why the step is listed, for a person.
         flags: Short machine-readable tags: ``fail-point`` (the step can fail:
@@ -101,7 +102,7 @@ class FailurePoint:
     lane: str | None
     visits: float
     expected_defects: float | None
-    failure_probability: float | None
+    expected_branch_failures: float | None
     expected_failures: float | None
     reasons: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
@@ -116,7 +117,7 @@ class FailurePoint:
             "lane": self.lane,
             "visits": self.visits,
             "expected_defects": self.expected_defects,
-            "failure_probability": self.failure_probability,
+            "expected_branch_failures": self.expected_branch_failures,
             "flags": list(self.flags),
         }
 

@@ -31,6 +31,7 @@ from .times import (
     step_lead_times,
     step_process_times,
 )
+from .yields import Yields, yields_of
 
 __all__ = ["Metrics", "lead_breakdown_of", "metrics_of", "summary_of", "unbounded_reason"]
 
@@ -64,6 +65,10 @@ class Metrics:
             when unbounded).
         unbounded: The visited overloaded steps, which make the lead time and what
             depends on it unbounded (empty when it is finite).
+        yields: Rolled %C&A, first-pass yield, clean success, expected failures and
+            failure probability (:mod:`~servicemap.analysis.yields`).
+        wip: Work in progress at each step by Little's law, ``L_i = λ · v_i · LT_i``
+            (cases waiting or served there; ``nan`` without arrivals or lead time).
     """
 
     visits: FloatArray
@@ -89,6 +94,8 @@ class Metrics:
     overflow: list[str] = field(default_factory=list)
     overflow_steps: dict[str, list[str]] = field(default_factory=dict)
     queue: FloatArray = field(default_factory=lambda: np.zeros(0))
+    yields: Yields = field(default_factory=lambda: Yields(None, 0.0, 0.0, None, None))
+    wip: FloatArray = field(default_factory=lambda: np.zeros(0))
     breakdown: dict[str, float | None] = field(default_factory=dict)
     unbounded: list[str] = field(default_factory=list)
 
@@ -230,7 +237,36 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         queue=queue,
         breakdown=lead_breakdown_of(chain, v, queue),
         unbounded=unbounded,
+        yields=yields_of(chain, v),
+        wip=wip_of(v, lt, arrivals_per_h),
     )
+
+
+def wip_of(v: FloatArray, lt: FloatArray, arrivals_per_h: float | None) -> FloatArray:
+    """Work in progress per step by Little's law, ``L_i = λ_i · W_i = λ · v_i · LT_i``.
+
+    ``λ`` in cases per second, ``LT_i`` the step's queue-aware lead time in
+    seconds; ``inf`` at an overloaded step, ``nan`` without arrivals or lead time.
+
+    >>> import numpy as np
+    >>> wip_of(np.array([1.25]), np.array([24.0 * 60]), 12.0).tolist()  # 15/h · 24 min = 6
+    [6.0]
+
+    Notes:
+        O(n). Little (1961): L = λW for any stable queue, whatever the distributions.
+    """
+    if arrivals_per_h is None:
+        return np.full(v.size, np.nan)
+    with np.errstate(all="ignore"):
+        return np.where(v > 0.0, v * (arrivals_per_h / 3600.0) * lt, 0.0)
+
+
+def _total_wip(m: Metrics) -> float | None:
+    """Cases in the map by Little's law, ``λ · lead time`` (``None`` where unknown)."""
+    if m.arrivals_per_h is None or m.lead.value is None:
+        return None
+    value = m.arrivals_per_h / 3600.0 * m.lead.value
+    return value if math.isfinite(value) else None
 
 
 def unbounded_reason(m: Metrics) -> str | None:
@@ -264,6 +300,12 @@ def summary_of(m: Metrics) -> Summary:
         lead_time_unbounded=unbounded_reason(m),
         activity_ratio=m.ratio.value,
         rolled_accuracy=m.accuracy.value,
+        rolled_ca=m.yields.rolled_ca,
+        first_pass_yield=m.yields.first_pass_yield,
+        clean_success=m.yields.clean_success,
+        expected_failures=m.yields.expected_failures,
+        failure_probability=m.yields.failure_probability,
+        wip=_total_wip(m),
         success_probability=m.success_probability,
         cost=m.cost.value,
         max_throughput_per_h=m.throughput,

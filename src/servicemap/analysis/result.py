@@ -28,7 +28,8 @@ StepTable = dict[str, list[Any]]
 
 STEP_COLUMNS: tuple[str, ...] = (
     "id", "label", "kind", "lane", "visits", "process_time_s", "lead_time_s", "capacity",
-    "load_s", "utilisation", "queue_wait_s", "expected_defects", "lead_time_share", "flags",
+    "load_s", "utilisation", "queue_wait_s", "wip", "expected_defects", "lead_time_share",
+    "flags",
 )
 """Columns of the per-step table (CSV and DataFrame), in order."""
 
@@ -72,7 +73,7 @@ NON_FINITE_NOTE = ("values beyond the float range are reported as unknown (null)
 
 
 _FLOAT_COLUMNS = ("visits", "process_time_s", "lead_time_s", "load_s", "utilisation",
-                  "queue_wait_s", "expected_defects", "lead_time_share")
+                  "queue_wait_s", "wip", "expected_defects", "lead_time_share")
 """The columns of the per-step table that hold floats (or ``None``)."""
 
 
@@ -94,7 +95,7 @@ def _known(value: object) -> bool:
 
 
 _FLOAT_KEYS: dict[str, tuple[str, ...]] = {
-    "failure_points": ("visits", "expected_defects", "failure_probability",
+    "failure_points": ("visits", "expected_defects", "expected_branch_failures",
                        "expected_failures"),
     "bottlenecks": ("visits", "process_time_s", "load_s", "utilisation", "queue_wait_s"),
     "time_traps": ("lead_time_share",),
@@ -137,7 +138,8 @@ def _finite(value: Any, path: str, replaced: list[str]) -> Any:
 
 _SUMMARY_KEYS: tuple[str, ...] = (
     "process_time_s", "lead_time_s", "lead_time_breakdown", "lead_time_unbounded",
-    "activity_ratio", "rolled_accuracy", "success_probability",
+    "activity_ratio", "rolled_accuracy", "rolled_ca", "first_pass_yield", "clean_success",
+    "success_probability", "expected_failures", "failure_probability", "wip",
     "cost", "max_throughput_per_h", "bottleneck", "arrivals_per_h",
 )
 
@@ -168,9 +170,9 @@ class Summary(Mapping[str, Any]):
         >>> s["lead_time_s"], s.lead_time_s
         (900.0, 900.0)
         >>> "lead_time_s" in s, "coverage" in s, len(s)
-        (True, False, 11)
+        (True, False, 17)
         >>> list(s)[:3]
-        ['process_time_s', 'lead_time_s', 'activity_ratio']
+        ['process_time_s', 'lead_time_s', 'lead_time_breakdown']
         >>> s["made_up"]
         Traceback (most recent call last):
         ...
@@ -189,6 +191,12 @@ class Summary(Mapping[str, Any]):
     coverage: dict[str, Metric] = field(default_factory=dict)
     lead_time_breakdown: dict[str, float | None] = field(default_factory=dict)
     lead_time_unbounded: str | None = None
+    rolled_ca: float | None = None
+    first_pass_yield: float | None = None
+    clean_success: float | None = None
+    expected_failures: float | None = None
+    failure_probability: float | None = None
+    wip: float | None = None
 
     def __getitem__(self, key: str) -> Any:
         """The metric named ``key`` (a key of :meth:`to_dict`)."""
@@ -201,7 +209,7 @@ class Summary(Mapping[str, Any]):
         return iter(_SUMMARY_KEYS)
 
     def __len__(self) -> int:
-        """The number of metrics (11)."""
+        """The number of metrics (17)."""
         return len(_SUMMARY_KEYS)
 
     def to_dict(self) -> dict[str, Any]:
@@ -226,6 +234,7 @@ class StepRow:
     load_s: float | None
     utilisation: float | None
     queue_wait_s: float | None
+    wip: float | None
     expected_defects: float | None
     lead_time_share: float | None
     flags: list[str]
@@ -240,6 +249,7 @@ class StepRow:
             "load_s": self.load_s,
             "utilisation": self.utilisation,
             "queue_wait_s": self.queue_wait_s,
+            "wip": self.wip,
             "expected_defects": self.expected_defects,
             "lead_time_share": self.lead_time_share,
             "flags": list(self.flags),
@@ -287,7 +297,7 @@ class Analysis:
 
     def _step_dicts(self) -> list[dict[str, Any]]:
         keys = ("id", "visits", "process_time_s", "lead_time_s", "load_s", "utilisation",
-                "queue_wait_s", "expected_defects", "lead_time_share", "flags", "label",
+                "queue_wait_s", "wip", "expected_defects", "lead_time_share", "flags", "label",
                 "kind", "lane", "capacity")
         cols = [self.table[k] for k in keys]
         rows = [dict(zip(keys, values, strict=True)) for values in zip(*cols, strict=True)]
@@ -390,7 +400,14 @@ class Analysis:
             ("activity ratio", _pct(s.activity_ratio) if s.lead_time_unbounded is None
              else "unbounded lead time", c("activity_ratio")),
             ("rolled accuracy", _pct(s.rolled_accuracy), c("rolled_accuracy")),
+            ("rolled %C&A", _pct(s.rolled_ca), ""),
+            ("first-pass yield", _pct(s.first_pass_yield), ""),
+            ("clean success", _pct(s.clean_success), ""),
             ("success probability", _pct(s.success_probability), ""),
+            *([] if s.expected_failures is None else [
+                ("expected failures", _num(s.expected_failures), ""),
+                ("failure probability", _pct(s.failure_probability), "")]),
+            *([] if s.wip is None else [("work in progress", f"{_num(s.wip)} cases", "")]),
             ("cost per case", _num(s.cost, 4), c("cost")),
             ("max throughput", "unknown" if s.max_throughput_per_h is None
              else f"{_num(s.max_throughput_per_h)}/h", ""),

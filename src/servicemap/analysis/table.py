@@ -73,6 +73,7 @@ def step_table_of(chain: FlowChain, m: Metrics) -> StepTable:
         "load_s": _column(m.load),
         "utilisation": _column(util),
         "queue_wait_s": _column(wait),
+        "wip": _column(m.wip),
         "expected_defects": _column(defects),
         "lead_time_share": _column(share),
         "flags": step_flags_of(chain, m),
