@@ -13,8 +13,8 @@ from .deadline import Deadline
 from .geometry import NodeBox, Point
 from .grid import Edge, Grid, Slot
 
-__all__ = ["LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx", "clean", "plan_routes",
-           "port_span", "route_points"]
+__all__ = ["LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx", "clean",
+           "order_tracks", "plan_routes", "port_span", "route_points"]
 
 PORT = 8.0  # preferred distance between ports on one side of a node
 LOOP = 8.0  # how far a self-loop reaches out of its node
@@ -541,21 +541,27 @@ def _gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
     """
     slots = grid.slots
     by_gap: dict[int, list[tuple[YKey, YKey, int, int, YKey | None, YKey | None]]] = {}
+    sides: dict[int, list[list[tuple[YKey, int]]]] = {}  # each run's horizontals: (y, side)
+
+    def add(gap: int, ends: tuple[YKey, YKey], i: int, which: int, y_from: YKey | None,
+            y_to: YKey | None, horizontals: list[tuple[YKey, int]]) -> None:
+        by_gap.setdefault(gap, []).append((min(ends), max(ends), i, which, y_from, y_to))
+        sides.setdefault(gap, []).append(horizontals)
+
     for i, (e, (kind, corridor, _)) in enumerate(zip(grid.edges, draft.kinds, strict=True)):
         u, v = slots[e[0]], slots[e[1]]
         ya: YKey = (*rows.key(u), draft.out_dy[i])
         yb: YKey = (*rows.key(v), draft.in_dy[i])
         if kind in ("direct", "early") and ya != yb:
-            gap = u.column + 1 if kind == "early" else v.column
-            by_gap.setdefault(gap, []).append((min(ya, yb), max(ya, yb), i, 2, ya, yb))
+            add(u.column + 1 if kind == "early" else v.column, (ya, yb), i, 2, ya, yb,
+                [(ya, -1), (yb, 1)])
         elif corridor is not None:
             yc: YKey = (rows.lane_index[corridor[0]], 2 * corridor[1], float(draft.ctrack[i]))
+            ahead = 1 if v.column > u.column else -1  # which way the corridor run goes
             if not draft.exits[i]:
-                by_gap.setdefault(u.column + 1, []).append(
-                    (min(ya, yc), max(ya, yc), i, 1, ya, None))
+                add(u.column + 1, (ya, yc), i, 1, ya, None, [(ya, -1), (yc, ahead)])
             if not draft.enters[i]:
-                by_gap.setdefault(v.column, []).append(
-                    (min(yc, yb), max(yc, yb), i, 2, None, yb))
+                add(v.column, (yc, yb), i, 2, None, yb, [(yc, -ahead), (yb, 1)])
     track1 = [-1] * len(grid.edges)
     track2 = [-1] * len(grid.edges)
     gap_tracks: dict[int, int] = {}
@@ -563,8 +569,8 @@ def _gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
     for gap, gap_items in by_gap.items():
         # A track is reused only with a clear stretch between the two runs,
         # lest they read as one line (a false junction).
-        tracks, count = assign_tracks([(lo, (hi[0], hi[1], hi[2] + CLEAR))
-                                       for lo, hi, *_ in gap_items])
+        spans = [(lo, (hi[0], hi[1], hi[2] + CLEAR)) for lo, hi, *_ in gap_items]
+        tracks, count = order_tracks(spans, sides[gap])
         count, stuck = _untangle(gap_items, tracks, count)
         tangled.update(gap_items[k][2] for k in stuck)
         for (_, _, i, which, _, _), t in zip(gap_items, tracks, strict=True):
@@ -574,6 +580,85 @@ def _gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
                 track2[i] = t
         gap_tracks[gap] = count
     return track1, track2, gap_tracks, tangled
+
+
+TRACK_ORDER_MAX = 150  # more runs in one gap than this: tracks by interval colouring only
+ALONG = 1000  # the cost of two runs' horizontals lying on each other
+
+
+def order_tracks(spans: Sequence[tuple[YKey, YKey]],
+                 horizontals: Sequence[Sequence[tuple[YKey, int]]]) -> tuple[list[int], int]:
+    """Tracks for the vertical runs in one gap, ordered left to right to cross least.
+
+    Each run spans ``spans[k]`` (reaching a clear stretch beyond its end) and
+    has horizontals ``(y, side)`` at its ends, going off to the left
+    (``side`` -1) or right (+1) of its track. With run *a* left of run *b*, a
+    horizontal of *a* going right crosses *b*'s vertical where it passes
+    inside *b*'s span, and one of *b* going left crosses *a*'s; a horizontal
+    of *a* going right and one of *b* going left at the same height would
+    lie on each other. Runs whose spans overlap take different tracks;
+    others may share one.
+
+    >>> y = lambda k: (0, k, 0.0)
+    >>> order_tracks([(y(0), y(2)), (y(1), y(3))], [[(y(0), -1), (y(2), 1)],
+    ...                                             [(y(1), -1), (y(3), 1)]])
+    ([1, 0], 2)
+
+    Notes:
+        Two starting orders, the greedy colouring's and one sorted by each
+        run's net preference to lie left, are improved by adjacent
+        transpositions (each swap changes one pair's cost) and the cheaper
+        kept; then each run takes the lowest track right of every
+        overlapping run before it. O(n^2) for n runs in a gap, capped at
+        :data:`TRACK_ORDER_MAX` (above it, the greedy colouring alone).
+    """
+    tracks, count = assign_tracks(spans)
+    n = len(spans)
+    if n < 2 or n > TRACK_ORDER_MAX:
+        return tracks, count
+    overlap = [[not (spans[a][1] < spans[b][0] or spans[b][1] < spans[a][0]) for b in range(n)]
+               for a in range(n)]
+    cost = [[_pair_cost(spans[a], spans[b], horizontals[a], horizontals[b]) if overlap[a][b]
+             and a != b else 0 for b in range(n)] for a in range(n)]
+    first = sorted(range(n), key=lambda k: (tracks[k], spans[k][0], k))
+    net = [sum(cost[a][b] - cost[b][a] for b in range(n)) for a in range(n)]
+    second = sorted(range(n), key=lambda k: (net[k], tracks[k], spans[k][0], k))
+    best = min((_transposed(first, cost), _transposed(second, cost)), key=lambda r: r[0])
+    if best[0] >= _order_cost(sorted(range(n), key=lambda k: (tracks[k], k)), cost):
+        return tracks, count
+    out = [0] * n
+    for pos, b in enumerate(best[1]):
+        out[b] = max((out[a] + 1 for a in best[1][:pos] if overlap[a][b]), default=0)
+    return out, max(out) + 1
+
+
+def _pair_cost(sa: tuple[YKey, YKey], sb: tuple[YKey, YKey],
+               ha: Sequence[tuple[YKey, int]], hb: Sequence[tuple[YKey, int]]) -> int:
+    """Crossings (and lines on each other) with run *a* on a track left of run *b*."""
+    c = sum(1 for y, side in ha if side > 0 and sb[0] < y < sb[1])
+    c += sum(1 for y, side in hb if side < 0 and sa[0] < y < sa[1])
+    right = {y for y, side in ha if side > 0}
+    return c + ALONG * sum(1 for y, side in hb if side < 0 and y in right)
+
+
+def _order_cost(order: Sequence[int], cost: Sequence[Sequence[int]]) -> int:
+    """The cost of an order: every pair's cost, the earlier one on the left."""
+    return sum(cost[a][b] for k, a in enumerate(order) for b in order[k + 1:])
+
+
+def _transposed(order: list[int], cost: Sequence[Sequence[int]]) -> tuple[int, list[int]]:
+    """``order`` improved by swapping neighbours while that lowers its cost, and that cost."""
+    order = list(order)
+    for _ in range(len(order)):
+        better = False
+        for k in range(len(order) - 1):
+            a, b = order[k], order[k + 1]
+            if cost[b][a] < cost[a][b]:
+                order[k], order[k + 1] = b, a
+                better = True
+        if not better:
+            break
+    return _order_cost(order, cost), order
 
 
 def _untangle(items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | None]],
