@@ -269,7 +269,9 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
                       and not rows.free(u, v.column, v.column))
             if not beside:
                 kinds.append(("direct", None, False))
-            elif rows.free(v, u.column + 1, v.column - 1):
+            elif rows.free(v, u.column, v.column - 1):
+                # Along the target's row only if no step left of the gap in that
+                # row sends its own line along it too.
                 kinds.append(("early", None, False))
             else:
                 k = v.row if rows.key(u) < rows.key(v) else v.row + 1
