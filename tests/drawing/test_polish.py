@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import html
+import itertools
 import re
+from pathlib import Path
 from typing import Any
 
 import pygraphviz
+import pytest
 
 from servicemap.drawing.dot import build_dot, draw_dot
 from servicemap.drawing.style import KeyEntry, StepStyle
 from servicemap.layout import compute_layout
+from servicemap.mapfile.loading import load
 from servicemap.model import Blueprint
 from servicemap.text import text_width
 
@@ -158,3 +162,36 @@ def test_thick_round_borders_are_one_closed_stroke() -> None:
         # The nodes of the symbol only fill: no outline of their own to meet the stroke.
         nodes = [n for n in g.nodes() if str(n.attr["tooltip"]).startswith(title)]
         assert nodes and all(float(n.attr["penwidth"]) == 0 for n in nodes)
+
+
+def rect_of(node: Any, height: float) -> tuple[float, float, float, float]:
+    """A tag's box in layout coordinates."""
+    x, y = pos(node, height)
+    w = float(re.search(r'WIDTH="(\d+)"', str(node.attr["label"])).group(1))  # type: ignore[union-attr]
+    return x - w / 2, y - 6, x + w / 2, y + 6
+
+
+@pytest.mark.parametrize("name", ["service_desk", "order_fulfilment", "next_day_delivery_current",
+                                  "returned_payment"])
+def test_tags_sit_in_their_strip_clear_of_lines_separators_and_other_lanes(name: str) -> None:
+    bp = load(Path("examples") / f"{name}.yaml")
+    styles = {s.id: StepStyle(color="#d81b60", penwidth=3.0, badge=f"SM103 {s.id[:12]}")
+              for s in bp.steps}
+    drawn = draw_dot(bp, compute_layout(bp), styles=styles, evidence=True)
+    g = graph(drawn.text)
+    tags = [rect_of(n, drawn.height) for n in g.nodes() if n.attr["class"] == "tag"]
+    assert len(tags) == len(bp.steps)
+    segments = []
+    for e in g.edges():
+        pts = [tuple(map(float, p.split(",")))
+               for p in e.attr["pos"].split(" ") if not p.startswith("e,")]
+        if e[0] == "a0" and len({x for x, _ in pts}) > 1 and len({y for _, y in pts}) > 1:
+            continue  # a step's border (a closed curve), not a line
+        segments += [(x0, drawn.height - y0, x1, drawn.height - y1)
+                     for (x0, y0), (x1, y1) in itertools.pairwise(pts)]
+    for i, (l0, t0, r0, b0) in enumerate(tags):
+        for x0, y0, x1, y1 in segments:
+            assert not (min(x0, x1) < r0 and l0 < max(x0, x1)
+                        and min(y0, y1) < b0 and t0 < max(y0, y1)), (name, tags[i])
+        for l1, t1, r1, b1 in tags[i + 1:]:
+            assert not (l0 < r1 and l1 < r0 and t0 < b1 and t1 < b0)

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..layout.deadline import Deadline
-from ..layout.geometry import Band, EdgeRoute, Layout, NodeBox, Point
-from ..layout.labels import Obstacles, label_size
+from ..layout.geometry import Band, EdgeRoute, Layout, NodeBox
 from ..model import Blueprint, Step
 from ..text import (
     HEADER_LINE,
@@ -32,6 +31,7 @@ from .legend import LEGEND_NAMES, draw_legend, legend_entries, legend_height
 from .pages import Fit, Paper, fit_to_paper
 from .style import FONT, FONT_SIZE, Colors, KeyEntry, StepStyle
 from .symbols import draw_badge, draw_symbol
+from .tags import draw_tags, place_tags
 
 __all__ = ["Drawn", "build_dot", "draw_dot"]
 
@@ -133,6 +133,10 @@ def draw_dot(
     band_top, band_h = layout.title_height + layout.header_height, band_height(cards)
     if cards:
         layout = make_room(layout, band_top, band_h)
+    styles = styles or {}
+    layout, tags = place_tags(layout, {
+        sid: (style.badge, _step_look(steps[sid], style, colors)[1])
+        for sid, style in styles.items() if style.badge and sid in steps and sid in layout.nodes})
     boxes = _boxes(blueprint, layout)
     if legend:
         kinds = [k for k in LEGEND_NAMES if any(steps[b.id].kind == k for b in boxes)]
@@ -147,8 +151,9 @@ def draw_dot(
         draw_evidence(dot, cards, layout, band_top, band_h, colors)
     if layout.title_height > 0:
         _draw_title(dot, blueprint, layout, colors)
-    ids, titles = _draw_steps(dot, blueprint, layout, boxes, styles or {}, colors, deadline,
+    ids, titles = _draw_steps(dot, blueprint, layout, boxes, styles, colors, deadline,
                               frozenset(offpage))
+    draw_tags(dot, tags)
     for route in layout.edges:
         deadline.check("drawing the flow lines")
         _draw_edge(dot, route, ids, titles, colors)
@@ -292,7 +297,6 @@ def _draw_steps(dot: DotWriter, blueprint: Blueprint, layout: Layout, boxes: Seq
     phases = {phase.id: phase.title for phase in blueprint.phases}
     ids: dict[str, str] = {}
     titles: dict[str, str] = {}
-    obstacles: Obstacles | None = None  # built when the first analysis badge needs it
     for box in boxes:
         deadline.check("drawing the steps")
         step = steps[box.id]
@@ -312,10 +316,6 @@ def _draw_steps(dot: DotWriter, blueprint: Blueprint, layout: Layout, boxes: Seq
             bx, by = ((box.x + box.width / 4, box.y - box.height / 4) if step.kind == "decision"
                       else (box.right - 3, box.top + 3))
             draw_badge(dot, bx, by, "F", colors.failure, tooltip_text(f"fail point: {step.fail}"))
-        if style is not None and style.badge:
-            if obstacles is None:
-                obstacles = _obstacles(layout)
-            _analysis_badge(dot, box, style.badge, color, obstacles)
     return ids, titles
 
 
@@ -378,51 +378,6 @@ def _step_tooltip(step: Step, lanes: Mapping[str, str], phases: Mapping[str, str
     if style is not None and style.note:
         rows.append(style.note)
     return tooltip_text("\n".join(rows))
-
-
-def _analysis_badge(dot: DotWriter, box: NodeBox, text: str, color: str,
-                    obstacles: Obstacles) -> None:
-    """A small tag with ``text`` next to ``box``, where it covers no line, step or label."""
-    bw = round(4.8 * len(text)) + 10
-    badge = cell_table(f'<FONT POINT-SIZE="8">{html_text(text)}</FONT>',
-                       bw, 12, color=color, fill="#fff8e1")
-    bx, by = _badge_spot(box, bw, 12, obstacles)
-    dot.node("x", bx, by, {"shape": "plain", "fixedsize": False, "label": badge})
-
-
-def _obstacles(layout: Layout) -> Obstacles:
-    """Every step, flow line and branch label of ``layout``, for placing badges."""
-    obstacles = Obstacles()
-    for n in layout.nodes.values():
-        obstacles.add((n.left - 1, n.top - 1, n.right + 1, n.bottom + 1))
-    for route in layout.edges:
-        for (x0, y0), (x1, y1) in itertools.pairwise(route.points):
-            obstacles.add((min(x0, x1) - 1, min(y0, y1) - 1, max(x0, x1) + 1, max(y0, y1) + 1))
-        if route.label is not None and route.label_pos is not None:
-            w, h = label_size(route.label)
-            x, y = route.label_pos
-            obstacles.add((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
-    for line in layout.lines:
-        obstacles.add((layout.header_width, line.y - 1, layout.width, line.y + 1))
-    return obstacles
-
-
-def _badge_spot(box: NodeBox, width: float, height: float, obstacles: Obstacles) -> Point:
-    """Centre of an analysis badge next to ``box`` that covers no line, step or label.
-
-    Below the step (right-aligned, left-aligned, centred), then above it, then
-    further down; the chosen spot is added to ``obstacles``.
-    """
-    below, above = box.bottom + height / 2 + 1, box.top - height / 2 - 1
-    xs = (box.right - width / 2, box.left + width / 2, box.x)
-    candidates = [(x, y) for y in (below, above) for x in xs]
-    candidates += [(x, below + k * (height + 2)) for k in range(1, 4) for x in xs]
-    for x, y in candidates:
-        spot = (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
-        if not obstacles.hits(spot):
-            obstacles.add(spot)
-            return x, y
-    return candidates[0]
 
 
 def _draw_edge(dot: DotWriter, route: EdgeRoute, ids: Mapping[str, str], titles: Mapping[str, str],
