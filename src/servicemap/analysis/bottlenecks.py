@@ -12,6 +12,7 @@ from .chain import FloatArray, FlowChain, IntArray, compile_chain, floats_or_non
 from .flow import solve_flow
 from .queues import mmc_wait
 from .times import step_lead_times, step_process_times
+from .variability import allen_cunneen_factors_of
 
 __all__ = [
     "BottleneckRow",
@@ -38,8 +39,8 @@ class BottleneckRow:
         process_time_s: Process time of one execution, or ``None`` if unknown.
         load_s: Server-seconds per case ``v · PT / c``, or ``None`` if PT is unknown.
         utilisation: ``λ · v · PT / c`` with arrivals λ, else ``None``.
-        queue_wait_s: Expected M/M/c queue wait in seconds (``None`` when
-            overloaded or without arrivals).
+        queue_wait_s: Expected queue wait in seconds, M/M/c or Allen–Cunneen
+            G/G/c (``None`` when overloaded or without arrivals).
         overloaded: Utilisation of 1 or more: the queue grows without bound.
     """
 
@@ -94,6 +95,25 @@ def utilisation_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float) -> Fl
 
 
 def queue_waits_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float) -> FloatArray:
+    """Expected queue wait in seconds per step; ``nan`` unconstrained, ``inf`` overloaded.
+
+    The M/M/c wait (:func:`mmc_waits_of`) where every cv that matters is 1;
+    otherwise that wait times the Allen–Cunneen factor ``(c_a² + c_s²)/2``
+    (:func:`~servicemap.analysis.variability.allen_cunneen_factors_of`, with
+    the arrival variability propagated QNA-style).
+
+    Notes:
+        :func:`mmc_waits_of`, plus one sparse solve where some cv is not 1.
+    """
+    waits = mmc_waits_of(chain, v, arrivals_per_h)
+    factor = allen_cunneen_factors_of(chain, v, arrivals_per_h)
+    if factor is None:
+        return waits
+    with np.errstate(all="ignore"):
+        return np.where(np.isfinite(waits), waits * factor, waits)
+
+
+def mmc_waits_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float) -> FloatArray:
     """Expected M/M/c queue wait in seconds per step; ``nan`` unconstrained, ``inf`` overloaded.
 
     A step whose arrival rate ``λ · v_i`` is beyond the float range is
@@ -371,14 +391,16 @@ def overloaded(G: nx.DiGraph, arrivals_per_h: float | None = None) -> list[str]:
 
 
 def queue_waits(G: nx.DiGraph, arrivals_per_h: float | None = None) -> dict[str, float | None]:
-    """Expected queue wait in seconds of each capacity-constrained step (M/M/c, Erlang C).
+    """Expected queue wait in seconds of each capacity-constrained step.
 
-    Assumes random (Poisson) arrivals at rate ``λ · v_i`` and exponential
-    service times with mean ``PT_i``. ``None`` where the step is
-    unconstrained, overloaded, or there are no arrivals.
+    Arrivals at rate ``λ · v_i``, service times of mean ``PT_i``: the M/M/c
+    wait (Erlang C) where every arrival and service cv is 1 (the default),
+    else Allen–Cunneen's G/G/c approximation (see :func:`queue_waits_of`).
+    ``None`` where the step is unconstrained, overloaded, or there are no arrivals.
 
     Notes:
-        One sparse solve, then O(Σ c_i) for the Erlang recurrences.
+        One sparse solve, then O(Σ c_i) for the Erlang recurrences (and one
+        more sparse solve where some cv is not 1).
 
     Example:
         M/M/1, λ = 3/h, PT = 15 min (μ = 4/h): Wq = ρ/(μ - λ) = 0.75 h:

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from ..flow import markov
 from ..model import LAYERS, Decision
+from ..values import default_cv
 
 if TYPE_CHECKING:
     from ..flow.graph import FlowGraph
@@ -89,6 +90,16 @@ class FlowChain:
             complete probabilities, and other steps with several next steps.
         arrivals_per_h: Cases per hour entering the map, if the map says.
         notes: Things the compilation had to assume, for a person.
+        service_cv: Coefficient of variation of each step's duration
+            (``step.duration_cv``: its ``cv``, else its distribution's, else 1).
+        exponential: Steps whose duration is exponential (no ``distribution``
+            or ``exponential``, and cv 1).
+        arrivals_scv: Squared coefficient of variation of the external arrivals
+            at each start (``nan`` at other steps): a start's own
+            ``arrivals_cv``, else the map's, else 1. Where no start gives its
+            own, the map's one stream is split over the starts by their shares
+            ``s``, so a start sees ``s·cv² + 1 − s`` (random splitting of a
+            renewal stream, Whitt 1983), as the simulation draws it.
     """
 
     nodes: list[str]
@@ -121,6 +132,9 @@ class FlowChain:
     even_split: list[str]
     arrivals_per_h: float | None
     notes: list[str] = field(default_factory=list)
+    service_cv: FloatArray = field(default_factory=lambda: np.zeros(0))
+    exponential: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    arrivals_scv: FloatArray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n(self) -> int:
@@ -249,7 +263,7 @@ def compile_chain(G: nx.DiGraph) -> FlowChain:
     for i, step_marks in marks.items():
         _mark(edges, first[i], [t for t, _ in all_moves[i]], step_marks)
     return _build(nodes, index, columns, kind, edges, G.graph.get("arrivals"),
-                  G.graph.get("lanes"))
+                  G.graph.get("lanes"), G.graph.get("arrivals_cv"))
 
 
 def compile_blueprint(blueprint: Blueprint, flows: FlowGraph | None = None) -> FlowChain:
@@ -297,7 +311,8 @@ def compile_blueprint(blueprint: Blueprint, flows: FlowGraph | None = None) -> F
     for i, step in enumerate(fg.steps.values()):
         if isinstance(step, Decision) and moves[i]:
             _mark_branches(fg, step, edges, first[i], moves[i])
-    return _build(nodes, index, columns, kind, edges, blueprint.arrivals, lanes)
+    return _build(nodes, index, columns, kind, edges, blueprint.arrivals, lanes,
+                  blueprint.arrivals_cv)
 
 
 def _mark_branches(fg: FlowGraph, step: Decision, edges: _Edges, first: int,
@@ -329,8 +344,8 @@ def _branch_marks(fg: FlowGraph, step: Decision) -> Marks:
 
 
 _KEYS = ("kind", "label", "lane", "fail", "duration", "wait", "accuracy", "capacity", "cost",
-         "recovery", "outcome", "arrivals")
-_COMMON = _KEYS[:10]  # fields of every step kind; only terminators have the last two
+         "recovery", "cv", "distribution", "outcome", "arrivals", "arrivals_cv")
+_COMMON = _KEYS[:12]  # fields of every step kind; only terminators have the last three
 
 
 def _step_columns(steps: list[Any]) -> dict[str, list[Any]]:
@@ -454,6 +469,29 @@ def _starts(nodes: list[str], is_start: BoolArray, arrivals: list[Any],
     return _Starts(start, markov.total_arrivals(rates, map_rate), notes)
 
 
+def _variability(columns: dict[str, list[Any]], start: FloatArray, is_start: BoolArray,
+                 map_cv: float | None) -> tuple[FloatArray, BoolArray, FloatArray]:
+    """Service cv and exponential mask of each step, squared arrival cv at each start.
+
+    Notes:
+        O(n).
+    """
+    shapes, cvs = columns["distribution"], columns["cv"]
+    service_cv = np.array([default_cv(d, None if c is None else float(c))
+                           for d, c in zip(shapes, cvs, strict=True)], dtype=np.float64)
+    exponential = (service_cv == 1.0) & np.array(
+        [d is None or d == "exponential" for d in shapes], dtype=bool)
+    map_scv = 1.0 if map_cv is None else float(map_cv) ** 2
+    own = columns["arrivals_cv"]
+    scv = np.full(start.size, np.nan)
+    idx = np.flatnonzero(is_start)
+    if all(own[i] is None for i in idx.tolist()):  # one stream, split by the start shares
+        scv[idx] = start[idx] * map_scv + 1.0 - start[idx]
+    else:
+        scv[idx] = [map_scv if own[i] is None else float(own[i]) ** 2 for i in idx.tolist()]
+    return service_cv, exponential, scv
+
+
 def _build(
     nodes: list[str],
     index: dict[str, int],
@@ -462,6 +500,7 @@ def _build(
     edges: _Edges,
     map_arrivals: object,
     lanes_attr: dict[str, str | None] | None,
+    map_arrivals_cv: float | None = None,
 ) -> FlowChain:
     """The chain from its step columns and edges.
 
@@ -474,7 +513,10 @@ def _build(
     absorbing = out_degree == 0
     term = _equals(kind, "terminator")
     end = absorbing & term
-    starts = _starts(nodes, term & (in_degree == 0), columns["arrivals"], map_arrivals)
+    is_start = term & (in_degree == 0)
+    starts = _starts(nodes, is_start, columns["arrivals"], map_arrivals)
+    service_cv, exponential, arrivals_scv = _variability(columns, starts.start, is_start,
+                                                         map_arrivals_cv)
     return FlowChain(
         nodes=nodes,
         index=index,
@@ -507,4 +549,7 @@ def _build(
         even_split=edges.even_split,
         arrivals_per_h=starts.arrivals_per_h,
         notes=starts.notes,
+        service_cv=service_cv,
+        exponential=exponential,
+        arrivals_scv=arrivals_scv,
     )

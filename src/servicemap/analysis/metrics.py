@@ -31,6 +31,7 @@ from .times import (
     step_lead_times,
     step_process_times,
 )
+from .variability import queue_method_of, queued_of
 from .yields import Yields, yields_of
 
 __all__ = ["Metrics", "lead_breakdown_of", "metrics_of", "summary_of", "unbounded_reason"]
@@ -65,6 +66,8 @@ class Metrics:
             when unbounded).
         unbounded: The visited overloaded steps, which make the lead time and what
             depends on it unbounded (empty when it is finite).
+        queue_method: How the queue waits were found (``"M/M/c"`` or Allen–Cunneen,
+            see :mod:`~servicemap.analysis.variability`); ``None`` where no queue is modelled.
         yields: Rolled %C&A, first-pass yield, clean success, expected failures and
             failure probability (:mod:`~servicemap.analysis.yields`).
         wip: Work in progress at each step by Little's law, ``L_i = λ · v_i · LT_i``
@@ -98,6 +101,7 @@ class Metrics:
     wip: FloatArray = field(default_factory=lambda: np.zeros(0))
     breakdown: dict[str, float | None] = field(default_factory=dict)
     unbounded: list[str] = field(default_factory=list)
+    queue_method: str | None = None
 
 
 def metrics_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> Metrics:
@@ -239,7 +243,15 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         unbounded=unbounded,
         yields=yields_of(chain, v),
         wip=wip_of(v, lt, arrivals_per_h),
+        queue_method=_queue_method(chain, v, arrivals_per_h),
     )
+
+
+def _queue_method(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> str | None:
+    """How the queue waits were found, ``None`` where no queue is modelled."""
+    if arrivals_per_h is None or not queued_of(chain, v).any():
+        return None
+    return queue_method_of(chain, v)
 
 
 def wip_of(v: FloatArray, lt: FloatArray, arrivals_per_h: float | None) -> FloatArray:
@@ -311,6 +323,7 @@ def summary_of(m: Metrics) -> Summary:
         max_throughput_per_h=m.throughput,
         bottleneck=m.bottleneck,
         arrivals_per_h=m.arrivals_per_h,
+        queue_method=m.queue_method,
         coverage={"process_time": m.process, "lead_time": m.lead, "activity_ratio": m.ratio,
                   "cost": m.cost, "rolled_accuracy": m.accuracy},
     )

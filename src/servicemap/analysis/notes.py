@@ -7,6 +7,7 @@ import numpy as np
 from .chain import FlowChain
 from .failures import percent
 from .metrics import Metrics, unbounded_reason
+from .variability import GGC_METHOD
 
 __all__ = ["MAX_NAMED", "PRECISE_RUNS", "TOO_LARGE", "named", "notes_of"]
 
@@ -115,7 +116,12 @@ def _capacity_notes(chain: FlowChain, m: Metrics) -> list[str]:
     if m.arrivals_per_h is None:
         notes.append("no arrivals given: no utilisation or queue waits")
         return notes
-    notes.append("queue waits assume random arrivals and service times (M/M/c)")
+    if m.queue_method == GGC_METHOD:
+        notes.append("queue waits by the Allen–Cunneen G/G/c approximation, with the "
+                     "variability of arrivals propagated along the flow (QNA): an "
+                     "approximation, see docs/analysis.md for its error")
+    else:
+        notes.append("queue waits assume random arrivals and service times (M/M/c)")
     over = [b for b in m.bottlenecks if b.overloaded]
     for row in over[:MAX_NAMED]:
         how = "too large to show" if row.utilisation is None else percent(row.utilisation)

@@ -140,7 +140,7 @@ _SUMMARY_KEYS: tuple[str, ...] = (
     "process_time_s", "lead_time_s", "lead_time_breakdown", "lead_time_unbounded",
     "activity_ratio", "rolled_accuracy", "rolled_ca", "first_pass_yield", "clean_success",
     "success_probability", "expected_failures", "failure_probability", "wip",
-    "cost", "max_throughput_per_h", "bottleneck", "arrivals_per_h",
+    "cost", "max_throughput_per_h", "bottleneck", "arrivals_per_h", "queue_method",
 )
 
 
@@ -154,7 +154,10 @@ class Summary(Mapping[str, Any]):
     of capacity-constrained steps) and ``service_s`` (process time). Where an
     overloaded step makes it unbounded, ``lead_time_s`` is ``None`` and
     ``lead_time_unbounded`` says why (``"step solve overloaded (utilisation
-    125%)"``). ``coverage`` holds
+    125%)"``). ``queue_method`` names how the queue waits were found:
+    ``"M/M/c"`` where every arrival and service cv is 1,
+    ``"Allen–Cunneen G/G/c with QNA propagation"`` otherwise, ``None`` where
+    no queue is modelled (no arrivals or no capacities). ``coverage`` holds
     the :class:`~servicemap.analysis.times.Metric` of each time/cost/accuracy
     metric, saying how many steps carried its data.
 
@@ -170,7 +173,7 @@ class Summary(Mapping[str, Any]):
         >>> s["lead_time_s"], s.lead_time_s
         (900.0, 900.0)
         >>> "lead_time_s" in s, "coverage" in s, len(s)
-        (True, False, 17)
+        (True, False, 18)
         >>> list(s)[:3]
         ['process_time_s', 'lead_time_s', 'lead_time_breakdown']
         >>> s["made_up"]
@@ -197,6 +200,7 @@ class Summary(Mapping[str, Any]):
     expected_failures: float | None = None
     failure_probability: float | None = None
     wip: float | None = None
+    queue_method: str | None = None
 
     def __getitem__(self, key: str) -> Any:
         """The metric named ``key`` (a key of :meth:`to_dict`)."""
@@ -209,7 +213,7 @@ class Summary(Mapping[str, Any]):
         return iter(_SUMMARY_KEYS)
 
     def __len__(self) -> int:
-        """The number of metrics (17)."""
+        """The number of metrics (18)."""
         return len(_SUMMARY_KEYS)
 
     def to_dict(self) -> dict[str, Any]:
@@ -414,6 +418,7 @@ class Analysis:
             ("bottleneck", s.bottleneck or "none", ""),
             ("arrivals", "not given" if s.arrivals_per_h is None
              else f"{_num(s.arrivals_per_h)}/h", ""),
+            *([] if s.queue_method is None else [("queue waits by", s.queue_method, "")]),
         ]
 
     def _breakdown_line(self) -> list[tuple[str, str, str]]:

@@ -26,7 +26,7 @@ def to_networkx(bp: Blueprint) -> nx.DiGraph:
     ``branches`` (how many flow lines it stands for: an even split gives each
     branch its share), ``failure`` (any of them), ``labels`` (theirs, in order)
     and ``label`` (those joined by `` / ``). Graph attributes: ``name``,
-    ``arrivals``, ``lanes`` (id -> layer), ``phases``.
+    ``arrivals``, ``arrivals_cv``, ``lanes`` (id -> layer), ``phases``.
 
     Complexity: O(V + E).
 
@@ -50,6 +50,7 @@ def to_networkx(bp: Blueprint) -> nx.DiGraph:
     G = nx.DiGraph(
         name=bp.name,
         arrivals=bp.arrivals,
+        arrivals_cv=bp.arrivals_cv,
         lanes={lane.id: lane.layer for lane in bp.lanes},
         phases=[p.id for p in bp.phases],
     )
