@@ -1067,3 +1067,80 @@ def test_dev_stdout_as_output_for_a_user_who_cannot_write_in_dev() -> None:
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.startswith("<stdin>:3:3: SM102 [error]")
     assert proc.stdout.endswith("(report written to /dev/stdout)\n")
+
+
+SERIES_TASKS = """\
+name: Two tasks
+arrivals: 3/h
+steps:
+  - {id: s, kind: terminator, next: a}
+  - {id: a, kind: task, duration: 10min, next: b}
+  - {id: b, kind: task, duration: 20min, capacity: 1, next: e}
+  - {id: e, kind: terminator}
+"""
+
+
+def test_analyze_what_if_prints_a_before_after_table(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # b: λ = 3/h, μ = 3/h with one server is overloaded; a second server (ρ = 0.5) is not;
+    # a 10 % shorter a saves 1 min of service.
+    f = write(tmp_path / "tasks.yaml", SERIES_TASKS)
+    status, out, err = run(capsys, "analyze", f, "--what-if", "a.duration=-10%",
+                           "--what-if", "b.capacity=+1")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[0] == "What if a.duration=-10%, b.capacity=+1 (Two tasks)"
+    assert "lead time per case   unbounded" in out
+    assert "max throughput       3/h        6/h" in out
+    status, out, _ = run(capsys, "analyze", f, "--what-if", "b.capacity=+1", "--format", "json")
+    data = json.loads(out)["what_if"]
+    assert status == 0 and data["before"]["lead_time_s"] is None
+    assert data["after"]["max_throughput_per_h"] == pytest.approx(6.0)
+
+
+def test_analyze_what_if_into_overload_exits_1(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "tasks.yaml", SERIES_TASKS)
+    status, out, err = run(capsys, "analyze", f, "--what-if", "b.capacity=2",
+                           "--what-if", "arrivals=+100%")
+    assert status == 1 and "unbounded" in out
+    assert "after the changes the lead time is unbounded: step b overloaded" in err
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ("b.speed=2", "unknown field 'speed'"),
+    ("bb.duration=-10%", "unknown step 'bb' in 'bb.duration=-10%' (did you mean 'b'?)"),
+    ("b.duration=soon", "cannot read the value of 'b.duration=soon'"),
+    ("b.capacity=-1", "b.capacity=-1 gives capacity 0: it must be a whole number from 1"),
+    ("nothing", "cannot read the change 'nothing'"),
+])
+def test_analyze_what_if_usage_errors(change: str, message: str, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "tasks.yaml", SERIES_TASKS)
+    status, out, err = run(capsys, "analyze", f, "--what-if", change)
+    assert (status, out) == (2, "")
+    assert_one_line_error(err)
+    assert message in err and "Traceback" not in err
+
+
+def test_analyze_what_if_refuses_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "tasks.yaml", SERIES_TASKS)
+    status, out, err = run(capsys, "analyze", f, "--sensitivity", "--format", "csv")
+    assert (status, out) == (2, "")
+    assert "text or json" in err
+
+
+def test_analyze_sensitivity_ranks_the_steps(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "tasks.yaml", SERIES_TASKS.replace("arrivals: 3/h", "arrivals: 2/h"))
+    status, out, _ = run(capsys, "analyze", f, "--sensitivity")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("Sensitivity of Two tasks")
+    ranked = [line.split(":")[0].strip() for line in lines if line.startswith("  ")]
+    assert ranked[:2] == ["b", "a"]  # b: 2 min of service and its queue wait shrink
+    assert "it helps most at b" in out
+    status, out, _ = run(capsys, "analyze", f, "--sensitivity", "--what-if", "a.cost=1",
+                         "--format", "json")
+    data = json.loads(out)
+    assert status == 0 and set(data) == {"what_if", "sensitivity"}
+    assert data["sensitivity"]["durations"][0]["step"] == "b"

@@ -27,7 +27,8 @@ from .values import Rate
 
 if TYPE_CHECKING:
     from .analysis import Analysis
-    from .api import analyze, check, render, simulate
+    from .analysis.whatif import ChangeError
+    from .api import analyze, check, render, sensitivity, simulate, what_if
     from .flow.networkx import to_networkx
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "AnalysisError",
     "Blueprint",
     "Branch",
+    "ChangeError",
     "Connector",
     "Decision",
     "Delay",
@@ -57,8 +59,10 @@ __all__ = [
     "loads",
     "register_display",
     "render",
+    "sensitivity",
     "simulate",
     "to_networkx",
+    "what_if",
 ]
 
 
@@ -67,6 +71,9 @@ _LAZY = {
     "analyze": ("api", "analyze"),
     "render": ("api", "render"),
     "simulate": ("api", "simulate"),
+    "what_if": ("api", "what_if"),
+    "sensitivity": ("api", "sensitivity"),
+    "ChangeError": ("analysis.whatif", "ChangeError"),
     "Analysis": ("analysis", "Analysis"),
     "to_networkx": ("flow.networkx", "to_networkx"),
 }

@@ -30,6 +30,7 @@ from .values import parse_rate
 
 if TYPE_CHECKING:
     from .analysis import Analysis
+    from .analysis.whatif import Change, Sensitivity, WhatIf
     from .drawing.style import KeyEntry, StepStyle
     from .layout.geometry import Layout
     from .simulation import SimulationResult
@@ -59,6 +60,7 @@ __all__ = [
     "load",
     "loads",
     "page_paths",
+    "parse_change",
     "parse_rate",
     "printable",
     "render",
@@ -68,10 +70,12 @@ __all__ = [
     "same_file",
     "schema_json",
     "select_rules",
+    "sensitivity",
     "simulate",
     "summary",
     "summary_of",
     "svg_mimebundle",
+    "what_if",
     "write_bytes_atomic",
 ]
 
@@ -172,6 +176,128 @@ def analyze(
     if refusing:
         raise AnalysisError(refusing)
     return analyze_blueprint(bp, arrivals=arrivals, graph=context.graph)
+
+
+def parse_change(text: str) -> Change:
+    """Read a what-if change, ``STEP.FIELD=VALUE`` or ``arrivals=VALUE`` (see :func:`what_if`).
+
+    Raises:
+        ChangeError: (a ``ValueError``) for text that is no change, an unknown
+            field or a value that cannot be read.
+
+    Example:
+        >>> parse_change("desk.capacity=+1").how
+        'add'
+    """
+    from .analysis.whatif import parse_change as parse
+
+    return parse(text)
+
+
+def what_if(
+    target: Target,
+    changes: Sequence[str | Change],
+    *,
+    arrivals: Rate | str | float | None = None,
+    problems: Sequence[Problem] | None = None,
+) -> WhatIf:
+    """Analyse a map before and after changes: lead time, throughput, success and cost.
+
+    Queue-aware: the changed map is analysed again (docs/analysis.md, *What if*).
+
+    Args:
+        target: A :class:`~servicemap.model.Blueprint` or the path of a map file.
+        changes: ``"STEP.FIELD=VALUE"`` or ``"arrivals=VALUE"`` texts
+            (``"solve.duration=-10%"``, ``"desk.capacity=+1"``, ``"arrivals=30/h"``),
+            or parsed changes, made in order.
+        arrivals: Cases entering the map before the changes, as for :func:`analyze`.
+        problems: The map's check problems if already found (as for :func:`analyze`).
+
+    Returns:
+        The :class:`~servicemap.analysis.whatif.WhatIf`: ``before``, ``after`` and ``deltas``.
+
+    Raises:
+        ChangeError: (:class:`servicemap.analysis.whatif.ChangeError`, a ``ValueError``)
+            for a change that cannot be read or made.
+        AnalysisError: if the map has structural errors, as for :func:`analyze`.
+
+    Example:
+        >>> import servicemap as sm
+        >>> bp = sm.loads('''
+        ... name: Two tasks
+        ... steps:
+        ...   - {id: s, kind: terminator, next: a}
+        ...   - {id: a, kind: task, duration: 10min, next: b}
+        ...   - {id: b, kind: task, duration: 20min, next: e}
+        ...   - {id: e, kind: terminator}
+        ... ''')
+        >>> sm.what_if(bp, ["b.duration=-10%"]).deltas["lead_time_s"]
+        -120.0
+    """
+    from .analysis import whatif
+
+    parsed = [parse_change(c) if isinstance(c, str) else c for c in changes]
+    bp, graph = _analysable(target, problems)
+    return whatif.what_if(bp, parsed, arrivals=_per_hour(arrivals), graph=graph)
+
+
+def sensitivity(
+    target: Target,
+    improvement: float = 0.10,
+    *,
+    arrivals: Rate | str | float | None = None,
+    limit: int | None = 2000,
+    problems: Sequence[Problem] | None = None,
+) -> Sensitivity:
+    """Rank the steps by the lead time saved by a shorter duration, and by one more server.
+
+    One analysis per step tried (O(n · analysis)); ``limit`` caps the steps
+    tried per ranking at the heaviest ones (docs/analysis.md, *Sensitivity*).
+
+    Args:
+        target: A :class:`~servicemap.model.Blueprint` or the path of a map file.
+        improvement: How much shorter each duration is made (0.10: 10 %).
+        arrivals: Cases entering the map, as for :func:`analyze`.
+        limit: At most this many steps tried per ranking; ``None``: all.
+        problems: The map's check problems if already found (as for :func:`analyze`).
+
+    Returns:
+        The :class:`~servicemap.analysis.whatif.Sensitivity`.
+
+    Raises:
+        AnalysisError: if the map has structural errors, as for :func:`analyze`.
+        ValueError: if ``improvement`` is not in (0, 1].
+
+    Example:
+        >>> import servicemap as sm
+        >>> ranking = sm.sensitivity(sm.load("examples/service_desk.yaml"))
+        >>> ranking.durations[0].step, ranking.capacities[0].step
+        ('solve', 'solve-second')
+    """
+    from .analysis import whatif
+
+    bp, graph = _analysable(target, problems)
+    return whatif.sensitivity(bp, improvement=improvement, arrivals=_per_hour(arrivals),
+                              graph=graph, limit=limit)
+
+
+def _per_hour(arrivals: Rate | str | float | None) -> float | None:
+    from .analysis import parse_arrivals
+
+    return parse_arrivals(arrivals)
+
+
+def _analysable(target: Target, problems: Sequence[Problem] | None) -> tuple[Blueprint, Any]:
+    """The map and its flow graph; AnalysisError for structural errors (SM1xx, SM2xx)."""
+    bp = _blueprint(target)
+    context = Context(bp)
+    if problems is None:
+        refusing = structural_problems(bp, context)
+    else:
+        refusing = [p for p in problems if p.level == "error" and p.code[:3] in ("SM1", "SM2")]
+    if refusing:
+        raise AnalysisError(refusing)
+    return bp, context.graph
 
 
 def render(

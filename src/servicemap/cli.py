@@ -198,6 +198,14 @@ def build_parser() -> argparse.ArgumentParser:
                               "per hour (default: the map's own arrivals)")
     analyze.add_argument("--format", choices=ANALYZE_FORMATS, default="text",
                          help="output format (default: text)")
+    analyze.add_argument("--what-if", metavar="CHANGE", action="append", dest="what_if",
+                         help="compare the map before and after a change, STEP.FIELD=VALUE "
+                              "(FIELD: duration, wait, capacity, accuracy, cost) or "
+                              "arrivals=VALUE, e.g. solve.duration=-10%%, desk.capacity=+1; "
+                              "repeat it to make several changes together")
+    analyze.add_argument("--sensitivity", action="store_true",
+                         help="rank the steps by the lead time a 10%% shorter duration, and "
+                              "one more server, saves")
     _stdin_filename_option(analyze)
 
     _simulate_parser(commands)
@@ -550,6 +558,8 @@ def _parse_rate(text: str) -> float:
 
 def _cmd_analyze(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     rate = _parse_rate(args.arrivals) if args.arrivals is not None else None
+    if args.what_if or args.sensitivity:
+        return _cmd_what_if(args, rate, stdout, stderr)
     loaded = _load_for("analyze", args, stderr)
     if loaded is None:
         return EXIT_FAILED
@@ -579,6 +589,51 @@ def _cmd_analyze(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> 
     if unbounded is not None:  # an overloaded step: the queue grows without bound
         stderr.write(f"servicemap: {_shown(name)}: lead time is unbounded: {unbounded}; "
                      "add capacity or lower the arrivals\n")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _cmd_what_if(args: argparse.Namespace, rate: float | None, stdout: IO[str],
+                 stderr: IO[str]) -> int:
+    """``analyze --what-if`` and ``--sensitivity``: a before/after table, a ranking."""
+    from . import ChangeError
+    from .api import AnalysisError, parse_change, printable, sensitivity, what_if
+
+    if args.format == "csv":
+        raise UsageError("--what-if and --sensitivity print text or json, not csv")
+    try:  # every change read before the map: a typo is a usage error whatever the map
+        changes = [parse_change(text) for text in args.what_if or ()]
+    except ChangeError as exc:
+        raise UsageError(f"argument --what-if: {exc}") from None
+    loaded = _load_for("analyze", args, stderr)
+    if loaded is None:
+        return EXIT_FAILED
+    bp, name = loaded
+    try:
+        compared = what_if(bp, changes, arrivals=rate) if changes else None
+        ranking = sensitivity(bp, arrivals=rate) if args.sensitivity else None
+    except ChangeError as exc:
+        raise UsageError(f"argument --what-if: {exc}") from None
+    except AnalysisError as exc:
+        _print_problems(exc.problems, stderr)
+        stderr.write(f"servicemap: {_shown(name)} has structural errors; fix them to analyse "
+                     "it\n")
+        return EXIT_FAILED
+    results = [r for r in (compared, ranking) if r is not None]
+    if args.format == "json":
+        import json
+
+        data = {"what_if": compared.to_dict() if compared else None,
+                "sensitivity": ranking.to_dict() if ranking else None}
+        text = json.dumps({k: v for k, v in data.items() if v is not None}, indent=2,
+                          allow_nan=False)
+    else:
+        text = "\n".join(printable(r.to_text(), keep="\n") for r in results)
+    _say(stdout, text if text.endswith("\n") else text + "\n")
+    unbounded = compared.after.lead_time_unbounded if compared else None
+    if unbounded is not None:  # as analyze: the changed map's queue grows without bound
+        stderr.write(f"servicemap: {_shown(name)}: after the changes the lead time is "
+                     f"unbounded: {unbounded}\n")
         return EXIT_FAILED
     return EXIT_OK
 
