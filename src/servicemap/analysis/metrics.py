@@ -20,6 +20,7 @@ from .bottlenecks import (
 from .chain import FloatArray, FlowChain
 from .failures import FailurePoint, failure_table_of, percent
 from .flow import end_probabilities_of, success_probability_of
+from .percentiles import lead_time_percentiles_of
 from .result import Summary
 from .times import (
     Metric,
@@ -68,6 +69,9 @@ class Metrics:
             depends on it unbounded (empty when it is finite).
         queue_method: How the queue waits were found (``"M/M/c"`` or Allen–Cunneen,
             see :mod:`~servicemap.analysis.variability`); ``None`` where no queue is modelled.
+        percentiles, percentiles_method: Lead-time p50, p80, p95 in seconds where
+            exact, and the method or why none
+            (:func:`~servicemap.analysis.percentiles.lead_time_percentiles_of`).
         yields: Rolled %C&A, first-pass yield, clean success, expected failures and
             failure probability (:mod:`~servicemap.analysis.yields`).
         wip: Work in progress at each step by Little's law, ``L_i = λ · v_i · LT_i``
@@ -102,6 +106,8 @@ class Metrics:
     breakdown: dict[str, float | None] = field(default_factory=dict)
     unbounded: list[str] = field(default_factory=list)
     queue_method: str | None = None
+    percentiles: dict[str, float] | None = None
+    percentiles_method: str | None = None
 
 
 def metrics_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> Metrics:
@@ -214,6 +220,7 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         rho = utilisation_of(chain, v, arrivals_per_h)
         over["utilisation"] = [chain.nodes[i] for i in np.flatnonzero(np.isinf(rho)).tolist()]
     fps, fp_steps, fp_flags = failure_table_of(chain, v)
+    pcts, pcts_method = lead_time_percentiles_of(chain, v, queue)
     return Metrics(
         visits=v,
         arrivals_per_h=arrivals_per_h,
@@ -244,6 +251,8 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         yields=yields_of(chain, v),
         wip=wip_of(v, lt, arrivals_per_h),
         queue_method=_queue_method(chain, v, arrivals_per_h),
+        percentiles=pcts,
+        percentiles_method=pcts_method,
     )
 
 
@@ -324,6 +333,8 @@ def summary_of(m: Metrics) -> Summary:
         bottleneck=m.bottleneck,
         arrivals_per_h=m.arrivals_per_h,
         queue_method=m.queue_method,
+        lead_time_percentiles_s=m.percentiles,
+        lead_time_percentiles_method=m.percentiles_method,
         coverage={"process_time": m.process, "lead_time": m.lead, "activity_ratio": m.ratio,
                   "cost": m.cost, "rolled_accuracy": m.accuracy},
     )

@@ -141,6 +141,7 @@ _SUMMARY_KEYS: tuple[str, ...] = (
     "activity_ratio", "rolled_accuracy", "rolled_ca", "first_pass_yield", "clean_success",
     "success_probability", "expected_failures", "failure_probability", "wip",
     "cost", "max_throughput_per_h", "bottleneck", "arrivals_per_h", "queue_method",
+    "lead_time_percentiles_s", "lead_time_percentiles_method",
 )
 
 
@@ -157,7 +158,11 @@ class Summary(Mapping[str, Any]):
     125%)"``). ``queue_method`` names how the queue waits were found:
     ``"M/M/c"`` where every arrival and service cv is 1,
     ``"Allen–Cunneen G/G/c with QNA propagation"`` otherwise, ``None`` where
-    no queue is modelled (no arrivals or no capacities). ``coverage`` holds
+    no queue is modelled (no arrivals or no capacities).
+    ``lead_time_percentiles_s`` holds ``{"p50": ..., "p80": ..., "p95": ...}``
+    where they are exact (``lead_time_percentiles_method`` is then
+    ``"phase-type (exact)"``), else ``None`` and the method says why
+    (``"not computed: ...: run servicemap simulate"``). ``coverage`` holds
     the :class:`~servicemap.analysis.times.Metric` of each time/cost/accuracy
     metric, saying how many steps carried its data.
 
@@ -173,7 +178,7 @@ class Summary(Mapping[str, Any]):
         >>> s["lead_time_s"], s.lead_time_s
         (900.0, 900.0)
         >>> "lead_time_s" in s, "coverage" in s, len(s)
-        (True, False, 18)
+        (True, False, 20)
         >>> list(s)[:3]
         ['process_time_s', 'lead_time_s', 'lead_time_breakdown']
         >>> s["made_up"]
@@ -201,6 +206,8 @@ class Summary(Mapping[str, Any]):
     failure_probability: float | None = None
     wip: float | None = None
     queue_method: str | None = None
+    lead_time_percentiles_s: dict[str, float] | None = None
+    lead_time_percentiles_method: str | None = None
 
     def __getitem__(self, key: str) -> Any:
         """The metric named ``key`` (a key of :meth:`to_dict`)."""
@@ -213,13 +220,15 @@ class Summary(Mapping[str, Any]):
         return iter(_SUMMARY_KEYS)
 
     def __len__(self) -> int:
-        """The number of metrics (18)."""
+        """The number of metrics (20)."""
         return len(_SUMMARY_KEYS)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``summary`` object of ``analyze --format json``: the metrics by name."""
         data = {key: getattr(self, key) for key in _SUMMARY_KEYS}
         data["lead_time_breakdown"] = dict(self.lead_time_breakdown)
+        if self.lead_time_percentiles_s is not None:
+            data["lead_time_percentiles_s"] = dict(self.lead_time_percentiles_s)
         return data
 
 
@@ -401,6 +410,7 @@ class Analysis:
             ("lead time per case", format_seconds(s.lead_time_s) if s.lead_time_unbounded is None
              else f"unbounded: {s.lead_time_unbounded}", c("lead_time")),
             *self._breakdown_line(),
+            *self._percentile_line(),
             ("activity ratio", _pct(s.activity_ratio) if s.lead_time_unbounded is None
              else "unbounded lead time", c("activity_ratio")),
             ("rolled accuracy", _pct(s.rolled_accuracy), c("rolled_accuracy")),
@@ -420,6 +430,17 @@ class Analysis:
              else f"{_num(s.arrivals_per_h)}/h", ""),
             *([] if s.queue_method is None else [("queue waits by", s.queue_method, "")]),
         ]
+
+    def _percentile_line(self) -> list[tuple[str, str, str]]:
+        """``p50 7 min, p80 16.1 min, p95 30 min (phase-type (exact))`` or why none."""
+        s = self.summary
+        if s.lead_time_percentiles_method is None:
+            return []
+        q = s.lead_time_percentiles_s
+        if q is None:
+            return [("  percentiles", s.lead_time_percentiles_method, "")]
+        text = ", ".join(f"{k} {format_seconds(x)}" for k, x in q.items())
+        return [("  percentiles", f"{text} ({s.lead_time_percentiles_method})", "")]
 
     def _breakdown_line(self) -> list[tuple[str, str, str]]:
         """``wait 2 min + queue 18.3 min + service 16.5 min``, where a part is known."""
