@@ -17,6 +17,7 @@ from .atomic import same_file, write_bytes_atomic
 from .checking import check, check_files, collect_files, is_excluded, structural_problems
 from .config import Config, find_config
 from .drawing.pages import RenderWarning, page_paths
+from .flow.graph import FlowGraph
 from .mapfile import MAX_BYTES, load, loads
 from .mapfile.bpmn import import_problems, is_bpmn
 from .mapfile.schema import schema_json
@@ -167,15 +168,8 @@ def analyze(
     """
     from .analysis import analyze_blueprint
 
-    bp = _blueprint(target)
-    context = Context(bp)
-    if problems is None:
-        refusing = structural_problems(bp, context)
-    else:
-        refusing = [p for p in problems if p.level == "error" and p.code[:3] in ("SM1", "SM2")]
-    if refusing:
-        raise AnalysisError(refusing)
-    return analyze_blueprint(bp, arrivals=arrivals, graph=context.graph)
+    bp, graph = _analysable(target, problems)
+    return analyze_blueprint(bp, arrivals=arrivals, graph=graph)
 
 
 def parse_change(text: str) -> Change:
@@ -287,7 +281,8 @@ def _per_hour(arrivals: Rate | str | float | None) -> float | None:
     return parse_arrivals(arrivals)
 
 
-def _analysable(target: Target, problems: Sequence[Problem] | None) -> tuple[Blueprint, Any]:
+def _analysable(target: Target,
+                problems: Sequence[Problem] | None) -> tuple[Blueprint, FlowGraph]:
     """The map and its flow graph; AnalysisError for structural errors (SM1xx, SM2xx)."""
     bp = _blueprint(target)
     context = Context(bp)
@@ -549,21 +544,14 @@ def simulate(
     from .simulation import compile_network, run_network
     from .simulation.eventlog import event_log as log_bytes
 
-    bp = _blueprint(target)
-    context = Context(bp)
-    if problems is None:
-        refusing = structural_problems(bp, context)
-    else:
-        refusing = [p for p in problems if p.level == "error" and p.code[:3] in ("SM1", "SM2")]
-    if refusing:
-        raise AnalysisError(refusing)
+    bp, graph = _analysable(target, problems)
     fmt = None
     if event_log is not None:
         fmt = Path(event_log).suffix.lower().lstrip(".")
         if fmt not in ("csv", "xes"):
             raise ValueError(f"event log {os.fspath(event_log)!r}: use a .csv or .xes file")
     rate = parse_rate(arrivals).per_hour if arrivals is not None else None
-    net = compile_network(bp, rate, context.graph)
+    net = compile_network(bp, rate, graph)
     result, events = run_network(net, cases=cases, seed=seed, replications=replications,
                                  warmup=warmup, workers=workers, log=fmt is not None,
                                  progress=progress)
