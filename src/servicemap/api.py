@@ -50,6 +50,7 @@ __all__ = [
     "RenderError",
     "RenderWarning",
     "analyze",
+    "bpmn_bytes",
     "check",
     "check_files",
     "collect_files",
@@ -93,29 +94,56 @@ def convert(
     *,
     approximate: bool = False,
 ) -> tuple[Blueprint, list[Problem]]:
-    """Convert a BPMN 2.0 file into a map; with ``output``, write the map's YAML there.
+    """Convert a BPMN 2.0 file into a map, or a map into BPMN when ``output`` ends in ``.bpmn``.
 
-    The YAML is written atomically (the whole new file or the old one). The
-    import's warnings (``approximate``'s, one per element approximated) are
-    returned with the map; errors raise.
+    BPMN in: with ``output``, the map's YAML is written there; the import's
+    warnings (``approximate``'s, one per element approximated) are returned
+    with the map; errors raise. A map in (``output`` ending in ``.bpmn``): the
+    map is written as BPMN 2.0 with diagram interchange from servicemap's own
+    layout (docs/bpmn.md, Export); no warnings. Files are written atomically
+    (the whole new file or the old one).
 
     Args:
-        source: A ``.bpmn`` file (or ``.xml`` in the BPMN namespace).
-        output: Where to write the map's YAML; ``None`` writes nothing.
+        source: A ``.bpmn`` file (or ``.xml`` in the BPMN namespace), or a map.
+        output: Where to write; ``None`` writes nothing.
         approximate: Map unsupported elements with a warning each (docs/bpmn.md).
 
     Raises:
-        LoadError: for a BPMN file that cannot be converted, every problem located.
-        ValueError: for a source that is not BPMN.
+        LoadError: for a file that cannot be converted, every problem located.
+        ValueError: for a source that is not BPMN when writing a map, or BPMN when writing BPMN.
         OSError: if the source cannot be read or the output written.
     """
-    if not is_bpmn(os.fspath(source), _head(source)):
+    source_is_bpmn = is_bpmn(os.fspath(source), _head(source))
+    if output is not None and Path(output).suffix.lower() == ".bpmn":
+        if source_is_bpmn:
+            raise ValueError(f"{os.fspath(source)} is already BPMN: convert writes BPMN from a "
+                             "map (.yaml)")
+        bp = load(source)
+        write_bytes_atomic(output, bpmn_bytes(bp))
+        return bp, []
+    if not source_is_bpmn:
         raise ValueError(f"{os.fspath(source)} is not a BPMN 2.0 file (.bpmn, or .xml in the "
-                         "BPMN namespace): convert reads BPMN; writing BPMN is not built yet")
+                         "BPMN namespace): convert reads BPMN into a map, or writes a map "
+                         "as BPMN when the output ends in .bpmn")
     bp = load(source, approximate=approximate)
     if output is not None:
         write_bytes_atomic(output, bp.to_yaml().encode("utf-8"))
     return bp, import_problems(bp)
+
+
+def bpmn_bytes(bp: Blueprint) -> bytes:
+    """The map as BPMN 2.0 XML, laid out by servicemap's own layout (docs/bpmn.md, Export)."""
+    from .layout import compute_layout
+    from .mapfile.bpmn_export import Diagram, export_bpmn
+
+    lay = compute_layout(bp)
+    shapes = {n.id: (n.left, n.top, n.width, n.height) for n in lay.nodes.values()}
+    lanes = {b.id: (lay.header_width, b.top, lay.width - lay.header_width, b.bottom - b.top)
+             for b in lay.bands if b.id in {lane.id for lane in bp.lanes}}
+    routes: dict[tuple[str, str], tuple[tuple[float, float], ...]] = {}
+    for e in lay.edges:
+        routes.setdefault((e.source, e.target), e.points)
+    return export_bpmn(bp, Diagram(shapes=shapes, lanes=lanes, routes=routes))
 
 
 def _head(path: str | os.PathLike[str]) -> bytes:

@@ -211,12 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
     _simulate_parser(commands)
 
     convert = commands.add_parser(
-        "convert", help="convert a BPMN 2.0 file into a map",
-        description="Convert a BPMN 2.0 file (.bpmn) into a map in YAML (docs/bpmn.md).",
+        "convert", help="convert a BPMN 2.0 file into a map, or a map into BPMN",
+        description="Convert a BPMN 2.0 file (.bpmn) into a map in YAML, or a map into BPMN 2.0 "
+                    "with diagram interchange when OUT ends in .bpmn (docs/bpmn.md).",
     )
-    convert.add_argument("file", metavar="FILE", help="the .bpmn file")
+    convert.add_argument("file", metavar="FILE", help="the .bpmn file, or a map")
     convert.add_argument("-o", "--output", metavar="OUT",
-                         help="the map file to write ('-' or none: standard output)")
+                         help="the file to write: a .bpmn name writes BPMN; else the map's "
+                              "YAML ('-' or none: standard output)")
     convert.add_argument("--approximate", action="store_true",
                          help="map unsupported elements as docs/bpmn.md says, a warning each, "
                               "instead of an error each")
@@ -661,8 +663,10 @@ def _cmd_convert(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> 
         raise UsageError(f"no such file: {file}" if not Path(file).exists()
                          else f"not a file: {file}")
     _refuse_inputs(args.output, [file], "the file being converted")
+    to_bpmn = args.output is not None and Path(args.output).suffix.lower() == ".bpmn"
     try:
-        bp, warnings = convert(file, approximate=args.approximate)
+        bp, warnings = convert(file, args.output if to_bpmn else None,
+                               approximate=args.approximate)
     except LoadError as exc:
         _print_problems(exc.problems, stderr)
         stderr.write(f"servicemap: {_shown(file)} does not convert; nothing written\n")
@@ -670,7 +674,8 @@ def _cmd_convert(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> 
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     _print_problems(warnings, stderr)
-    _write_text(bp.to_yaml(), args.output, stdout)
+    if not to_bpmn:
+        _write_text(bp.to_yaml(), args.output, stdout)
     return EXIT_OK
 
 
