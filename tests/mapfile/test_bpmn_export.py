@@ -116,6 +116,8 @@ def test_elements_and_extensions() -> None:
     assert tags["work"] == "task" and tags["q"] == "exclusiveGateway"
     assert tags["wait"] == "intermediateCatchEvent" and tags["doc"] == "intermediateThrowEvent"
     assert tags["sub"] == "callActivity"
+    timer = process.find(f".//{{{BPMN_NS}}}timeDuration")
+    assert timer is not None and timer.text == "PT86400S"
     bad = process.find(f"{{{BPMN_NS}}}endEvent[@id='bad']")
     assert bad is not None and bad.find(f"{{{BPMN_NS}}}errorEventDefinition") is not None
     data = process.find(f".//{{{BPMN_NS}}}task[@id='work']//{{{SERVICEMAP_NS}}}data")

@@ -53,10 +53,16 @@ def xml_text(text: str) -> str:
 
 
 def _q(ns: str, tag: str) -> str:
+    """The Clark name ``{ns}tag`` ElementTree uses.
+
+    >>> _q("urn:x", "task")
+    '{urn:x}task'
+    """
     return f"{{{ns}}}{tag}"
 
 
 def _sub(parent: ET.Element, tag: str, ns: str = BPMN_NS, **attrs: str) -> ET.Element:
+    """A child element of ``parent``, its attribute values made XML 1.0 text."""
     return ET.SubElement(parent, _q(ns, tag), {k: xml_text(v) for k, v in attrs.items()})
 
 
@@ -124,6 +130,11 @@ def _flows(bp: Blueprint) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def _unique_id(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3`` ... whichever is not taken yet (then taken).
+
+    >>> _unique_id("process", {"process"})
+    'process-2'
+    """
     new, n = base, 1
     while new in taken:
         n += 1
@@ -172,6 +183,7 @@ def export_bpmn(bp: Blueprint, diagram: Diagram | None = None) -> bytes:
 
 
 def _lane_set(process: ET.Element, bp: Blueprint, taken: set[str]) -> None:
+    """The process's ``laneSet``: a lane per map lane, its flow nodes as ``flowNodeRef``."""
     if not bp.lanes:
         return
     lane_set = _sub(process, "laneSet", id=_unique_id("laneSet", taken))
@@ -206,7 +218,10 @@ def _write_steps(process: ET.Element, bp: Blueprint,
         for fid in outgoing.get(s.id, []):
             _sub(el, "outgoing").text = fid
         if definition is not None:
-            _sub(el, definition, id=_unique_id(f"{s.id}_event", taken))
+            event = _sub(el, definition, id=_unique_id(f"{s.id}_event", taken))
+            if definition == "timerEventDefinition" and s.duration is not None:
+                seconds = s.duration.total_seconds()
+                _sub(event, "timeDuration").text = f"PT{_num(seconds)}S"
     for (fid, source, target), (_, _, branch) in zip(written, flows, strict=True):
         attrs = {"id": fid, "sourceRef": source, "targetRef": target}
         if branch.get("label") is not None:
@@ -216,9 +231,19 @@ def _write_steps(process: ET.Element, bp: Blueprint,
     return written
 
 
+def _num(value: float) -> str:
+    """A number as ``xsd:double`` and ISO 8601 seconds read it: no exponent, no trailing zeros.
+
+    >>> _num(1e7), _num(2.50), _num(3.0)
+    ('10000000', '2.5', '3')
+    """
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
 def _bounds(parent: ET.Element, box: Bounds) -> None:
+    """A ``dc:Bounds`` child of a shape."""
     x, y, w, h = box
-    _sub(parent, "Bounds", DC_NS, x=f"{x:g}", y=f"{y:g}", width=f"{w:g}", height=f"{h:g}")
+    _sub(parent, "Bounds", DC_NS, x=_num(x), y=_num(y), width=_num(w), height=_num(h))
 
 
 def _diagram(root: ET.Element, bp: Blueprint, diagram: Diagram,
@@ -248,7 +273,7 @@ def _diagram(root: ET.Element, bp: Blueprint, diagram: Diagram,
         edge = _sub(plane, "BPMNEdge", BPMNDI_NS, id=_unique_id(f"{fid}_di", taken),
                     bpmnElement=fid)
         for x, y in _waypoints(diagram, source, target):
-            _sub(edge, "waypoint", DI_NS, x=f"{x:g}", y=f"{y:g}")
+            _sub(edge, "waypoint", DI_NS, x=_num(x), y=_num(y))
 
 
 def _waypoints(diagram: Diagram, source: str, target: str) -> Sequence[tuple[float, float]]:
