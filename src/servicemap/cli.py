@@ -341,6 +341,19 @@ def _config_for(args: argparse.Namespace, file: str) -> Config:
     return find_config(args.stdin_filename or Path.cwd())
 
 
+def _refused(exc: Exception) -> str:
+    """Why the analysis refused a map, for the closing line.
+
+    >>> from servicemap.problems import AnalysisError, Problem
+    >>> _refused(AnalysisError([Problem("A001", "parallel-not-analysed", "error", "m")]))
+    'has parallel steps, and parallel work is not analysed yet'
+    """
+    codes = {p.code for p in getattr(exc, "problems", [])}
+    if codes == {"A001"}:
+        return "has parallel steps, and parallel work is not analysed yet"
+    return "has structural errors (fix them first)"
+
+
 def _print_problems(problems: Sequence[Problem], stream: IO[str]) -> None:
     from .api import format_text
 
@@ -497,9 +510,9 @@ def _cmd_render(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> i
                                        warning.lineno)
                 continue
             stderr.write(f"servicemap: warning: {_one_line(str(warning.message))}\n")
-    except AnalysisError:
-        _print_problems(problems, stderr)
-        stderr.write(f"servicemap: {_shown(name)} has structural errors, so --highlight cannot "
+    except AnalysisError as exc:
+        _print_problems(exc.problems, stderr)
+        stderr.write(f"servicemap: {_shown(name)} {_refused(exc)}, so --highlight cannot "
                      "analyse it; nothing drawn (without --highlight it is drawn with the "
                      "problems marked)\n")
         return EXIT_FAILED
@@ -572,8 +585,7 @@ def _cmd_analyze(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> 
         result = analyze(bp, arrivals=rate)
     except AnalysisError as exc:
         _print_problems(exc.problems, stderr)
-        stderr.write(f"servicemap: {_shown(name)} has structural errors; fix them to analyse "
-                     "it\n")
+        stderr.write(f"servicemap: {_shown(name)} {_refused(exc)}; it cannot be analysed\n")
         return EXIT_FAILED
     except ValueError as exc:
         stderr.write(f"servicemap: {_shown(name)} cannot be analysed: {_shown(exc)}\n")
@@ -618,8 +630,7 @@ def _cmd_what_if(args: argparse.Namespace, rate: float | None, stdout: IO[str],
         raise UsageError(f"argument --what-if: {exc}") from None
     except AnalysisError as exc:
         _print_problems(exc.problems, stderr)
-        stderr.write(f"servicemap: {_shown(name)} has structural errors; fix them to analyse "
-                     "it\n")
+        stderr.write(f"servicemap: {_shown(name)} {_refused(exc)}; it cannot be analysed\n")
         return EXIT_FAILED
     results = [r for r in (compared, ranking) if r is not None]
     if args.format == "json":
@@ -772,8 +783,7 @@ def _cmd_simulate(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) ->
                           event_log=args.event_log, progress=_progress(stderr))
     except AnalysisError as exc:
         _print_problems(exc.problems, stderr)
-        stderr.write(f"servicemap: {_shown(name)} has structural errors; fix them to simulate "
-                     "it\n")
+        stderr.write(f"servicemap: {_shown(name)} {_refused(exc)}; it cannot be simulated\n")
         return EXIT_FAILED
     except (ValueError, OSError) as exc:
         stderr.write(f"servicemap: {_shown(name)} cannot be simulated: {_shown(exc)}\n")

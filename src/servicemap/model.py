@@ -53,6 +53,7 @@ __all__ = [
     "Delay",
     "Document",
     "Lane",
+    "Parallel",
     "Phase",
     "Predefined",
     "Step",
@@ -72,6 +73,7 @@ LINES: tuple[str, ...] = ("interaction", "visibility", "internal interaction")
 
 KINDS: tuple[str, ...] = (
     "terminator", "task", "predefined", "decision", "delay", "document", "connector",
+    "parallel",
 )
 """Step kinds: the standard flowchart symbols."""
 
@@ -293,6 +295,19 @@ class Connector(_Linear):
     kind: Literal["connector"] = "connector"
 
 
+class Parallel(_Linear):
+    """A synchronisation bar: with several ``next`` a fork, with several incoming flows a join.
+
+    A fork sends every case down all its branches at once; a join waits until
+    every branch of its fork has arrived.
+
+    >>> Parallel(id="split", next=["assess", "upload"]).targets()
+    ['assess', 'upload']
+    """
+
+    kind: Literal["parallel"] = "parallel"
+
+
 class Decision(_StepBase):
     """A decision point; the only kind that branches.
 
@@ -312,7 +327,8 @@ class Decision(_StepBase):
 
 
 Step = Annotated[
-    Union[Terminator, Task, Predefined, Decision, Delay, Document, Connector],  # noqa: UP007
+    Union[Terminator, Task, Predefined, Decision, Delay, Document, Connector,  # noqa: UP007
+          Parallel],
     Field(discriminator="kind"),
 ]
 """Any step, discriminated on ``kind``."""
@@ -325,6 +341,7 @@ _STEP_TYPES: dict[str, type[_StepBase]] = {
     "delay": Delay,
     "document": Document,
     "connector": Connector,
+    "parallel": Parallel,
 }
 
 

@@ -15,7 +15,9 @@ from servicemap.api import AnalysisError, analyze
 from servicemap.problems import LoadError
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted(ROOT.joinpath("examples").glob("*.yaml"))
+EXAMPLES = sorted(p for p in ROOT.joinpath("examples").glob("*.yaml")
+                  if "kind: parallel" not in p.read_text(encoding="utf-8"))
+"""The examples the analysis takes: parallel work is refused (test_parallel_refused.py)."""
 BROKEN = sorted(ROOT.joinpath("examples", "broken").glob("SM[12]*.yaml"))
 
 MAP = """

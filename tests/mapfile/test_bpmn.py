@@ -192,15 +192,15 @@ def test_every_reference_problem_reported_at_once_located() -> None:
     assert "inclusive gateway 'either'" in messages
 
 
-def test_parallel_gateway_is_a_located_error_until_approximated() -> None:
-    problems = _load_problems(DATA / "parallel.bpmn")
-    assert _where(problems) == [("SM002", 5, 5), ("SM002", 8, 5)]
-    assert problems[0].message.startswith(
-        "parallel gateway 'fork' (line 5): servicemap has no parallel step kind yet")
-    bp = sm.load(DATA / "parallel.bpmn", approximate=True)
-    assert bp.step("fork").kind == "decision"
-    assert [s.targets() for s in bp.steps if s.id in ("pack", "bill")] == [["end"], ["end"]]
-    assert len(import_problems(bp)) == 2
+def test_parallel_gateways_are_parallel_steps() -> None:
+    bp = sm.load(DATA / "parallel.bpmn")
+    assert import_problems(bp) == []
+    assert (bp.step("fork").kind, bp.step("join").kind) == ("parallel", "parallel")
+    assert bp.step("fork").label == "Both"
+    assert bp.step("fork").targets() == ["pack", "bill"]
+    assert [s.targets() for s in bp.steps if s.id in ("pack", "bill", "join")] == [
+        ["join"], ["join"], ["end"]]
+    assert [p for p in sm.check(DATA / "parallel.bpmn") if p.level == "error"] == []
 
 
 def test_duplicate_ids_and_sanitised_ids() -> None:
@@ -287,11 +287,13 @@ def test_cli_convert_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str
     out = tmp_path / "map.yaml"
     assert main(["convert", str(EXAMPLES / "claim.bpmn"), "-o", str(out)]) == 0
     assert "name: Insurance claim" in out.read_text()
-    assert main(["convert", str(DATA / "parallel.bpmn"), "-o", str(tmp_path / "p.yaml")]) == 1
+    assert main(["convert", str(DATA / "parallel.bpmn"), "-o", str(tmp_path / "p.yaml")]) == 0
+    assert "kind: parallel" in (tmp_path / "p.yaml").read_text()
+    assert main(["convert", str(DATA / "inclusive.bpmn"), "-o", str(tmp_path / "i.yaml")]) == 1
     err = capsys.readouterr().err
-    assert "parallel.bpmn:5:5: SM002" in err and not (tmp_path / "p.yaml").exists()
-    assert main(["convert", "--approximate", str(DATA / "parallel.bpmn"), "-o",
-                 str(tmp_path / "p.yaml")]) == 0
+    assert "inclusive.bpmn:5:5: SM002" in err and not (tmp_path / "i.yaml").exists()
+    assert main(["convert", "--approximate", str(DATA / "inclusive.bpmn"), "-o",
+                 str(tmp_path / "i.yaml")]) == 0
     assert "[warning]" in capsys.readouterr().err
     assert main(["check", str(DATA / "loop-no-exit.bpmn")]) == 1
     assert "loop-no-exit.bpmn:4:5: SM105" in capsys.readouterr().out

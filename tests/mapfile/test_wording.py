@@ -12,7 +12,7 @@ from servicemap.mapfile.wording import WORDING, Wording, describe
 from servicemap.mapfile.yaml_reader import parse_yaml
 from servicemap.model import Blueprint
 
-KINDS = "terminator, task, predefined, decision, delay, document, connector"
+KINDS = "terminator, task, predefined, decision, delay, document, connector, parallel"
 
 
 @dataclass(frozen=True)

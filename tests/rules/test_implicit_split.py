@@ -1,4 +1,4 @@
-"""SM106 implicit-split: a step other than a decision with more than one ``next``."""
+"""SM106 implicit-split: a step other than a decision or parallel with several ``next``."""
 
 from __future__ import annotations
 
@@ -23,8 +23,13 @@ def test_a_split_that_is_no_decision(kind: str) -> None:
     (problem,) = check_text(REVIEW.replace("KIND", kind).replace("NEXT", "[approved, rejected]"))
     assert problem.code == "SM106" and at(problem) == ("review", 4, 32 + len(kind))
     assert problem.message.startswith(f"{kind} 'review' has 2 next steps: only a decision "
-                                      "branches")
-    assert "add a decision" in problem.message
+                                      "or a parallel step branches")
+    assert "add a decision" in problem.message and "or a parallel step" in problem.message
+
+
+def test_a_parallel_fork_is_no_implicit_split() -> None:
+    text = REVIEW.replace("KIND", "parallel").replace("NEXT", "[approved, rejected]")
+    assert "SM106" not in codes(check_text(text))
 
 
 def test_a_terminator_splitting_is_reported_too() -> None:

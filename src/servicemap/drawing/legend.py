@@ -23,6 +23,7 @@ LEGEND_NAMES: dict[str, str] = {
     "delay": "delay",
     "document": "document (folded corner for the wavy base)",
     "connector": "connector",
+    "parallel": "parallel work (fork / join bar)",
 }
 """How the legend names each symbol (and the stand-in Graphviz shape, where one is used)."""
 

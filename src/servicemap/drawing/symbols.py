@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..layout.geometry import NodeBox, Point
+from ..layout.grid import PARALLEL_BAR
 from .dotwriter import DotWriter, Html, inch, lines_html
 
 __all__ = ["draw_badge", "draw_symbol"]
@@ -46,6 +47,8 @@ def draw_symbol(
     if (kind == "terminator" and w > h) or (kind == "delay" and w > h / 2):
         _draw_rounded(dot, kind, box, text, fill=fill, color=color, penwidth=penwidth,
                       extra=extra)
+    elif kind == "parallel":
+        _draw_bar(dot, box, text, color=color, extra=extra)
     elif kind == "predefined":
         label = _predefined_table(text, w, h, border=border, color=color, fill=fill)
         dot.node("s", box.x, box.y, {"shape": "plain", "fixedsize": False, "label": label,
@@ -59,6 +62,29 @@ def draw_symbol(
             w = h = min(w, h)
         dot.node("s", box.x, box.y, {**base, "shape": shape, "width": inch(w),
                                      "height": inch(h), "label": Html(text), "margin": 0})
+
+
+def _draw_bar(dot: DotWriter, box: NodeBox, text: str, *, color: str,
+              extra: Mapping[str, Any]) -> None:
+    """A parallel step: a thick bar (a filled thin box) across the flow, its label above it.
+
+    >>> from servicemap.drawing.style import Colors
+    >>> dot = DotWriter(100, Colors())
+    >>> _draw_bar(dot, NodeBox("p", 50, 40, 40, 74), "both", color="#000000", extra={})
+    >>> 'label=<both>' in dot.nodes[0], 'width="0.1389"' in dot.nodes[1]
+    (True, True)
+    """
+    bar_w, bar_h = min(PARALLEL_BAR[0], box.width), min(PARALLEL_BAR[1], box.height)
+    room = (box.height - bar_h) / 2
+    if room > 0 and text:  # none in the legend's sample
+        dot.node("l", box.x, box.top + room / 2, {"shape": "plaintext", "fixedsize": True,
+                                                  "width": inch(box.width),
+                                                  "height": inch(room), "label": Html(text),
+                                                  "margin": 0})
+    dot.node("s", box.x, box.y, {"shape": "box", "fixedsize": True, "style": "filled",
+                                 "fillcolor": color, "color": color, "penwidth": 0,
+                                 "width": inch(bar_w), "height": inch(bar_h), "label": "",
+                                 **extra})
 
 
 _KAPPA = 0.5523  # a quarter circle of radius r as one cubic Bézier: control points r * this out

@@ -10,12 +10,14 @@ from ..text import LINE_HEIGHT, STEP_WRAP, step_label, text_width
 from .deadline import Deadline
 from .ordering import Cells, order_rows
 
-__all__ = ["DASHED_LINE", "NO_LANE", "NO_PHASE", "Edge", "Grid", "Slot", "back_edges",
-           "layer_lines", "main_branches", "place", "step_size"]
+__all__ = ["DASHED_LINE", "NO_LANE", "NO_PHASE", "PARALLEL_BAR", "Edge", "Grid", "Slot",
+           "back_edges", "layer_lines", "main_branches", "place", "step_size"]
 
 NO_LANE = "\x00no-lane"
 NO_PHASE = "\x00no-phase"
 DASHED_LINE = "visibility"  # the blueprint line drawn dashed
+PARALLEL_BAR = (10.0, 48.0)
+"""Width and height of a parallel step's bar (points); its box has room for the label."""
 
 Edge = tuple[str, str, int]
 """A flow line: ``(source id, target id, position in the source's next)``."""
@@ -61,11 +63,17 @@ def step_size(kind: str, title: str, wrap_width: float = STEP_WRAP
 
     >>> step_size("connector", "A")[:2]
     (22.0, 22.0)
+    >>> step_size("parallel", "both")[1] == PARALLEL_BAR[1] + 26
+    True
     >>> w, h, lines = step_size("decision", "Customer confirms in time?")
     >>> w > text_width(max(lines, key=text_width)) * 1.6 and h >= 52
     True
     """
     lines = step_label(kind, title, wrap_width).lines
+    if kind == "parallel":  # a bar across the flow; its label above it, in room kept for it
+        w = max(text_width(line) for line in lines)
+        h = PARALLEL_BAR[1] + 2 * LINE_HEIGHT * len(lines)
+        return max(PARALLEL_BAR[0] + 16, w + 8), h, lines
     if kind == "connector":
         d = max(22.0, text_width(lines[0]) + 10)
         return d, d, lines

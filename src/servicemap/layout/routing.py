@@ -11,7 +11,7 @@ from typing import Any
 
 from .deadline import Deadline
 from .geometry import NodeBox, Point
-from .grid import Edge, Grid, Slot
+from .grid import PARALLEL_BAR, Edge, Grid, Slot
 
 __all__ = ["LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx", "clean",
            "order_tracks", "plan_routes", "port_span", "route_points"]
@@ -79,6 +79,8 @@ def port_span(kind: str, width: float, height: float) -> float:
     """
     if kind == "decision":
         return height / 2
+    if kind == "parallel":  # the bar, not the label's room above and below it
+        return PARALLEL_BAR[1] - 12
     if kind == "connector":
         return min(width, height) / 2
     if kind in ("terminator", "delay"):
@@ -99,6 +101,8 @@ def border_dx(kind: str, width: float, height: float, dy: float, side: int) -> f
     """
     half_w, half_h = width / 2, height / 2
     dy = min(abs(dy), half_h)
+    if kind == "parallel":  # lines touch the bar, which is narrower than the box
+        return PARALLEL_BAR[0] / 2
     if kind == "decision":
         return half_w * (1 - dy / half_h) if half_h else half_w
     if kind == "connector":

@@ -323,10 +323,7 @@ def _sub_process(imp: _Importer, el: Element) -> str:
 
 def _check_gateway(imp: _Importer, el: Element) -> None:
     """Gateways servicemap cannot express: a located error (a warning with approximate)."""
-    if el.tag == "parallelGateway":
-        imp.unsupported(el, "servicemap has no parallel step kind yet",
-                        "a decision whose branches are alternatives (a join dissolves)")
-    elif el.tag == "inclusiveGateway":
+    if el.tag == "inclusiveGateway":
         imp.unsupported(el, "an inclusive gateway may take several branches at once, which "
                             "servicemap cannot express", "a decision taking one branch")
     elif el.tag == "complexGateway":
@@ -383,10 +380,16 @@ def _link_flows(imp: _Importer) -> None:
 
 
 def _resolve_kinds(imp: _Importer) -> None:
-    """Gateways into decisions or joins that dissolve; sub-processes and boundaries wired."""
+    """Gateways into decisions, parallel steps or joins that dissolve; the rest wired.
+
+    A parallel gateway is a ``parallel`` step, fork or join: even with one way out
+    it waits for every branch, so it never dissolves.
+    """
     for node in imp.nodes.values():
         if node.kind == "gateway":
-            if len(node.out) == 1:
+            if node.el.tag == "parallelGateway":
+                node.kind = "parallel"
+            elif len(node.out) == 1:
                 node.kind, node.into = "pass", node.out[0].target
             else:
                 node.kind = "decision"

@@ -1,0 +1,29 @@
+"""A parallel step is drawn as a thick bar across the flow, its label above it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import servicemap as sm
+from servicemap.layout.grid import PARALLEL_BAR, step_size
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "claim_parallel.yaml"
+
+
+def test_the_bar_is_a_filled_thin_box_with_the_label_above() -> None:
+    dot = sm.render(EXAMPLE, format="dot").decode()
+    bars = [line for line in dot.splitlines() if 'class="step parallel"' in line]
+    assert len(bars) == 2
+    assert all('shape="box"' in b and 'style="filled"' in b and 'label=""' in b for b in bars)
+    assert all(f'width="{PARALLEL_BAR[0] / 72:.4f}"' in b for b in bars)
+    assert "label=<both done>" in dot
+
+
+def test_the_box_keeps_room_for_the_label() -> None:
+    w, h, lines = step_size("parallel", "assess and collect at once")
+    assert w > PARALLEL_BAR[0] and h == PARALLEL_BAR[1] + 2 * 13.0 * len(lines)
+
+
+def test_it_renders_with_a_legend() -> None:
+    svg = sm.render(EXAMPLE, legend=True).decode()
+    assert "parallel work (fork / join" in svg  # wrapped on two lines
