@@ -83,6 +83,7 @@ def _element(step: Step) -> tuple[str, str | None]:
         return "endEvent", "errorEventDefinition" if step.outcome == "failure" else None
     return {"task": ("task", None), "predefined": ("callActivity", None),
             "decision": ("exclusiveGateway", None),
+            "parallel": ("parallelGateway", None),
             "delay": ("intermediateCatchEvent", "timerEventDefinition"),
             "document": ("intermediateThrowEvent", "messageEventDefinition"),
             }[step.kind]
@@ -333,6 +334,8 @@ def restore_extensions(bp: Blueprint, data: bytes) -> Blueprint:
     """
     whole, nodes, flows = _collect_extensions(data)
     dumped = bp.model_dump(mode="json", exclude_defaults=True)
+    if whole:  # a servicemap export: its own metadata replaces the import's note of the source
+        dumped.pop("metadata", None)
     dumped.update({k: v for k, v in whole.items() if k != "lanes"})
     if {lane["id"] for lane in whole.get("lanes", [])} == {lane.id for lane in bp.lanes}:
         dumped["lanes"] = whole.get("lanes", [])
