@@ -5,12 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 import servicemap as sm
-from servicemap.api import convert
+from servicemap.api import bpmn_bytes, convert
 from servicemap.checking import check, check_files
 from servicemap.cli import main
 from servicemap.mapfile.bpmn import BpmnSourceMap, import_problems, loads_bpmn
@@ -312,3 +313,166 @@ def test_xml_suffix_in_bpmn_namespace_is_read_as_bpmn(tmp_path: Path) -> None:
     path = tmp_path / "process.xml"
     path.write_bytes((EXAMPLES / "claim.bpmn").read_bytes())
     assert sm.load(path).name == "Insurance claim"
+
+
+# -- servicemap extensions: what an export keeps, read back located ----------
+
+SM = 'xmlns:sm="urn:servicemap:bpmn:1"'
+
+
+def _ext_xml(data: str, branch: str = '{"probability": 0.5}') -> bytes:
+    """A start, a task carrying ``data``, a decision whose first flow carries ``branch``."""
+    text = f'''<definitions {NS} {SM} id="d">
+<process id="p">
+<startEvent id="s"/>
+<task id="t" name="Work">
+  <extensionElements>
+    <sm:data>{data}</sm:data>
+  </extensionElements>
+</task>
+<exclusiveGateway id="g"/>
+<endEvent id="a"/>
+<endEvent id="b"/>
+<sequenceFlow id="f1" sourceRef="s" targetRef="t"/>
+<sequenceFlow id="f2" sourceRef="t" targetRef="g"/>
+<sequenceFlow id="f3" sourceRef="g" targetRef="a" name="yes">
+  <extensionElements><sm:branch>{branch}</sm:branch></extensionElements>
+</sequenceFlow>
+<sequenceFlow id="f4" sourceRef="g" targetRef="b" name="no"/>
+</process>
+</definitions>'''
+    return text.encode()
+
+
+def test_extension_fields_are_read_back_and_located() -> None:
+    bp = loads_bpmn(_ext_xml('{"duration": "5m", "cost": 3, "evidence": "form",'
+                             ' "metadata": {"owner": "ops"}}'), "t.bpmn")
+    work = bp.step("t")
+    assert isinstance(work, sm.Task)
+    assert (work.duration, work.cost, work.evidence) == (timedelta(minutes=5), 3.0, "form")
+    assert work.metadata == {"owner": "ops"}
+    gate = bp.step("g")
+    assert isinstance(gate, sm.Decision)
+    assert [b.probability for b in gate.next] == [0.5, None]
+    assert bp.source.locate(("steps", 1, "duration")) == (6, 5)  # <sm:data>
+    assert bp.source.locate(("steps", 2, "next", 0, "probability")) == (15, 22)  # <sm:branch>
+    # a rule's problem on a branch without probability points at the gateway (line 9)
+    rule = [p for p in check(bp) if p.code == "SM203"]
+    assert [(p.line, p.column) for p in rule] == [(9, 1)]
+
+
+@pytest.mark.parametrize(("data", "branch", "where", "words"), [
+    ('{"duration": "5 parsecs"}', "{}", [(6, 5)], "duration"),
+    ('{"duration": 5m}', "{}", [(6, 5)], "not valid JSON"),
+    ('["5m"]', "{}", [(6, 5)], "must be a JSON object"),
+    ('{"next": "s"}', "{}", [(6, 5)], "sets 'next', which the BPMN itself gives"),
+    ('{"cost": NaN}', "{}", [(6, 5)], "NaN is not a JSON number"),
+    ('{"cost": -1}', '{"probability": 2}', [(6, 5), (15, 22)], "probability"),
+    ("[" * 100_000, "{}", [(6, 5)], "not valid JSON"),
+])
+def test_bad_extension_values_are_located_errors(data: str, branch: str,
+                                                 where: list[tuple[int, int]],
+                                                 words: str) -> None:
+    problems = _load_problems(_ext_xml(data, branch))
+    assert [(p.line, p.column) for p in problems] == where
+    assert {p.code for p in problems} == {"SM002"}
+    assert words in " ".join(p.message for p in problems)
+
+
+def test_check_reports_extension_errors_with_the_rules(tmp_path: Path) -> None:
+    path = tmp_path / "x.bpmn"
+    path.write_bytes(_ext_xml('{"capacity": 0}'))
+    problems = check(path)
+    assert [(p.code, p.line, p.column) for p in problems] == [("SM002", 6, 5)]
+    assert main(["check", str(path)]) == 1
+
+
+def test_edits_in_a_modeler_win_over_the_extension(tmp_path: Path) -> None:
+    """Renaming a step or a branch, or changing a timer, in a modeler is what comes back."""
+    bp = sm.Blueprint.model_validate({"name": "m", "steps": [
+        {"id": "s", "kind": "terminator", "next": "w"},
+        {"id": "w", "kind": "task", "label": "Work\nhard", "next": "q"},
+        {"id": "q", "kind": "decision", "next": [
+            {"to": "d", "label": "Yes\nreally", "probability": 0.9},
+            {"to": "e", "probability": 0.1}]},
+        {"id": "d", "kind": "delay", "duration": "1d", "next": "e"},
+        {"id": "e", "kind": "terminator"}]})
+    data = bpmn_bytes(bp)
+    same = loads_bpmn(data, "m.bpmn")
+    assert same.model_dump(mode="json") == bp.model_dump(mode="json")
+    edited = (data.replace(b'name="Work&#10;hard"', b'name="Work harder"')
+              .replace(b'name="Yes&#10;really"', b'name="Sure"')
+              .replace(b"PT86400S", b"PT3600S"))
+    back = loads_bpmn(edited, "m.bpmn")
+    assert back.step("w").label == "Work harder"
+    q = back.step("q")
+    assert isinstance(q, sm.Decision)
+    assert [(b.label, b.probability) for b in q.next] == [("Sure", 0.9), (None, 0.1)]
+    assert back.step("d").duration == timedelta(hours=1)
+
+
+def _flows_of(bp: sm.Blueprint) -> set[tuple[str, str]]:
+    return {(s.id, t) for s in bp.steps for t in s.targets()}
+
+
+@pytest.mark.parametrize("path", [
+    EXAMPLES / "claim.bpmn", DATA / "miwg-A.1.0.bpmn", DATA / "parallel.bpmn",
+    DATA / "loop-no-exit.bpmn", DATA / "bpmnlint-no-implicit-end-incorrect.bpmn",
+    DATA / "bpmnlint-no-disconnected-incorrect.bpmn",
+], ids=lambda p: p.name)
+def test_bpmn_to_map_to_bpmn_keeps_every_flow_and_element(path: Path, tmp_path: Path) -> None:
+    """BPMN -> YAML -> BPMN: the second BPMN has every flow node and sequence flow of the first.
+
+    Counted in the XML with defusedxml, apart from the import: joins that
+    dissolve (an exclusive gateway with one way out) are the only nodes that
+    may go, each flow through one becoming a flow past it.
+    """
+    yaml_path = tmp_path / "map.yaml"
+    bp, _ = convert(path, yaml_path)
+    out = tmp_path / "again.bpmn"
+    convert(yaml_path, out)
+    ids = {s.id: (s.metadata or {}).get("bpmn-id", s.id) for s in bp.steps}
+    before, after = _xml_graph(path.read_bytes(), {}), _xml_graph(out.read_bytes(), ids)
+    dissolved, added = set(before[0]) - set(after[0]), set(after[0]) - set(before[0])
+    assert {before[0][n] for n in dissolved} <= {"exclusiveGateway", "boundaryEvent"}
+    assert all(after[0][n] == "exclusiveGateway" and n.endswith("-outcome") for n in added)
+    assert _past(before[1], dissolved) == _past(after[1], added)
+    assert sm.load(out).model_dump(mode="json") == sm.load(yaml_path).model_dump(mode="json")
+
+
+def _xml_graph(data: bytes, ids: dict[str, str]) -> tuple[dict[str, str], set[tuple[str, str]]]:
+    """Flow nodes (id -> element) and flows of a BPMN file, ids translated by ``ids``.
+
+    A boundary event counts as a flow from its activity into it.
+    """
+    import defusedxml.ElementTree as DET
+
+    model = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+    nodes: dict[str, str] = {}
+    flows: set[tuple[str, str]] = set()
+    for el in DET.fromstring(data).iter():
+        tag = el.tag.replace(model, "")
+        ident = ids.get(el.get("id", ""), el.get("id", ""))
+        if tag == "sequenceFlow":
+            a, b = el.get("sourceRef", ""), el.get("targetRef", "")
+            flows.add((ids.get(a, a), ids.get(b, b)))
+        elif el.tag.startswith(model) and (tag.endswith(("Task", "Event", "Gateway"))
+                                           or tag in ("task", "callActivity", "subProcess")):
+            nodes[ident] = tag
+            if tag == "boundaryEvent":
+                flows.add((el.get("attachedToRef", ""), ident))
+    return nodes, flows
+
+
+def _past(flows: set[tuple[str, str]], dissolved: set[str]) -> set[tuple[str, str]]:
+    """The flows with each dissolved node bridged: a -> j -> b becomes a -> b."""
+    out = {f for f in flows if f[0] not in dissolved}
+    changed = True
+    while changed:
+        changed = False
+        for a, b in list(out):
+            if b in dissolved:
+                out.discard((a, b))
+                out |= {(a, c) for j, c in flows if j == b}
+                changed = True
+    return out

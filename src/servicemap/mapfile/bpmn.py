@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,7 +12,16 @@ from typing import Any
 from ..model import Blueprint
 from ..problems import Level, LoadError, Problem
 from ..sourcemap import DataPath, SourceMap
-from .bpmn_xml import BPMN_NS, BPMNDI_NS, Element, XmlError, parse_xml
+from ..values import parse_duration
+from .bpmn_xml import (
+    BPMN_NS,
+    BPMNDI_NS,
+    SERVICEMAP_NS,
+    Element,
+    XmlError,
+    parse_xml,
+    written_name,
+)
 
 __all__ = ["BpmnSourceMap", "convert_bpmn", "import_problems", "is_bpmn", "loads_bpmn"]
 
@@ -138,7 +148,7 @@ class _Importer:
         self.taken: set[str] = set()
         self.positions: dict[tuple[str | int, ...], tuple[int, int]] = {}
         self.notes: list[str] = []
-        self.metadata: dict[str, Any] = {}
+        self.lane_names: dict[str, str | None] = {}
 
     # -- problems -----------------------------------------------------------
 
@@ -239,6 +249,7 @@ def _lanes(imp: _Importer, proc: Element, pool: str) -> None:
             continue
         found = True
         lane_id = imp.map_id(lane.attrs.get("id", "lane"))
+        imp.lane_names[lane_id] = _label(lane)
         imp.positions[("lanes", len(imp.lanes))] = (lane.line, lane.column)
         imp.lanes.append({"id": lane_id, "label": " / ".join(title)})
         for ref in lane.bpmn("flowNodeRef"):
@@ -456,6 +467,179 @@ def _branch_label(imp: _Importer, gateway: _Node, flow: _Flow) -> str:
     return _label(target) or f"to {flow.target}"
 
 
+# -- servicemap extensions (what an export kept; docs/bpmn.md) ------------------
+
+_SET_BY_BPMN = {"data": ("id", "kind", "lane", "next"), "branch": ("to",),
+                "map": ("name", "steps")}
+"""Fields the BPMN itself gives: an extension setting one is an error."""
+
+
+def _no_constant(name: str) -> Any:
+    """JSON's ``NaN`` and ``Infinity`` are refused (json.loads would read them)."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _extension(imp: _Importer, el: Element, tag: str) -> tuple[dict[str, Any], Element | None]:
+    """The JSON object in ``el``'s ``extensionElements/servicemap:<tag>``, and that element.
+
+    Not JSON, not an object, or a field the BPMN gives (a step's ``next``): a
+    located error, and nothing read.
+    """
+    for ext in el.bpmn("extensionElements"):
+        for child in ext.children:
+            if child.ns != SERVICEMAP_NS or child.tag != tag:
+                continue
+            owner = f"the servicemap:{tag} extension of {el.tag} '{el.attrs.get('id', '?')}'"
+            try:
+                value = json.loads(child.text, parse_constant=_no_constant)
+            except (ValueError, RecursionError) as exc:
+                imp.problem("SM002", f"{owner} is not valid JSON: {exc}", child)
+                return {}, None
+            if not isinstance(value, dict):
+                imp.problem("SM002", f"{owner} must be a JSON object ({{...}}), not "
+                                     f"{type(value).__name__}", child)
+                return {}, None
+            for key in _SET_BY_BPMN[tag]:
+                if key in value:
+                    imp.problem("SM002", f"{owner} sets '{key}', which the BPMN itself gives: "
+                                         "change it in the diagram", child)
+            return {k: v for k, v in value.items() if k not in _SET_BY_BPMN[tag]}, child
+    return {}, None
+
+
+def _kept_label(values: dict[str, Any], target: dict[str, Any], name: str | None) -> None:
+    """The extension's ``label`` into ``target`` unless the diagram's name was edited since.
+
+    The export keeps a label there only when the ``name`` attribute cannot
+    carry it exactly (line breaks, no label); it stands while ``name`` is still
+    what the export wrote of it.
+    """
+    if "label" not in values:
+        return
+    label = values.pop("label")
+    if isinstance(label, str) and written_name(label) != name:
+        return  # renamed in a modeler: the diagram's name wins
+    if label is None:
+        if name is None:
+            target.pop("label", None)
+        return
+    target["label"] = label
+
+
+def _step_extension(imp: _Importer, node: _Node, step: dict[str, Any],
+                    path: tuple[str | int, ...]) -> None:
+    """A step's fields from its ``servicemap:data``, each located at that element."""
+    values, at = _extension(imp, node.el, "data")
+    if at is not None:
+        _kept_label(values, step, _label(node.el))
+        for key, value in values.items():
+            step[key] = value
+            field = (*path, key)
+            imp.positions[field] = (at.line, at.column)
+    if node.kind == "delay":
+        _timer(imp, node.el, step, path)
+
+
+def _timer(imp: _Importer, el: Element, step: dict[str, Any],
+           path: tuple[str | int, ...]) -> None:
+    """A timer's ``timeDuration`` as the delay's duration where it differs from the extension's.
+
+    A timer servicemap cannot read (an expression, a date, a cycle) is left
+    alone; an extension's duration the timer agrees with keeps its spelling.
+    """
+    for definition in el.bpmn("timerEventDefinition"):
+        for timer in definition.bpmn("timeDuration"):
+            seconds = _seconds(timer.text)
+            if seconds is None:
+                return
+            if "duration" in step and _seconds(step["duration"]) in (None, seconds):
+                return
+            step["duration"] = timer.text
+            field = (*path, "duration")
+            imp.positions[field] = (timer.line, timer.column)
+            return
+
+
+def _seconds(value: object) -> float | None:
+    """A duration's seconds to the millisecond, ``None`` where it is no duration.
+
+    >>> _seconds("PT86400S"), _seconds("1d"), _seconds("${later}")
+    (86400.0, 86400.0, None)
+    """
+    try:
+        return round(parse_duration(value).total_seconds(), 3)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def _branch_extension(imp: _Importer, flow: _Flow, branch: dict[str, Any],
+                      path: tuple[str | int, ...]) -> None:
+    """A decision branch's ``probability`` and ``failure`` from its flow's ``servicemap:branch``."""
+    values, at = _extension(imp, flow.el, "branch")
+    if at is None:
+        return
+    _kept_label(values, branch, _label(flow.el))
+    for key, value in values.items():
+        branch[key] = value
+        field = (*path, key)
+        imp.positions[field] = (at.line, at.column)
+
+
+def _map_extension(imp: _Importer, process: Element, data: dict[str, Any]) -> None:
+    """The map's own fields from a process's ``servicemap:map``, each located there.
+
+    Lanes the diagram still has take their fields from it; the import's
+    ``metadata.bpmn`` keeps only its notes and message flows (a servicemap
+    export needs no note of its source).
+    """
+    values, at = _extension(imp, process, "map")
+    if at is None:
+        return
+    where = (at.line, at.column)
+    lanes = values.pop("lanes", None)
+    if isinstance(lanes, list):
+        _lane_extension(imp, lanes, data, where)
+    elif lanes is not None:
+        data["lanes"] = lanes
+        imp.positions[("lanes",)] = where
+    bpmn = {k: v for k, v in data["metadata"]["bpmn"].items() if k != "source"}
+    metadata = values.pop("metadata", {})
+    if bpmn and isinstance(metadata, dict):
+        old = metadata.get("bpmn")
+        metadata = {**metadata, "bpmn": {**(old if isinstance(old, dict) else {}), **bpmn}}
+    data["metadata"] = metadata
+    imp.positions[("metadata",)] = where
+    for key, value in values.items():
+        data[key] = value
+        imp.positions[(key,)] = where
+    if not data["metadata"]:
+        del data["metadata"]
+
+
+def _lane_extension(imp: _Importer, kept: list[Any], data: dict[str, Any],
+                    where: tuple[int, int]) -> None:
+    """Each imported lane the extension lists takes its fields (label unless renamed)."""
+    by_id = {lane.get("id"): lane for lane in kept if isinstance(lane, dict)}
+    for k, lane in enumerate(data.get("lanes", [])):
+        ext = by_id.get(lane["id"])
+        if ext is None:
+            continue
+        new = {key: value for key, value in ext.items() if key != "label"}
+        new["id"] = lane["id"]
+        label = ext.get("label")
+        name = label if isinstance(label, str) else lane["id"]
+        if written_name(name) == imp.lane_names.get(lane["id"]) or not isinstance(
+                label, str | None):
+            if label is not None:
+                new["label"] = label
+        else:
+            new["label"] = lane["label"]  # renamed in a modeler
+        for key in new:
+            if key != "id":
+                imp.positions[("lanes", k, key)] = where
+        data["lanes"][k] = new
+
+
 # -- the map -----------------------------------------------------------------
 
 
@@ -505,15 +689,20 @@ def _step(imp: _Importer, node: _Node, index: int) -> dict[str, Any]:
     if imp.lane_of.get(node.id):
         step["lane"] = imp.lane_of[node.id]
     step.update(node.step)
-    if step["id"] != node.id:
-        step["metadata"] = {"bpmn-id": node.id}
     imp.positions[("steps", index)] = (el.line, el.column)
+    _step_extension(imp, node, step, ("steps", index))
+    if step["id"] != node.id:
+        meta = step.get("metadata")
+        step["metadata"] = {**meta, "bpmn-id": node.id} if isinstance(meta, dict) else (
+            meta if meta is not None else {"bpmn-id": node.id})
     if node.kind == "decision":
         labels: set[str] = set()
         branches = []
-        for flow in node.out:
+        for j, flow in enumerate(node.out):
             text = _unique(_branch_label(imp, node, flow), labels)
-            branches.append({"to": imp.map_id(_target(imp, flow.target)), "label": text})
+            branch = {"to": imp.map_id(_target(imp, flow.target)), "label": text}
+            _branch_extension(imp, flow, branch, ("steps", index, "next", j))
+            branches.append(branch)
         step["next"] = branches
     elif node.out:
         targets = [imp.map_id(_target(imp, f.target)) for f in node.out]
@@ -662,8 +851,6 @@ def _finish(imp: _Importer, root: Element, processes: Sequence[tuple[Element, st
             steps: list[dict[str, Any]]) -> tuple[dict[str, Any], BpmnSourceMap]:
     """The map data and its source map, or a LoadError with every error found."""
     flows = _message_flows(imp, root)
-    if any(p.level == "error" for p in imp.problems):
-        raise LoadError(imp.problems)
     data: dict[str, Any] = {"name": _title(root, processes, imp.filename)}
     if imp.lanes:
         data["lanes"] = imp.lanes
@@ -676,6 +863,10 @@ def _finish(imp: _Importer, root: Element, processes: Sequence[tuple[Element, st
     if imp.notes:
         bpmn["notes"] = imp.notes
     data["metadata"] = {"bpmn": bpmn}
+    for proc, _pool in processes:
+        _map_extension(imp, proc, data)
+    if any(p.level == "error" for p in imp.problems):
+        raise LoadError(imp.problems)
     imp.positions[()] = (root.line, root.column)
     source = BpmnSourceMap(imp.filename, None, imp.positions, tuple(imp.problems))
     return data, source

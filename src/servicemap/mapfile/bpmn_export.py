@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Blueprint, Connector, Decision, Step, Terminator
-from .bpmn_xml import Element, parse_xml
+from ..model import Blueprint, Branch, Connector, Decision, Step, Terminator
+from .bpmn_xml import BPMN_NS, BPMNDI_NS, SERVICEMAP_NS, written_name, xml_text
 
-__all__ = ["BPMN_NS", "SERVICEMAP_NS", "Bounds", "Diagram", "export_bpmn", "restore_extensions",
-           "xml_text"]
+__all__ = ["BPMN_NS", "SERVICEMAP_NS", "Bounds", "Diagram", "export_bpmn", "xml_text"]
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
-SERVICEMAP_NS = "urn:servicemap:bpmn:1"
-"""The namespace of servicemap's extension elements and attributes."""
 
 _PREFIXES = {"bpmn": BPMN_NS, "bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS,
              "servicemap": SERVICEMAP_NS}
 _KEPT_OUT = {"id", "kind", "label", "lane", "next"}  # written as BPMN itself, not as data
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 Bounds = tuple[float, float, float, float]
 """``(x, y, width, height)`` of a shape, origin top left, y down (as BPMN DI)."""
@@ -38,18 +31,6 @@ class Diagram:
     shapes: Mapping[str, Bounds] = field(default_factory=dict)
     lanes: Mapping[str, Bounds] = field(default_factory=dict)
     routes: Mapping[tuple[str, str], Sequence[tuple[float, float]]] = field(default_factory=dict)
-
-
-def xml_text(text: str) -> str:
-    """``text`` with every character XML 1.0 cannot hold replaced by U+FFFD.
-
-    XML 1.0 has no way to write most C0 controls (even as ``&#1;``), lone
-    surrogates, U+FFFE or U+FFFF; the library escapes ``<``, ``&``, quotes.
-
-    >>> xml_text("a\\x01b\\tc")
-    'a\\ufffdb\\tc'
-    """
-    return _NOT_XML.sub("\ufffd", text)
 
 
 def _q(ns: str, tag: str) -> str:
@@ -66,9 +47,10 @@ def _sub(parent: ET.Element, tag: str, ns: str = BPMN_NS, **attrs: str) -> ET.El
     return ET.SubElement(parent, _q(ns, tag), {k: xml_text(v) for k, v in attrs.items()})
 
 
-def _data(parent: ET.Element, data: Mapping[str, Any], tag: str = "data") -> None:
-    """``data`` as JSON in ``extensionElements/servicemap:<tag>`` (nothing when empty)."""
-    if data:
+def _data(parent: ET.Element, data: Mapping[str, Any], tag: str = "data",
+          *, always: bool = False) -> None:
+    """``data`` as JSON in ``extensionElements/servicemap:<tag>`` (if any, or ``always``)."""
+    if data or always:
         ext = parent.find(_q(BPMN_NS, "extensionElements"))
         if ext is None:
             ext = _sub(parent, "extensionElements")
@@ -81,6 +63,9 @@ def _element(step: Step) -> tuple[str, str | None]:
         if step.next:
             return "startEvent", None
         return "endEvent", "errorEventDefinition" if step.outcome == "failure" else None
+    if isinstance(step, Connector):  # a connector leading on is where a link is caught
+        return ("intermediateCatchEvent" if step.next else "intermediateThrowEvent",
+                "linkEventDefinition")
     return {"task": ("task", None), "predefined": ("callActivity", None),
             "decision": ("exclusiveGateway", None),
             "parallel": ("parallelGateway", None),
@@ -89,45 +74,28 @@ def _element(step: Step) -> tuple[str, str | None]:
             }[step.kind]
 
 
-def _resolver(bp: Blueprint) -> Mapping[str, str]:
-    """For each connector id, the step a flow into it reaches (connectors passed through)."""
-    steps = {s.id: s for s in bp.steps}
-    exits: dict[str, Connector] = {}
-    for s in bp.steps:
-        if isinstance(s, Connector) and s.next:
-            exits.setdefault(s.label if s.label is not None else s.id, s)
-    reach: dict[str, str] = {}
-    for s in bp.steps:
-        if not isinstance(s, Connector):
-            continue
-        seen: set[str] = set()
-        node: Step | None = s
-        while isinstance(node, Connector) and node.id not in seen:
-            seen.add(node.id)
-            out = exits.get(node.label if node.label is not None else node.id)
-            node = steps.get(out.next[0]) if out is not None else None
-        if node is not None and not isinstance(node, Connector):
-            reach[s.id] = node.id
-    return reach
-
-
-def _flows(bp: Blueprint) -> list[tuple[str, str, dict[str, Any]]]:
-    """Every flow ``(source, target, branch data)``, connectors resolved into direct flows."""
-    reach = _resolver(bp)
+def _flows(bp: Blueprint) -> list[tuple[str, str, Branch | None]]:
+    """Every flow ``(source, target, branch)``, the branch ``None`` out of other than a decision."""
     ids = {s.id for s in bp.steps}
-    flows: list[tuple[str, str, dict[str, Any]]] = []
+    flows: list[tuple[str, str, Branch | None]] = []
     for s in bp.steps:
-        if isinstance(s, Connector):
-            continue
         if isinstance(s, Decision):
-            outs = [(b.to, b.model_dump(mode="json", exclude_defaults=True)) for b in s.next]
+            flows.extend((s.id, b.to, b) for b in s.next if b.to in ids)
         else:
-            outs = [(t, {}) for t in s.next]
-        for to, branch in outs:
-            target = reach.get(to, to)
-            if target in ids and target not in reach:
-                flows.append((s.id, target, branch))
+            flows.extend((s.id, to, None) for to in s.next if to in ids)
     return flows
+
+
+def _kept(label: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with ``label`` kept in it where a ``name`` attribute would not give it back.
+
+    >>> _kept("Two\\nlines", {}), _kept(None, {}), _kept("yes", {"label": "yes"})
+    ({'label': 'Two\\nlines'}, {'label': None}, {})
+    """
+    data = {k: v for k, v in data.items() if k != "label"}
+    if label is None or written_name(label) != label:
+        data["label"] = label
+    return data
 
 
 def _unique_id(base: str, taken: set[str]) -> str:
@@ -149,7 +117,8 @@ def export_bpmn(bp: Blueprint, diagram: Diagram | None = None) -> bytes:
 
     One process; a collaboration with one participant when the map has lanes
     (so modelers draw them). Step ids are servicemap identifiers, valid as
-    ``xsd:ID``; flow ids are made unique. Connectors become direct flows.
+    ``xsd:ID``; flow ids are made unique. Connectors are link events: thrown where
+    a connector ends a flow, caught where one leads on.
 
     >>> from servicemap.model import Blueprint
     >>> bp = Blueprint.model_validate({"name": "A & B", "steps": [
@@ -172,7 +141,7 @@ def export_bpmn(bp: Blueprint, diagram: Diagram | None = None) -> bytes:
                            name=bp.name, processRef=process_id)
     process = _sub(root, "process", id=process_id, name=bp.name, isExecutable="false")
     _data(process, bp.model_dump(mode="json", exclude_defaults=True,
-                                 exclude={"steps", "name"}), "map")
+                                 exclude={"steps", "name"}), "map", always=True)
     _lane_set(process, bp, taken)
     flow_ids = _write_steps(process, bp, taken)
     if diagram is not None:
@@ -191,7 +160,7 @@ def _lane_set(process: ET.Element, bp: Blueprint, taken: set[str]) -> None:
     for lane in bp.lanes:
         el = _sub(lane_set, "lane", id=lane.id, name=lane.label or lane.id)
         for s in bp.steps:
-            if s.lane == lane.id and not isinstance(s, Connector):
+            if s.lane == lane.id:
                 _sub(el, "flowNodeRef").text = s.id
 
 
@@ -208,27 +177,32 @@ def _write_steps(process: ET.Element, bp: Blueprint,
         outgoing.setdefault(source, []).append(fid)
         incoming.setdefault(target, []).append(fid)
     for s in bp.steps:
-        if isinstance(s, Connector):
-            continue
         tag, definition = _element(s)
         attrs = {"id": s.id} | ({"name": s.label} if s.label is not None else {})
         el = _sub(process, tag, **attrs)
-        _data(el, s.model_dump(mode="json", exclude_defaults=True, exclude=_KEPT_OUT))
+        data = s.model_dump(mode="json", exclude_defaults=True, exclude=_KEPT_OUT)
+        if s.label is not None or isinstance(s, Connector):  # else the import has no label
+            data |= _kept(s.label, {})
+        _data(el, data)
         for fid in incoming.get(s.id, []):
             _sub(el, "incoming").text = fid
         for fid in outgoing.get(s.id, []):
             _sub(el, "outgoing").text = fid
         if definition is not None:
             event = _sub(el, definition, id=_unique_id(f"{s.id}_event", taken))
+            if isinstance(s, Connector):
+                event.set("name", xml_text(s.label if s.label is not None else s.id))
             if definition == "timerEventDefinition" and s.duration is not None:
                 seconds = s.duration.total_seconds()
                 _sub(event, "timeDuration").text = f"PT{_num(seconds)}S"
     for (fid, source, target), (_, _, branch) in zip(written, flows, strict=True):
         attrs = {"id": fid, "sourceRef": source, "targetRef": target}
-        if branch.get("label") is not None:
-            attrs["name"] = branch["label"]
+        if branch is not None and branch.label is not None:
+            attrs["name"] = branch.label
         flow = _sub(process, "sequenceFlow", **attrs)
-        _data(flow, {k: v for k, v in branch.items() if k not in ("to", "label")}, "branch")
+        if branch is not None:
+            data = branch.model_dump(mode="json", exclude_defaults=True, exclude={"to"})
+            _data(flow, _kept(branch.label, data), "branch")
     return written
 
 
@@ -266,7 +240,7 @@ def _diagram(root: ET.Element, bp: Blueprint, diagram: Diagram,
                      bpmnElement=lane_id, isHorizontal="true")
         _bounds(shape, box)
     for s in bp.steps:
-        if s.id in diagram.shapes and not isinstance(s, Connector):
+        if s.id in diagram.shapes:
             shape = _sub(plane, "BPMNShape", BPMNDI_NS, id=_unique_id(f"{s.id}_di", taken),
                          bpmnElement=s.id)
             _bounds(shape, diagram.shapes[s.id])
@@ -285,64 +259,3 @@ def _waypoints(diagram: Diagram, source: str, target: str) -> Sequence[tuple[flo
     a = diagram.shapes.get(source, (0.0, 0.0, 0.0, 0.0))
     b = diagram.shapes.get(target, (0.0, 0.0, 0.0, 0.0))
     return [(a[0] + a[2], a[1] + a[3] / 2), (b[0], b[1] + b[3] / 2)]
-
-
-def _extension(el: Element, tag: str) -> dict[str, Any]:
-    """The JSON object in ``extensionElements/servicemap:<tag>`` of ``el`` (empty if none)."""
-    for ext in el.bpmn("extensionElements"):
-        for child in ext.children:
-            if child.ns == SERVICEMAP_NS and child.tag == tag:
-                try:
-                    value = json.loads(child.text)
-                except ValueError:
-                    return {}
-                return value if isinstance(value, dict) else {}
-    return {}
-
-
-def _collect_extensions(data: bytes) -> tuple[dict[str, Any], dict[str, dict[str, Any]],
-                                              dict[tuple[str, str, str], dict[str, Any]]]:
-    """The map's, each flow node's and each flow's (source, target, name) servicemap data."""
-    root = parse_xml(data)
-    whole: dict[str, Any] = {}
-    nodes: dict[str, dict[str, Any]] = {}
-    flows: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for process in root.bpmn("process"):
-        whole.update(_extension(process, "map"))
-        for el in process.bpmn():
-            ident = el.attrs.get("id", "")
-            if el.tag == "sequenceFlow":
-                key = (el.attrs.get("sourceRef", ""), el.attrs.get("targetRef", ""),
-                       " ".join(el.attrs.get("name", "").split()))
-                flows[key] = _extension(el, "branch")
-            else:
-                nodes[ident] = _extension(el, "data")
-    return whole, nodes, flows
-
-
-def restore_extensions(bp: Blueprint, data: bytes) -> Blueprint:
-    """``bp`` imported from ``data`` with the servicemap extensions of the export put back.
-
-    The import (mapfile/bpmn.py) reads BPMN only; this puts back what
-    :func:`export_bpmn` kept in ``servicemap:`` extension elements (step
-    fields, branch probabilities and failure flags, lanes, phases, the map's
-    own fields), so export then import loses nothing.
-
-    Raises:
-        XmlError: if ``data`` is not well-formed XML.
-        pydantic.ValidationError: if the extensions no longer fit the map.
-    """
-    whole, nodes, flows = _collect_extensions(data)
-    dumped = bp.model_dump(mode="json", exclude_defaults=True)
-    if whole:  # a servicemap export: its own metadata replaces the import's note of the source
-        dumped.pop("metadata", None)
-    dumped.update({k: v for k, v in whole.items() if k != "lanes"})
-    if {lane["id"] for lane in whole.get("lanes", [])} == {lane.id for lane in bp.lanes}:
-        dumped["lanes"] = whole.get("lanes", [])
-    for step, model in zip(dumped["steps"], bp.steps, strict=True):
-        step["kind"] = model.kind
-        step.update(nodes.get(step["id"], {}))
-        if model.kind == "decision":
-            for branch in step["next"]:
-                branch.update(flows.get((step["id"], branch["to"], branch.get("label", "")), {}))
-    return Blueprint.model_validate(dumped)

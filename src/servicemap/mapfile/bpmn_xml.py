@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from xml.sax import SAXParseException
 from xml.sax.handler import ContentHandler, feature_namespaces
@@ -11,13 +12,19 @@ from xml.sax.xmlreader import AttributesNSImpl, InputSource, Locator
 from defusedxml import DefusedXmlException
 from defusedxml.expatreader import DefusedExpatParser
 
-__all__ = ["BPMN_NS", "MAX_ELEMENTS", "MAX_NESTING", "Element", "XmlError", "parse_xml"]
+__all__ = ["BPMNDI_NS", "BPMN_NS", "MAX_ELEMENTS", "MAX_NESTING", "SERVICEMAP_NS", "Element",
+           "XmlError", "parse_xml", "written_name", "xml_text"]
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 """The namespace of BPMN 2.0's semantic elements."""
 
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 """The namespace of BPMN 2.0's diagram interchange (shapes and edges)."""
+
+SERVICEMAP_NS = "urn:servicemap:bpmn:1"
+"""The namespace of servicemap's extension elements (what BPMN has no place for)."""
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 MAX_NESTING = 200
 """Elements nested deeper than this are refused (no real diagram comes near it)."""
@@ -50,6 +57,29 @@ class Element:
     def bpmn(self, *tags: str) -> list[Element]:
         """The children in the BPMN model namespace with one of ``tags`` (all without tags)."""
         return [c for c in self.children if c.ns == BPMN_NS and (not tags or c.tag in tags)]
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML 1.0 cannot hold replaced by U+FFFD.
+
+    XML 1.0 has no way to write most C0 controls (even as ``&#1;``), lone
+    surrogates, U+FFFE or U+FFFF; the library escapes ``<``, ``&``, quotes.
+
+    >>> xml_text("a\\x01b\\tc")
+    'a\\ufffdb\\tc'
+    """
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def written_name(text: str | None) -> str | None:
+    """What the import reads back of a ``name`` attribute written with ``text``.
+
+    >>> written_name("Check\\n  claim"), written_name(None), written_name(" ")
+    ('Check claim', None, None)
+    """
+    if text is None:
+        return None
+    return " ".join(xml_text(text).split()) or None
 
 
 class XmlError(Exception):
