@@ -418,7 +418,7 @@ def _flows_of(bp: sm.Blueprint) -> set[tuple[str, str]]:
 @pytest.mark.parametrize("path", [
     EXAMPLES / "claim.bpmn", DATA / "miwg-A.1.0.bpmn", DATA / "parallel.bpmn",
     DATA / "loop-no-exit.bpmn", DATA / "bpmnlint-no-implicit-end-incorrect.bpmn",
-    DATA / "bpmnlint-no-disconnected-incorrect.bpmn",
+    DATA / "bpmnlint-no-disconnected-incorrect.bpmn", DATA / "groups.bpmn",
 ], ids=lambda p: p.name)
 def test_bpmn_to_map_to_bpmn_keeps_every_flow_and_element(path: Path, tmp_path: Path) -> None:
     """BPMN -> YAML -> BPMN: the second BPMN has every flow node and sequence flow of the first.
@@ -476,3 +476,39 @@ def _past(flows: set[tuple[str, str]], dissolved: set[str]) -> set[tuple[str, st
                 out |= {(a, c) for j, c in flows if j == b}
                 changed = True
     return out
+
+
+# -- groups as phases ----------------------------------------------------------
+
+
+def test_groups_spanning_their_columns_become_phases() -> None:
+    """groups.bpmn (drawn by hand, bounds in the file): 'Before' spans x 65-270 top to bottom,
+    holding start (centre x 98) and order (200); 'During' x 280-570 holds pack (350) and ship
+    (500); 'Late' (x 590-650, y 190-250) holds end (618, 218) but not notify (618, 68),
+    drawn in the same column: no phase, a note."""
+    import xmlschema
+
+    path = DATA / "groups.bpmn"
+    xmlschema.XMLSchema(str(DATA.parent / "schemas" / "bpmn" / "BPMN20.xsd")).validate(str(path))
+    bp = sm.load(path)
+    assert [(p.id, p.label) for p in bp.phases] == [("Before", "Before"), ("During", "Delivery")]
+    assert {s.id: s.phase for s in bp.steps} == {
+        "start": "Before", "order": "Before", "pack": "During", "ship": "During",
+        "notify": None, "end": None}
+    assert bp.metadata["bpmn"]["notes"] == [
+        "group 'Late' (line 8) is not a phase: step 'notify' is drawn in its columns but "
+        "outside the group"]
+    assert bp.source.locate(("phases", 1)) == (7, 5)
+    assert _where(check(path)) == [("SM302", 19, 5), ("SM302", 20, 5)]
+
+
+def test_groups_without_shapes_or_overlapping_are_notes() -> None:
+    data = (DATA / "groups.bpmn").read_bytes()
+    moved = data.replace(b'"During_di" bpmnElement="During"><dc:Bounds x="280"',
+                         b'"During_di" bpmnElement="During"><dc:Bounds x="200"')
+    notes = loads_bpmn(moved, "g.bpmn").metadata["bpmn"]["notes"]
+    assert "group 'During' (line 7) is not a phase: it overlaps the columns of phase " \
+           "'Before'" in notes
+    bare = loads_bpmn(data.split(b"<bpmndi:BPMNDiagram")[0] + b"</definitions>", "g.bpmn")
+    assert bare.phases == []
+    assert all("it has no shape in the diagram" in n for n in bare.metadata["bpmn"]["notes"])

@@ -149,6 +149,8 @@ class _Importer:
         self.positions: dict[tuple[str | int, ...], tuple[int, int]] = {}
         self.notes: list[str] = []
         self.lane_names: dict[str, str | None] = {}
+        self.bounds: dict[str, tuple[float, float, float, float]] = {}
+        self.groups: list[Element] = []
 
     # -- problems -----------------------------------------------------------
 
@@ -218,8 +220,12 @@ def _collect(imp: _Importer, root: Element) -> list[tuple[Element, str]]:
                                  f"line {first.line}): ids must be unique", el)
         else:
             imp.elements[ident] = el
-        if el.tag == "BPMNShape" and el.attrs.get("isExpanded") == "true":
-            imp.expanded.add(el.attrs.get("bpmnElement", ""))
+        if el.tag == "BPMNShape":
+            if el.attrs.get("isExpanded") == "true":
+                imp.expanded.add(el.attrs.get("bpmnElement", ""))
+            _shape_bounds(imp, el)
+        elif el.tag == "group" and el.ns == BPMN_NS:
+            imp.groups.append(el)
     pools: dict[str, str] = {}
     for collab in root.bpmn("collaboration"):
         for part in collab.bpmn("participant"):
@@ -467,6 +473,86 @@ def _branch_label(imp: _Importer, gateway: _Node, flow: _Flow) -> str:
     return _label(target) or f"to {flow.target}"
 
 
+# -- groups as phases ----------------------------------------------------------
+
+DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
+
+
+def _shape_bounds(imp: _Importer, shape: Element) -> None:
+    """A BPMNShape's ``dc:Bounds`` by the element it draws (shapes without numbers: none)."""
+    for child in shape.children:
+        if child.ns == DC_NS and child.tag == "Bounds":
+            try:
+                box = tuple(float(child.attrs[k]) for k in ("x", "y", "width", "height"))
+            except (KeyError, ValueError):
+                return
+            if all(v == v and abs(v) < 1e12 for v in box):  # no NaN, no infinity
+                imp.bounds[shape.attrs.get("bpmnElement", "")] = (box[0], box[1], box[2], box[3])
+            return
+
+
+def _group_label(imp: _Importer, group: Element) -> str | None:
+    """A group's title: its category value's ``value``, else its own name."""
+    value = imp.elements.get(group.attrs.get("categoryValueRef", ""))
+    if value is not None and written_name(value.attrs.get("value")):
+        return written_name(value.attrs.get("value"))
+    return _label(group)
+
+
+def _phases(imp: _Importer, steps: list[dict[str, Any]],
+            drawn: dict[str, str]) -> list[dict[str, Any]]:
+    """Groups that span their columns become phases, left to right; the rest a note each.
+
+    A group spans its columns when every step drawn with its centre between
+    the group's left and right edges is drawn inside the group (top to
+    bottom). Each step then takes the phase whose columns hold its centre.
+    ``drawn`` gives each step's BPMN element (whose shape stands for it).
+    """
+    centres = {sid: (b[0] + b[2] / 2, b[1] + b[3] / 2) for sid, bpmn_id in drawn.items()
+               if (b := imp.bounds.get(bpmn_id)) is not None}
+    kept: list[tuple[float, float, dict[str, Any], Element]] = []
+    for group in imp.groups:
+        gid = group.attrs.get("id", "")
+        box = imp.bounds.get(gid)
+        why = _not_a_phase(box, centres, kept)
+        if box is None or why:
+            imp.notes.append(f"group '{gid}' (line {group.line}) is not a phase: {why}")
+            continue
+        phase = {"id": imp.map_id(gid)}
+        label = _group_label(imp, group)
+        if label:
+            phase["label"] = label
+        kept.append((box[0], box[0] + box[2], phase, group))
+    kept.sort(key=lambda k: k[0])
+    for step in steps:
+        centre = centres.get(step["id"])
+        for left, right, phase, _group in kept:
+            if centre is not None and left <= centre[0] <= right:
+                step["phase"] = phase["id"]
+    for k, (_l, _r, _phase, group) in enumerate(kept):
+        imp.positions[("phases", k)] = (group.line, group.column)
+    return [phase for _l, _r, phase, _group in kept]
+
+
+def _not_a_phase(box: tuple[float, float, float, float] | None,
+                 centres: dict[str, tuple[float, float]],
+                 kept: list[tuple[float, float, dict[str, Any], Element]]) -> str:
+    """Why a group's shape is no column of the map ('' when it is one)."""
+    if box is None:
+        return "it has no shape in the diagram"
+    left, top, right, bottom = box[0], box[1], box[0] + box[2], box[1] + box[3]
+    inside = [sid for sid, (x, _y) in centres.items() if left <= x <= right]
+    if not inside:
+        return "no step is drawn in its columns"
+    for sid in inside:
+        if not top <= centres[sid][1] <= bottom:
+            return f"step '{sid}' is drawn in its columns but outside the group"
+    for a, b, phase, _group in kept:
+        if a < right and left < b:
+            return f"it overlaps the columns of phase '{phase['id']}'"
+    return ""
+
+
 # -- servicemap extensions (what an export kept; docs/bpmn.md) ------------------
 
 _SET_BY_BPMN = {"data": ("id", "kind", "lane", "next"), "branch": ("to",),
@@ -585,16 +671,15 @@ def _branch_extension(imp: _Importer, flow: _Flow, branch: dict[str, Any],
         imp.positions[field] = (at.line, at.column)
 
 
-def _map_extension(imp: _Importer, process: Element, data: dict[str, Any]) -> None:
+def _map_extension(imp: _Importer, process: Element, data: dict[str, Any]) -> Any:
     """The map's own fields from a process's ``servicemap:map``, each located there.
 
-    Lanes the diagram still has take their fields from it; the import's
-    ``metadata.bpmn`` keeps only its notes and message flows (a servicemap
-    export needs no note of its source).
+    Lanes the diagram still has take their fields from it. Returns the
+    extension's ``metadata`` (``None`` without an extension; ``{}`` for none).
     """
     values, at = _extension(imp, process, "map")
     if at is None:
-        return
+        return None
     where = (at.line, at.column)
     lanes = values.pop("lanes", None)
     if isinstance(lanes, list):
@@ -602,18 +687,12 @@ def _map_extension(imp: _Importer, process: Element, data: dict[str, Any]) -> No
     elif lanes is not None:
         data["lanes"] = lanes
         imp.positions[("lanes",)] = where
-    bpmn = {k: v for k, v in data["metadata"]["bpmn"].items() if k != "source"}
-    metadata = values.pop("metadata", {})
-    if bpmn and isinstance(metadata, dict):
-        old = metadata.get("bpmn")
-        metadata = {**metadata, "bpmn": {**(old if isinstance(old, dict) else {}), **bpmn}}
-    data["metadata"] = metadata
     imp.positions[("metadata",)] = where
     for key, value in values.items():
-        data[key] = value
-        imp.positions[(key,)] = where
-    if not data["metadata"]:
-        del data["metadata"]
+        if key != "metadata":
+            data[key] = value
+            imp.positions[(key,)] = where
+    return values.get("metadata", {})
 
 
 def _lane_extension(imp: _Importer, kept: list[Any], data: dict[str, Any],
@@ -658,15 +737,17 @@ def _boundaries(imp: _Importer) -> dict[str, list[_Node]]:
     return by_activity
 
 
-def _emit(imp: _Importer) -> list[dict[str, Any]]:
-    """The steps: one per node that does not dissolve, in document order."""
+def _emit(imp: _Importer) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The steps, one per node that does not dissolve, in document order; each one's element."""
     steps: list[dict[str, Any]] = []
+    drawn: dict[str, str] = {}
     boundaries = _boundaries(imp)
     for node in imp.nodes.values():
         if node.kind == "pass" or node.kind == "flatten":
             continue
         step = _step(imp, node, len(steps))
         steps.append(step)
+        drawn[step["id"]] = node.id
         attached = boundaries.get(node.id)
         if attached:
             decision = _boundary_decision(imp, node, attached, len(steps))
@@ -674,7 +755,8 @@ def _emit(imp: _Importer) -> list[dict[str, Any]]:
             imp.positions[("steps", len(steps) - 1, "next", 0)] = (attached[0].el.line,
                                                                    attached[0].el.column)
             steps.append(decision)
-    return steps
+            drawn[decision["id"]] = node.id  # drawn where its activity is
+    return steps, drawn
 
 
 def _step(imp: _Importer, node: _Node, index: int) -> dict[str, Any]:
@@ -841,35 +923,58 @@ def convert_bpmn(data: bytes, filename: str, *, approximate: bool = False,
     _link_flows(imp)
     _resolve_kinds(imp)
     _check_links(imp)
-    steps = _emit(imp)
+    steps, drawn = _emit(imp)
     if not steps:
         imp.problem("SM002", "no process with a flow node to import", root)
-    return _finish(imp, root, processes, steps)
+    return _finish(imp, root, processes, steps, drawn)
 
 
 def _finish(imp: _Importer, root: Element, processes: Sequence[tuple[Element, str]],
-            steps: list[dict[str, Any]]) -> tuple[dict[str, Any], BpmnSourceMap]:
+            steps: list[dict[str, Any]], drawn: dict[str, str],
+            ) -> tuple[dict[str, Any], BpmnSourceMap]:
     """The map data and its source map, or a LoadError with every error found."""
     flows = _message_flows(imp, root)
     data: dict[str, Any] = {"name": _title(root, processes, imp.filename)}
     if imp.lanes:
         data["lanes"] = imp.lanes
     data["steps"] = steps
-    bpmn: dict[str, Any] = {"source": imp.filename.replace("\\", "/").rsplit("/", 1)[-1]}
+    kept = [m for proc, _pool in processes
+            if (m := _map_extension(imp, proc, data)) is not None]
+    if imp.groups and "phases" not in data:
+        phases = _phases(imp, steps, drawn)
+        if phases:
+            data["phases"] = phases
+    elif imp.groups:
+        imp.notes.append("groups are not read as phases here: this servicemap export keeps "
+                         "its phases in its extension")
+    bpmn: dict[str, Any] = {} if kept else {
+        "source": imp.filename.replace("\\", "/").rsplit("/", 1)[-1]}
     if flows:
         bpmn["message-flows"] = flows
         imp.notes.append("message flows are kept here as hand-offs between pools; they are "
                          "not flow lines (next) of the map")
     if imp.notes:
         bpmn["notes"] = imp.notes
-    data["metadata"] = {"bpmn": bpmn}
-    for proc, _pool in processes:
-        _map_extension(imp, proc, data)
+    data["metadata"] = _metadata(kept[0] if kept else {}, bpmn)
+    if not data["metadata"]:
+        del data["metadata"]
     if any(p.level == "error" for p in imp.problems):
         raise LoadError(imp.problems)
     imp.positions[()] = (root.line, root.column)
     source = BpmnSourceMap(imp.filename, None, imp.positions, tuple(imp.problems))
     return data, source
+
+
+def _metadata(kept: Any, bpmn: dict[str, Any]) -> Any:
+    """The map's metadata: an export's own, with this import's ``bpmn`` notes merged in.
+
+    >>> _metadata({"owner": "ops", "bpmn": {"source": "a.bpmn"}}, {"notes": ["n"]})
+    {'owner': 'ops', 'bpmn': {'source': 'a.bpmn', 'notes': ['n']}}
+    """
+    if not bpmn or not isinstance(kept, dict):
+        return kept
+    old = kept.get("bpmn")
+    return {**kept, "bpmn": {**(old if isinstance(old, dict) else {}), **bpmn}}
 
 
 def loads_bpmn(data: bytes, filename: str, *, approximate: bool = False) -> Blueprint:
