@@ -29,11 +29,12 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 MAX_NESTING = 200
 """Elements nested deeper than this are refused (no real diagram comes near it)."""
 
-MAX_ELEMENTS = 2_000_000
-"""At most this many elements per file (the 32 MiB file limit allows about as many)."""
+MAX_ELEMENTS = 500_000
+"""At most this many elements per file: a 10,000-step diagram with its drawing has about
+100,000; reading this many takes some 10 seconds and 300 MB."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Element:
     """One XML element: namespace, local name, attributes, text, children and 1-based position.
 
