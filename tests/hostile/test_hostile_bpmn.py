@@ -1,4 +1,4 @@
-"""Hostile BPMN XML: each file refused with a located SM001, in bounded time, nothing read or fetched.
+"""Hostile BPMN XML: refused with a located SM001 in bounded time, nothing read or fetched.
 
 Every case runs ``servicemap check`` as a separate process under a time limit
 (a hang is a failure, not a stuck suite). The big files are generated in a
