@@ -512,3 +512,39 @@ def test_groups_without_shapes_or_overlapping_are_notes() -> None:
     bare = loads_bpmn(data.split(b"<bpmndi:BPMNDiagram")[0] + b"</definitions>", "g.bpmn")
     assert bare.phases == []
     assert all("it has no shape in the diagram" in n for n in bare.metadata["bpmn"]["notes"])
+
+
+# -- camunda-bpm-examples and a modeler-drawn loop ------------------------------
+
+
+def test_boundary_event_on_an_expanded_sub_process_keeps_it_whole() -> None:
+    """camunda order-handling: an interrupting boundary event on an expanded sub-process.
+
+    Flattening the sub-process lost the event, so its task and end were
+    reported unreachable (SM104); the sub-process now stays one predefined step
+    and the event a failure branch of the decision after it.
+    """
+    path = DATA / "camunda-order-handling.bpmn"
+    bp = sm.load(path)
+    assert bp.step("Task_1nbdup3").kind == "predefined"
+    outcome = bp.step("Task_1nbdup3-outcome")
+    assert isinstance(outcome, sm.Decision)
+    assert [(b.to, b.label, b.failure) for b in outcome.next] == [
+        ("EndEvent_00asnpf", "completed", False), ("Task_1yjkccw", "Archive invoice?", True)]
+    assert "Task_06z99p1" not in {s.id for s in bp.steps}  # inside the sub-process
+    assert [(p.code, p.level) for p in check(path)] == [("SM401", "warning")]
+
+
+@pytest.mark.parametrize("name", ["camunda-resolve-bean.bpmn", "camunda-loan-granting.bpmn"])
+def test_camunda_examples_without_defects_pass(name: str) -> None:
+    """resolve-bean has no incoming/outgoing lists (bpmnlint calls it disconnected);
+    loan-granting has an expanded sub-process, flattened."""
+    assert check(DATA / name) == []
+
+
+def test_a_modeler_drawn_loop_with_no_way_out_is_found() -> None:
+    """Drawn with incoming/outgoing lists and BPMNDI as a modeler writes: bpmnlint's
+    recommended rules find nothing (benchmarks/bpmn_compare.py)."""
+    problems = check(DATA / "loop-no-exit-drawn.bpmn")
+    assert _where(problems) == [("SM105", 25, 5)]
+    assert "'AskMore', 'Answered', 'Remind'" in problems[0].message

@@ -151,6 +151,7 @@ class _Importer:
         self.lane_names: dict[str, str | None] = {}
         self.bounds: dict[str, tuple[float, float, float, float]] = {}
         self.groups: list[Element] = []
+        self.attached: set[str] = set()  # activities with boundary events
 
     # -- problems -----------------------------------------------------------
 
@@ -226,6 +227,8 @@ def _collect(imp: _Importer, root: Element) -> list[tuple[Element, str]]:
             _shape_bounds(imp, el)
         elif el.tag == "group" and el.ns == BPMN_NS:
             imp.groups.append(el)
+        elif el.tag == "boundaryEvent" and el.ns == BPMN_NS:
+            imp.attached.add(el.attrs.get("attachedToRef", ""))
     pools: dict[str, str] = {}
     for collab in root.bpmn("collaboration"):
         for part in collab.bpmn("participant"):
@@ -328,13 +331,16 @@ def _sub_process(imp: _Importer, el: Element) -> str:
         return ""
     starts = el.bpmn("startEvent")
     content = [c for c in el.bpmn() if c.tag in FLOW_NODES]
-    if el.attrs.get("id") in imp.expanded and len(starts) == 1 and el.tag != "adHocSubProcess":
-        imp.notes.append(f"sub-process '{el.attrs.get('id')}' (line {el.line}) flattened: its "
-                         "steps stand in the flow in its place")
-        return "flatten"
+    ident = el.attrs.get("id")
+    if ident in imp.expanded and len(starts) == 1 and el.tag != "adHocSubProcess":
+        if ident not in imp.attached:
+            imp.notes.append(f"sub-process '{ident}' (line {el.line}) flattened: its steps "
+                             "stand in the flow in its place")
+            return "flatten"
     if content:
-        imp.notes.append(f"sub-process '{el.attrs.get('id')}' (line {el.line}) kept as one "
-                         f"predefined step; its {len(content)} inner elements are not imported")
+        why = (" (boundary events interrupt it as a whole)" if ident in imp.attached else "")
+        imp.notes.append(f"sub-process '{ident}' (line {el.line}) kept as one predefined step"
+                         f"{why}; its {len(content)} inner elements are not imported")
     return "predefined"
 
 
