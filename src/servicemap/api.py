@@ -140,10 +140,14 @@ def bpmn_bytes(bp: Blueprint) -> bytes:
     shapes = {n.id: (n.left, n.top, n.width, n.height) for n in lay.nodes.values()}
     lanes = {b.id: (lay.header_width, b.top, lay.width - lay.header_width, b.bottom - b.top)
              for b in lay.bands if b.id in {lane.id for lane in bp.lanes}}
+    top = min((b.top for b in lay.bands), default=0.0)
+    bottom = max((b.bottom for b in lay.bands), default=lay.height)
+    phases = {c.id: (c.left, top, c.right - c.left, bottom - top) for c in lay.columns
+              if c.id in {phase.id for phase in bp.phases}}
     routes: dict[tuple[str, str], tuple[tuple[float, float], ...]] = {}
     for e in lay.edges:
         routes.setdefault((e.source, e.target), e.points)
-    return export_bpmn(bp, Diagram(shapes=shapes, lanes=lanes, routes=routes))
+    return export_bpmn(bp, Diagram(shapes=shapes, lanes=lanes, phases=phases, routes=routes))
 
 
 def _head(path: str | os.PathLike[str]) -> bytes:

@@ -161,3 +161,25 @@ def test_convert_chooses_direction_by_suffix(tmp_path: Path) -> None:
         convert(out, tmp_path / "again.bpmn")
     with pytest.raises(ValueError, match="not a BPMN"):
         convert(EXAMPLES[0], tmp_path / "x.yaml")
+
+
+@pytest.mark.parametrize("path", [p for p in EXAMPLES if sm.load(p).phases],
+                         ids=lambda p: p.name)
+def test_phases_are_groups_a_modeler_shows(path: Path) -> None:
+    """Without servicemap's extensions (a tool that drops them), the groups the export draws
+    over the phase columns still give every phase and every step's phase back."""
+    bp = sm.load(path)
+    data = bpmn_bytes(bp)
+    root = DET.fromstring(data)
+    values = {v.get("id"): v.get("value") for v in root.iter(f"{{{BPMN_NS}}}categoryValue")}
+    groups = [(g.get("id"), values[g.get("categoryValueRef")])
+              for g in root.iter(f"{{{BPMN_NS}}}group")]
+    assert groups == [(p.id, p.title) for p in bp.phases]
+    stripped = re.sub(rb"<bpmn:extensionElements>.*?</bpmn:extensionElements>", b"", data,
+                      flags=re.DOTALL)
+    assert f"{{{SERVICEMAP_NS}}}" not in {el.tag[:len(SERVICEMAP_NS) + 2]
+                                          for el in DET.fromstring(stripped).iter()}
+    back = loads_bpmn(stripped, "stripped.bpmn")
+    assert [(p.id, p.title) for p in back.phases] == [(p.id, p.title) for p in bp.phases]
+    assert [s.phase for s in back.steps] == [s.phase for s in bp.steps]
+    assert "notes" not in back.metadata["bpmn"]

@@ -332,11 +332,11 @@ def _sub_process(imp: _Importer, el: Element) -> str:
     starts = el.bpmn("startEvent")
     content = [c for c in el.bpmn() if c.tag in FLOW_NODES]
     ident = el.attrs.get("id")
-    if ident in imp.expanded and len(starts) == 1 and el.tag != "adHocSubProcess":
-        if ident not in imp.attached:
-            imp.notes.append(f"sub-process '{ident}' (line {el.line}) flattened: its steps "
-                             "stand in the flow in its place")
-            return "flatten"
+    if (ident in imp.expanded and ident not in imp.attached and len(starts) == 1
+            and el.tag != "adHocSubProcess"):
+        imp.notes.append(f"sub-process '{ident}' (line {el.line}) flattened: its steps stand "
+                         "in the flow in its place")
+        return "flatten"
     if content:
         why = (" (boundary events interrupt it as a whole)" if ident in imp.attached else "")
         imp.notes.append(f"sub-process '{ident}' (line {el.line}) kept as one predefined step"
@@ -554,7 +554,7 @@ def _not_a_phase(box: tuple[float, float, float, float] | None,
         if not top <= centres[sid][1] <= bottom:
             return f"step '{sid}' is drawn in its columns but outside the group"
     for a, b, phase, _group in kept:
-        if a < right and left < b:
+        if min(b, right) - max(a, left) > 1:  # touching columns (give or take a point) are fine
             return f"it overlaps the columns of phase '{phase['id']}'"
     return ""
 
@@ -946,13 +946,10 @@ def _finish(imp: _Importer, root: Element, processes: Sequence[tuple[Element, st
     data["steps"] = steps
     kept = [m for proc, _pool in processes
             if (m := _map_extension(imp, proc, data)) is not None]
-    if imp.groups and "phases" not in data:
+    if imp.groups and "phases" not in data:  # an export's phases are in its extension
         phases = _phases(imp, steps, drawn)
         if phases:
             data["phases"] = phases
-    elif imp.groups:
-        imp.notes.append("groups are not read as phases here: this servicemap export keeps "
-                         "its phases in its extension")
     bpmn: dict[str, Any] = {} if kept else {
         "source": imp.filename.replace("\\", "/").rsplit("/", 1)[-1]}
     if flows:

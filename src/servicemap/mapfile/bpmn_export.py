@@ -26,10 +26,11 @@ Bounds = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class Diagram:
-    """Where things stand: step shapes, lane shapes and flow waypoints, in BPMN DI terms."""
+    """Where things stand: step, lane and phase shapes and flow waypoints, in BPMN DI terms."""
 
     shapes: Mapping[str, Bounds] = field(default_factory=dict)
     lanes: Mapping[str, Bounds] = field(default_factory=dict)
+    phases: Mapping[str, Bounds] = field(default_factory=dict)
     routes: Mapping[tuple[str, str], Sequence[tuple[float, float]]] = field(default_factory=dict)
 
 
@@ -144,9 +145,11 @@ def export_bpmn(bp: Blueprint, diagram: Diagram | None = None) -> bytes:
                                  exclude={"steps", "name"}), "map", always=True)
     _lane_set(process, bp, taken)
     flow_ids = _write_steps(process, bp, taken)
+    groups = _groups(root, process, bp, taken)
     if diagram is not None:
         plane_of = participant.get("id", "") if bp.lanes else process_id
         _diagram(root, bp, diagram, flow_ids, plane_of, taken)
+        _group_shapes(root, diagram, groups, taken)
     ET.indent(root)
     data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return data + b"\n"
@@ -204,6 +207,39 @@ def _write_steps(process: ET.Element, bp: Blueprint,
             data = branch.model_dump(mode="json", exclude_defaults=True, exclude={"to"})
             _data(flow, _kept(branch.label, data), "branch")
     return written
+
+
+def _groups(root: ET.Element, process: ET.Element, bp: Blueprint,
+            taken: set[str]) -> dict[str, str]:
+    """A group per phase, titled by a category value; returns phase id -> group id.
+
+    The groups come after the flow (as the XSD orders a process's artifacts);
+    the category of their values is a root element before the process.
+    """
+    if not bp.phases:
+        return {}
+    category = ET.Element(_q(BPMN_NS, "category"), {"id": _unique_id("phases", taken)})
+    root.insert(0, category)
+    groups = {}
+    for phase in bp.phases:
+        value = _sub(category, "categoryValue", id=_unique_id(f"{phase.id}_value", taken),
+                     value=phase.label if phase.label is not None else phase.id)
+        groups[phase.id] = _unique_id(phase.id, taken)
+        _sub(process, "group", id=groups[phase.id], categoryValueRef=value.get("id", ""))
+    return groups
+
+
+def _group_shapes(root: ET.Element, diagram: Diagram, groups: Mapping[str, str],
+                  taken: set[str]) -> None:
+    """A phase's group drawn over its column, top to bottom (the import reads it back)."""
+    plane = root.find(f"{_q(BPMNDI_NS, 'BPMNDiagram')}/{_q(BPMNDI_NS, 'BPMNPlane')}")
+    if plane is None:  # pragma: no cover - _diagram always writes one
+        return
+    for phase_id, group_id in groups.items():
+        if phase_id in diagram.phases:
+            shape = _sub(plane, "BPMNShape", BPMNDI_NS, id=_unique_id(f"{group_id}_di", taken),
+                         bpmnElement=group_id)
+            _bounds(shape, diagram.phases[phase_id])
 
 
 def _num(value: float) -> str:
