@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import servicemap as sm
 
@@ -201,6 +202,7 @@ def _paired_runs(commands: list[list[str]], repeat: int, cwd: Path, env: dict[st
 
 
 def _servicemap_in_process(path: Path, repeat: int) -> tuple[float, list[sm.Problem]]:
+    """Median time of ``servicemap.check(path)`` and its problems."""
     times, problems = [], []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -210,17 +212,19 @@ def _servicemap_in_process(path: Path, repeat: int) -> tuple[float, list[sm.Prob
 
 
 def _bpmnlint_in_process(prefix: Path, files: list[Path], repeat: int, tmp: Path,
-                         ) -> dict[str, dict[str, object]]:
+                         ) -> dict[str, dict[str, Any]]:
+    """bpmnlint's times (each run) and reported ids (by rule) per file, from one node process."""
     script = tmp / "lint.js"
     script.write_text(NODE_SCRIPT, encoding="utf-8")
     env = {**os.environ, "NODE_PATH": str(prefix / "node_modules")}
     run = subprocess.run(["node", str(script), str(repeat), *map(str, files)], env=env,
                          capture_output=True, text=True, check=True)
-    result: dict[str, dict[str, object]] = json.loads(run.stdout)
+    result: dict[str, dict[str, Any]] = json.loads(run.stdout)
     return result
 
 
 def main() -> None:
+    """Generate the files, time both tools, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--repeat", type=int, default=5)
@@ -250,26 +254,26 @@ def main() -> None:
             _report(path, lint[str(path)], cli, args.repeat, tmp)
 
 
-def _report(path: Path, lint: dict[str, object], cli: Path, repeat: int, tmp: Path) -> None:
+def _report(path: Path, lint: dict[str, Any], cli: Path, repeat: int, tmp: Path) -> None:
     """One line of the table for one generated file."""
     text = path.read_text(encoding="utf-8")
     count = text.count("<sequenceFlow ") + sum(
         text.count(f"<{t} ") for t in ("task", "startEvent", "endEvent", "exclusiveGateway"))
     t_sm, problems = _servicemap_in_process(path, repeat)
-    t_lint = statistics.median(lint["times"])  # type: ignore[arg-type]
+    t_lint = statistics.median(lint["times"])
     env = {k: v for k, v in os.environ.items()
            if k not in ("GITHUB_ACTIONS", "PYTHONDONTWRITEBYTECODE")}
     env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")  # compiled once, as an install is
     c_sm, c_lint = _paired_runs([[sys.executable, "-m", "servicemap", "check", str(path)],
                                  [str(cli), str(path)]], repeat, tmp, env)
     sm_found = any(p.code == "SM105" and p.step in TRAP for p in problems)
-    ids = lint["ids"]
-    lint_found = any(i in TRAP for found in ids.values() for i in found)  # type: ignore[union-attr]
+    ids: dict[str, list[str]] = lint["ids"]
+    lint_found = any(i in TRAP for found in ids.values() for i in found)
     print(f"{count:>8} {len(text.encode()) / 1000:>6.0f} | {t_sm:>12.3f} {t_lint:>12.3f} "
           f"{t_lint / t_sm:>6.2f} | {c_sm:>12.3f} {c_lint:>12.3f} {c_lint / c_sm:>6.2f} | "
           f"{'yes' if sm_found else 'no'} / {'yes' if lint_found else 'no'}", flush=True)
     codes = sorted({p.code for p in problems})
-    rules = sorted(r for r, found in ids.items() if found)  # type: ignore[union-attr]
+    rules = sorted(r for r, found in ids.items() if found)
     print(f"{'':>8} servicemap: {', '.join(codes) or 'nothing'}; "
           f"bpmnlint: {', '.join(rules) or 'nothing'}")
 

@@ -126,10 +126,12 @@ class Row:
 
     @property
     def differ(self) -> bool:
+        """Whether one tool reports a structural error and the other does not."""
         return self.servicemap_error != self.bpmnlint_error
 
 
 def _files(args: list[str]) -> list[Path]:
+    """The .bpmn files named, or found below the folders named (tests/data/bpmn by default)."""
     paths = [Path(a) for a in args] or [DATA]
     found: list[Path] = []
     for path in paths:
@@ -177,6 +179,7 @@ def _bpmnlint(result: dict[str, object]) -> tuple[str, bool]:
 
 
 def _lint_all(prefix: Path, files: list[Path]) -> dict[str, dict[str, object]]:
+    """bpmnlint's results for every file, from one node process."""
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "lint.js"
         script.write_text(NODE_SCRIPT, encoding="utf-8")
@@ -188,6 +191,7 @@ def _lint_all(prefix: Path, files: list[Path]) -> dict[str, dict[str, object]]:
 
 
 def main() -> None:
+    """Run both tools over the files and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", help="files or folders (default: tests/data/bpmn)")
     parser.add_argument("--bpmnlint", default="/tmp/bpmnlint", help="npm prefix of bpmnlint")
@@ -206,6 +210,7 @@ def main() -> None:
 
 
 def _print(rows: list[Row]) -> None:
+    """The table (Markdown) and its summary."""
     print("| file | servicemap | bpmnlint (recommended) | differ | who is right / note |")
     print("|---|---|---|---|---|")
     for r in rows:
