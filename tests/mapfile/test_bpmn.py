@@ -367,6 +367,8 @@ def test_extension_fields_are_read_back_and_located() -> None:
     ('["5m"]', "{}", [(6, 5)], "must be a JSON object"),
     ('{"next": "s"}', "{}", [(6, 5)], "sets 'next', which the BPMN itself gives"),
     ('{"cost": NaN}', "{}", [(6, 5)], "NaN is not a JSON number"),
+    ('{"label": 5}', "{}", [(6, 5)], "expected text, found the number 5"),
+    ('{"metadata": "x"}', "{}", [(6, 5)], "expected a mapping"),
     ('{"cost": -1}', '{"probability": 2}', [(6, 5), (15, 22)], "probability"),
     ("[" * 100_000, "{}", [(6, 5)], "not valid JSON"),
 ])

@@ -599,23 +599,25 @@ def _extension(imp: _Importer, el: Element, tag: str) -> tuple[dict[str, Any], E
     return {}, None
 
 
-def _kept_label(values: dict[str, Any], target: dict[str, Any], name: str | None) -> None:
+def _kept_label(values: dict[str, Any], target: dict[str, Any], name: str | None) -> bool:
     """The extension's ``label`` into ``target`` unless the diagram's name was edited since.
 
     The export keeps a label there only when the ``name`` attribute cannot
     carry it exactly (line breaks, no label); it stands while ``name`` is still
-    what the export wrote of it.
+    what the export wrote of it. Returns whether it was taken.
     """
     if "label" not in values:
-        return
+        return False
     label = values.pop("label")
     if isinstance(label, str) and written_name(label) != name:
-        return  # renamed in a modeler: the diagram's name wins
-    if label is None:
-        if name is None:
-            target.pop("label", None)
-        return
-    target["label"] = label
+        return False  # renamed in a modeler: the diagram's name wins
+    if label is not None:
+        target["label"] = label
+    elif name is None:
+        target.pop("label", None)
+    else:
+        return False
+    return True
 
 
 def _step_extension(imp: _Importer, node: _Node, step: dict[str, Any],
@@ -623,7 +625,9 @@ def _step_extension(imp: _Importer, node: _Node, step: dict[str, Any],
     """A step's fields from its ``servicemap:data``, each located at that element."""
     values, at = _extension(imp, node.el, "data")
     if at is not None:
-        _kept_label(values, step, _label(node.el))
+        if _kept_label(values, step, _label(node.el)):
+            field = (*path, "label")
+            imp.positions[field] = (at.line, at.column)
         for key, value in values.items():
             step[key] = value
             field = (*path, key)
@@ -959,7 +963,7 @@ def _finish(imp: _Importer, root: Element, processes: Sequence[tuple[Element, st
     if imp.notes:
         bpmn["notes"] = imp.notes
     data["metadata"] = _metadata(kept[0] if kept else {}, bpmn)
-    if not data["metadata"]:
+    if data["metadata"] == {}:
         del data["metadata"]
     if any(p.level == "error" for p in imp.problems):
         raise LoadError(imp.problems)
