@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import random
 import subprocess
 import sys
 import time
@@ -555,3 +557,71 @@ def test_a_modeler_drawn_loop_with_no_way_out_is_found() -> None:
     problems = check(DATA / "loop-no-exit-drawn.bpmn")
     assert _where(problems) == [("SM105", 25, 5)]
     assert "'AskMore', 'Answered', 'Remind'" in problems[0].message
+
+
+# -- fuzz: mutated diagrams load or fail located, never a traceback -------------
+
+_FIELDS = ["duration", "wait", "capacity", "cost", "fail", "recovery", "evidence", "phase",
+           "metadata", "outcome", "arrivals", "probability", "failure", "label", "lanes",
+           "phases", "notes", "x"]
+_VALUES: list[object] = [None, True, -1, 0, 1.5, 1e308, 10**30, "", "5m", "x" * 300, [],
+                         [1, {"a": None}], {}, {"id": "q"}, "PT1S", "nan"]
+_TAGS = ["task", "exclusiveGateway", "inclusiveGateway", "parallelGateway", "boundaryEvent",
+         "subProcess", "callActivity", "intermediateThrowEvent", "intermediateCatchEvent",
+         "endEvent", "startEvent", "group", "lane", "sequenceFlow", "dataObject", "bogus"]
+
+
+def _mutants(rng: random.Random, data: bytes, count: int) -> list[bytes]:
+    """``count`` mutations of one BPMN file, each a small structural or value change."""
+    import xml.etree.ElementTree as ET
+
+    import defusedxml.ElementTree as DET
+
+    out = []
+    for _ in range(count):
+        root = DET.fromstring(data)
+        parents = {child: parent for parent in root.iter() for child in parent}
+        elements = list(parents)
+        ids = [*(e.get("id", "") for e in elements if e.get("id")), "", "nowhere", "x y",
+               "NaN", "-1e999", "\u202e"]
+        for _ in range(rng.randint(1, 3)):
+            el = rng.choice(elements)
+            how = rng.randrange(6)
+            if how == 0 and el in parents and el in list(parents[el]):
+                parents[el].remove(el)
+            elif how == 1:
+                parents[el].append(el.makeelement(el.tag, dict(el.attrib)))
+            elif how == 2 and el.attrib:
+                el.set(rng.choice(sorted(el.attrib)), rng.choice(ids))
+            elif how == 3:
+                el.tag = "{http://www.omg.org/spec/BPMN/20100524/MODEL}" + rng.choice(_TAGS)
+            elif how == 4 and el.tag.startswith("{urn:servicemap"):
+                value = {rng.choice(_FIELDS): rng.choice(_VALUES) for _ in range(2)}
+                el.text = rng.choice([json.dumps(value), json.dumps(value)[:-2], "[" * 50])
+            elif how == 5:
+                rng.choice(elements).append(el.makeelement(el.tag, dict(el.attrib)))
+        out.append(ET.tostring(root))
+    return out
+
+
+def test_mutated_diagrams_load_or_fail_located() -> None:
+    """Hundreds of mutated exports and public files: a map whose every check problem is
+    located, or a LoadError whose every problem is; nothing else, ever."""
+    rng = random.Random(12)
+    seeds = [bpmn_bytes(sm.load(p)) for p in sorted(EXAMPLES.parent.glob("*.yaml"))[:3]]
+    seeds += [(DATA / n).read_bytes() for n in ("camunda-order-handling.bpmn", "groups.bpmn",
+                                                  "camunda-loan-granting.bpmn", "parallel.bpmn")]
+    outcomes = {"loaded": 0, "refused": 0}
+    for seed in seeds:
+        for data in _mutants(rng, seed, 40):
+            try:
+                bp = loads_bpmn(data, "m.bpmn", approximate=rng.random() < 0.3)
+            except LoadError as exc:
+                problems = list(exc.problems)
+                outcomes["refused"] += 1
+            else:
+                problems = check(bp)
+                outcomes["loaded"] += 1
+            assert all(isinstance(p.line, int) and p.line >= 1 and isinstance(p.column, int)
+                       and p.column >= 1 for p in problems), problems
+    assert outcomes["loaded"] > 20 and outcomes["refused"] > 20, outcomes
