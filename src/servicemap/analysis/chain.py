@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import cached_property
 from operator import itemgetter
@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..flow import markov
+from ..flow.parallel import ParallelStructure, parallel_structure
 from ..model import LAYERS, Decision
 from ..values import default_cv
 
@@ -37,6 +38,7 @@ __all__ = [
     "compile_blueprint",
     "compile_chain",
     "floats_or_none",
+    "parallel_moves",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -94,6 +96,10 @@ class FlowChain:
             (``step.duration_cv``: its ``cv``, else its distribution's, else 1).
         exponential: Steps whose duration is exponential (no ``distribution``
             or ``exponential``, and cv 1).
+        distribution: Each step's ``distribution`` (``None`` where not given).
+        structure: The forks, joins and branches of the map's parallel work
+            (:func:`servicemap.flow.parallel.parallel_structure`), where the map has
+            parallel steps and was compiled from its flow graph; ``None`` otherwise.
         arrivals_scv: Squared coefficient of variation of the external arrivals
             at each start (``nan`` at other steps): a start's own
             ``arrivals_cv``, else the map's, else 1. Where no start gives its
@@ -135,6 +141,8 @@ class FlowChain:
     service_cv: FloatArray = field(default_factory=lambda: np.zeros(0))
     exponential: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     arrivals_scv: FloatArray = field(default_factory=lambda: np.zeros(0))
+    distribution: list[str | None] = field(default_factory=list)
+    structure: ParallelStructure | None = None
 
     @property
     def n(self) -> int:
@@ -187,6 +195,38 @@ def _edges(index: dict[Any, int], moves: list[list[tuple[Any, float]]],
         out_degree=out_degree,
         even_split=even_split,
     )
+
+
+def parallel_moves(kind: list[str], moves: list[list[tuple[Any, float]]],
+                   index: dict[Any, int]) -> None:
+    """Make the moves count tokens of parallel work, in place.
+
+    A fork (a ``parallel`` step) sends a token down every next step: each of
+    its moves gets weight 1 instead of a share. A join (a ``parallel`` step
+    with k > 1 incoming flows) fires once per k tokens, one on each flow: each
+    move into it gets weight ``p / k``. Solving ``v = s + Pᵀv`` then gives
+    each step's executions per case on a sound map (every branch of a fork
+    counts the fork's visits; a join's equal those on any of its flows).
+
+    >>> moves = [[("f", 1.0)], [("a", 0.5), ("b", 0.5)], [("j", 1.0)], [("j", 1.0)], []]
+    >>> index = {"s": 0, "f": 1, "a": 2, "b": 3, "j": 4}
+    >>> parallel_moves(["terminator", "parallel", "task", "task", "parallel"], moves, index)
+    >>> moves
+    [[('f', 1.0)], [('a', 1.0), ('b', 1.0)], [('j', 0.5)], [('j', 0.5)], []]
+
+    Notes:
+        O(n + m).
+    """
+    incoming = [0] * len(kind)
+    for out in moves:
+        for t, _ in out:
+            incoming[index[t]] += 1
+    for i, out in enumerate(moves):
+        if kind[i] == "parallel":
+            out[:] = [(t, 1.0) for t, _ in out]
+        if any(kind[index[t]] == "parallel" and incoming[index[t]] > 1 for t, _ in out):
+            out[:] = [(t, p / incoming[index[t]] if kind[index[t]] == "parallel" else p)
+                      for t, p in out]
 
 
 def _mark(edges: _Edges, first: int, targets: list[Any], marks: Marks) -> None:
@@ -256,8 +296,9 @@ def compile_chain(G: nx.DiGraph) -> FlowChain:
                                         decision=kind[i] == "decision", lines=lines)
         all_moves.append(step_moves)
         marks[i] = mine
-        if even:
+        if even and kind[i] != "parallel":
             even_split.append(u)
+    parallel_moves(kind, all_moves, index)
     edges = _edges(index, all_moves, even_split)
     first = _offsets(edges)
     for i, step_marks in marks.items():
@@ -306,13 +347,19 @@ def compile_blueprint(blueprint: Blueprint, flows: FlowGraph | None = None) -> F
     lanes: dict[str, str | None] = {lane.id: lane.layer for lane in blueprint.lanes}
     found, even_split = markov.flow_moves(fg)
     moves = list(found.values())
+    if "parallel" in kind:
+        even_split = [sid for sid in even_split if fg.steps[sid].kind != "parallel"]
+        parallel_moves(kind, moves, index)
     edges = _edges(index, moves, even_split)
     first = _offsets(edges)
     for i, step in enumerate(fg.steps.values()):
         if isinstance(step, Decision) and moves[i]:
             _mark_branches(fg, step, edges, first[i], moves[i])
-    return _build(nodes, index, columns, kind, edges, blueprint.arrivals, lanes,
-                  blueprint.arrivals_cv)
+    chain = _build(nodes, index, columns, kind, edges, blueprint.arrivals, lanes,
+                   blueprint.arrivals_cv)
+    if "parallel" in kind:
+        chain = replace(chain, structure=parallel_structure(fg))
+    return chain
 
 
 def _mark_branches(fg: FlowGraph, step: Decision, edges: _Edges, first: int,
@@ -552,4 +599,5 @@ def _build(
         service_cv=service_cv,
         exponential=exponential,
         arrivals_scv=arrivals_scv,
+        distribution=list(columns["distribution"]),
     )

@@ -20,6 +20,7 @@ from .bottlenecks import (
 from .chain import FloatArray, FlowChain
 from .failures import FailurePoint, failure_table_of, percent
 from .flow import end_probabilities_of, success_probability_of
+from .parallel import ParallelLead, parallel_lead_of, regions_checked
 from .percentiles import lead_time_percentiles_of
 from .result import Summary
 from .times import (
@@ -72,6 +73,12 @@ class Metrics:
         percentiles, percentiles_method: Lead-time p50, p80, p95 in seconds where
             exact, and the method or why none
             (:func:`~servicemap.analysis.percentiles.lead_time_percentiles_of`).
+        parallel: The map's parallel work (regions, lead-time method, critical path);
+            ``None`` without parallel steps, or where the lead time is unbounded.
+        chances_unknown: Whether a step on a parallel branch has an accuracy or a
+            failure branch: a case then needs every branch right, a product the
+            linear chain does not give, so rolled accuracy, first-pass yield, clean
+            success and failure probability are not computed.
         yields: Rolled %C&A, first-pass yield, clean success, expected failures and
             failure probability (:mod:`~servicemap.analysis.yields`).
         wip: Work in progress at each step by Little's law, ``L_i = λ · v_i · LT_i``
@@ -108,6 +115,8 @@ class Metrics:
     queue_method: str | None = None
     percentiles: dict[str, float] | None = None
     percentiles_method: str | None = None
+    parallel: ParallelLead | None = None
+    chances_unknown: bool = False
 
 
 def metrics_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> Metrics:
@@ -185,30 +194,42 @@ def lead_breakdown_of(chain: FlowChain, v: FloatArray,
             "service_s": _part(v, step_process_times(chain))}
 
 
-def _lead(chain: FlowChain, v: FloatArray, queue: FloatArray,
-          overflow: list[str]) -> tuple[Metric, Metric, Metric, list[str]]:
-    """Process time, lead time, activity ratio and the overloaded steps that make
-    the lead time unbounded (``None`` then, not an overflow)."""
+def _lead(chain: FlowChain, v: FloatArray, queue: FloatArray, overflow: list[str]
+          ) -> tuple[Metric, Metric, Metric, list[str], ParallelLead | None]:
+    """Process time, lead time, activity ratio, the overloaded steps that make
+    the lead time unbounded (``None`` then, not an overflow) and the parallel work.
+
+    With parallel steps the lead time takes each region's longest branch
+    (:func:`~servicemap.analysis.parallel.parallel_lead_of`).
+    """
     raw_process, raw_lead = process_time_of(chain, v), lead_time_of(chain, v, queue)
     unbounded = [chain.nodes[i] for i in np.flatnonzero(np.isinf(queue) & (v > 0.0)).tolist()]
     process = _bounded(raw_process, "process time per case", overflow)
+    parallel = None
+    if "parallel" in chain.kind:
+        if unbounded:
+            regions_checked(chain)
+        else:
+            parallel = parallel_lead_of(chain, v, step_lead_times(chain, queue), queue,
+                                        chain.structure)
+            raw_lead = Metric(parallel.value, raw_lead.covered, raw_lead.total)
     if unbounded:
         none = Metric(None, raw_lead.covered, raw_lead.total)
-        return process, none, Metric(None, none.covered, none.total), unbounded
+        return process, none, Metric(None, none.covered, none.total), unbounded, parallel
     ratio = activity_ratio_of(raw_process, raw_lead)
     if ratio.value is not None and not (math.isfinite(raw_process.value or 0.0)
                                         and math.isfinite(raw_lead.value or 0.0)):
         lt = step_lead_times(chain, queue)
         ratio = Metric(_scaled_ratio(chain, v, lt), ratio.covered, ratio.total)
     lead = _bounded(raw_lead, "lead time per case", overflow)
-    return process, lead, _bounded(ratio, "activity ratio", overflow), unbounded
+    return process, lead, _bounded(ratio, "activity ratio", overflow), unbounded, parallel
 
 
 def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> Metrics:
     overflow: list[str] = []
     queue = _queues(chain, v, arrivals_per_h)
     lt = step_lead_times(chain, queue)
-    process, lead, ratio, unbounded = _lead(chain, v, queue, overflow)
+    process, lead, ratio, unbounded, parallel = _lead(chain, v, queue, overflow)
     cost = _bounded(cost_of(chain, v), "cost per case", overflow)
     bottleneck, throughput = bottleneck_of(chain, v)
     if throughput is not None and not math.isfinite(throughput):
@@ -220,7 +241,14 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         rho = utilisation_of(chain, v, arrivals_per_h)
         over["utilisation"] = [chain.nodes[i] for i in np.flatnonzero(np.isinf(rho)).tolist()]
     fps, fp_steps, fp_flags = failure_table_of(chain, v)
-    pcts, pcts_method = lead_time_percentiles_of(chain, v, queue)
+    unsure = _chances_on_branches(chain, parallel)
+    accuracy = rolled_accuracy_of(chain)
+    if unsure:
+        accuracy = Metric(None, accuracy.covered, accuracy.total)
+    pcts, pcts_method = lead_time_percentiles_of(chain, v, queue) if parallel is None and \
+        "parallel" not in chain.kind else (None, "not computed: the map has parallel work (a "
+                                           "case takes its longest branch): run servicemap "
+                                           "simulate")
     return Metrics(
         visits=v,
         arrivals_per_h=arrivals_per_h,
@@ -231,7 +259,7 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         lead=lead,
         ratio=ratio,
         cost=cost,
-        accuracy=rolled_accuracy_of(chain),
+        accuracy=accuracy,
         bottleneck=bottleneck,
         throughput=throughput,
         failure_points=fps,
@@ -246,14 +274,32 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         overflow=overflow,
         overflow_steps={k: ids for k, ids in over.items() if ids},
         queue=queue,
-        breakdown=lead_breakdown_of(chain, v, queue),
+        breakdown=lead_breakdown_of(chain, v, queue) if "parallel" not in chain.kind
+        else dict.fromkeys(("wait_s", "queue_s", "service_s")),
         unbounded=unbounded,
         yields=yields_of(chain, v),
         wip=wip_of(v, lt, arrivals_per_h),
         queue_method=_queue_method(chain, v, arrivals_per_h),
         percentiles=pcts,
         percentiles_method=pcts_method,
+        parallel=parallel,
+        chances_unknown=unsure,
     )
+
+
+def _chances_on_branches(chain: FlowChain, parallel: ParallelLead | None) -> bool:
+    """Whether a step on a parallel branch has an accuracy or takes a failure branch.
+
+    Notes:
+        O(n + m).
+    """
+    if parallel is None:
+        return False
+    on = np.zeros(chain.n, dtype=bool)
+    for r in parallel.regions:
+        for b in r.branches:
+            on[[chain.index[sid] for sid in b.steps]] = True
+    return bool((on & ~np.isnan(chain.accuracy)).any() or (on[chain.src] & chain.failure).any())
 
 
 def _queue_method(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> str | None:
@@ -322,10 +368,10 @@ def summary_of(m: Metrics) -> Summary:
         activity_ratio=m.ratio.value,
         rolled_accuracy=m.accuracy.value,
         rolled_ca=m.yields.rolled_ca,
-        first_pass_yield=m.yields.first_pass_yield,
-        clean_success=m.yields.clean_success,
+        first_pass_yield=None if m.chances_unknown else m.yields.first_pass_yield,
+        clean_success=None if m.chances_unknown else m.yields.clean_success,
         expected_failures=m.yields.expected_failures,
-        failure_probability=m.yields.failure_probability,
+        failure_probability=None if m.chances_unknown else m.yields.failure_probability,
         wip=_total_wip(m),
         success_probability=m.success_probability,
         cost=m.cost.value,
@@ -335,6 +381,7 @@ def summary_of(m: Metrics) -> Summary:
         queue_method=m.queue_method,
         lead_time_percentiles_s=m.percentiles,
         lead_time_percentiles_method=m.percentiles_method,
+        lead_time_method=m.parallel.method if m.parallel is not None else None,
         coverage={"process_time": m.process, "lead_time": m.lead, "activity_ratio": m.ratio,
                   "cost": m.cost, "rolled_accuracy": m.accuracy},
     )
