@@ -298,3 +298,17 @@ def test_highlight_draws_the_critical_path() -> None:
     assert "critical path (longest parallel branch)" in [k.label for k in key]
     svg = sm.render(EXAMPLE, format="svg", highlight=True)
     assert CRITICAL.encode() in svg
+
+
+def test_the_order_example_picks_while_it_confirms() -> None:
+    path = EXAMPLE.parent / "order_parallel.yaml"
+    a = sm.analyze(path)
+    (region,) = a.parallel
+    assert (region.fork, region.join) == ("release", "ready")
+    # the warehouse branch: pick 25 min + its queue, 0.1 · 20 min substitute, 8 min pack;
+    # the paperwork: 1 + 10 + 5 = 16 min, in the warehouse's shadow
+    assert region.branches[1].expected_time_s == pytest.approx(16 * 60)
+    assert region.critical == 0 and "pick" in a.critical_path
+    assert region.method == "Monte Carlo (20,000 samples)"  # lognormal picking, a queue
+    result = sm.simulate(path, cases=40_000, replications=8, seed=1)
+    assert result.lead_time.covers(a.summary.lead_time_s)  # type: ignore[arg-type]
