@@ -176,9 +176,11 @@ def analyze(
         The :class:`~servicemap.analysis.result.Analysis`.
 
     Raises:
-        AnalysisError: if the map has structural errors (rules SM1xx, SM2xx), or
-            its flow cannot be solved (a case would run beyond the float range);
-            its ``problems`` lists them, located.
+        AnalysisError: if the map has structural errors (rules SM1xx, SM2xx), its
+            flow cannot be solved (a case would run beyond the float range), or
+            its parallel work does not nest into fork/join regions (SM190
+            parallel-not-nested; ``simulate`` runs it); its ``problems`` lists
+            them, located.
         LoadError: if ``target`` is a file that does not load.
         ValueError: if ``arrivals`` cannot be read.
 

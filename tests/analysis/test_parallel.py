@@ -312,3 +312,13 @@ def test_the_order_example_picks_while_it_confirms() -> None:
     assert region.method == "Monte Carlo (20,000 samples)"  # lognormal picking, a queue
     result = sm.simulate(path, cases=40_000, replications=8, seed=1)
     assert result.lead_time.covers(a.summary.lead_time_s)  # type: ignore[arg-type]
+
+
+def test_the_networkx_graph_gives_the_same_analysis() -> None:
+    from servicemap.analysis import analyze_graph
+
+    bp = sm.load(EXAMPLE)
+    by_graph = analyze_graph(sm.to_networkx(bp))
+    direct = sm.analyze(bp)
+    assert by_graph.summary.lead_time_s == pytest.approx(direct.summary.lead_time_s)
+    assert by_graph.critical_path == direct.critical_path
