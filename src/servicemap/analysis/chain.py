@@ -38,7 +38,6 @@ __all__ = [
     "compile_blueprint",
     "compile_chain",
     "floats_or_none",
-    "parallel_moves",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -197,38 +196,6 @@ def _edges(index: dict[Any, int], moves: list[list[tuple[Any, float]]],
     )
 
 
-def parallel_moves(kind: list[str], moves: list[list[tuple[Any, float]]],
-                   index: dict[Any, int]) -> None:
-    """Make the moves count tokens of parallel work, in place.
-
-    A fork (a ``parallel`` step) sends a token down every next step: each of
-    its moves gets weight 1 instead of a share. A join (a ``parallel`` step
-    with k > 1 incoming flows) fires once per k tokens, one on each flow: each
-    move into it gets weight ``p / k``. Solving ``v = s + Pᵀv`` then gives
-    each step's executions per case on a sound map (every branch of a fork
-    counts the fork's visits; a join's equal those on any of its flows).
-
-    >>> moves = [[("f", 1.0)], [("a", 0.5), ("b", 0.5)], [("j", 1.0)], [("j", 1.0)], []]
-    >>> index = {"s": 0, "f": 1, "a": 2, "b": 3, "j": 4}
-    >>> parallel_moves(["terminator", "parallel", "task", "task", "parallel"], moves, index)
-    >>> moves
-    [[('f', 1.0)], [('a', 1.0), ('b', 1.0)], [('j', 0.5)], [('j', 0.5)], []]
-
-    Notes:
-        O(n + m).
-    """
-    incoming = [0] * len(kind)
-    for out in moves:
-        for t, _ in out:
-            incoming[index[t]] += 1
-    for i, out in enumerate(moves):
-        if kind[i] == "parallel":
-            out[:] = [(t, 1.0) for t, _ in out]
-        if any(kind[index[t]] == "parallel" and incoming[index[t]] > 1 for t, _ in out):
-            out[:] = [(t, p / incoming[index[t]] if kind[index[t]] == "parallel" else p)
-                      for t, p in out]
-
-
 def _mark(edges: _Edges, first: int, targets: list[Any], marks: Marks) -> None:
     """Set the failure flag and labels of one step's edges (from edge ``first`` on)."""
     for k, t in enumerate(targets, start=first):
@@ -298,7 +265,7 @@ def compile_chain(G: nx.DiGraph) -> FlowChain:
         marks[i] = mine
         if even and kind[i] != "parallel":
             even_split.append(u)
-    parallel_moves(kind, all_moves, index)
+    markov.token_moves(kind, all_moves, index)
     edges = _edges(index, all_moves, even_split)
     first = _offsets(edges)
     for i, step_marks in marks.items():
@@ -349,7 +316,7 @@ def compile_blueprint(blueprint: Blueprint, flows: FlowGraph | None = None) -> F
     moves = list(found.values())
     if "parallel" in kind:
         even_split = [sid for sid in even_split if fg.steps[sid].kind != "parallel"]
-        parallel_moves(kind, moves, index)
+        markov.token_moves(kind, moves, index)
     edges = _edges(index, moves, even_split)
     first = _offsets(edges)
     for i, step in enumerate(fg.steps.values()):
