@@ -107,3 +107,17 @@ def test_nested_sound_map_has_no_deadlock() -> None:
 def test_broken_example() -> None:
     problems = check_text((BROKEN / "SM111-deadlock.yaml").read_text(encoding="utf-8"))
     assert [(p.code, p.step) for p in problems] == [("SM111", "together")]
+
+
+def test_join_without_next_is_a_dead_end_not_a_deadlock() -> None:
+    problems = check_text("""\
+        name: n
+        steps:
+          - {id: s, kind: terminator, next: f}
+          - {id: f, kind: parallel, next: [a, b]}
+          - {id: a, kind: task, next: j}
+          - {id: b, kind: task, next: j}
+          - {id: j, kind: parallel}
+          - {id: e, kind: terminator}
+        """)
+    assert [(p.code, p.step) for p in problems] == [("SM103", "j")]

@@ -186,12 +186,12 @@ def _dead(net: _Net, marking: frozenset[int], path: tuple[str, ...], ends: set[s
     at_ends: list[str] = []
     for p in sorted(marking):
         sid, join = net.places[p]
-        if join is not None:
+        if join is not None and g.succ[join]:
             joins.setdefault(join, []).append(sid)
         elif sid in ends:
             at_ends.append(sid)
-        else:
-            return []  # a token stuck at a dead end: SM103's (or SM110's) problem
+        else:  # a token stuck at a dead end (a join too): SM103's (or SM110's) problem
+            return []
     found = [Issue("deadlock", j, path, tuple(w),
                    tuple(p for p in g.pred[j] if p not in w)) for j, w in joins.items()]
     if not found and len(at_ends) > 1:

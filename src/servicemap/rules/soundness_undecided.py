@@ -3,8 +3,9 @@
 Where forks and joins nest properly (each fork's branches meet at one join,
 one flow from each), soundness is decided from the structure at once. Where
 they do not (a join that takes branches of two forks, say), servicemap
-explores the states a case can be in: which steps hold a token. Their number
-grows with the product of the branches' lengths; past the budget (the
+explores the states a case can be in: which steps hold a token (a properly
+nested fork-join region within counts as one step). Their number grows with
+the product of the lengths of the branches that run side by side; past the budget (the
 ``max-states`` option, 100,000 by default) the check stops and says so
 rather than guess. Rules SM111 and SM112 may then have missed a problem.
 
