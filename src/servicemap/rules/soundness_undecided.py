@@ -5,9 +5,12 @@ one flow from each), soundness is decided from the structure at once. Where
 they do not (a join that takes branches of two forks, say), servicemap
 explores the states a case can be in: which steps hold a token (a properly
 nested fork-join region within counts as one step). Their number grows with
-the product of the lengths of the branches that run side by side; past the budget (the
-``max-states`` option, 100,000 by default) the check stops and says so
-rather than guess. Rules SM111 and SM112 may then have missed a problem.
+the product of the lengths of the branches that run side by side; past
+the budget of 100,000 states the check stops and says so rather than
+guess. Rules SM111 and SM112 may then have missed a problem. (In Python the
+budget is the rule option ``max-states``:
+``servicemap.rules.base.Context(bp, options={"max-states": 1_000_000})``;
+the command line and ``[tool.servicemap]`` do not set rule options.)
 
 Why it matters: the map may deadlock or run a step twice, and no check has
 looked. Nest the forks and joins (join each fork's branches at its own bar)
