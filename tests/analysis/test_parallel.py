@@ -78,6 +78,33 @@ def test_claim_parallel_by_hand() -> None:
     assert all(v is None for v in a.summary.lead_time_breakdown.values())
 
 
+def test_a_rework_loop_on_a_branch_stays_exact() -> None:
+    # Branch a: 10 min, redone with probability 1/2: a geometric number of exponential
+    # times is exponential, of mean 10 / (1 − 1/2) = 20 min. Branch b: 20 min. So
+    # E[max] = 20 + 20 − 1/(1/20 + 1/20) = 30 min. The third branch runs nothing.
+    bp = sm.loads("""name: loop on a branch
+steps:
+  - {id: s, kind: terminator, next: f}
+  - {id: f, kind: parallel, next: [a, b, j]}
+  - {id: a, kind: task, duration: 10m, next: ok}
+  - id: ok
+    kind: decision
+    next: [{to: a, label: redo, probability: 0.5}, {to: j, label: done, probability: 0.5}]
+  - {id: b, kind: task, duration: 20m, next: j}
+  - {id: j, kind: parallel, next: e}
+  - {id: e, kind: terminator}
+""")
+    a = sm.analyze(bp)
+    assert a.summary.lead_time_method == "phase-type (exact)"
+    assert a.summary.lead_time_s == pytest.approx(30 * 60)
+    assert [b.expected_time_s for b in a.parallel[0].branches] == pytest.approx([1200, 1200, 0])
+    assert [b.steps for b in a.parallel[0].branches] == [["a", "ok"], ["b"], []]
+    visits = dict(zip(a.table["id"], a.table["visits"], strict=True))
+    assert visits["a"] == pytest.approx(2.0) and visits["j"] == pytest.approx(1.0)
+    result = sm.simulate(bp, arrivals="1/h", cases=40_000, replications=8, seed=4)
+    assert result.lead_time.covers(1800.0), result.lead_time
+
+
 def test_utilisation_sees_every_branch() -> None:
     bp = sm.loads(two_branches("10m", "20m").replace("duration: 10m,",
                                                       "duration: 10m, capacity: 1,"))
@@ -280,7 +307,7 @@ def test_the_command_line_shows_the_regions_and_the_critical_path() -> None:
     assert _main(["analyze", str(EXAMPLE)], out, err) == 0, err.getvalue()
     text = out.getvalue()
     assert "longest branches by:  phase-type (exact)" in text
-    assert "Parallel work (1 fork/join regions)" in text
+    assert "Parallel work (1 fork/join region)" in text
     assert "critical path: split, assess, both" in text
     out = io.StringIO()
     assert _main(["analyze", str(EXAMPLE), "--format", "json"], out, err) == 0

@@ -474,7 +474,8 @@ class Analysis:
         """The regions of parallel work, each branch's expected time, the critical path."""
         if not self.parallel:
             return []
-        lines = ["", f"Parallel work ({len(self.parallel)} fork/join regions)"]
+        n = len(self.parallel)
+        lines = ["", f"Parallel work ({n} fork/join region{'s' if n > 1 else ''})"]
         for r in self.parallel:
             error = "" if r.standard_error_s is None else \
                 f" ± {format_seconds(r.standard_error_s)}"
