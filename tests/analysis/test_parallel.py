@@ -150,6 +150,47 @@ def test_a_nested_region_is_sampled_within_its_error() -> None:
     assert [b.steps for b in outer.branches] == [["g", "a", "b", "h"], ["c"]]
 
 
+CHANCES = """name: chances
+steps:
+  - {id: s, kind: terminator, next: f}
+  - {id: f, kind: parallel, next: [a, b]}
+  - {id: a, kind: task, duration: 10m, accuracy: 0.9, next: da}
+  - id: da
+    kind: decision
+    next: [{to: a2, label: ok, probability: 0.8},
+           {to: fixa, label: fail, probability: 0.2, failure: true}]
+  - {id: fixa, kind: task, recovery: true, next: a2}
+  - {id: a2, kind: task, next: j}
+  - {id: b, kind: task, duration: 20m, accuracy: 0.8, next: db}
+  - id: db
+    kind: decision
+    next: [{to: b2, label: ok, probability: 0.7},
+           {to: fixb, label: fail, probability: 0.3, failure: true}]
+  - {id: fixb, kind: task, recovery: true, next: b2}
+  - {id: b2, kind: task, next: j}
+  - {id: j, kind: parallel, next: e}
+  - {id: e, kind: terminator}
+"""
+
+
+def test_a_case_needs_every_branch_right() -> None:
+    s = sm.analyze(sm.loads(CHANCES)).summary
+    # both branches must be accurate: 0.9 · 0.8 = 0.72 (not their average, 0.85)
+    assert s.rolled_accuracy == pytest.approx(0.72)
+    assert s.clean_success == pytest.approx(0.72) and s.first_pass_yield == pytest.approx(0.72)
+    # a case fails if either branch does: 1 − (1 − 0.2)(1 − 0.3) = 0.44
+    assert s.failure_probability == pytest.approx(0.44)
+    assert s.expected_failures == pytest.approx(0.2 + 0.3)
+
+
+def test_nested_regions_multiply_their_chances() -> None:
+    bp = sm.loads(NESTED.replace("duration: 10m,", "duration: 10m, accuracy: 0.9,")
+                  .replace("duration: 20m,", "duration: 20m, accuracy: 0.8,")
+                  .replace("duration: 30m,", "duration: 30m, accuracy: 0.5,"))
+    # the inner region needs a and b (0.72), the outer that and c: 0.72 · 0.5 = 0.36
+    assert sm.analyze(bp).summary.rolled_accuracy == pytest.approx(0.36)
+
+
 def test_a_fork_in_a_rework_loop_counts_its_visits() -> None:
     bp = sm.loads("""name: loop
 steps:

@@ -75,10 +75,6 @@ class Metrics:
             (:func:`~servicemap.analysis.percentiles.lead_time_percentiles_of`).
         parallel: The map's parallel work (regions, lead-time method, critical path);
             ``None`` without parallel steps, or where the lead time is unbounded.
-        chances_unknown: Whether a step on a parallel branch has an accuracy or a
-            failure branch: a case then needs every branch right, a product the
-            linear chain does not give, so rolled accuracy, first-pass yield, clean
-            success and failure probability are not computed.
         yields: Rolled %C&A, first-pass yield, clean success, expected failures and
             failure probability (:mod:`~servicemap.analysis.yields`).
         wip: Work in progress at each step by Little's law, ``L_i = λ · v_i · LT_i``
@@ -116,7 +112,6 @@ class Metrics:
     percentiles: dict[str, float] | None = None
     percentiles_method: str | None = None
     parallel: ParallelLead | None = None
-    chances_unknown: bool = False
 
 
 def metrics_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> Metrics:
@@ -241,10 +236,7 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         rho = utilisation_of(chain, v, arrivals_per_h)
         over["utilisation"] = [chain.nodes[i] for i in np.flatnonzero(np.isinf(rho)).tolist()]
     fps, fp_steps, fp_flags = failure_table_of(chain, v)
-    unsure = _chances_on_branches(chain, parallel)
     accuracy = rolled_accuracy_of(chain)
-    if unsure:
-        accuracy = Metric(None, accuracy.covered, accuracy.total)
     pcts, pcts_method = lead_time_percentiles_of(chain, v, queue) if parallel is None and \
         "parallel" not in chain.kind else (None, "not computed: the map has parallel work (a "
                                            "case takes its longest branch): run servicemap "
@@ -283,23 +275,7 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         percentiles=pcts,
         percentiles_method=pcts_method,
         parallel=parallel,
-        chances_unknown=unsure,
     )
-
-
-def _chances_on_branches(chain: FlowChain, parallel: ParallelLead | None) -> bool:
-    """Whether a step on a parallel branch has an accuracy or takes a failure branch.
-
-    Notes:
-        O(n + m).
-    """
-    if parallel is None:
-        return False
-    on = np.zeros(chain.n, dtype=bool)
-    for r in parallel.regions:
-        for b in r.branches:
-            on[[chain.index[sid] for sid in b.steps]] = True
-    return bool((on & ~np.isnan(chain.accuracy)).any() or (on[chain.src] & chain.failure).any())
 
 
 def _queue_method(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> str | None:
@@ -368,10 +344,10 @@ def summary_of(m: Metrics) -> Summary:
         activity_ratio=m.ratio.value,
         rolled_accuracy=m.accuracy.value,
         rolled_ca=m.yields.rolled_ca,
-        first_pass_yield=None if m.chances_unknown else m.yields.first_pass_yield,
-        clean_success=None if m.chances_unknown else m.yields.clean_success,
+        first_pass_yield=m.yields.first_pass_yield,
+        clean_success=m.yields.clean_success,
         expected_failures=m.yields.expected_failures,
-        failure_probability=None if m.chances_unknown else m.yields.failure_probability,
+        failure_probability=m.yields.failure_probability,
         wip=_total_wip(m),
         success_probability=m.success_probability,
         cost=m.cost.value,

@@ -36,17 +36,13 @@ def notes_of(chain: FlowChain, m: Metrics) -> list[str]:
 
 
 def _parallel_notes(m: Metrics) -> list[str]:
-    """What parallel work changes: the lead time, the ratio, the shares, the chances."""
+    """What parallel work changes: the lead time, the ratio, the shares."""
     if m.parallel is None:
         return []
     notes = [f"parallel work: every branch of a fork runs, so the process time, cost and "
              f"loads add every branch, while the lead time takes each fork's longest branch "
              f"({m.parallel.method}); the activity ratio can exceed 100% and the time "
              "traps' shares are of the steps' summed time"]
-    if m.chances_unknown:
-        notes.append("a step on a parallel branch has an accuracy or a failure branch: rolled "
-                     "accuracy, first-pass yield, clean success and failure probability are "
-                     "not computed (a case needs every branch right); run servicemap simulate")
     return notes
 
 
