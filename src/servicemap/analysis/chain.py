@@ -149,6 +149,13 @@ class FlowChain:
         return len(self.nodes)
 
     @cached_property
+    def first_edge(self) -> list[int]:
+        """Position of each step's first edge (edges are grouped by source, in step order);
+        ``first_edge[i + 1]`` ends step *i*'s. O(n), computed once."""
+        first: list[int] = np.concatenate([[0], np.cumsum(self.out_degree)]).tolist()
+        return first
+
+    @cached_property
     def trapped(self) -> list[int]:
         """Positions of the steps cases cannot leave (a loop with no way out).
 

@@ -35,7 +35,7 @@ from ..flow.parallel import ParallelStructure, parallel_structure
 from ..model import step_class
 
 if TYPE_CHECKING:
-    from .chain import FloatArray, FlowChain
+    from .chain import FloatArray, FlowChain, IntArray
 
 __all__ = [
     "EXACT_METHOD",
@@ -237,7 +237,7 @@ def _branch_chance(chain: FlowChain, weights: FloatArray, r: _Region, b: int,
     the moves' ``weights`` (inner regions as one move of their own chance)."""
     entry, owned = r.entries[b], r.owned[b]
     k_join = float(chain.in_degree[r.join])
-    first = np.concatenate([[0], np.cumsum(chain.out_degree)]).tolist()
+    first = chain.first_edge
     if entry == r.join:  # an empty branch: the fork's own scale counts once, in the region's
         return 1.0
     at = {step: k for k, step in enumerate(owned)}
@@ -282,7 +282,7 @@ def absorb_parallel(chain: FlowChain, weights: FloatArray) -> FloatArray:
     ps = chain.structure if chain.structure is not None else structure_of_chain(chain)
     regions = _regions(chain, ps)
     macro: dict[int, tuple[int, float]] = {}
-    first = np.concatenate([[0], np.cumsum(chain.out_degree)]).tolist()
+    first = chain.first_edge
     for r in regions:  # inner first
         scale = float(weights[first[r.fork]]) if chain.out_degree[r.fork] else 1.0
         chance = scale * math.prod(_branch_chance(chain, weights, r, b, macro)
@@ -342,7 +342,25 @@ def expected_maximum(alphas: list[FloatArray], gens: list[FloatArray]) -> float:
     return total
 
 
-def _branch_phase_type(p: sp.csr_matrix, steps: list[int], entry: int,
+def _local_moves(chain: FlowChain, steps: list[int]) -> FloatArray:
+    """The moves among ``steps`` as a dense matrix (row: from, column: to), in their order.
+
+    Notes:
+        O(k² + moves of the k steps), with the chain's edges grouped by source.
+    """
+    at = {step: k for k, step in enumerate(steps)}
+    first = chain.first_edge
+    dst, prob = chain.dst, chain.prob
+    out = np.zeros((len(steps), len(steps)))
+    for k, step in enumerate(steps):
+        for e in range(first[step], first[step + 1]):
+            t = at.get(int(dst[e]))
+            if t is not None:
+                out[k, t] += float(prob[e])
+    return out
+
+
+def _branch_phase_type(chain: FlowChain, steps: list[int], entry: int,
                        d: FloatArray) -> tuple[FloatArray, FloatArray]:
     """``(α, T)`` of one branch's time: its timed steps, the others eliminated.
 
@@ -351,19 +369,20 @@ def _branch_phase_type(p: sp.csr_matrix, steps: list[int], entry: int,
     branch are its end), ``T = diag(1/d)(R − I)``.
     """
     idx = np.array(steps, dtype=np.int64)
+    moves = _local_moves(chain, steps)
     timed = d[idx] > 0.0
-    t_idx, z_idx = idx[timed], idx[~timed]
-    r = p[t_idx][:, t_idx].toarray()
-    alpha = (t_idx == entry).astype(np.float64)
-    if z_idx.size:
-        p_zz = p[z_idx][:, z_idx].toarray()
-        x = np.linalg.solve(np.eye(z_idx.size) - p_zz, p[z_idx][:, t_idx].toarray())
-        r += p[t_idx][:, z_idx].toarray() @ x
-        alpha += (z_idx == entry).astype(np.float64) @ x
-    return alpha, (r - np.eye(t_idx.size)) / d[t_idx][:, None]
+    t_at, z_at = np.flatnonzero(timed), np.flatnonzero(~timed)
+    r = moves[np.ix_(t_at, t_at)]
+    alpha = (idx[t_at] == entry).astype(np.float64)
+    if z_at.size:
+        x = np.linalg.solve(np.eye(z_at.size) - moves[np.ix_(z_at, z_at)],
+                            moves[np.ix_(z_at, t_at)])
+        r = r + moves[np.ix_(t_at, z_at)] @ x
+        alpha = alpha + (idx[z_at] == entry).astype(np.float64) @ x
+    return alpha, (r - np.eye(t_at.size)) / d[idx[t_at]][:, None]
 
 
-def _exact(chain: FlowChain, p: sp.csr_matrix, r: _Region, queue: FloatArray) -> float | None:
+def _exact(chain: FlowChain, r: _Region, queue: FloatArray) -> float | None:
     """The region's expected longest branch, exactly, or ``None`` where it is not phase-type."""
     if any(r.inner):
         return None
@@ -378,7 +397,7 @@ def _exact(chain: FlowChain, p: sp.csr_matrix, r: _Region, queue: FloatArray) ->
     alphas, gens = [], []
     for owned, entry in zip(r.owned, r.entries, strict=True):
         if owned and (d[owned] > 0.0).any():
-            alpha, gen = _branch_phase_type(p, owned, entry, d)
+            alpha, gen = _branch_phase_type(chain, owned, entry, d)
             alphas.append(alpha)
             gens.append(gen)
     if not alphas:
@@ -397,7 +416,9 @@ class _Sampler:
     def __init__(self, chain: FlowChain, queue: FloatArray, regions: list[_Region]) -> None:
         self.chain = chain
         self.rng = np.random.default_rng(_SEED)
-        self.queue = np.nan_to_num(queue)
+        self.queue = np.nan_to_num(queue).tolist()
+        self.wait = np.nan_to_num(chain.wait).tolist()
+        self.duration = np.nan_to_num(chain.duration).tolist()
         self.regions = regions
         self.region_at = {r.fork: k for k, r in enumerate(regions)}
         # A case's real branch probabilities (parallel_moves divided moves into joins by k).
@@ -405,7 +426,7 @@ class _Sampler:
         into_join = np.array([chain.kind[j] == "parallel" for j in chain.dst.tolist()],
                              dtype=bool) & (target_in > 1)
         prob = np.where(into_join, chain.prob * target_in, chain.prob)
-        first = np.concatenate([[0], np.cumsum(chain.out_degree)]).tolist()
+        first = chain.first_edge
         self.moves = [(chain.dst[first[i]:first[i + 1]],
                        np.cumsum(prob[first[i]:first[i + 1]])) for i in range(chain.n)]
 
@@ -417,10 +438,10 @@ class _Sampler:
         from its distribution and cv (docs/format.md, "Variability").
         """
         c, rng = self.chain, self.rng
-        t = np.full(n, float(np.nan_to_num(c.wait[k])))
+        t = np.full(n, self.wait[k])
         if self.queue[k] > 0.0:
             t += rng.exponential(self.queue[k], n)
-        mean = float(np.nan_to_num(c.duration[k]))
+        mean = self.duration[k]
         if mean > 0.0:
             t += _durations(rng, mean, c.distribution[k], float(c.service_cv[k]), n)
         return t
@@ -443,22 +464,31 @@ class _Sampler:
             if not live.size:
                 break
             here = pos[live]
-            for k in np.unique(here).tolist():
-                sel = live[here == k]
-                t[sel] += self.step_times(k, sel.size)
-                inner = self.region_at.get(k)
-                if inner is not None:  # a fork inside: its region, then its join
-                    t[sel] += self.region(inner, sel.size)
-                    pos[sel] = self.regions[inner].join
-                    continue
-                targets, cum = self.moves[k]
-                if targets.size:
-                    pick = np.searchsorted(cum, self.rng.random(sel.size) * cum[-1], "right")
-                    pos[sel] = targets[np.minimum(pick, targets.size - 1)]
-                else:  # pragma: no cover - a sound branch always reaches its join
-                    pos[sel] = r.join
+            at = int(here[0])
+            if bool((here == at).all()):  # the common case: all walks at one step
+                self.advance(r, at, live, pos, t)
+            else:
+                for k in np.unique(here).tolist():
+                    self.advance(r, k, live[here == k], pos, t)
             live = live[pos[live] != r.join]
         return t
+
+    def advance(self, r: _Region, k: int, sel: IntArray, pos: IntArray, t: FloatArray) -> None:
+        """Walks ``sel`` at step ``k``: add its time (an inner region's too), move them on."""
+        t[sel] += self.step_times(k, sel.size)
+        inner = self.region_at.get(k)
+        if inner is not None:  # a fork inside: its region, then its join
+            t[sel] += self.region(inner, sel.size)
+            pos[sel] = self.regions[inner].join
+            return
+        targets, cum = self.moves[k]
+        if targets.size == 1:
+            pos[sel] = targets[0]
+        elif targets.size:
+            pick = np.searchsorted(cum, self.rng.random(sel.size) * cum[-1], "right")
+            pos[sel] = targets[np.minimum(pick, targets.size - 1)]
+        else:  # pragma: no cover - a sound branch always reaches its join
+            pos[sel] = r.join
 
 
 def _durations(rng: np.random.Generator, mean: float, distribution: str | None, cv: float,
@@ -554,7 +584,6 @@ def parallel_lead_of(chain: FlowChain, v: FloatArray, lt: FloatArray, queue: Flo
     ps = structure if structure is not None else structure_of_chain(chain)
     regions = _regions(chain, ps)
     lt0 = np.where(np.isnan(lt), 0.0, lt)
-    p = sp.csr_matrix((chain.prob, (chain.src, chain.dst)), shape=(chain.n, chain.n))
     sampler: _Sampler | None = None
     times = [0.0] * len(regions)
     methods: list[str] = []
@@ -562,7 +591,7 @@ def parallel_lead_of(chain: FlowChain, v: FloatArray, lt: FloatArray, queue: Flo
     means: list[list[float]] = []
     for k, r in enumerate(regions):
         means.append(_branch_means(regions, k, v, lt0, times))
-        exact = _exact(chain, p, r, queue)
+        exact = _exact(chain, r, queue)
         if exact is not None:
             times[k] = exact
             methods.append(EXACT_METHOD)
