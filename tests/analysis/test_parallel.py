@@ -105,6 +105,13 @@ steps:
     assert result.lead_time.covers(1800.0), result.lead_time
 
 
+def test_without_times_there_is_no_longest_branch() -> None:
+    a = sm.analyze(sm.loads(two_branches("10m", "20m").replace(", duration: 10m", "")
+                            .replace(", duration: 20m", "")))
+    assert a.summary.lead_time_s is None and a.critical_path == []
+    assert a.parallel[0].expected_time_s is None
+
+
 def test_utilisation_sees_every_branch() -> None:
     bp = sm.loads(two_branches("10m", "20m").replace("duration: 10m,",
                                                       "duration: 10m, capacity: 1,"))

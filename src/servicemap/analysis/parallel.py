@@ -608,21 +608,23 @@ def parallel_lead_of(chain: FlowChain, v: FloatArray, lt: FloatArray, queue: Flo
             inside[owned] = True
     value = float(v[~inside] @ lt0[~inside]) + sum(
         float(v[r.fork]) * times[k] for k, r in enumerate(regions) if r.parent is None)
+    known = bool(np.any(~np.isnan(lt)))  # no step with a time: no lead time, no path
     path: set[int] = set()
     for k, r in enumerate(regions):
-        if r.parent is None:
+        if r.parent is None and known:
             path |= _critical(regions, k, critical)
     names = chain.nodes
     rows = [ParallelRegion(
         fork=names[r.fork], join=names[r.join], visits=float(v[r.fork]),
-        branches=[Branch([names[i] for i in _all_steps(regions, r, b)], means[k][b])
-                  for b in range(len(r.owned))],
-        expected_time_s=times[k], method=methods[k], standard_error_s=errors[k],
+        branches=[Branch([names[i] for i in _all_steps(regions, r, b)],
+                         means[k][b] if known else None) for b in range(len(r.owned))],
+        expected_time_s=times[k] if known else None, method=methods[k],
+        standard_error_s=errors[k],
         critical=critical[k], parent=None if r.parent is None else names[regions[r.parent].fork],
     ) for k, r in sorted(enumerate(regions), key=lambda kr: kr[1].fork)]
     method = EXACT_METHOD if all(m == EXACT_METHOD for m in methods) else next(
         m for m in methods if m != EXACT_METHOD)
-    return ParallelLead(value if np.any(~np.isnan(lt)) else None, rows,
+    return ParallelLead(value if known else None, rows,
                         [names[i] for i in sorted(path)], method)
 
 
