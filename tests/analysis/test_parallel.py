@@ -441,3 +441,16 @@ def test_the_networkx_graph_gives_the_same_analysis() -> None:
     direct = sm.analyze(bp)
     assert by_graph.summary.lead_time_s == pytest.approx(direct.summary.lead_time_s)
     assert by_graph.critical_path == direct.critical_path
+
+
+def test_the_command_line_says_why_work_that_does_not_nest_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "crossed.yaml"
+    path.write_text(NOT_NESTED)
+    out, err = io.StringIO(), io.StringIO()
+    assert _main(["analyze", str(path)], out, err) == 1
+    assert "SM190 [error] parallel-not-nested" in err.getvalue()
+    assert "does not nest into fork/join regions (servicemap simulate runs it)" in err.getvalue()
+    out, err = io.StringIO(), io.StringIO()
+    assert _main(["simulate", str(path), "--cases", "200", "--replications", "2",
+                  "--format", "json"], out, err) == 0, err.getvalue()
+    assert json.loads(out.getvalue())["cases"] == 200
