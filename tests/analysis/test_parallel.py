@@ -454,3 +454,28 @@ def test_the_command_line_says_why_work_that_does_not_nest_is_refused(tmp_path: 
     assert _main(["simulate", str(path), "--cases", "200", "--replications", "2",
                   "--format", "json"], out, err) == 0, err.getvalue()
     assert json.loads(out.getvalue())["cases"] == 200
+
+
+def test_every_branch_step_a_case_must_pass_is_a_single_point_of_failure() -> None:
+    bp = sm.loads("""name: spof
+steps:
+  - {id: s, kind: terminator, next: f}
+  - {id: f, kind: parallel, next: [g, c, j]}
+  - {id: g, kind: parallel, next: [a, b]}
+  - {id: a, kind: task, next: h}
+  - {id: b, kind: task, next: h}
+  - {id: h, kind: parallel, next: j}
+  - {id: c, kind: task, next: d}
+  - id: d
+    kind: decision
+    next: [{to: x, label: x}, {to: y, label: y}]
+  - {id: x, kind: task, next: z}
+  - {id: y, kind: task, next: z}
+  - {id: z, kind: task, next: j}
+  - {id: j, kind: parallel, next: e}
+  - {id: e, kind: terminator}
+""")
+    # every case runs every branch: a, b, c, d, z and the bars; x and y are alternatives
+    spof = [fp.step for fp in sm.analyze(bp).failure_points
+            if "single point of failure: every case passes here" in fp.reasons]
+    assert spof == ["f", "g", "a", "b", "h", "c", "d", "z", "j"]

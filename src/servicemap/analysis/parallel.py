@@ -49,6 +49,7 @@ __all__ = [
     "expected_maximum",
     "parallel_lead_of",
     "regions_checked",
+    "serialised_edges",
     "structure_of_chain",
 ]
 
@@ -226,6 +227,40 @@ def regions_checked(chain: FlowChain) -> None:
     """
     _regions(chain, chain.structure if chain.structure is not None
              else structure_of_chain(chain))
+
+
+def serialised_edges(chain: FlowChain) -> tuple[IntArray, IntArray]:
+    """The flow's edges with each region's branches one after another.
+
+    A case passes every step of every branch of a region it enters, so for the
+    question "which steps does every case pass" a region is its branches in a
+    row: fork → branch 1 → branch 2 → … → join (empty branches left out).
+
+    Raises:
+        NotNested: if the forks and joins do not nest into regions.
+
+    Notes:
+        O(n + m).
+    """
+    regions = _regions(chain, chain.structure if chain.structure is not None
+                       else structure_of_chain(chain))
+    src, dst = chain.src, chain.dst.copy()
+    # the branch each step runs on, innermost: where it goes on instead of its join
+    then: dict[int, tuple[int, int]] = {}  # step -> (its region's join, next in the row)
+    forks: dict[int, int] = {}  # fork -> its first branch's entry (its join if none)
+    for r in regions:
+        full = [b for b, entry in enumerate(r.entries) if entry != r.join]
+        forks[r.fork] = r.entries[full[0]] if full else r.join
+        for i, b in enumerate(full):
+            after = r.entries[full[i + 1]] if i + 1 < len(full) else r.join
+            for step in r.owned[b]:
+                then[step] = (r.join, after)
+    for e, (a, b) in enumerate(zip(src.tolist(), dst.tolist(), strict=True)):
+        if a in forks:
+            dst[e] = forks[a]
+        elif a in then and then[a][0] == b:
+            dst[e] = then[a][1]
+    return src, dst
 
 
 # -- chances: every branch must come through ----------------------------------
