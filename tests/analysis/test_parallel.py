@@ -479,3 +479,9 @@ steps:
     spof = [fp.step for fp in sm.analyze(bp).failure_points
             if "single point of failure: every case passes here" in fp.reasons]
     assert spof == ["f", "g", "a", "b", "h", "c", "d", "z", "j"]
+
+
+def test_a_notebook_shows_the_regions() -> None:
+    html = sm.analyze(EXAMPLE)._repr_html_()
+    assert "<h4>Parallel work (1)</h4>" in html
+    assert "<td>split</td><td>both</td><td>2.05 h</td><td>phase-type (exact)</td>" in html

@@ -566,6 +566,14 @@ class Analysis:
               "overloaded" if b.overloaded else format_seconds(b.queue_wait_s)]
              for b in self.bottlenecks[:top]],
         ))
+        if self.parallel:
+            parts.append(f"<h4>Parallel work ({len(self.parallel)})</h4>")
+            parts.append(table(
+                ["fork", "join", "longest branch", "method", "critical branch"],
+                [[r.fork, r.join, format_seconds(r.expected_time_s), r.method,
+                  ", ".join(r.branches[r.critical].steps) if r.branches else ""]
+                 for r in self.parallel[:top]],
+            ))
         n_steps = len(self.table["id"])
         parts.append(f"<h4>Steps ({n_steps})</h4>")
         parts.append(table(
