@@ -94,45 +94,55 @@ Adjacency = dict[str, list[str]]
 def _clean_regions(g: FlowGraph, structure: ParallelStructure) -> tuple[Adjacency, Adjacency]:
     """The flow with each properly nested fork-join region cut down to a flow from fork to join.
 
-    A region is a fork with its join and the steps on its branches; it is clean
-    when none of them is a conflict of the structure (reached on two
-    branches, an unmatched fork or join), none is an end, and no flow leaves
-    it except into its join. Such a region completes like one step, as the
-    structural argument of :func:`soundness` shows, so the states need not
-    interleave its branches.
+    A region is a fork with its matching join and the steps on its branches.
+    It is spoilt by a conflict of the structure (a step reached on two
+    branches, a fork without its join, a join that is not one fork's, an end
+    on a branch) on it, or flowed into from it; and so is every region around
+    a spoilt one. A clean region completes like one step, as the structural
+    argument of :func:`soundness` shows, so the states need not interleave its
+    branches.
 
-    Complexity: O(V d + E) for forks nested d deep.
+    Complexity: O(V + E): each fork is spoilt once.
     """
-    conflicts = set(structure.conflicts)
-    ends = set(g.ends())
-    parent, join_of = structure.parent, structure.join_of
-    members: dict[str, list[str]] = {f: [] for f in join_of}
-    for sid, (fork, _) in structure.branch_of.items():
-        f: str | None = fork
-        while f is not None:  # the step lies in the regions of its fork and those around it
-            if f in members:
-                members[f].append(sid)
-            f = parent.get(f)
-    dirty = {f for f, inside in members.items()
-             if f in conflicts or join_of[f] in conflicts
-             or any(sid in conflicts or sid in ends for sid in inside)}
-    for f, inside in members.items():
-        if f in dirty:
-            continue
-        allowed = {*inside, join_of[f]}
-        if any(w not in allowed for sid in inside for w in g.succ[sid]):
-            dirty.add(f)
+    branch_of, parent, join_of = structure.branch_of, structure.parent, structure.join_of
+    dirty: set[str] = set()
+
+    def spoil(fork: str | None) -> None:
+        while fork is not None and fork not in dirty:
+            dirty.add(fork)
+            fork = parent.get(fork)
+
+    for bad in structure.conflicts:
+        if bad in join_of:
+            spoil(bad)
+        for step in (bad, *g.pred[bad]):
+            where = branch_of.get(step)
+            if where is not None:
+                spoil(where[0])
     succ, pred = dict(g.succ), dict(g.pred)
-    for f in members:
+    for f, j in join_of.items():
         if f not in dirty:  # (a region inside a clean one is cut off with it)
-            succ[f], pred[join_of[f]] = [join_of[f]], [f]
+            succ[f], pred[j] = [j], [f]
     return succ, pred
 
 
+def _reach(succ: Adjacency, sources: list[str]) -> set[str]:
+    """The steps reachable from ``sources`` along ``succ`` (sources included). O(V + E)."""
+    seen = set(sources)
+    stack = list(sources)
+    while stack:
+        for w in succ[stack.pop()]:
+            if w not in seen:
+                seen.add(w)
+                stack.append(w)
+    return seen
+
+
 def _net(g: FlowGraph, succ: Adjacency, pred: Adjacency) -> tuple[_Net, dict[str, int]]:
-    """The Petri net of a flow graph (with ``succ``/``pred`` for its adjacency), and the
-    place of each step that is not a join."""
-    steps = g.steps
+    """The Petri net of the steps a start leads to (along ``succ``; ``pred`` for joins), and
+    the place of each such step that is not a join."""
+    live = _reach(succ, g.starts())  # the steps a case can get to: the rest have no tokens
+    steps = {sid: s for sid, s in g.steps.items() if sid in live}
     joins = {sid for sid, s in steps.items() if s.kind == "parallel" and len(pred[sid]) > 1}
     net = _Net([])
     node: dict[str, int] = {}
@@ -209,7 +219,10 @@ def state_space(g: FlowGraph, *, max_states: int = MAX_STATES,
     one token is at an end, a ``deadlock`` if a join holds tokens, ``unjoined``
     if its tokens are at several ends (a token stuck at a dead end is left to
     rule SM103). Loops no case leaves are rule SM105's. Each issue is kept once
-    per kind and step, with the shortest path to it.
+    per kind and step, with the shortest path to it. Once a step is found to
+    get a second token, states with a token at it or after it are not explored
+    further, and no problem after it is reported: everything after it runs
+    twice as well.
 
     Args:
         g: The flow graph.
@@ -228,6 +241,7 @@ def state_space(g: FlowGraph, *, max_states: int = MAX_STATES,
     net, node = _net(g, succ, pred)
     ends = set(g.ends())
     issues: dict[tuple[str, str], Issue] = {}
+    tainted: set[int] = set()  # places at or after a step reached twice
     seen = 0
     for start in g.starts():
         first = frozenset((node[start],))
@@ -235,9 +249,11 @@ def state_space(g: FlowGraph, *, max_states: int = MAX_STATES,
         queue = deque([first])
         while queue:
             marking = queue.popleft()
+            if tainted and not tainted.isdisjoint(marking):
+                continue
             seen += 1
             if seen > max_states:
-                return _result(g, issues, seen - 1, max_states, decided=False)
+                return _result(g, succ, issues, seen - 1, max_states, decided=False)
             fired = False
             for p in marking:
                 for t in net.by_first.get(p, ()):
@@ -248,7 +264,9 @@ def state_space(g: FlowGraph, *, max_states: int = MAX_STATES,
                     rest = marking.difference(ins)
                     twice = rest.intersection(net.outputs[t])
                     if twice:
-                        _unsynchronised(net, twice, marking, parent, net.label[t], issues)
+                        at = _unsynchronised(net, twice, marking, parent, net.label[t], issues)
+                        if at is not None:
+                            tainted |= _downstream(succ, net, at)
                         continue
                     nxt = rest.union(net.outputs[t])
                     if nxt not in parent:
@@ -257,21 +275,29 @@ def state_space(g: FlowGraph, *, max_states: int = MAX_STATES,
             if not fired:
                 for issue in _dead(net, marking, _path(parent, marking), ends, g):
                     issues.setdefault((issue.kind, issue.step), issue)
-    return _result(g, issues, seen, max_states, decided=True)
+    return _result(g, succ, issues, seen, max_states, decided=True)
 
 
 def _unsynchronised(net: _Net, twice: frozenset[int], marking: frozenset[int],
                     parent: dict[frozenset[int], tuple[frozenset[int], str] | None],
-                    step: str, issues: dict[tuple[str, str], Issue]) -> None:
+                    step: str, issues: dict[tuple[str, str], Issue]) -> str | None:
+    """Record the step a firing of ``step`` gives a second token; return it if new."""
     place = min(twice)
     sid, join = net.places[place]
     at = join if join is not None else sid
-    if ("unsynchronised", at) not in issues:
-        issues["unsynchronised", at] = Issue("unsynchronised", at,
-                                             (*_path(parent, marking), step))
+    if ("unsynchronised", at) in issues:
+        return None
+    issues["unsynchronised", at] = Issue("unsynchronised", at, (*_path(parent, marking), step))
+    return at
 
 
-def _result(g: FlowGraph, issues: dict[tuple[str, str], Issue], states: int,
+def _downstream(succ: Adjacency, net: _Net, step: str) -> set[int]:
+    """The places of ``step`` and of every step after it: all run twice once it has."""
+    after = _reach(succ, [step])
+    return {i for i, (sid, join) in enumerate(net.places) if (join or sid) in after}
+
+
+def _result(g: FlowGraph, succ: Adjacency, issues: dict[tuple[str, str], Issue], states: int,
             max_states: int, *, decided: bool) -> Soundness:
     """The verdict, with each ``unjoined`` issue placed at the last fork on its path."""
     forks = {sid for sid, s in g.steps.items() if s.kind == "parallel" and len(g.succ[sid]) > 1}
@@ -282,15 +308,15 @@ def _result(g: FlowGraph, issues: dict[tuple[str, str], Issue], states: int,
             issue = Issue("unjoined", fork, issue.path, ends=issue.ends)
         placed.setdefault((issue.kind, issue.step), issue)
     ordered = sorted(placed.values(), key=lambda i: len(i.path))
-    # A step after one reached twice is reached twice too: report the first only.
-    kept: list[Issue] = []
+    # Every step after one reached twice is reached twice too, and a join after it
+    # may be left waiting: report the first step only.
     after: set[str] = set()
+    firsts: list[Issue] = []
     for issue in ordered:
-        if issue.kind == "unsynchronised":
-            if issue.step in after:
-                continue
-            after |= g.reachable(list(g.succ[issue.step]))
-        kept.append(issue)
+        if issue.kind == "unsynchronised" and issue.step not in after:
+            firsts.append(issue)
+            after |= _reach(succ, list(succ[issue.step]))
+    kept = [i for i in ordered if i in firsts or i.step not in after]
     return Soundness("states", decided, states, max_states, tuple(kept))
 
 
