@@ -61,3 +61,30 @@ def test_branch_back_before_its_fork() -> None:
 def test_broken_example() -> None:
     problems = check_text((BROKEN / "SM112-unsynchronised.yaml").read_text(encoding="utf-8"))
     assert [(p.code, p.step) for p in problems] == [("SM112", "pack")]
+
+
+def test_problems_after_the_first_step_reached_twice_wait_until_it_is_fixed() -> None:
+    """m runs twice; the join after the decision d would deadlock too, but after m."""
+    text = """\
+        name: n
+        steps:
+          - {id: s, kind: terminator, next: f}
+          - {id: f, kind: parallel, next: [a, b]}
+          - {id: a, kind: task, next: MERGE}
+          - {id: b, kind: task, next: MERGE}
+          - {id: m, kind: task, next: d}
+          - id: d
+            kind: decision
+            next: [{to: x, label: one}, {to: y, label: two}]
+          - {id: x, kind: task, next: j}
+          - {id: y, kind: task, next: j}
+          - {id: j, kind: parallel, next: e}
+          - {id: e, kind: terminator}
+          - {id: both, kind: parallel, next: m}
+        """
+    # (the unused bar 'both' is unreachable, SM104)
+    assert [(p.code, p.step) for p in check_text(text.replace("MERGE", "m"))] == [
+        ("SM112", "m"), ("SM104", "both")]
+    # With the join in place, the deadlock after the decision shows.
+    assert [(p.code, p.step) for p in check_text(text.replace("MERGE", "both"))] == [
+        ("SM111", "j")]

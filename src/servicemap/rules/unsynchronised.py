@@ -6,7 +6,9 @@ branch, so twice (or more) for one case, and so does everything after it:
 the case reaches its end twice. This is van der Aalst's *lack of
 synchronisation*. The same happens when a branch flows back to a step that is
 still running for the case. The problem points at the first step reached twice
-and gives the path that leads there.
+and gives the path that leads there. Deadlocks and steps reached twice further
+on are not reported until it is fixed (everything after it runs twice anyway):
+fix it and check again.
 
 Why it matters: a customer gets two letters, a payment is made twice, and the
 analysis counts every later step double.
