@@ -180,9 +180,11 @@ def analyze(
         The :class:`~servicemap.analysis.result.Analysis`.
 
     Raises:
-        AnalysisError: if the map has structural errors (rules SM1xx, SM2xx), or
-            its flow cannot be solved (a case would run beyond the float range);
-            its ``problems`` lists them, located.
+        AnalysisError: if the map has structural errors (rules SM1xx, SM2xx), its
+            flow cannot be solved (a case would run beyond the float range), or
+            its parallel work does not nest into fork/join regions (SM190
+            parallel-not-nested; ``simulate`` runs it); its ``problems`` lists
+            them, located.
         LoadError: if ``target`` is a file that does not load.
         ValueError: if ``arrivals`` cannot be read.
 
@@ -324,34 +326,7 @@ def _analysable(target: Target,
         refusing = [p for p in problems if p.level == "error" and p.code[:3] in ("SM1", "SM2")]
     if refusing:
         raise AnalysisError(refusing)
-    parallel = _parallel_refusals(bp)
-    if parallel:
-        raise AnalysisError(parallel)
     return bp, context.graph
-
-
-def _parallel_refusals(bp: Blueprint) -> list[Problem]:
-    """One located problem per parallel step: the analysis does not model parallel work yet.
-
-    Treating a fork as alternatives would silently halve its work, so the map is refused.
-
-    >>> from servicemap.model import Parallel, Task
-    >>> [p.step for p in _parallel_refusals(Blueprint(name="x", steps=[
-    ...     Parallel(id="fork", next=["a", "b"]), Task(id="a"), Task(id="b")]))]
-    ['fork']
-    """
-    source = bp.source
-    found = []
-    for index, step in enumerate(bp.steps):
-        if step.kind != "parallel":
-            continue
-        line, column = source.locate(("steps", index, "kind")) if source else (None, None)
-        found.append(Problem(
-            "A001", "parallel-not-analysed", "error",
-            f"parallel step '{step.id}': parallel work is not analysed yet (a fork's branches "
-            "would be taken as alternatives); analyse a copy without the parallel steps",
-            source.filename if source else None, line, column, step.id))
-    return found
 
 
 def render(

@@ -345,12 +345,13 @@ def _refused(exc: Exception) -> str:
     """Why the analysis refused a map, for the closing line.
 
     >>> from servicemap.problems import AnalysisError, Problem
-    >>> _refused(AnalysisError([Problem("A001", "parallel-not-analysed", "error", "m")]))
-    'has parallel steps, and parallel work is not analysed yet'
+    >>> _refused(AnalysisError([Problem("SM190", "parallel-not-nested", "error", "m")]))
+    'has parallel work that does not nest into fork/join regions (servicemap simulate runs it)'
     """
     codes = {p.code for p in getattr(exc, "problems", [])}
-    if codes == {"A001"}:
-        return "has parallel steps, and parallel work is not analysed yet"
+    if codes == {"SM190"}:
+        return ("has parallel work that does not nest into fork/join regions (servicemap "
+                "simulate runs it)")
     return "has structural errors (fix them first)"
 
 

@@ -1,4 +1,4 @@
-"""Highlight: step styles and a key from an analysis (fail points, bottleneck, overload)."""
+"""Highlight: step styles and a key from an analysis (fail points, load, the critical path)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from .analysis import Analysis
 from .drawing.style import KeyEntry, StepStyle
 from .values import format_percent, format_seconds
 
-__all__ = ["FAILURE_SHADES", "styles_from_analysis"]
+__all__ = ["CRITICAL", "FAILURE_SHADES", "styles_from_analysis"]
 
 FAILURE_SHADES: tuple[tuple[float, str, str], ...] = (
     (0.10, "#ef9a9a", "expected failures per case >= 0.1"),
@@ -17,6 +17,8 @@ FAILURE_SHADES: tuple[tuple[float, str, str], ...] = (
 
 _BOTTLENECK = "#e65100"
 _OVERLOADED = "#ff9800"
+CRITICAL = "#6a1b9a"
+"""Border of the steps on the critical path of parallel work (each fork's longest branch)."""
 
 
 def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list[KeyEntry]]:
@@ -25,7 +27,10 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
     Fail points are filled by expected failures per case; the bottleneck gets a
     thick orange border, overloaded steps an orange one; each coloured step
     carries a badge with its figure (utilisation, or load per case without
-    arrivals).
+    arrivals). On a map with parallel work, the steps of the critical path
+    (:attr:`~servicemap.analysis.Analysis.critical_path`: each fork's longest
+    branch, with the fork and join) get a purple border where no load border
+    is drawn, and a tooltip line saying so.
 
     Args:
         analysis: What :func:`servicemap.analyze` found.
@@ -52,19 +57,26 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
     used: set[str] = set()
     fills = _failure_fills(analysis, badges, used)
     borders = _load_borders(analysis, badges, used)
+    critical = set(analysis.critical_path)
+    for step in critical - set(borders):
+        borders[step] = (CRITICAL, 3.0)
+        used.add("critical")
     styles: dict[str, StepStyle] = {}
     for step in sorted(set(fills) | set(borders)):
         border: tuple[str | None, float | None] = borders.get(step, (None, None))
+        notes = [*badges.get(step, []), *(["on the critical path"] if step in critical else [])]
         styles[step] = StepStyle(
             fill=fills.get(step), color=border[0], penwidth=border[1],
             badge=", ".join(badges.get(step, [])) or None,
-            note="analysis: " + ", ".join(badges.get(step, [])) if step in badges else None,
+            note="analysis: " + ", ".join(notes) if notes else None,
         )
     key = [KeyEntry(text, fill=colour) for _b, colour, text in FAILURE_SHADES if text in used]
     if "bottleneck" in used:
         key.append(KeyEntry("bottleneck (highest load)", color=_BOTTLENECK))
     if "overloaded" in used:
         key.append(KeyEntry("overloaded (utilisation >= 100%)", color=_OVERLOADED))
+    if "critical" in used:
+        key.append(KeyEntry("critical path (longest parallel branch)", color=CRITICAL))
     return styles, key
 
 

@@ -47,8 +47,9 @@ def test_summary_and_shape_of_to_dict() -> None:
         "activity_ratio", "rolled_accuracy", "rolled_ca", "first_pass_yield", "clean_success",
         "success_probability", "expected_failures", "failure_probability", "wip",
         "cost", "max_throughput_per_h", "bottleneck", "arrivals_per_h", "queue_method",
-        "lead_time_percentiles_s", "lead_time_percentiles_method"}
+        "lead_time_percentiles_s", "lead_time_percentiles_method", "lead_time_method"}
     s = d["summary"]
+    assert s["lead_time_method"] is None and d["parallel"] == [] and d["critical_path"] == []
     # even split: the loop is taken half the time, 'fix' runs twice per case
     assert s["process_time_s"] == pytest.approx(2 * 1200)
     assert s["cost"] is None
@@ -104,8 +105,8 @@ def test_summary_is_a_read_only_mapping_by_field_name() -> None:
         "activity_ratio", "rolled_accuracy", "rolled_ca", "first_pass_yield", "clean_success",
         "success_probability", "expected_failures", "failure_probability", "wip",
         "cost", "max_throughput_per_h", "bottleneck", "arrivals_per_h", "queue_method",
-        "lead_time_percentiles_s", "lead_time_percentiles_method"]
-    assert len(summary) == 20
+        "lead_time_percentiles_s", "lead_time_percentiles_method", "lead_time_method"]
+    assert len(summary) == 21
     assert "cost" in summary and "coverage" not in summary and "made_up" not in summary
     assert dict(summary) == summary.to_dict()
     assert dict(summary.items())["arrivals_per_h"] == 6.0

@@ -174,3 +174,59 @@ def test_exit_of_probability_zero_is_reported_at_that_probability() -> None:
     assert problem.message.startswith(
         "no end can be reached from steps 'start', 'work', 'ok' except through branch 'yes' "
         "of 'ok' (probability 0): in practice a loop with no way out")
+
+
+def test_branch_of_a_fork_caught_in_a_loop_is_a_trap_not_a_deadlock() -> None:
+    """Branch a loops for ever, so join j waits for ever: SM105 reports the loop only."""
+    problems = check_text("""\
+        name: n
+        steps:
+          - {id: s, kind: terminator, next: f}
+          - {id: f, kind: parallel, next: [a, b]}
+          - {id: a, kind: task, next: d}
+          - id: d
+            kind: decision
+            next: [{to: a, label: x}, {to: a2, label: y}]
+          - {id: a2, kind: task, next: a}
+          - {id: b, kind: task, next: j}
+          - {id: j, kind: parallel, next: e}
+          - {id: e, kind: terminator}
+        """)
+    assert [(p.code, p.step) for p in problems] == [("SM105", "a")]
+
+
+def test_tokens_waiting_at_a_join_are_not_trapped() -> None:
+    """Each branch loops for rework and leaves through the join: nothing is trapped."""
+    assert check_text("""\
+        name: n
+        steps:
+          - {id: s, kind: terminator, next: f}
+          - {id: f, kind: parallel, next: [a, b]}
+          - {id: a, kind: task, next: da}
+          - id: da
+            kind: decision
+            next: [{to: a, label: redo}, {to: j, label: ok}]
+          - {id: b, kind: task, next: db}
+          - id: db
+            kind: decision
+            next: [{to: b, label: redo}, {to: j, label: ok}]
+          - {id: j, kind: parallel, next: e}
+          - {id: e, kind: terminator}
+        """) == []
+
+
+def test_join_waiting_for_a_flow_from_after_itself_is_sm111() -> None:
+    """j needs d's flow, and d comes only after j: x's token waits at j for ever."""
+    problems = check_text("""\
+        name: n
+        steps:
+          - {id: s, kind: terminator, next: x}
+          - {id: x, kind: task, next: j}
+          - {id: j, kind: parallel, next: y}
+          - {id: y, kind: task, next: d}
+          - id: d
+            kind: decision
+            next: [{to: j, label: again}, {to: e, label: done}]
+          - {id: e, kind: terminator}
+        """)
+    assert [(p.code, p.step) for p in problems] == [("SM111", "j")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import cached_property
 from operator import itemgetter
@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..flow import markov
+from ..flow.parallel import ParallelStructure, parallel_structure
 from ..model import LAYERS, Decision
 from ..values import default_cv
 
@@ -94,6 +95,10 @@ class FlowChain:
             (``step.duration_cv``: its ``cv``, else its distribution's, else 1).
         exponential: Steps whose duration is exponential (no ``distribution``
             or ``exponential``, and cv 1).
+        distribution: Each step's ``distribution`` (``None`` where not given).
+        structure: The forks, joins and branches of the map's parallel work
+            (:func:`servicemap.flow.parallel.parallel_structure`), where the map has
+            parallel steps and was compiled from its flow graph; ``None`` otherwise.
         arrivals_scv: Squared coefficient of variation of the external arrivals
             at each start (``nan`` at other steps): a start's own
             ``arrivals_cv``, else the map's, else 1. Where no start gives its
@@ -135,11 +140,20 @@ class FlowChain:
     service_cv: FloatArray = field(default_factory=lambda: np.zeros(0))
     exponential: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     arrivals_scv: FloatArray = field(default_factory=lambda: np.zeros(0))
+    distribution: list[str | None] = field(default_factory=list)
+    structure: ParallelStructure | None = None
 
     @property
     def n(self) -> int:
         """Number of steps."""
         return len(self.nodes)
+
+    @cached_property
+    def first_edge(self) -> list[int]:
+        """Position of each step's first edge (edges are grouped by source, in step order);
+        ``first_edge[i + 1]`` ends step *i*'s. O(n), computed once."""
+        first: list[int] = np.concatenate([[0], np.cumsum(self.out_degree)]).tolist()
+        return first
 
     @cached_property
     def trapped(self) -> list[int]:
@@ -256,8 +270,9 @@ def compile_chain(G: nx.DiGraph) -> FlowChain:
                                         decision=kind[i] == "decision", lines=lines)
         all_moves.append(step_moves)
         marks[i] = mine
-        if even:
+        if even and kind[i] != "parallel":
             even_split.append(u)
+    markov.token_moves(kind, all_moves, index)
     edges = _edges(index, all_moves, even_split)
     first = _offsets(edges)
     for i, step_marks in marks.items():
@@ -306,13 +321,19 @@ def compile_blueprint(blueprint: Blueprint, flows: FlowGraph | None = None) -> F
     lanes: dict[str, str | None] = {lane.id: lane.layer for lane in blueprint.lanes}
     found, even_split = markov.flow_moves(fg)
     moves = list(found.values())
+    if "parallel" in kind:
+        even_split = [sid for sid in even_split if fg.steps[sid].kind != "parallel"]
+        markov.token_moves(kind, moves, index)
     edges = _edges(index, moves, even_split)
     first = _offsets(edges)
     for i, step in enumerate(fg.steps.values()):
         if isinstance(step, Decision) and moves[i]:
             _mark_branches(fg, step, edges, first[i], moves[i])
-    return _build(nodes, index, columns, kind, edges, blueprint.arrivals, lanes,
-                  blueprint.arrivals_cv)
+    chain = _build(nodes, index, columns, kind, edges, blueprint.arrivals, lanes,
+                   blueprint.arrivals_cv)
+    if "parallel" in kind:
+        chain = replace(chain, structure=parallel_structure(fg))
+    return chain
 
 
 def _mark_branches(fg: FlowGraph, step: Decision, edges: _Edges, first: int,
@@ -552,4 +573,5 @@ def _build(
         service_cv=service_cv,
         exponential=exponential,
         arrivals_scv=arrivals_scv,
+        distribution=list(columns["distribution"]),
     )

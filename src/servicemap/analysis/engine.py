@@ -13,6 +13,7 @@ from .chain import FlowChain, compile_blueprint, compile_chain
 from .flow import UnsolvableFlow, solve_flow
 from .metrics import metrics_of, summary_of
 from .notes import notes_of
+from .parallel import NotNested
 from .result import Analysis
 from .table import step_table_of
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from ..values import Rate
 
 __all__ = [
+    "NOT_NESTED",
     "AnalysisError", "analyze_blueprint", "analyze_chain", "analyze_graph", "parse_arrivals",
 ]
 
@@ -118,6 +120,26 @@ def _refusal(exc: UnsolvableFlow, blueprint: Blueprint | None) -> AnalysisError:
                                   column, step)])
 
 
+NOT_NESTED = ("SM190", "parallel-not-nested")
+"""The code and name of the refusal of parallel work that does not nest into regions."""
+
+
+def _not_nested(exc: NotNested, blueprint: Blueprint | None) -> AnalysisError:
+    """The error for parallel work that does not nest: one problem per step named, located."""
+    source = blueprint.source if blueprint is not None else None
+    at = {s.id: k for k, s in enumerate(blueprint.steps)} if blueprint is not None else {}
+    problems = []
+    steps: list[str | None] = list(exc.steps) or [None]
+    for step in steps:
+        line = column = None
+        if source is not None and step in at:
+            line, column = source.locate(("steps", at[step]))
+        problems.append(Problem(*NOT_NESTED, "error", str(exc),
+                                source.filename if source is not None else None, line, column,
+                                step))
+    return AnalysisError(problems)
+
+
 def _analyze(chain: FlowChain, rate: float | None, name: str,
              blueprint: Blueprint | None) -> Analysis:
     # Overflow and underflow are handled where they matter (None and a note), so
@@ -128,7 +150,10 @@ def _analyze(chain: FlowChain, rate: float | None, name: str,
             v = solve_flow(chain)
         except UnsolvableFlow as exc:
             raise _refusal(exc, blueprint) from exc
-        m = metrics_of(chain, v, chain.arrivals_per_h if rate is None else rate)
+        try:
+            m = metrics_of(chain, v, chain.arrivals_per_h if rate is None else rate)
+        except NotNested as exc:
+            raise _not_nested(exc, blueprint) from exc
         return Analysis(
             name=name,
             summary=summary_of(m),
@@ -139,6 +164,8 @@ def _analyze(chain: FlowChain, rate: float | None, name: str,
             convergence_points=m.convergence,
             end_probabilities=m.end_probabilities,
             notes=notes_of(chain, m),
+            parallel=m.parallel.regions if m.parallel is not None else [],
+            critical_path=m.parallel.critical_path if m.parallel is not None else [],
         )
 
 

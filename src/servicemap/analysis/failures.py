@@ -19,6 +19,7 @@ from .chain import (
     floats_or_none,
 )
 from .flow import solve_flow
+from .parallel import serialised_edges
 
 __all__ = [
     "LINES",
@@ -289,8 +290,9 @@ def _single_points_of_failure(chain: FlowChain) -> list[int]:
     """Positions of the single points of failure, in path order."""
     sources = np.flatnonzero(chain.start > 0)
     sinks = np.flatnonzero(chain.absorbing)
-    dom = np.asarray(dominators_of_sink(chain.n, chain.src, chain.dst, sources, sinks),
-                     dtype=np.int64)
+    # parallel work: a case passes every branch, as if they ran one after another
+    src, dst = serialised_edges(chain) if "parallel" in chain.kind else (chain.src, chain.dst)
+    dom = np.asarray(dominators_of_sink(chain.n, src, dst, sources, sinks), dtype=np.int64)
     out: list[int] = dom[~chain.terminator[dom]].tolist()
     return out
 

@@ -20,6 +20,7 @@ from .bottlenecks import (
 from .chain import FloatArray, FlowChain
 from .failures import FailurePoint, failure_table_of, percent
 from .flow import end_probabilities_of, success_probability_of
+from .parallel import ParallelLead, parallel_lead_of, regions_checked
 from .percentiles import lead_time_percentiles_of
 from .result import Summary
 from .times import (
@@ -72,6 +73,8 @@ class Metrics:
         percentiles, percentiles_method: Lead-time p50, p80, p95 in seconds where
             exact, and the method or why none
             (:func:`~servicemap.analysis.percentiles.lead_time_percentiles_of`).
+        parallel: The map's parallel work (regions, lead-time method, critical path);
+            ``None`` without parallel steps, or where the lead time is unbounded.
         yields: Rolled %C&A, first-pass yield, clean success, expected failures and
             failure probability (:mod:`~servicemap.analysis.yields`).
         wip: Work in progress at each step by Little's law, ``L_i = λ · v_i · LT_i``
@@ -108,6 +111,7 @@ class Metrics:
     queue_method: str | None = None
     percentiles: dict[str, float] | None = None
     percentiles_method: str | None = None
+    parallel: ParallelLead | None = None
 
 
 def metrics_of(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> Metrics:
@@ -185,30 +189,42 @@ def lead_breakdown_of(chain: FlowChain, v: FloatArray,
             "service_s": _part(v, step_process_times(chain))}
 
 
-def _lead(chain: FlowChain, v: FloatArray, queue: FloatArray,
-          overflow: list[str]) -> tuple[Metric, Metric, Metric, list[str]]:
-    """Process time, lead time, activity ratio and the overloaded steps that make
-    the lead time unbounded (``None`` then, not an overflow)."""
+def _lead(chain: FlowChain, v: FloatArray, queue: FloatArray, overflow: list[str]
+          ) -> tuple[Metric, Metric, Metric, list[str], ParallelLead | None]:
+    """Process time, lead time, activity ratio, the overloaded steps that make
+    the lead time unbounded (``None`` then, not an overflow) and the parallel work.
+
+    With parallel steps the lead time takes each region's longest branch
+    (:func:`~servicemap.analysis.parallel.parallel_lead_of`).
+    """
     raw_process, raw_lead = process_time_of(chain, v), lead_time_of(chain, v, queue)
     unbounded = [chain.nodes[i] for i in np.flatnonzero(np.isinf(queue) & (v > 0.0)).tolist()]
     process = _bounded(raw_process, "process time per case", overflow)
+    parallel = None
+    if "parallel" in chain.kind:
+        if unbounded:
+            regions_checked(chain)
+        else:
+            parallel = parallel_lead_of(chain, v, step_lead_times(chain, queue), queue,
+                                        chain.structure)
+            raw_lead = Metric(parallel.value, raw_lead.covered, raw_lead.total)
     if unbounded:
         none = Metric(None, raw_lead.covered, raw_lead.total)
-        return process, none, Metric(None, none.covered, none.total), unbounded
+        return process, none, Metric(None, none.covered, none.total), unbounded, parallel
     ratio = activity_ratio_of(raw_process, raw_lead)
     if ratio.value is not None and not (math.isfinite(raw_process.value or 0.0)
                                         and math.isfinite(raw_lead.value or 0.0)):
         lt = step_lead_times(chain, queue)
         ratio = Metric(_scaled_ratio(chain, v, lt), ratio.covered, ratio.total)
     lead = _bounded(raw_lead, "lead time per case", overflow)
-    return process, lead, _bounded(ratio, "activity ratio", overflow), unbounded
+    return process, lead, _bounded(ratio, "activity ratio", overflow), unbounded, parallel
 
 
 def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> Metrics:
     overflow: list[str] = []
     queue = _queues(chain, v, arrivals_per_h)
     lt = step_lead_times(chain, queue)
-    process, lead, ratio, unbounded = _lead(chain, v, queue, overflow)
+    process, lead, ratio, unbounded, parallel = _lead(chain, v, queue, overflow)
     cost = _bounded(cost_of(chain, v), "cost per case", overflow)
     bottleneck, throughput = bottleneck_of(chain, v)
     if throughput is not None and not math.isfinite(throughput):
@@ -220,7 +236,11 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         rho = utilisation_of(chain, v, arrivals_per_h)
         over["utilisation"] = [chain.nodes[i] for i in np.flatnonzero(np.isinf(rho)).tolist()]
     fps, fp_steps, fp_flags = failure_table_of(chain, v)
-    pcts, pcts_method = lead_time_percentiles_of(chain, v, queue)
+    accuracy = rolled_accuracy_of(chain)
+    pcts, pcts_method = lead_time_percentiles_of(chain, v, queue) if parallel is None and \
+        "parallel" not in chain.kind else (None, "not computed: the map has parallel work (a "
+                                           "case takes its longest branch): run servicemap "
+                                           "simulate")
     return Metrics(
         visits=v,
         arrivals_per_h=arrivals_per_h,
@@ -231,7 +251,7 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         lead=lead,
         ratio=ratio,
         cost=cost,
-        accuracy=rolled_accuracy_of(chain),
+        accuracy=accuracy,
         bottleneck=bottleneck,
         throughput=throughput,
         failure_points=fps,
@@ -246,13 +266,15 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         overflow=overflow,
         overflow_steps={k: ids for k, ids in over.items() if ids},
         queue=queue,
-        breakdown=lead_breakdown_of(chain, v, queue),
+        breakdown=lead_breakdown_of(chain, v, queue) if "parallel" not in chain.kind
+        else dict.fromkeys(("wait_s", "queue_s", "service_s")),
         unbounded=unbounded,
         yields=yields_of(chain, v),
         wip=wip_of(v, lt, arrivals_per_h),
         queue_method=_queue_method(chain, v, arrivals_per_h),
         percentiles=pcts,
         percentiles_method=pcts_method,
+        parallel=parallel,
     )
 
 
@@ -335,6 +357,7 @@ def summary_of(m: Metrics) -> Summary:
         queue_method=m.queue_method,
         lead_time_percentiles_s=m.percentiles,
         lead_time_percentiles_method=m.percentiles_method,
+        lead_time_method=m.parallel.method if m.parallel is not None else None,
         coverage={"process_time": m.process, "lead_time": m.lead, "activity_ratio": m.ratio,
                   "cost": m.cost, "rolled_accuracy": m.accuracy},
     )

@@ -32,7 +32,18 @@ def notes_of(chain: FlowChain, m: Metrics) -> list[str]:
         O(n).
     """
     return [*chain.notes, *_split_notes(chain), *_data_notes(m), *_capacity_notes(chain, m),
-            *_overflow_notes(m), *_precision_notes(m)]
+            *_overflow_notes(m), *_precision_notes(m), *_parallel_notes(m)]
+
+
+def _parallel_notes(m: Metrics) -> list[str]:
+    """What parallel work changes: the lead time, the ratio, the shares."""
+    if m.parallel is None:
+        return []
+    notes = [f"parallel work: every branch of a fork runs, so the process time, cost and "
+             f"loads add every branch, while the lead time takes each fork's longest branch "
+             f"({m.parallel.method}); the activity ratio can exceed 100% and the time "
+             "traps' shares are of the steps' summed time"]
+    return notes
 
 
 PRECISE_RUNS = 4.5e9

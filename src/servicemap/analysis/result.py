@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .bottlenecks import BottleneckRow
 from .failures import FailurePoint, percent
+from .parallel import ParallelRegion
 from .times import Metric
 
 if TYPE_CHECKING:
@@ -101,6 +102,7 @@ _FLOAT_KEYS: dict[str, tuple[str, ...]] = {
     "time_traps": ("lead_time_share",),
     "ends": ("probability",),
     "convergence_points": (),
+    "critical_path": (),
 }
 """The float keys of the rows of each long list in :meth:`Analysis.to_dict`."""
 
@@ -141,7 +143,7 @@ _SUMMARY_KEYS: tuple[str, ...] = (
     "activity_ratio", "rolled_accuracy", "rolled_ca", "first_pass_yield", "clean_success",
     "success_probability", "expected_failures", "failure_probability", "wip",
     "cost", "max_throughput_per_h", "bottleneck", "arrivals_per_h", "queue_method",
-    "lead_time_percentiles_s", "lead_time_percentiles_method",
+    "lead_time_percentiles_s", "lead_time_percentiles_method", "lead_time_method",
 )
 
 
@@ -162,7 +164,11 @@ class Summary(Mapping[str, Any]):
     ``lead_time_percentiles_s`` holds ``{"p50": ..., "p80": ..., "p95": ...}``
     where they are exact (``lead_time_percentiles_method`` is then
     ``"phase-type (exact)"``), else ``None`` and the method says why
-    (``"not computed: ...: run servicemap simulate"``). ``coverage`` holds
+    (``"not computed: ...: run servicemap simulate"``). ``lead_time_method``
+    says how the lead time of a map with parallel work took each fork's
+    longest branch (``"phase-type (exact)"`` or ``"Monte Carlo (20,000
+    samples)"``, docs/analysis.md, "Parallel work"); ``None`` without parallel
+    work, where the lead time is a plain sum. ``coverage`` holds
     the :class:`~servicemap.analysis.times.Metric` of each time/cost/accuracy
     metric, saying how many steps carried its data.
 
@@ -178,7 +184,7 @@ class Summary(Mapping[str, Any]):
         >>> s["lead_time_s"], s.lead_time_s
         (900.0, 900.0)
         >>> "lead_time_s" in s, "coverage" in s, len(s)
-        (True, False, 20)
+        (True, False, 21)
         >>> list(s)[:3]
         ['process_time_s', 'lead_time_s', 'lead_time_breakdown']
         >>> s["made_up"]
@@ -208,6 +214,7 @@ class Summary(Mapping[str, Any]):
     queue_method: str | None = None
     lead_time_percentiles_s: dict[str, float] | None = None
     lead_time_percentiles_method: str | None = None
+    lead_time_method: str | None = None
 
     def __getitem__(self, key: str) -> Any:
         """The metric named ``key`` (a key of :meth:`to_dict`)."""
@@ -220,7 +227,7 @@ class Summary(Mapping[str, Any]):
         return iter(_SUMMARY_KEYS)
 
     def __len__(self) -> int:
-        """The number of metrics (20)."""
+        """The number of metrics (21)."""
         return len(_SUMMARY_KEYS)
 
     def to_dict(self) -> dict[str, Any]:
@@ -287,6 +294,10 @@ class Analysis:
         convergence_points: ``(step, incoming flows)`` for merges.
         end_probabilities: Probability of finishing at each end.
         notes: What the analysis assumed or could not compute, for a person.
+        parallel: The fork/join regions of the map's parallel work, with each
+            branch's expected time, the expected longest branch and its method.
+        critical_path: The steps on the branches that set the lead time (each
+            region's longest expected branch), with the forks and joins, in map order.
     """
 
     name: str
@@ -298,6 +309,8 @@ class Analysis:
     convergence_points: list[tuple[str, int]] = field(default_factory=list)
     end_probabilities: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    parallel: list[ParallelRegion] = field(default_factory=list)
+    critical_path: list[str] = field(default_factory=list)
 
     @cached_property
     def steps(self) -> list[StepRow]:
@@ -324,7 +337,8 @@ class Analysis:
         """Plain data in the shape of ``analyze --format json`` (cli.md), plus extra keys.
 
         Extra keys: ``coverage`` (per metric: value, covered, total),
-        ``time_traps``, ``convergence_points``, ``ends`` and ``notes``.
+        ``time_traps``, ``convergence_points``, ``ends``, ``parallel`` (the
+        fork/join regions), ``critical_path`` and ``notes``.
 
         Every number is finite: the analysis reports a value beyond the float
         range as ``None`` with a note saying so, and should one slip through
@@ -356,6 +370,8 @@ class Analysis:
             "time_traps": [{"step": s, "lead_time_share": x} for s, x in self.time_traps],
             "convergence_points": [{"step": s, "incoming": k} for s, k in self.convergence_points],
             "ends": [{"step": s, "probability": p} for s, p in self.end_probabilities.items()],
+            "parallel": [r.to_dict() for r in self.parallel],
+            "critical_path": list(self.critical_path),
             "notes": list(self.notes),
         }
 
@@ -410,6 +426,8 @@ class Analysis:
             ("lead time per case", format_seconds(s.lead_time_s) if s.lead_time_unbounded is None
              else f"unbounded: {s.lead_time_unbounded}", c("lead_time")),
             *self._breakdown_line(),
+            *([] if s.lead_time_method is None else [
+                ("  longest branches by", s.lead_time_method, "")]),
             *self._percentile_line(),
             ("activity ratio", _pct(s.activity_ratio) if s.lead_time_unbounded is None
              else "unbounded lead time", c("activity_ratio")),
@@ -452,6 +470,25 @@ class Analysis:
             return []
         return [("  of which", " + ".join(parts), "")]
 
+    def _parallel_lines(self) -> list[str]:
+        """The regions of parallel work, each branch's expected time, the critical path."""
+        if not self.parallel:
+            return []
+        n = len(self.parallel)
+        lines = ["", f"Parallel work ({n} fork/join region{'s' if n > 1 else ''})"]
+        for r in self.parallel:
+            error = "" if r.standard_error_s is None else \
+                f" ± {format_seconds(r.standard_error_s)}"
+            longest = format_seconds(r.expected_time_s)
+            lines.append(f"  {r.fork} -> {r.join}: longest branch {longest}{error} "
+                         f"({r.method}), {_num(r.visits)} per case")
+            for k, b in enumerate(r.branches):
+                mark = "*" if k == r.critical else " "
+                steps = ", ".join(b.steps) or "(no step)"
+                lines.append(f"   {mark} {format_seconds(b.expected_time_s)}: {steps}")
+        lines.append(f"  critical path: {', '.join(self.critical_path)}")
+        return lines
+
     def to_text(self, *, top: int = 10) -> str:
         """A readable report for a terminal.
 
@@ -491,6 +528,7 @@ class Analysis:
             lines.append(f"  unbounded: {self.summary.lead_time_unbounded}")
         elif not self.time_traps:
             lines.append("  none")
+        lines += self._parallel_lines()
         if self.convergence_points:
             lines += ["", "Convergence points (incoming flows)"]
             lines.extend(f"  {s}: {k}" for s, k in self.convergence_points[:top])
@@ -528,6 +566,14 @@ class Analysis:
               "overloaded" if b.overloaded else format_seconds(b.queue_wait_s)]
              for b in self.bottlenecks[:top]],
         ))
+        if self.parallel:
+            parts.append(f"<h4>Parallel work ({len(self.parallel)})</h4>")
+            parts.append(table(
+                ["fork", "join", "longest branch", "method", "critical branch"],
+                [[r.fork, r.join, format_seconds(r.expected_time_s), r.method,
+                  ", ".join(r.branches[r.critical].steps) if r.branches else ""]
+                 for r in self.parallel[:top]],
+            ))
         n_steps = len(self.table["id"])
         parts.append(f"<h4>Steps ({n_steps})</h4>")
         parts.append(table(

@@ -27,6 +27,7 @@ import numpy as np
 
 from .chain import BoolArray, FloatArray, FlowChain, compile_chain
 from .flow import solve_flow
+from .parallel import absorb_parallel
 
 __all__ = [
     "Metric",
@@ -226,7 +227,10 @@ def rolled_accuracy_of(chain: FlowChain) -> Metric:
     if not carried.any():
         return _metric(chain, carried, None)
     acc = np.where(carried, chain.accuracy, 1.0)
-    good = solve_flow(chain, row_scale=acc)
+    if "parallel" in chain.kind:  # every branch must be right: a product per region
+        good = absorb_parallel(chain, chain.prob * acc[chain.src])
+    else:
+        good = solve_flow(chain, row_scale=acc)
     ends = chain.absorbing
     value = float(np.clip(acc[ends] @ good[ends], 0.0, 1.0))
     return _metric(chain, carried, value)

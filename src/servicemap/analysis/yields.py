@@ -26,6 +26,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from .chain import BoolArray, FloatArray, FlowChain
+from .parallel import absorb_parallel
 
 __all__ = ["Yields", "back_edges", "yields_of"]
 
@@ -110,6 +111,9 @@ def _absorb(chain: FlowChain, weights: FloatArray) -> FloatArray:
 def yields_of(chain: FlowChain, v: FloatArray) -> Yields:
     """The yields and failure probabilities of a map from its chain and visits.
 
+    With parallel work a case comes through a fork/join region only if every
+    branch does (:func:`~servicemap.analysis.parallel.absorb_parallel`).
+
     Notes:
         Three sparse solves (accurate, accurate without rework, failure branches
         cut) and an O(n + m) depth-first search. References: Martin & Osterling,
@@ -122,8 +126,9 @@ def yields_of(chain: FlowChain, v: FloatArray) -> Yields:
     acc = np.where(has_acc, chain.accuracy, 1.0)
     good = chain.prob * acc[chain.src]
     ends = chain.success & chain.absorbing
-    clean = _absorb(chain, good)
-    first = _absorb(chain, np.where(back_edges(chain), 0.0, good))
+    absorb = absorb_parallel if "parallel" in chain.kind else _absorb
+    clean = absorb(chain, good)
+    first = absorb(chain, np.where(back_edges(chain), 0.0, good))
     rolled = None
     if has_acc.any():
         with np.errstate(divide="ignore"):
@@ -132,8 +137,11 @@ def yields_of(chain: FlowChain, v: FloatArray) -> Yields:
     if chain.failure.any():
         fsrc, fprob = chain.src[chain.failure], chain.prob[chain.failure]
         expected = float(v[fsrc] @ fprob)
-        cut = _absorb(chain, np.where(chain.failure, 0.0, chain.prob))
-        fail = min(1.0, float(cut[fsrc] @ fprob))
+        cut = absorb(chain, np.where(chain.failure, 0.0, chain.prob))
+        # the mass the failure branches carry away; with parallel work, what does not
+        # reach an end (a case fails if any branch does)
+        fail = min(1.0, float(cut[fsrc] @ fprob) if absorb is _absorb
+                   else max(0.0, 1.0 - float(cut[chain.absorbing].sum())))
     fpy, clean_success = float(acc[ends] @ first[ends]), float(acc[ends] @ clean[ends])
     return Yields(rolled, _clip(fpy), _clip(clean_success), expected, fail)
 

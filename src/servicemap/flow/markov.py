@@ -26,6 +26,7 @@ __all__ = [
     "start_distribution",
     "start_shares",
     "step_moves",
+    "token_moves",
     "total_arrivals",
     "transitions",
     "trapped",
@@ -107,6 +108,38 @@ def moves(
         counts[t] = counts.get(t, 0) + c
     k = sum(counts.values())
     return [(t, c / k) for t, c in counts.items()], bool(counts) and (decision or len(counts) > 1)
+
+
+def token_moves(kind: Sequence[str], moves: list[list[tuple[T, float]]],
+                index: dict[T, int]) -> None:
+    """Make the moves count tokens of parallel work, in place.
+
+    A fork (a ``parallel`` step) sends a token down every next step: each of
+    its moves gets weight 1 instead of a share. A join (a ``parallel`` step
+    with k > 1 incoming flows) fires once per k tokens, one on each flow: each
+    move into it gets weight ``p / k``. Solving ``v = s + Pᵀv`` then gives
+    each step's executions per case on a sound map (every branch of a fork
+    counts the fork's visits; a join's equal those on any of its flows).
+
+    >>> moves = [[("f", 1.0)], [("a", 0.5), ("b", 0.5)], [("j", 1.0)], [("j", 1.0)], []]
+    >>> index = {"s": 0, "f": 1, "a": 2, "b": 3, "j": 4}
+    >>> token_moves(["terminator", "parallel", "task", "task", "parallel"], moves, index)
+    >>> moves
+    [[('f', 1.0)], [('a', 1.0), ('b', 1.0)], [('j', 0.5)], [('j', 0.5)], []]
+
+    Notes:
+        O(n + m).
+    """
+    incoming = [0] * len(kind)
+    for out in moves:
+        for t, _ in out:
+            incoming[index[t]] += 1
+    for i, out in enumerate(moves):
+        if kind[i] == "parallel":
+            out[:] = [(t, 1.0) for t, _ in out]
+        if any(kind[index[t]] == "parallel" and incoming[index[t]] > 1 for t, _ in out):
+            out[:] = [(t, p / incoming[index[t]] if kind[index[t]] == "parallel" else p)
+                      for t, p in out]
 
 
 def start_shares(rates: Sequence[float | None], map_rate: float | None = None) -> list[float]:
@@ -448,6 +481,9 @@ def visits(g: FlowGraph, *, map_rate: float | None = None,
            max_component: int = 400) -> dict[str, float] | None:
     """Expected executions of each step per case (``v = s + Pᵀv``).
 
+    Parallel work counts tokens (:func:`token_moves`): each branch of a fork
+    runs, a join runs once per set of its branches.
+
     Solved exactly component by component in topological order. Returns
     ``None`` when some steps have no way out (:func:`trapped`) or a loop is
     larger than ``max_component`` steps (use :mod:`servicemap.analysis` then).
@@ -474,6 +510,11 @@ def visits(g: FlowGraph, *, map_rate: float | None = None,
         O(V + E + Σ k³) for loops of k steps.
     """
     trans = transitions(g)
+    kinds = [s.kind for s in g.steps.values()]
+    if "parallel" in kinds:  # count tokens: every branch of a fork, a join once per k
+        moves = list(trans.values())
+        token_moves(kinds, moves, {sid: k for k, sid in enumerate(g.steps)})
+        trans = dict(zip(trans, moves, strict=True))
     if trapped(g, trans):
         return None
     incoming: dict[str, float] = dict.fromkeys(g.steps, 0.0)

@@ -12,6 +12,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from ..flow.graph import FlowGraph, flow_graph
+from ..flow.parallel import ParallelStructure, parallel_structure
+from ..flow.soundness import MAX_STATES, Soundness, soundness
 from ..model import Decision
 from ..problems import Level
 
@@ -120,6 +122,24 @@ class Context:
     def to_ends(self) -> set[str]:
         """Steps from which some end can be reached."""
         return self.graph.reachable(self.graph.ends(), reverse=True)
+
+    @cached_property
+    def parallel(self) -> ParallelStructure:
+        """How the forks and joins nest (servicemap.flow.parallel)."""
+        return parallel_structure(self.graph)
+
+    @cached_property
+    def soundness(self) -> Soundness:
+        """The verdict on parallel work, shared by rules SM111-SM114.
+
+        The ``max-states`` option (default 100,000) bounds the states explored
+        where the map does not nest properly.
+        """
+        budget = self.options.get("max-states", MAX_STATES)
+        max_states = budget if isinstance(budget, int) and budget > 0 else MAX_STATES
+        if not any(s.kind == "parallel" for s in self.graph.steps.values()):
+            return soundness(self.graph, max_states=max_states)
+        return soundness(self.graph, max_states=max_states, structure=self.parallel)
 
     def step_path(self, step_id: str, *rest: str | int) -> DataPath:
         """The data path of a step (or of one of its keys)."""

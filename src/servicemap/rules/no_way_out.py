@@ -21,6 +21,13 @@ The flow is read with connectors passed through, so two more traps count:
   it. The problem names the loop's steps and points at the probability of
   its way out; give that branch a realistic probability.
 
+With parallel work (``parallel`` steps), a token waiting at a join is not
+trapped: it goes on once the join's other flows arrive. A branch of a fork
+caught in a loop is reported here, and its join, which then waits for ever,
+is not reported again as a deadlock; a join that can never fire although
+every branch can leave its loops (a join after a decision, or one waiting
+for a flow from after itself) is rule SM111's.
+
 Why it matters: such a loop passes most flowchart linters (bpmnlint's
 recommended rules among them) yet no case caught in it ever finishes.
 

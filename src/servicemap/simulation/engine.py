@@ -10,7 +10,7 @@ from typing import Any
 
 import simpy
 
-from .network import Network
+from .network import Network, SimStep
 from .sampling import Sampler, gap_sampler, sampler
 
 __all__ = ["Event", "Replication", "run_replication"]
@@ -60,6 +60,126 @@ def _arrivals(net: Network, rng: random.Random, total: int) -> list[tuple[float,
     return found
 
 
+class _Case:
+    """One case's tokens: how many are under way, and those waiting at each join."""
+
+    __slots__ = ("arrived", "live", "measured", "number", "waiting")
+
+    def __init__(self, number: int, measured: bool, arrived: float) -> None:
+        self.number = number
+        self.measured = measured
+        self.arrived = arrived
+        self.live = 1
+        self.waiting: dict[int, list[int]] = {}
+
+    def joins(self, step: SimStep, at: int, came_from: int | None) -> bool:
+        """Whether a token arriving at join ``at`` from ``came_from`` passes (fires the join).
+
+        It passes when a token of this case waits on every other incoming flow;
+        those are used up with it. Otherwise it waits (and ends as a token).
+        """
+        counts = self.waiting.setdefault(at, [0] * len(step.inputs))
+        counts[step.inputs.index(came_from) if came_from in step.inputs else 0] += 1
+        if min(counts) == 0:
+            return False
+        for k in range(len(counts)):
+            counts[k] -= 1
+        return True
+
+
+class _Run:
+    """The state of one replication: the environment, servers, samplers and what it measures."""
+
+    def __init__(self, net: Network, seed: str, cases: int, warmup: int, log: bool) -> None:
+        self.rng = random.Random(seed)
+        self.env = simpy.Environment()
+        self.steps = net.steps
+        self.warmup, self.log = warmup, log
+        self.resources = [simpy.Resource(self.env, s.capacity) if s.capacity else None
+                          for s in net.steps]
+        self.free: list[list[int]] = [list(range(s.capacity or 0, 0, -1)) for s in net.steps]
+        self.draw: list[Sampler] = [sampler(self.rng, s.duration, s.distribution, s.cv)
+                                    for s in net.steps]
+        self.arrivals = _arrivals(net, self.rng, warmup + cases)
+        self.t0 = self.arrivals[warmup][0] if cases else 0.0
+        self.t1 = self.arrivals[-1][0] if self.arrivals else 0.0
+        n = len(net.steps)
+        self.rep = Replication(cases, self.t1 - self.t0, [], [0] * n, [0.0] * n, [0.0] * n,
+                               [0.0] * n)
+
+    def clipped(self, a: float, b: float) -> float:
+        """The part of [a, b] inside the measured window."""
+        return max(0.0, min(b, self.t1) - max(a, self.t0))
+
+    def execute(self, case: _Case, at: int) -> Generator[Any, Any, None]:
+        """One execution of step ``at``: its wait, a server if it has a capacity, its duration."""
+        env, rep, step = self.env, self.rep, self.steps[at]
+        entered = env.now
+        if step.wait:
+            yield env.timeout(step.wait)
+        res = self.resources[at]
+        if res is None:
+            began, server = env.now, step.resource
+            if self.log:
+                rep.events.append((case.number, at, "start", began, server))
+            took = self.draw[at]()
+            if took:
+                yield env.timeout(took)
+        else:
+            asked = env.now
+            req = res.request()
+            yield req
+            began, k = env.now, self.free[at].pop()
+            server = f"{step.resource}-{k}"
+            if self.log:
+                rep.events.append((case.number, at, "start", began, server))
+            yield env.timeout(self.draw[at]())
+            res.release(req)
+            self.free[at].append(k)
+            rep.busy[at] += self.clipped(began, env.now)
+            if case.measured:
+                rep.waits[at] += began - asked
+        if self.log:
+            rep.events.append((case.number, at, "complete", env.now, server))
+        rep.presence[at] += self.clipped(entered, env.now)
+        if case.measured:
+            rep.visits[at] += 1
+
+    def token(self, case: _Case, at: int | None,
+              came_from: int | None = None) -> Generator[Any, Any, None]:
+        """A token of ``case`` from step ``at`` on, until it ends or waits at a join.
+
+        A fork starts a token down each of its other next steps and goes on
+        down the first; the case ends when its last token does.
+        """
+        steps = self.steps
+        while at is not None:
+            step = steps[at]
+            if step.inputs and not case.joins(step, at, came_from):
+                break
+            yield from self.execute(case, at)
+            came_from = at
+            if step.fork:
+                for other in step.targets[1:]:
+                    case.live += 1
+                    self.env.process(self.token(case, other, at))
+                at = step.targets[0]
+            else:
+                at = step.targets[bisect_right(step.cumulative, self.rng.random())] \
+                    if step.targets else None
+        case.live -= 1
+        if case.live == 0 and case.measured:
+            self.rep.lead_times.append(self.env.now - case.arrived)
+
+    def source(self) -> Generator[Any, Any, None]:
+        """Start each case at its arrival time."""
+        env, now = self.env, 0.0
+        for number, (t, start) in enumerate(self.arrivals):
+            yield env.timeout(t - now)
+            now = t
+            env.process(self.token(_Case(number, number >= self.warmup, t), start))
+
+
 def run_replication(net: Network, seed: str, cases: int, warmup: int,
                     log: bool = False) -> Replication:
     """Simulate ``warmup + cases`` arrivals; measure the last ``cases`` of them.
@@ -67,6 +187,11 @@ def run_replication(net: Network, seed: str, cases: int, warmup: int,
     Each step of a case: its ``wait`` as a pure delay, then a server of its
     capacity (a ``simpy.Resource``; none: no queue), then its duration. The next
     step is drawn from the step's moves; a case ends at a step without moves.
+    A fork (a ``parallel`` step with several next steps) sends a token of the
+    case down every next step at once; a join (a ``parallel`` step with
+    several incoming flows) waits for a token of that case on each incoming
+    flow, then one token goes on. A case ends when its last token ends, and
+    its lead time runs from its arrival to then.
     The statistics window runs from the first to the last measured arrival;
     the run goes on until every case has ended.
 
@@ -83,69 +208,7 @@ def run_replication(net: Network, seed: str, cases: int, warmup: int,
     Notes:
         O(cases · executions per case) simpy events; memory O(cases) (events when logged).
     """
-    rng = random.Random(seed)
-    n = len(net.steps)
-    env = simpy.Environment()
-    resources = [simpy.Resource(env, s.capacity) if s.capacity else None for s in net.steps]
-    free: list[list[int]] = [list(range(s.capacity or 0, 0, -1)) for s in net.steps]
-    draw: list[Sampler] = [sampler(rng, s.duration, s.distribution, s.cv) for s in net.steps]
-    arrivals = _arrivals(net, rng, warmup + cases)
-    t0 = arrivals[warmup][0] if cases else 0.0
-    t1 = arrivals[-1][0] if arrivals else 0.0
-    rep = Replication(cases, t1 - t0, [], [0] * n, [0.0] * n, [0.0] * n, [0.0] * n)
-    steps = net.steps
-
-    def clipped(a: float, b: float) -> float:
-        return max(0.0, min(b, t1) - max(a, t0))
-
-    def case(number: int, start: int) -> Generator[Any, Any, None]:
-        measured = number >= warmup
-        arrived = env.now
-        at: int | None = start
-        while at is not None:
-            step = steps[at]
-            entered = env.now
-            if step.wait:
-                yield env.timeout(step.wait)
-            res = resources[at]
-            if res is None:
-                began, server = env.now, step.resource
-                if log:
-                    rep.events.append((number, at, "start", began, server))
-                took = draw[at]()
-                if took:
-                    yield env.timeout(took)
-            else:
-                asked = env.now
-                req = res.request()
-                yield req
-                began, k = env.now, free[at].pop()
-                server = f"{step.resource}-{k}"
-                if log:
-                    rep.events.append((number, at, "start", began, server))
-                yield env.timeout(draw[at]())
-                res.release(req)
-                free[at].append(k)
-                rep.busy[at] += clipped(began, env.now)
-                if measured:
-                    rep.waits[at] += began - asked
-            if log:
-                rep.events.append((number, at, "complete", env.now, server))
-            rep.presence[at] += clipped(entered, env.now)
-            if measured:
-                rep.visits[at] += 1
-            at = step.targets[bisect_right(step.cumulative, rng.random())] if step.targets \
-                else None
-        if measured:
-            rep.lead_times.append(env.now - arrived)
-
-    def source() -> Generator[Any, Any, None]:
-        now = 0.0
-        for number, (t, start) in enumerate(arrivals):
-            yield env.timeout(t - now)
-            now = t
-            env.process(case(number, start))
-
-    env.process(source())
-    env.run()
-    return rep
+    run = _Run(net, seed, cases, warmup, log)
+    run.env.process(run.source())
+    run.env.run()
+    return run.rep

@@ -29,6 +29,9 @@ class SimStep:
         targets: Where a case goes next; empty at an end.
         cumulative: Cumulative probabilities of ``targets`` (the last is 1).
         logged: Whether the step is an activity of the event log (not a connector).
+        fork: A parallel step with several next steps: a case's token goes down every one.
+        inputs: At a join (a parallel step with several incoming flows), the steps its
+            flows come from: it waits for a token of the case from each; empty elsewhere.
     """
 
     id: str
@@ -42,6 +45,8 @@ class SimStep:
     targets: tuple[int, ...] = ()
     cumulative: tuple[float, ...] = ()
     logged: bool = True
+    fork: bool = False
+    inputs: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,10 @@ def compile_network(bp: Blueprint, arrivals_per_h: float | None = None,
                     graph: FlowGraph | None = None) -> Network:
     """The map as a :class:`Network`, routed by :func:`servicemap.flow.markov.flow_moves`.
 
+    A ``parallel`` step with several next steps is a fork (every target gets a
+    token, whatever the moves' shares); one with several incoming flows is a
+    join, waiting for a token from each of the steps in ``inputs``.
+
     Args:
         bp: A map without structural errors (the caller checks).
         arrivals_per_h: Cases per hour entering; default the map's (see
@@ -135,7 +144,10 @@ def compile_network(bp: Blueprint, arrivals_per_h: float | None = None,
     moves, _ = flow_moves(g)
     steps = []
     for sid, step in g.steps.items():
+        parallel = step.kind == "parallel"
         targets, cum = _cumulative([(index[t], p) for t, p in moves[sid] if p > 0])
+        inputs = tuple(index[p] for p in g.pred[sid]) if parallel and len(g.pred[sid]) > 1 \
+            else ()
         steps.append(SimStep(
             id=sid, title=step.title, resource=step.lane or sid,
             duration=step.duration.total_seconds() if step.duration else 0.0,
@@ -143,5 +155,6 @@ def compile_network(bp: Blueprint, arrivals_per_h: float | None = None,
             wait=step.wait.total_seconds() if step.wait else 0.0,
             capacity=step.capacity, targets=targets, cumulative=cum,
             logged=step.kind != "connector",
+            fork=parallel and len(targets) > 1, inputs=inputs,
         ))
     return Network(bp.name, tuple(steps), _streams(g, bp, rate, index), rate, index)
