@@ -166,16 +166,29 @@ class _Rows:
     slots: dict[str, Slot]
     lane_index: dict[str, int]
     occupied: dict[tuple[str, int], list[int]]  # (lane, row) -> sorted columns
+    stacked: dict[int, list[tuple[int, int]]]  # column -> sorted keys of its steps
 
     @classmethod
     def of(cls, grid: Grid) -> _Rows:
         """The rows of ``grid``."""
         occupied: dict[tuple[str, int], list[int]] = {}
+        lane_index = {lane: i for i, lane in enumerate(grid.lanes)}
+        stacked: dict[int, list[tuple[int, int]]] = {}
         for sl in grid.slots.values():
             occupied.setdefault((sl.lane, sl.row), []).append(sl.column)
+            stacked.setdefault(sl.column, []).append((lane_index[sl.lane], 2 * sl.row + 1))
         for cols in occupied.values():
             cols.sort()
-        return cls(grid.slots, {lane: i for i, lane in enumerate(grid.lanes)}, occupied)
+        for keys in stacked.values():
+            keys.sort()
+        return cls(grid.slots, lane_index, occupied, stacked)
+
+    def clear_between(self, column: int, a: tuple[int, int], b: tuple[int, int]) -> bool:
+        """Whether ``column`` holds no step strictly between the vertical positions a and b."""
+        lo, hi = min(a, b), max(a, b)
+        keys = self.stacked.get(column, [])
+        i = bisect.bisect_right(keys, lo)
+        return i >= len(keys) or keys[i] >= hi
 
     def free(self, sl: Slot, first: int, last: int) -> bool:
         """Whether ``sl``'s row holds no step in columns ``first..last`` (by bisection)."""
@@ -258,6 +271,7 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
     """Each edge's kind: a self-loop, direct along a free row, or around through a corridor."""
     slots = grid.slots
     kinds: list[Kind] = []
+    elbows: dict[int, list[tuple[tuple[int, int], tuple[int, int], str, bool]]] = {}
     for e in grid.edges:
         u, v = slots[e[0]], slots[e[1]]
         rework = e in grid.back or v.column <= u.column
@@ -271,7 +285,14 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
             # if the target's row is taken too, go around.
             beside = (v.column > u.column + 1 and (u.lane, u.row) != (v.lane, v.row)
                       and not rows.free(u, v.column, v.column))
-            if not beside:
+            if (rows.key(u) != rows.key(v) and v.kind in FLAT_SIDES
+                    and rows.free(u, u.column + 1, v.column)
+                    and rows.clear_between(v.column, rows.key(u), rows.key(v))
+                    and _elbow_free(elbows, u, v, rows)):
+                # Along the source's row to above (below) the target and
+                # straight into its top (bottom): one bend.
+                kinds.append(("elbow", None, False))
+            elif not beside:
                 kinds.append(("direct", None, False))
             elif rows.free(v, u.column, v.column - 1):
                 # Along the target's row only if no step left of the gap in that
@@ -288,6 +309,24 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
             kinds.append(("around", (v.lane, k), rework))
     _rework_sides(grid, rows, kinds)
     return kinds
+
+
+def _elbow_free(elbows: dict[int, list[tuple[tuple[int, int], tuple[int, int], str, bool]]],
+                u: Slot, v: Slot, rows: _Rows) -> bool:
+    """Whether an elbow from ``u`` into ``v`` keeps clear of the elbows taken; if so, take it.
+
+    Elbows run down (up) inside their target's column: two into different
+    targets, or into one target from opposite sides, must not share a stretch.
+    """
+    a, b = rows.key(u), rows.key(v)
+    lo, hi = min(a, b), max(a, b)
+    down = a < b
+    taken = elbows.setdefault(v.column, [])
+    for lo2, hi2, target, down2 in taken:
+        if lo < hi2 and lo2 < hi and (target != v.id or down != down2):
+            return False
+    taken.append((lo, hi, v.id, down))
+    return True
 
 
 SIDE_SCAN = 400  # most vertical runs looked at to choose one rework line's side
@@ -395,6 +434,11 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
     target's column, which would meet the entering line.
     """
     slots, edges = grid.slots, grid.edges
+    lane_index = {lane: k for k, lane in enumerate(grid.lanes)}
+
+    def rows_key(sl: Slot) -> tuple[int, int]:
+        return lane_index[sl.lane], sl.row
+
     corner_at: set[tuple[str, int, int]] = set()  # (lane, corridor, column) of corner exits
     for i, x in enumerate(draft.exits):
         if x:
@@ -403,6 +447,10 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
     enters = [0] * len(edges)
     for i, (e, (kind, corridor, _)) in enumerate(zip(edges, draft.kinds, strict=True)):
         v = slots[e[1]]
+        if kind == "elbow":
+            u = slots[e[0]]
+            enters[i] = -1 if (rows_key(u) < rows_key(v)) else 1
+            continue
         if corridor is None or kind == "loop" or v.kind not in FLAT_SIDES:
             continue
         if corridor[0] != v.lane or (*corridor, v.column) in corner_at:
@@ -423,16 +471,29 @@ def _top_ports(grid: Grid, draft: _Draft) -> None:
     """
     by_spot: dict[tuple[Hashable, int], list[tuple[tuple[float, ...], int]]] = {}
     flat: dict[tuple[Hashable, int], float] = {}
+    lane_index = {lane: k for k, lane in enumerate(grid.lanes)}
+
+    def rows_key(sl: Slot) -> tuple[int, int]:
+        return lane_index[sl.lane], sl.row
+
     for i, enter in enumerate(draft.enters):
         if not enter:
             continue
         u, v = grid.slots[grid.edges[i][0]], grid.slots[grid.edges[i][1]]
         near = draft.ctrack[i] if enter < 0 else -draft.ctrack[i]  # higher: nearer the row
-        key = (1.0, float(near), float(i)) if u.column >= v.column else (0.0, float(-near),
-                                                                            float(i))
+        key: tuple[float, ...] = ((1.0, float(near), float(i)) if u.column >= v.column
+                                  else (0.0, float(-near), float(i)))
+        corridor = draft.kinds[i][1]
+        if draft.kinds[i][0] == "elbow":
+            # Down (up) through the whole corridor: right of the lines turning
+            # in from the left, left of those from the right.
+            near_u = rows_key(u)  # nearer sources turn first, so no elbow crosses another
+            key = (0.5, float(-near_u[0] if enter < 0 else near_u[0]),
+                   float(-near_u[1] if enter < 0 else near_u[1]), float(i))
+            corridor = (v.lane, v.row if enter < 0 else v.row + 1)
         # Lines into the rows above and below one corridor share its stretch
         # in the column, so they are spread together.
-        spot: tuple[Hashable, int] = (draft.kinds[i][1], v.column)
+        spot: tuple[Hashable, int] = (corridor, v.column)
         by_spot.setdefault(spot, []).append((key, i))
         room = v.width - (v.height if v.kind in ("terminator", "delay") else 0.0) - 2 * PORT
         flat[spot] = min(flat.get(spot, room), room)
@@ -724,6 +785,9 @@ def route_points(route: Route, source: NodeBox, target: NodeBox,
         end = (source.x + border_dx(source.kind, source.width, source.height, route.in_dy, 1),
                yb)
         return [start, (out_x, ya), (out_x, yb), end]
+    if route.kind == "elbow":
+        ex = target.x + route.in_dy
+        return clean([start, (ex, ya), (ex, target.top if route.enter < 0 else target.bottom)])
     if route.enter:
         return _into_side(route, source, target, start, gap_x, corridor_y)
     yb = target.y + route.in_dy
