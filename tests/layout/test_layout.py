@@ -402,3 +402,22 @@ def test_a_passed_deadline_is_a_render_error() -> None:
                                           r"stopped while placing the steps"):
         compute_layout(chain(3), deadline=Deadline(0))
     assert compute_layout(chain(3), deadline=Deadline(60)).nodes
+
+
+def test_hand_off_to_the_next_column_in_another_lane_is_one_bend_into_the_top() -> None:
+    bp = sm.loads("""
+name: Hand-offs
+lanes:
+  - {id: c, label: Customer}
+  - {id: s, label: Staff}
+steps:
+  - {id: a, kind: terminator, lane: c, next: b}
+  - {id: b, kind: task, lane: s, next: e}
+  - {id: e, kind: terminator, lane: c}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    down, up = lay.edges
+    b, e = lay.nodes["b"], lay.nodes["e"]
+    assert len(down.points) == 3 and down.points[-1][1] == b.top  # along a's row, down into b
+    assert len(up.points) == 3 and up.points[-1][1] == e.bottom  # along b's row, up into e
