@@ -547,6 +547,18 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
         for (_, i), dy in zip(in_items, _offsets(len(in_items), port_span(
                 sl.kind, sl.width, sl.height)), strict=True):
             in_dy[i] = dy
+    # A line to a step in its own row runs straight where one end is the only
+    # line on its side and the other end's port lies within that side's span.
+    for i, (e, (kind, _, _)) in enumerate(zip(grid.edges, kinds, strict=True)):
+        u, v = slots[e[0]], slots[e[1]]
+        if kind != "direct" or rows.key(u) != rows.key(v) or enters[i]:
+            continue
+        if (len(ins.get(v.id, ())) == 1
+                and abs(out_dy[i]) <= port_span(v.kind, v.width, v.height) / 2):
+            in_dy[i] = out_dy[i]
+        elif (len(outs.get(u.id, ())) == 1
+              and abs(in_dy[i]) <= port_span(u.kind, u.width, u.height) / 2):
+            out_dy[i] = in_dy[i]
     return out_dy, loop_dy, in_dy
 
 
