@@ -421,3 +421,32 @@ steps:
     b, e = lay.nodes["b"], lay.nodes["e"]
     assert len(down.points) == 3 and down.points[-1][1] == b.top  # along a's row, down into b
     assert len(up.points) == 3 and up.points[-1][1] == e.bottom  # along b's row, up into e
+
+
+def test_an_elbow_does_not_share_a_row_with_a_line_along_its_target_row() -> None:
+    # Found by hypothesis: z's elbow along the lower lane's row to p (next
+    # column) and the line from a that turns down right after a and runs
+    # along the same row to q would overlap over a whole column.
+    bp = sm.loads("""
+name: Shared row
+lanes:
+  - {id: top}
+  - {id: mid}
+  - {id: low}
+phases:
+  - {id: one}
+  - {id: two}
+steps:
+  - {id: q0, kind: terminator, lane: top}
+  - {id: n, kind: terminator, next: q0}
+  - {id: p, kind: terminator, phase: two}
+  - {id: a, kind: terminator, lane: top, phase: two, next: q}
+  - {id: q, kind: terminator, lane: low}
+  - {id: z, kind: terminator, lane: low, phase: one, next: p}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)  # no two lines run on top of each other
+    along_low = [e for e in lay.edges
+                 if any(y0 == y1 == lay.nodes["z"].y for (_, y0), (_, y1)
+                        in zip(e.points, e.points[1:], strict=False))]
+    assert {(e.source, e.target) for e in along_low} <= {("a", "q"), ("z", "p")}

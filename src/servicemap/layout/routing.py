@@ -268,47 +268,94 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None) -> Plan:
 
 
 def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
-    """Each edge's kind: a self-loop, direct along a free row, or around through a corridor."""
+    """Each edge's kind: a self-loop, direct along a free row, or around through a corridor.
+
+    Elbows are chosen after every other kind is known, so that a stretch of a
+    row one line runs along (an elbow along its source's row, an early line
+    along its target's row) is never taken by a second line as well.
+    """
     slots = grid.slots
     kinds: list[Kind] = []
-    elbows: dict[int, list[tuple[tuple[int, int], tuple[int, int], str, bool]]] = {}
-    for e in grid.edges:
+    along = _Along()
+    maybe_elbow: list[int] = []
+    for i, e in enumerate(grid.edges):
         u, v = slots[e[0]], slots[e[1]]
         rework = e in grid.back or v.column <= u.column
         if e[0] == e[1]:
             kinds.append(("loop", None, True))
         elif not rework and (v.column == u.column + 1
                              or rows.free(u, u.column + 1, v.column - 1)):
-            # A run along the source's row to the gap left of the target would
-            # end right beside the step in that row's cell there and read as
-            # going into it: turn in the gap next to the source instead, or,
-            # if the target's row is taken too, go around.
-            beside = (v.column > u.column + 1 and (u.lane, u.row) != (v.lane, v.row)
-                      and not rows.free(u, v.column, v.column))
+            kinds.append(_forward_kind(rows, u, v))
             if (rows.key(u) != rows.key(v) and v.kind in FLAT_SIDES
                     and rows.free(u, u.column + 1, v.column)
-                    and rows.clear_between(v.column, rows.key(u), rows.key(v))
-                    and _elbow_free(elbows, u, v, rows)):
-                # Along the source's row to above (below) the target and
-                # straight into its top (bottom): one bend.
-                kinds.append(("elbow", None, False))
-            elif not beside:
-                kinds.append(("direct", None, False))
-            elif rows.free(v, u.column, v.column - 1):
-                # Along the target's row only if no step left of the gap in that
-                # row sends its own line along it too.
-                kinds.append(("early", None, False))
-            else:
-                k = v.row if rows.key(u) < rows.key(v) else v.row + 1
-                kinds.append(("around", (v.lane, k), False))
+                    and rows.clear_between(v.column, rows.key(u), rows.key(v))):
+                maybe_elbow.append(i)
+            elif kinds[-1][0] == "early":
+                along.take((v.lane, v.row), 2 * u.column + 1, 2 * v.column)
         else:
             if (u.lane, u.row) == (v.lane, v.row) or rows.key(u) < rows.key(v):
                 k = v.row  # the corridor above the target
             else:
                 k = v.row + 1  # coming from below: the corridor below the target
             kinds.append(("around", (v.lane, k), rework))
+    elbows: dict[int, list[tuple[tuple[int, int], tuple[int, int], str, bool]]] = {}
+    for i in maybe_elbow:
+        u, v = slots[grid.edges[i][0]], slots[grid.edges[i][1]]
+        if (along.free((u.lane, u.row), 2 * u.column, 2 * v.column)
+                and _elbow_free(elbows, u, v, rows)):
+            # Along the source's row to above (below) the target and
+            # straight into its top (bottom): one bend.
+            kinds[i] = ("elbow", None, False)
+            along.take((u.lane, u.row), 2 * u.column, 2 * v.column)
+        elif kinds[i][0] == "early":
+            if along.free((v.lane, v.row), 2 * u.column + 1, 2 * v.column):
+                along.take((v.lane, v.row), 2 * u.column + 1, 2 * v.column)
+            else:
+                k = v.row if rows.key(u) < rows.key(v) else v.row + 1
+                kinds[i] = ("around", (v.lane, k), False)
     _rework_sides(grid, rows, kinds)
     return kinds
+
+
+def _forward_kind(rows: _Rows, u: Slot, v: Slot) -> Kind:
+    """The kind of a forward line from ``u`` to ``v`` whose source row is free up to the gap."""
+    # A run along the source's row to the gap left of the target would
+    # end right beside the step in that row's cell there and read as
+    # going into it: turn in the gap next to the source instead, or,
+    # if the target's row is taken too, go around.
+    beside = (v.column > u.column + 1 and (u.lane, u.row) != (v.lane, v.row)
+              and not rows.free(u, v.column, v.column))
+    if not beside:
+        return ("direct", None, False)
+    if rows.free(v, u.column, v.column - 1):
+        # Along the target's row only if no step left of the gap in that
+        # row sends its own line along it too.
+        return ("early", None, False)
+    k = v.row if rows.key(u) < rows.key(v) else v.row + 1
+    return ("around", (v.lane, k), False)
+
+
+@dataclass
+class _Along:
+    """Stretches of rows that lines run along, in half columns (2c: column c's centre, 2c+1:
+    the gap after it), kept per row as sorted disjoint intervals."""
+
+    starts: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    ends: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+
+    def free(self, row: tuple[str, int], lo: int, hi: int) -> bool:
+        """Whether no line runs along ``row`` anywhere strictly inside ``lo..hi`` (bisection)."""
+        j = bisect.bisect_left(self.starts.get(row, []), hi)
+        return j == 0 or self.ends[row][j - 1] <= lo
+
+    def take(self, row: tuple[str, int], lo: int, hi: int) -> None:
+        """Mark ``lo..hi`` of ``row`` as run along, merged with the stretches it touches."""
+        starts, ends = self.starts.setdefault(row, []), self.ends.setdefault(row, [])
+        i = bisect.bisect_left(ends, lo)  # the first stretch ending at or after lo
+        j = bisect.bisect_right(starts, hi)  # past the last stretch starting at or before hi
+        if i < j:
+            lo, hi = min(lo, starts[i]), max(hi, ends[j - 1])
+        starts[i:j], ends[i:j] = [lo], [hi]
 
 
 def _elbow_free(elbows: dict[int, list[tuple[tuple[int, int], tuple[int, int], str, bool]]],
