@@ -195,3 +195,23 @@ def test_tags_sit_in_their_strip_clear_of_lines_separators_and_other_lanes(name:
                         and min(y0, y1) < b0 and t0 < max(y0, y1)), (name, tags[i])
         for l1, t1, r1, b1 in tags[i + 1:]:
             assert not (l0 < r1 and l1 < r0 and t0 < b1 and t1 < b0)
+
+
+def test_two_blueprint_lines_on_one_border_are_both_readable() -> None:
+    # A customer lane right above a backstage lane: the lines of interaction
+    # and of visibility both lie on that border.
+    bp = Blueprint.model_validate({
+        "name": "Two lines",
+        "lanes": [{"id": "c", "layer": "customer"}, {"id": "b", "layer": "backstage"}],
+        "steps": [{"id": "a", "kind": "terminator", "lane": "c", "next": "z"},
+                  {"id": "z", "kind": "terminator", "lane": "b"}]})
+    layout = compute_layout(bp)
+    assert len({line.y for line in layout.lines}) == 1 and len(layout.lines) == 2
+    g = graph(build_dot(bp, layout))
+    names = {" ".join(label_lines(n)): pos(n, layout.height)[1] for n in g.nodes()
+             if "line of" in str(n.attr["label"])}
+    assert set(names) == {"line of interaction", "line of visibility"}
+    border = layout.lines[0].y
+    # One name above the border, one below it (8-pt text: 11 pt high boxes).
+    assert names["line of interaction"] < border < names["line of visibility"]
+    assert names["line of visibility"] - names["line of interaction"] >= 11
