@@ -113,10 +113,15 @@ def legend_frame(g: pygraphviz.AGraph) -> tuple[float, float, float, float]:
 
 
 def test_the_key_is_sized_to_its_entries() -> None:
-    layout = compute_layout(LONG_PHASES)
+    # Seven steps in a row: a map wide enough that a strip across it would
+    # be far wider than the two entries.
+    wide = Blueprint.model_validate({"name": "Wide", "steps": [
+        {"id": f"s{i}", "kind": "task", "next": f"s{i + 1}"} for i in range(6)]
+        + [{"id": "s6", "kind": "terminator"}]})
+    layout = compute_layout(wide)
     key = [KeyEntry("bottleneck (highest load)", color="#e65100"),
            KeyEntry("expected failures per case >= 0.1", fill="#ef9a9a")]
-    drawn = draw_dot(LONG_PHASES, layout, key=key)
+    drawn = draw_dot(wide, layout, key=key)
     g = graph(drawn.text)
     x0, y0, x1, y1 = legend_frame(g)
     assert x0 == 0 and x1 < layout.width - 150  # two entries: a box, not a strip

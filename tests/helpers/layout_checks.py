@@ -194,7 +194,10 @@ def assert_routes(lay: Layout) -> list[Box]:
             assert body_top <= min(p[1], q[1]) and max(p[1], q[1]) <= lay.height
         if e.source == e.target:
             assert e.rework and all(x >= a.x for x, _ in pts)
-        elif not e.rework:  # forward flows run left to right
+        elif not e.rework and a.column == b.column:  # a hand-off straight down or up
+            assert len(pts) == 2 and pts[0][0] == pts[1][0] == a.x == b.x, e
+            assert a.lane != b.lane, e
+        elif not e.rework:  # other forward flows run left to right
             assert a.column < b.column and a.right < b.left, (e.source, e.target)
         if e.label is not None:
             assert e.label_pos is not None

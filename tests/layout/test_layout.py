@@ -64,7 +64,11 @@ def test_blueprint_grid() -> None:
     assert [line.y for line in lay.lines] == [b.bottom for b in lay.bands[:3]]
     assert [c.id for c in lay.columns] == ["ask", "fix"]
     n = lay.nodes
-    assert n["start"].column < n["log"].column < n["ticket"].column < n["repair"].column
+    # The customer's report goes straight down to the desk (a hand-off in one
+    # column, no bend); the desk's ticket follows in the next column.
+    assert n["start"].column == n["log"].column < n["ticket"].column < n["repair"].column
+    hand_off = next(e for e in lay.edges if e.source == "start")
+    assert hand_off.points == ((n["start"].x, n["start"].bottom), (n["log"].x, n["log"].top))
     assert n["ok"].kind == "decision" and n["ok"].label_lines == ("Fixed?",)
     back = [e for e in lay.edges if e.source == "ok" and e.target == "repair"]
     assert len(back) == 1 and back[0].rework and back[0].failure and back[0].label == "no"
@@ -412,15 +416,40 @@ lanes:
   - {id: s, label: Staff}
 steps:
   - {id: a, kind: terminator, lane: c, next: b}
+  - {id: w, kind: terminator, lane: c, next: b}
+  - {id: b, kind: task, lane: s, next: e}
+  - {id: e, kind: terminator, lane: c}
+  - {id: x, kind: terminator, lane: c, next: e}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    down1, down2, up, _ = lay.edges
+    b, e = lay.nodes["b"], lay.nodes["e"]
+    for down in (down1, down2):  # b has two lines in: each along its source's row, down into b
+        assert len(down.points) == 3 and down.points[-1][1] == b.top
+    assert len(up.points) == 3 and up.points[-1][1] == e.bottom  # along b's row, up into e
+
+
+def test_a_lone_hand_off_to_another_lane_goes_straight_down_in_one_column() -> None:
+    bp = sm.loads("""
+name: Hand-offs
+lanes:
+  - {id: c, label: Customer}
+  - {id: s, label: Staff}
+steps:
+  - {id: a, kind: terminator, lane: c, next: b}
   - {id: b, kind: task, lane: s, next: e}
   - {id: e, kind: terminator, lane: c}
 """)
     lay = compute_layout(bp)
     assert_layout_properties(bp, lay)
     down, up = lay.edges
-    b, e = lay.nodes["b"], lay.nodes["e"]
-    assert len(down.points) == 3 and down.points[-1][1] == b.top  # along a's row, down into b
-    assert len(up.points) == 3 and up.points[-1][1] == e.bottom  # along b's row, up into e
+    a, b, e = lay.nodes["a"], lay.nodes["b"], lay.nodes["e"]
+    # a's only line is b's only line in: b sits right below a, no bend.
+    assert a.column == b.column and down.points == ((a.x, a.bottom), (b.x, b.top))
+    # b was handed to, so it hands on to the next column (no column holds a chain).
+    assert e.column == b.column + 1
+    assert len(up.points) == 3 and up.points[-1][1] == e.bottom
 
 
 def test_an_elbow_does_not_share_a_row_with_a_line_along_its_target_row() -> None:

@@ -13,7 +13,7 @@ from .deadline import Deadline
 from .geometry import NodeBox, Point
 from .grid import PARALLEL_BAR, Edge, Grid, Slot
 
-__all__ = ["LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx", "clean",
+__all__ = ["LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx", "clean", "drop_faces",
            "order_tracks", "plan_routes", "port_span", "route_points"]
 
 PORT = 8.0  # preferred distance between ports on one side of a node
@@ -275,6 +275,7 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
     along its target's row) is never taken by a second line as well.
     """
     slots = grid.slots
+    faces = drop_faces(grid)
     kinds: list[Kind] = []
     along = _Along()
     maybe_elbow: list[int] = []
@@ -283,10 +284,13 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
         rework = e in grid.back or v.column <= u.column
         if e[0] == e[1]:
             kinds.append(("loop", None, True))
+        elif e in grid.drops:
+            kinds.append(("drop", None, False))
         elif not rework and (v.column == u.column + 1
                              or rows.free(u, u.column + 1, v.column - 1)):
             kinds.append(_forward_kind(rows, u, v))
             if (rows.key(u) != rows.key(v) and v.kind in FLAT_SIDES
+                    and (v.id, -1 if rows.key(u) < rows.key(v) else 1) not in faces
                     and rows.free(u, u.column + 1, v.column)
                     and rows.clear_between(v.column, rows.key(u), rows.key(v))):
                 maybe_elbow.append(i)
@@ -385,14 +389,17 @@ def _rework_sides(grid: Grid, rows: _Rows, kinds: list[Kind]) -> None:
     A rework line back along its own row runs by default through the
     corridor above the row; where more of the vertical runs of forward
     lines in the columns it spans cross that corridor than the one below,
-    it takes the one below (a tie keeps the one above).
+    it takes the one below (a tie keeps the one above). A straight hand-off
+    counts too, except one into or out of the rework's target (the rework
+    turns in beside it).
 
     Notes:
         O(E log E + R * S), R the rework lines, S at most :data:`SIDE_SCAN`
         vertical runs in a rework line's columns.
     """
     slots = grid.slots
-    runs: list[tuple[int, tuple[int, int], tuple[int, int]]] = []  # (gap, lo key, hi key)
+    # (gap, lo key, hi key, the hand-off's ends or none); a hand-off runs mid-column
+    runs: list[tuple[float, tuple[int, int], tuple[int, int], tuple[str, ...]]] = []
     for e, (kind, corridor, rework) in zip(grid.edges, kinds, strict=True):
         if rework or kind == "loop":
             continue
@@ -401,21 +408,24 @@ def _rework_sides(grid: Grid, rows: _Rows, kinds: list[Kind]) -> None:
         if corridor is not None:
             ck = (rows.lane_index[corridor[0]], 2 * corridor[1])
             ends = [(u.column + 1, rows.key(u), ck), (v.column, ck, rows.key(v))]
-        runs.extend((g, min(a, b), max(a, b)) for g, a, b in ends)
+        touching = (u.id, v.id) if kind == "drop" else ()
+        runs.extend((g + (0.5 if kind == "drop" else 0), min(a, b), max(a, b), touching)
+                    for g, a, b in ends)
     runs.sort()
     gaps = [r[0] for r in runs]
 
-    def crossing(lane: str, k: int, first: int, last: int) -> int:
+    def crossing(target: str, lane: str, k: int, first: int, last: int) -> int:
         ck = (rows.lane_index[lane], 2 * k)
         lo, hi = bisect.bisect_left(gaps, first), bisect.bisect_right(gaps, last)
-        return sum(1 for _, a, b in runs[lo:min(hi, lo + SIDE_SCAN)] if a < ck < b)
+        return sum(1 for _, a, b, touching in runs[lo:min(hi, lo + SIDE_SCAN)]
+                   if a < ck < b and target not in touching)
 
     for i, (e, (kind, corridor, rework)) in enumerate(zip(grid.edges, kinds, strict=True)):
         u, v = slots[e[0]], slots[e[1]]
         if not rework or corridor is None or (u.lane, u.row) != (v.lane, v.row):
             continue
         span = (min(u.column + 1, v.column), max(u.column + 1, v.column))
-        if crossing(v.lane, v.row + 1, *span) < crossing(v.lane, v.row, *span):
+        if crossing(v.id, v.lane, v.row + 1, *span) < crossing(v.id, v.lane, v.row, *span):
             kinds[i] = (kind, (v.lane, v.row + 1), rework)
 
 
@@ -435,8 +445,10 @@ def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
         if e[0] != e[1] and slots[e[0]].kind == "decision":
             by_source.setdefault(e[0], []).append(i)
     # The main branch takes the straight exit, on the side facing the flow.
-    several = {sid: [i for i in idx if edges[i] not in grid.main or kinds[i][2]]
+    several = {sid: [i for i in idx if (edges[i] not in grid.main or kinds[i][2])
+                     and kinds[i][0] != "drop"]
                for sid, idx in by_source.items() if len(idx) >= 2}
+    faces = drop_faces(grid)  # a corner a straight hand-off leaves by is taken
     down_from: set[tuple[str, int, int]] = set()  # (lane, corridor, column) of bottom exits
     for sid, idx in several.items():
         sl = slots[sid]
@@ -445,7 +457,7 @@ def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
         down = [(rows.key(slots[edges[i][1]]), -slots[edges[i][1]].column, -i)
                 for i in idx if rows.key(slots[edges[i][1]]) > here
                 or kinds[i][1] == (sl.lane, sl.row + 1)]
-        if down:
+        if down and (sid, 1) not in faces:
             i = -max(down)[2]
             exits[i] = 1
             kinds[i] = ("vertex", (sl.lane, sl.row + 1), kinds[i][2])
@@ -460,7 +472,7 @@ def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
         up = [(rows.key(slots[edges[i][1]]), slots[edges[i][1]].column, i)
               for i in idx if not exits[i]
               and (rows.key(slots[edges[i][1]]) < here or kinds[i][1] == (sl.lane, sl.row))]
-        if up:
+        if up and (sid, -1) not in faces:
             i = min(up)[2]
             exits[i] = -1
             kinds[i] = ("vertex", (sl.lane, sl.row), kinds[i][2])
@@ -491,9 +503,13 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
         if x:
             u = slots[edges[i][0]]
             corner_at.add((u.lane, u.row + (1 if x > 0 else 0), u.column))
+    faces = drop_faces(grid)
     enters = [0] * len(edges)
     for i, (e, (kind, corridor, _)) in enumerate(zip(edges, draft.kinds, strict=True)):
         v = slots[e[1]]
+        if kind == "drop":
+            enters[i] = -1 if rows_key(slots[e[0]]) < rows_key(v) else 1
+            continue
         if kind == "elbow":
             u = slots[e[0]]
             enters[i] = -1 if (rows_key(u) < rows_key(v)) else 1
@@ -502,11 +518,35 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
             continue
         if corridor[0] != v.lane or (*corridor, v.column) in corner_at:
             continue
-        if corridor[1] == v.row:
+        beside = slots[e[0]].column >= v.column  # from the right: turns in right of a hand-off
+        if corridor[1] == v.row and ((v.id, -1) not in faces or beside):
             enters[i] = -1
-        elif corridor[1] == v.row + 1:
+        elif corridor[1] == v.row + 1 and ((v.id, 1) not in faces or beside):
             enters[i] = 1
     return enters
+
+
+def drop_faces(grid: Grid) -> set[tuple[str, int]]:
+    """The sides (-1 top, +1 bottom) of steps that a straight hand-off leaves or enters.
+
+    >>> from servicemap import loads
+    >>> from servicemap.layout.grid import place
+    >>> sorted(drop_faces(place(loads('''
+    ... name: H
+    ... lanes: [{id: a}, {id: b}]
+    ... steps:
+    ...   - {id: x, kind: task, lane: a, next: y}
+    ...   - {id: y, kind: task, lane: b}
+    ... '''))))
+    [('x', 1), ('y', -1)]
+    """
+    lane_index = {lane: k for k, lane in enumerate(grid.lanes)}
+    faces: set[tuple[str, int]] = set()
+    for e in grid.drops:
+        u, v = grid.slots[e[0]], grid.slots[e[1]]
+        down = (lane_index[u.lane], u.row) < (lane_index[v.lane], v.row)
+        faces.update({(u.id, 1 if down else -1), (v.id, -1 if down else 1)})
+    return faces
 
 
 def _top_ports(grid: Grid, draft: _Draft) -> None:
@@ -524,7 +564,7 @@ def _top_ports(grid: Grid, draft: _Draft) -> None:
         return lane_index[sl.lane], sl.row
 
     for i, enter in enumerate(draft.enters):
-        if not enter:
+        if not enter or draft.kinds[i][0] == "drop":
             continue
         u, v = grid.slots[grid.edges[i][0]], grid.slots[grid.edges[i][1]]
         near = draft.ctrack[i] if enter < 0 else -draft.ctrack[i]  # higher: nearer the row
@@ -544,9 +584,16 @@ def _top_ports(grid: Grid, draft: _Draft) -> None:
         by_spot.setdefault(spot, []).append((key, i))
         room = v.width - (v.height if v.kind in ("terminator", "delay") else 0.0) - 2 * PORT
         flat[spot] = min(flat.get(spot, room), room)
+    faces = drop_faces(grid)
     for spot, items in by_spot.items():
         items.sort()
-        for (_, i), dx in zip(items, _offsets(len(items), max(0.0, flat[spot])), strict=True):
+        offsets = _offsets(len(items), max(0.0, flat[spot]))
+        if any((grid.edges[i][1], draft.enters[i]) in faces for _, i in items):
+            # A straight hand-off comes in at the centre: the others turn in
+            # right of it (they come from the right), nearest track rightmost.
+            step = min(PORT, max(0.0, flat[spot]) / 2 / len(items))
+            offsets = [step * (k + 1) for k in range(len(items))]
+        for (_, i), dx in zip(items, offsets, strict=True):
             draft.in_dy[i] = dx
 
 
@@ -572,7 +619,7 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
             ck = (rows.lane_index[corridor[0]], 2 * corridor[1])
             out_key = (*ck, -v.column, i)
             in_key = (*ck, u.column, i)
-        if kind != "vertex":
+        if kind not in ("vertex", "drop"):
             outs.setdefault(u.id, []).append((out_key, i, 0))
         if not enters[i]:
             ins.setdefault(v.id, []).append((in_key, i))
@@ -844,6 +891,10 @@ def route_points(route: Route, source: NodeBox, target: NodeBox,
         end = (source.x + border_dx(source.kind, source.width, source.height, route.in_dy, 1),
                yb)
         return [start, (out_x, ya), (out_x, yb), end]
+    if route.kind == "drop":
+        down = route.enter < 0
+        return [(source.x, source.bottom if down else source.top),
+                (target.x, target.top if down else target.bottom)]
     if route.kind == "elbow":
         ex = target.x + route.in_dy
         return clean([start, (ex, ya), (ex, target.top if route.enter < 0 else target.bottom)])
