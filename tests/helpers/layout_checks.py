@@ -229,12 +229,17 @@ def assert_clearances(lay: Layout) -> None:
     """Lines keep clear of lane borders and blueprint lines, and never end beside a foreign step.
 
     A horizontal run at least 12 pt from every border between bands and every
-    blueprint line (so it does not read as one); no run whose end, prolonged
+    blueprint line, a vertical run as far from every phase separator (so it
+    does not read as one); no run whose end, prolonged
     by 12 pt, enters a step that is neither end of its line.
     """
     borders = sorted({b.bottom for b in lay.bands[:-1]} | {line.y for line in lay.lines})
+    separators = [c.left for c in lay.columns[1:]]
     for e in lay.edges:
         for (x0, y0), (x1, y1) in itertools.pairwise(e.points):
+            if x0 == x1 and y0 != y1 and e.source != e.target:  # clear of phase separators
+                near = [x for x in separators if abs(x - x0) < BORDER_CLEARANCE - EPS]
+                assert not near, (e.source, e.target, x0, "beside a phase separator")
             if y0 == y1 and x0 != x1:
                 near = [b for b in borders if abs(b - y0) < BORDER_CLEARANCE - EPS]
                 assert not near, (e.source, e.target, y0, near)
