@@ -479,3 +479,24 @@ steps:
                  if any(y0 == y1 == lay.nodes["z"].y for (_, y0), (_, y1)
                         in zip(e.points, e.points[1:], strict=False))]
     assert {(e.source, e.target) for e in along_low} <= {("a", "q"), ("z", "p")}
+
+
+def test_a_line_along_its_source_row_and_one_along_its_target_row_do_not_share_it() -> None:
+    # Found by hypothesis: x runs along the unplaced row to the gap before t;
+    # y, a column further right in another lane, turns down right away and
+    # runs along the same row to z: they would overlap over two columns.
+    steps: list[dict[str, object]] = [
+        {"id": "a", "kind": "terminator", "phase": "p0", "next": "m"},
+        {"id": "t", "kind": "terminator", "lane": "l0", "phase": "p2"},
+        {"id": "b", "kind": "terminator", "phase": "p0", "next": "y"},
+        {"id": "m", "kind": "terminator", "lane": "l1", "phase": "p2"},
+        {"id": "t2", "kind": "terminator", "lane": "l0", "phase": "p2"},
+        {"id": "d", "kind": "decision", "phase": "p0",
+         "next": [{"to": "a", "label": "yes"}] * 4},
+        {"id": "x", "kind": "terminator", "phase": "p1", "next": "t"},
+        {"id": "z", "kind": "terminator", "phase": "p2"},
+        {"id": "y", "kind": "terminator", "lane": "l1", "phase": "p1", "next": "z"}]
+    bp = sm.Blueprint.model_validate({
+        "name": "Shared row", "lanes": [{"id": f"l{i}"} for i in range(4)],
+        "phases": [{"id": f"p{i}"} for i in range(3)], "steps": steps})
+    assert_layout_properties(bp, compute_layout(bp))  # no two lines run on top of each other

@@ -270,15 +270,17 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None) -> Plan:
 def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
     """Each edge's kind: a self-loop, direct along a free row, or around through a corridor.
 
-    Elbows are chosen after every other kind is known, so that a stretch of a
-    row one line runs along (an elbow along its source's row, an early line
-    along its target's row) is never taken by a second line as well.
+    The stretches of rows that lines run along (:func:`_stretches`) are
+    reserved: direct lines first, then early ones, then elbows, each taken
+    only where its stretches are free, so no two lines share one; a line
+    that finds its stretch taken goes around.
     """
     slots = grid.slots
     faces = drop_faces(grid)
     kinds: list[Kind] = []
     along = _Along()
-    maybe_elbow: list[int] = []
+    later: list[int] = []  # early lines and elbow candidates, in that order
+    maybe_elbow: set[int] = set()
     for i, e in enumerate(grid.edges):
         u, v = slots[e[0]], slots[e[1]]
         rework = e in grid.back or v.column <= u.column
@@ -293,9 +295,12 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
                     and (v.id, -1 if rows.key(u) < rows.key(v) else 1) not in faces
                     and rows.free(u, u.column + 1, v.column)
                     and rows.clear_between(v.column, rows.key(u), rows.key(v))):
-                maybe_elbow.append(i)
-            elif kinds[-1][0] == "early":
-                along.take((v.lane, v.row), 2 * u.column + 1, 2 * v.column)
+                maybe_elbow.add(i)
+            elif kinds[-1][0] == "direct":
+                for row, lo, hi in _stretches("direct", u, v):
+                    along.take(row, lo, hi)
+            if i in maybe_elbow or kinds[-1][0] == "early":
+                later.append(i)
         else:
             if (u.lane, u.row) == (v.lane, v.row) or rows.key(u) < rows.key(v):
                 k = v.row  # the corridor above the target
@@ -303,22 +308,42 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
                 k = v.row + 1  # coming from below: the corridor below the target
             kinds.append(("around", (v.lane, k), rework))
     elbows: dict[int, list[tuple[tuple[int, int], tuple[int, int], str, bool]]] = {}
-    for i in maybe_elbow:
+    later.sort(key=lambda i: (i in maybe_elbow, i))
+    for i in later:
         u, v = slots[grid.edges[i][0]], slots[grid.edges[i][1]]
-        if (along.free((u.lane, u.row), 2 * u.column, 2 * v.column)
+        if (i in maybe_elbow and all(along.free(*st) for st in _stretches("elbow", u, v))
                 and _elbow_free(elbows, u, v, rows)):
             # Along the source's row to above (below) the target and
             # straight into its top (bottom): one bend.
             kinds[i] = ("elbow", None, False)
-            along.take((u.lane, u.row), 2 * u.column, 2 * v.column)
-        elif kinds[i][0] == "early":
-            if along.free((v.lane, v.row), 2 * u.column + 1, 2 * v.column):
-                along.take((v.lane, v.row), 2 * u.column + 1, 2 * v.column)
-            else:
-                k = v.row if rows.key(u) < rows.key(v) else v.row + 1
-                kinds[i] = ("around", (v.lane, k), False)
+        elif not all(along.free(*st) for st in _stretches(kinds[i][0], u, v)):
+            k = v.row if rows.key(u) < rows.key(v) else v.row + 1
+            kinds[i] = ("around", (v.lane, k), False)
+            continue
+        for st in _stretches(kinds[i][0], u, v):
+            along.take(*st)
     _rework_sides(grid, rows, kinds)
     return kinds
+
+
+def _stretches(kind: str, u: Slot, v: Slot) -> list[tuple[tuple[str, int], int, int]]:
+    """The stretches of rows a forward line of ``kind`` runs along: (row, first, last),
+    in half columns (2c: column c's centre, 2c+1: the gap right of it).
+
+    >>> u, v = Slot("u", "task", "a", "", column=1), Slot("v", "task", "b", "", column=3)
+    >>> _stretches("direct", u, v), _stretches("early", u, v)
+    ([(('a', 0), 2, 5), (('b', 0), 5, 6)], [(('b', 0), 3, 6)])
+    """
+    if kind == "elbow":
+        return [((u.lane, u.row), 2 * u.column, 2 * v.column)]
+    if kind == "early":
+        return [((v.lane, v.row), 2 * u.column + 1, 2 * v.column)]
+    if kind != "direct":
+        return []
+    if (u.lane, u.row) == (v.lane, v.row):
+        return [((u.lane, u.row), 2 * u.column, 2 * v.column)]
+    return [((u.lane, u.row), 2 * u.column, 2 * v.column - 1),
+            ((v.lane, v.row), 2 * v.column - 1, 2 * v.column)]
 
 
 def _forward_kind(rows: _Rows, u: Slot, v: Slot) -> Kind:
