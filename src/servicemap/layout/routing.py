@@ -866,24 +866,44 @@ def _untangle(items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | No
     A line leaving a source on the left runs right to its track; a line
     entering a target on the right runs from its track to the target. At the
     same height they would run along each other if the leaving line's track
-    lay right of the entering line's, so the entering line gets a new track
-    at the right. A few passes settle chains. Returns the new track count and
-    the entries still in conflict (lines crossing in an X).
+    lay right of the entering line's, and read as one line if it lay just
+    left of it, so the entering line gets a new track at the right, two
+    tracks clear of the leaving one. A few passes settle chains. Returns the
+    new track count and the entries still in conflict (lines crossing in an X).
     """
     stuck: list[int] = []
     for attempt in range(4):
-        leaving: dict[YKey, int] = {}
+        leaving: dict[tuple[int, int], list[tuple[float, int]]] = {}  # row -> (offset, track)
         for (*_, y_from, _), t in zip(items, tracks, strict=True):
             if y_from is not None:
-                leaving[y_from] = max(leaving.get(y_from, -1), t)
+                leaving.setdefault((y_from[0], y_from[1]), []).append((y_from[2], t))
+
+        # Left of the entering line's track but next to it, the leaving line
+        # would end TRACK short of where the entering one starts, in line
+        # with it: they would read as one line (a false junction).
         stuck = [k for k, (*_, y_to) in enumerate(items)
-                 if y_to is not None and leaving.get(y_to, -1) > tracks[k]]
+                 if y_to is not None and _in_line(leaving, y_to) >= tracks[k] - 1]
         if not stuck or attempt == 3:
             break
         for k in stuck:
-            tracks[k] = count
-            count += 1
+            y_to = items[k][5]
+            assert y_to is not None
+            tracks[k] = max(count, _in_line(leaving, y_to) + 2)
+            count = tracks[k] + 1
     return count, stuck
+
+
+IN_LINE = 2.0  # points: two horizontals closer than this in height read as one line
+
+
+def _in_line(leaving: dict[tuple[int, int], list[tuple[float, int]]], y: YKey) -> int:
+    """The rightmost track of a line leaving within :data:`IN_LINE` of height ``y`` (else -2).
+
+    >>> _in_line({(0, 1): [(-4.0, 0), (1.5, 2)]}, (0, 1, 0.0))
+    2
+    """
+    return max((t for dy, t in leaving.get((y[0], y[1]), ()) if abs(dy - y[2]) <= IN_LINE),
+               default=-2)
 
 
 def route_points(route: Route, source: NodeBox, target: NodeBox,
