@@ -414,9 +414,9 @@ def _rework_sides(grid: Grid, rows: _Rows, kinds: list[Kind]) -> None:
     A rework line back along its own row runs by default through the
     corridor above the row; where more of the vertical runs of forward
     lines in the columns it spans cross that corridor than the one below,
-    it takes the one below (a tie keeps the one above). A straight hand-off
-    counts too, except one into or out of the rework's target (the rework
-    turns in beside it).
+    it takes the one below (a tie keeps the one above). Hand-offs and elbows
+    count where they run, down their target's column, except those into (or,
+    for a hand-off, out of) the rework's target: the rework turns in beside them.
 
     Notes:
         O(E log E + R * S), R the rework lines, S at most :data:`SIDE_SCAN`
@@ -433,8 +433,11 @@ def _rework_sides(grid: Grid, rows: _Rows, kinds: list[Kind]) -> None:
         if corridor is not None:
             ck = (rows.lane_index[corridor[0]], 2 * corridor[1])
             ends = [(u.column + 1, rows.key(u), ck), (v.column, ck, rows.key(v))]
-        touching = (u.id, v.id) if kind == "drop" else ()
-        runs.extend((g + (0.5 if kind == "drop" else 0), min(a, b), max(a, b), touching)
+        # Hand-offs and elbows run down their target's column, not a gap; a
+        # rework into a step they touch turns in beside them.
+        mid = kind in ("drop", "elbow")
+        touching = (u.id, v.id) if kind == "drop" else (v.id,) if kind == "elbow" else ()
+        runs.extend((g + (0.5 if mid else 0), min(a, b), max(a, b), touching)
                     for g, a, b in ends)
     runs.sort()
     gaps = [r[0] for r in runs]
