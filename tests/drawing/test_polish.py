@@ -220,3 +220,27 @@ def test_two_blueprint_lines_on_one_border_are_both_readable() -> None:
     # One name above the border, one below it (8-pt text: 11 pt high boxes).
     assert names["line of interaction"] < border < names["line of visibility"]
     assert names["line of visibility"] - names["line of interaction"] >= 11
+
+
+def test_blueprint_line_names_fit_the_header_column() -> None:
+    # Short lane names: the header column is at its narrowest, narrower than
+    # "line of internal interaction" at 8 pt.
+    bp = Blueprint.model_validate({
+        "name": "Narrow header",
+        "lanes": [{"id": "c", "layer": "customer"}, {"id": "o", "layer": "onstage"},
+                  {"id": "b", "layer": "backstage"}, {"id": "s", "layer": "support"}],
+        "steps": [{"id": "a", "kind": "terminator", "lane": "c", "next": "z"},
+                  {"id": "z", "kind": "terminator", "lane": "s"}]})
+    layout = compute_layout(bp)
+    assert text_width("line of internal interaction", 8) > layout.header_width - 6
+    g = graph(build_dot(bp, layout))
+    seen = 0
+    for n in g.nodes():
+        label = str(n.attr["label"])
+        if "line of" not in label:
+            continue
+        size = float(re.search(r'POINT-SIZE="([\d.]+)"', label).group(1))  # type: ignore[union-attr]
+        name = " ".join(label_lines(n))
+        assert 6 <= size <= 8 and text_width(name, size) <= layout.header_width - 6, name
+        seen += 1
+    assert seen == 3

@@ -20,6 +20,7 @@ from ..text import (
     branch_label,
     clip,
     fit_lines,
+    text_width,
     wrap,
     wrap_chars,
 )
@@ -291,9 +292,11 @@ def _draw_layer_lines(dot: DotWriter, layout: Layout, colors: Colors) -> None:
                  {"color": colors.layer_line, "penwidth": 1.2,
                   "style": "dashed" if line.dashed else "solid"})
         if hw > 0:
+            # 8 pt, or smaller (down to 6 pt) where the name would overrun the header.
+            size = max(6.0, min(8.0, 8.0 * (hw - 10) / max(1.0, text_width(line.name, 8.0))))
             label = cell_table(
-                f'<FONT POINT-SIZE="8"><I>{html_text(line.name)}</I></FONT>', hw - 6, 11,
-                border=0, color=colors.layer_line, fill=None, align="LEFT")
+                f'<FONT POINT-SIZE="{size:.1f}"><I>{html_text(line.name)}</I></FONT>', hw - 6,
+                11, border=0, color=colors.layer_line, fill=None, align="LEFT")
             label_y = y + 7 if k and k == n - 1 else y - 7
             dot.node("l", hw / 2, label_y, {"shape": "plain", "fixedsize": False,
                                             "label": label, "fontcolor": colors.layer_line})
