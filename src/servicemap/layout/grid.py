@@ -191,11 +191,14 @@ def _hand_offs(slots: dict[str, Slot], edges: Sequence[Edge], back: set[Edge]) -
     forward flow in it is, in another lane of the same phase, hands off
     vertically (the target sits in the source's column) unless its source
     was itself handed off to, or its target hands off in turn: no column
-    holds a chain. Parallel bars keep their flow across.
+    holds a chain. Parallel bars keep their flow across, and a decision with
+    several branches keeps its top and bottom corners for them.
     """
     outs: dict[str, int] = dict.fromkeys(slots, 0)
     ins: dict[str, int] = dict.fromkeys(slots, 0)
+    branches: dict[str, int] = dict.fromkeys(slots, 0)
     for e in edges:
+        branches[e[0]] += e[0] != e[1]
         if e not in back and e[0] != e[1]:
             outs[e[0]] += 1
             ins[e[1]] += 1
@@ -206,7 +209,8 @@ def _hand_offs(slots: dict[str, Slot], edges: Sequence[Edge], back: set[Edge]) -
         u, v = slots[e[0]], slots[e[1]]
         if (e in back or e[0] == e[1] or outs[u.id] != 1 or ins[v.id] != 1
                 or u.lane == v.lane or u.phase != v.phase
-                or "parallel" in (u.kind, v.kind) or u.id in targets or v.id in sources):
+                or "parallel" in (u.kind, v.kind) or u.id in targets or v.id in sources
+                or (v.kind == "decision" and branches[v.id] > 1)):
             continue
         drops.add(e)
         sources.add(u.id)
