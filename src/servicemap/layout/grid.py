@@ -192,7 +192,7 @@ def _hand_offs(slots: dict[str, Slot], edges: Sequence[Edge], back: set[Edge]) -
     vertically (the target sits in the source's column) unless its source
     was itself handed off to, or its target hands off in turn: no column
     holds a chain. Parallel bars keep their flow across, and a decision with
-    several branches keeps its top and bottom corners for them.
+    three branches or more keeps its top and bottom corners for them.
     """
     outs: dict[str, int] = dict.fromkeys(slots, 0)
     ins: dict[str, int] = dict.fromkeys(slots, 0)
@@ -210,7 +210,7 @@ def _hand_offs(slots: dict[str, Slot], edges: Sequence[Edge], back: set[Edge]) -
         if (e in back or e[0] == e[1] or outs[u.id] != 1 or ins[v.id] != 1
                 or u.lane == v.lane or u.phase != v.phase
                 or "parallel" in (u.kind, v.kind) or u.id in targets or v.id in sources
-                or (v.kind == "decision" and branches[v.id] > 1)):
+                or (v.kind == "decision" and branches[v.id] > 2)):
             continue
         drops.add(e)
         sources.add(u.id)
