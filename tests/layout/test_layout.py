@@ -500,3 +500,30 @@ def test_a_line_along_its_source_row_and_one_along_its_target_row_do_not_share_i
         "name": "Shared row", "lanes": [{"id": f"l{i}"} for i in range(4)],
         "phases": [{"id": f"p{i}"} for i in range(3)], "steps": steps})
     assert_layout_properties(bp, compute_layout(bp))  # no two lines run on top of each other
+
+
+def test_a_fork_sends_its_branches_from_the_ends_of_its_bar() -> None:
+    bp = sm.loads("""
+name: Fork
+lanes:
+  - {id: c, label: Customer}
+  - {id: s, label: Staff}
+steps:
+  - {id: go, kind: task, lane: s, next: split}
+  - {id: split, kind: parallel, lane: s, next: [here, up]}
+  - {id: here, kind: task, lane: s, next: join}
+  - {id: up, kind: task, lane: c, next: join}
+  - {id: join, kind: parallel, lane: s}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    routes = {(e.source, e.target): e.points for e in lay.edges}
+    split, here = lay.nodes["split"], lay.nodes["here"]
+    # The branch in the bar's own row runs straight from its middle ...
+    assert routes[("split", "here")] == ((routes[("split", "here")][0][0], split.y),
+                                         (here.left, split.y))
+    # ... the one to the lane above leaves near the bar's top end, clear above
+    # the step beside it (port span 36 pt: 18 pt above the centre).
+    start = routes[("split", "up")][0]
+    assert start[1] == split.y - 18 and start[1] <= here.top
+    assert routes[("up", "join")][-1][1] == lay.nodes["join"].y - 18  # and joins at the top

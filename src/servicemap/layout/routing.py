@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -126,6 +127,32 @@ def _offsets(count: int, span: float) -> list[float]:
         return [0.0] * count
     step = min(PORT, span / (count - 1))
     return [(i - (count - 1) / 2) * step for i in range(count)]
+
+
+def _bar_offsets(towards: Sequence[tuple[float, ...]], here: tuple[int, int], span: float
+                 ) -> list[float]:
+    """Ports on a parallel bar: lines to (from) rows above at its top end, below at its
+    bottom end, in its own row around its centre; ``towards`` sorted top to bottom.
+
+    A fork (join) so spreads its branches along the whole bar, and a branch to
+    another row turns off well above or below the steps in the bar's row.
+
+    >>> _bar_offsets([(0, 1), (1, 1)], (1, 1), 36.0)
+    [-18.0, 0.0]
+    >>> _bar_offsets([(0, 1), (1, 1), (2, 1)], (1, 1), 36.0)
+    [-18.0, 0.0, 18.0]
+    """
+    n = len(towards)
+    above = sum(1 for k in towards if k < here)
+    below = sum(1 for k in towards if k > here)
+    level = n - above - below
+    half = span / 2
+    out = [-half + PORT * k for k in range(above)]
+    out += [(k - (level - 1) / 2) * PORT for k in range(level)]
+    out += [half - PORT * (below - 1 - k) for k in range(below)]
+    if n < 2 or all(b - a >= PORT / 2 for a, b in itertools.pairwise(out)):
+        return out if n >= 2 else [0.0] * n
+    return [(k - (n - 1) / 2) * span / (n - 1) for k in range(n)]
 
 
 def assign_tracks(intervals: Sequence[tuple[Any, Any]]) -> tuple[list[int], int]:
@@ -657,8 +684,10 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
     for sid, out_items in outs.items():
         sl = slots[sid]
         out_items.sort()
-        for (_, i, second), dy in zip(out_items, _offsets(len(out_items), port_span(
-                sl.kind, sl.width, sl.height)), strict=True):
+        span = port_span(sl.kind, sl.width, sl.height)
+        offsets = (_bar_offsets([k[:2] for k, *_ in out_items], rows.key(sl), span)
+                   if sl.kind == "parallel" else _offsets(len(out_items), span))
+        for (_, i, second), dy in zip(out_items, offsets, strict=True):
             if second:
                 loop_dy[i] = dy
             else:
@@ -666,8 +695,10 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
     for sid, in_items in ins.items():
         sl = slots[sid]
         in_items.sort()
-        for (_, i), dy in zip(in_items, _offsets(len(in_items), port_span(
-                sl.kind, sl.width, sl.height)), strict=True):
+        span = port_span(sl.kind, sl.width, sl.height)
+        offsets = (_bar_offsets([k[:2] for k, _ in in_items], rows.key(sl), span)
+                   if sl.kind == "parallel" else _offsets(len(in_items), span))
+        for (_, i), dy in zip(in_items, offsets, strict=True):
             in_dy[i] = dy
     # A line to a step in its own row runs straight where one end is the only
     # line on its side and the other end's port lies within that side's span.
