@@ -113,10 +113,15 @@ def legend_frame(g: pygraphviz.AGraph) -> tuple[float, float, float, float]:
 
 
 def test_the_key_is_sized_to_its_entries() -> None:
-    layout = compute_layout(LONG_PHASES)
+    # Seven steps in a row: a map wide enough that a strip across it would
+    # be far wider than the two entries.
+    wide = Blueprint.model_validate({"name": "Wide", "steps": [
+        {"id": f"s{i}", "kind": "task", "next": f"s{i + 1}"} for i in range(6)]
+        + [{"id": "s6", "kind": "terminator"}]})
+    layout = compute_layout(wide)
     key = [KeyEntry("bottleneck (highest load)", color="#e65100"),
            KeyEntry("expected failures per case >= 0.1", fill="#ef9a9a")]
-    drawn = draw_dot(LONG_PHASES, layout, key=key)
+    drawn = draw_dot(wide, layout, key=key)
     g = graph(drawn.text)
     x0, y0, x1, y1 = legend_frame(g)
     assert x0 == 0 and x1 < layout.width - 150  # two entries: a box, not a strip
@@ -195,3 +200,47 @@ def test_tags_sit_in_their_strip_clear_of_lines_separators_and_other_lanes(name:
                         and min(y0, y1) < b0 and t0 < max(y0, y1)), (name, tags[i])
         for l1, t1, r1, b1 in tags[i + 1:]:
             assert not (l0 < r1 and l1 < r0 and t0 < b1 and t1 < b0)
+
+
+def test_two_blueprint_lines_on_one_border_are_both_readable() -> None:
+    # A customer lane right above a backstage lane: the lines of interaction
+    # and of visibility both lie on that border.
+    bp = Blueprint.model_validate({
+        "name": "Two lines",
+        "lanes": [{"id": "c", "layer": "customer"}, {"id": "b", "layer": "backstage"}],
+        "steps": [{"id": "a", "kind": "terminator", "lane": "c", "next": "z"},
+                  {"id": "z", "kind": "terminator", "lane": "b"}]})
+    layout = compute_layout(bp)
+    assert len({line.y for line in layout.lines}) == 1 and len(layout.lines) == 2
+    g = graph(build_dot(bp, layout))
+    names = {" ".join(label_lines(n)): pos(n, layout.height)[1] for n in g.nodes()
+             if "line of" in str(n.attr["label"])}
+    assert set(names) == {"line of interaction", "line of visibility"}
+    border = layout.lines[0].y
+    # One name above the border, one below it (8-pt text: 11 pt high boxes).
+    assert names["line of interaction"] < border < names["line of visibility"]
+    assert names["line of visibility"] - names["line of interaction"] >= 11
+
+
+def test_blueprint_line_names_fit_the_header_column() -> None:
+    # Short lane names: the header column is at its narrowest, narrower than
+    # "line of internal interaction" at 8 pt.
+    bp = Blueprint.model_validate({
+        "name": "Narrow header",
+        "lanes": [{"id": "c", "layer": "customer"}, {"id": "o", "layer": "onstage"},
+                  {"id": "b", "layer": "backstage"}, {"id": "s", "layer": "support"}],
+        "steps": [{"id": "a", "kind": "terminator", "lane": "c", "next": "z"},
+                  {"id": "z", "kind": "terminator", "lane": "s"}]})
+    layout = compute_layout(bp)
+    assert text_width("line of internal interaction", 8) > layout.header_width - 6
+    g = graph(build_dot(bp, layout))
+    seen = 0
+    for n in g.nodes():
+        label = str(n.attr["label"])
+        if "line of" not in label:
+            continue
+        size = float(re.search(r'POINT-SIZE="([\d.]+)"', label).group(1))  # type: ignore[union-attr]
+        name = " ".join(label_lines(n))
+        assert 6 <= size <= 8 and text_width(name, size) <= layout.header_width - 6, name
+        seen += 1
+    assert seen == 3

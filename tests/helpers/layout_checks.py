@@ -105,6 +105,7 @@ def assert_layout_properties(bp: sm.Blueprint, lay: Layout) -> None:
     assert runs_along(lay) == [], [(lay.edges[i], lay.edges[j]) for i, j in runs_along(lay)]
     assert_labels(lay, label_boxes)
     assert_clearances(lay)
+    assert false_junctions(lay) == [], false_junctions(lay)
 
 
 def assert_lanes(bp: sm.Blueprint, lay: Layout, steps: dict[str, Step]) -> None:
@@ -194,7 +195,10 @@ def assert_routes(lay: Layout) -> list[Box]:
             assert body_top <= min(p[1], q[1]) and max(p[1], q[1]) <= lay.height
         if e.source == e.target:
             assert e.rework and all(x >= a.x for x, _ in pts)
-        elif not e.rework:  # forward flows run left to right
+        elif not e.rework and a.column == b.column:  # a hand-off straight down or up
+            assert len(pts) == 2 and pts[0][0] == pts[1][0] == a.x == b.x, e
+            assert a.lane != b.lane, e
+        elif not e.rework:  # other forward flows run left to right
             assert a.column < b.column and a.right < b.left, (e.source, e.target)
         if e.label is not None:
             assert e.label_pos is not None
@@ -226,12 +230,17 @@ def assert_clearances(lay: Layout) -> None:
     """Lines keep clear of lane borders and blueprint lines, and never end beside a foreign step.
 
     A horizontal run at least 12 pt from every border between bands and every
-    blueprint line (so it does not read as one); no run whose end, prolonged
+    blueprint line, a vertical run as far from every phase separator (so it
+    does not read as one); no run whose end, prolonged
     by 12 pt, enters a step that is neither end of its line.
     """
     borders = sorted({b.bottom for b in lay.bands[:-1]} | {line.y for line in lay.lines})
+    separators = [c.left for c in lay.columns[1:]]
     for e in lay.edges:
         for (x0, y0), (x1, y1) in itertools.pairwise(e.points):
+            if x0 == x1 and y0 != y1 and e.source != e.target:  # clear of phase separators
+                near = [x for x in separators if abs(x - x0) < BORDER_CLEARANCE - EPS]
+                assert not near, (e.source, e.target, x0, "beside a phase separator")
             if y0 == y1 and x0 != x1:
                 near = [b for b in borders if abs(b - y0) < BORDER_CLEARANCE - EPS]
                 assert not near, (e.source, e.target, y0, near)
@@ -243,3 +252,46 @@ def assert_clearances(lay: Layout) -> None:
                     continue
                 inside = n.left < px < n.right and n.top < py < n.bottom
                 assert not inside, (e.source, e.target, "ends beside", n.id)
+
+
+JUNCTION_GAP = 14.0  # two lines in line with each other closer than this read as one
+
+
+def false_junctions(lay: Layout) -> list[tuple[str, str, str, str]]:
+    """Pairs of lines with segments in line with each other and less than 14 pt apart
+    end to end (or overlapping), away from a step both lines end at: they read as one
+    line that forks, a flow that does not exist. Self-loops aside, and lines from one
+    source or into one target (a fork or merge they show is true)."""
+    segs: list[tuple[int, float, float, float, int]] = []
+    for i, e in enumerate(lay.edges):
+        if e.source == e.target:
+            continue
+        for (x0, y0), (x1, y1) in itertools.pairwise(e.points):
+            if y0 == y1:
+                segs.append((0, y0, min(x0, x1), max(x0, x1), i))
+            else:
+                segs.append((1, x0, min(y0, y1), max(y0, y1), i))
+    segs.sort()
+    found = []
+    for k, (axis, c, lo, hi, i) in enumerate(segs):
+        for axis2, c2, lo2, hi2, j in segs[k + 1:]:
+            if axis2 != axis or c2 - c > 2.0:
+                break
+            if j == i or lo2 - hi >= JUNCTION_GAP or lo - hi2 >= JUNCTION_GAP:
+                continue
+            a, b = lay.edges[i], lay.edges[j]
+            if a.source == b.source or a.target == b.target:
+                continue  # read as one line that forks (merges), they say nothing wrong
+            mid = (max(lo, lo2) + min(hi, hi2)) / 2
+            x, y = (mid, c) if axis == 0 else (c, mid)
+            shared = {a.source, a.target} & {b.source, b.target}
+            if any(inside((x, y), lay.nodes[n], JUNCTION_GAP) for n in shared):
+                continue
+            found.append((a.source, a.target, b.source, b.target))
+    return found
+
+
+def inside(p: Point, n: NodeBox, margin: float) -> bool:
+    """Whether p lies within ``margin`` of n's box."""
+    return (n.left - margin <= p[0] <= n.right + margin
+            and n.top - margin <= p[1] <= n.bottom + margin)

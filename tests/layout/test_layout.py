@@ -64,7 +64,11 @@ def test_blueprint_grid() -> None:
     assert [line.y for line in lay.lines] == [b.bottom for b in lay.bands[:3]]
     assert [c.id for c in lay.columns] == ["ask", "fix"]
     n = lay.nodes
-    assert n["start"].column < n["log"].column < n["ticket"].column < n["repair"].column
+    # The customer's report goes straight down to the desk (a hand-off in one
+    # column, no bend); the desk's ticket follows in the next column.
+    assert n["start"].column == n["log"].column < n["ticket"].column < n["repair"].column
+    hand_off = next(e for e in lay.edges if e.source == "start")
+    assert hand_off.points == ((n["start"].x, n["start"].bottom), (n["log"].x, n["log"].top))
     assert n["ok"].kind == "decision" and n["ok"].label_lines == ("Fixed?",)
     back = [e for e in lay.edges if e.source == "ok" and e.target == "repair"]
     assert len(back) == 1 and back[0].rework and back[0].failure and back[0].label == "no"
@@ -402,3 +406,124 @@ def test_a_passed_deadline_is_a_render_error() -> None:
                                           r"stopped while placing the steps"):
         compute_layout(chain(3), deadline=Deadline(0))
     assert compute_layout(chain(3), deadline=Deadline(60)).nodes
+
+
+def test_hand_off_to_the_next_column_in_another_lane_is_one_bend_into_the_top() -> None:
+    bp = sm.loads("""
+name: Hand-offs
+lanes:
+  - {id: c, label: Customer}
+  - {id: s, label: Staff}
+steps:
+  - {id: a, kind: terminator, lane: c, next: b}
+  - {id: w, kind: terminator, lane: c, next: b}
+  - {id: b, kind: task, lane: s, next: e}
+  - {id: e, kind: terminator, lane: c}
+  - {id: x, kind: terminator, lane: c, next: e}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    down1, down2, up, _ = lay.edges
+    b, e = lay.nodes["b"], lay.nodes["e"]
+    for down in (down1, down2):  # b has two lines in: each along its source's row, down into b
+        assert len(down.points) == 3 and down.points[-1][1] == b.top
+    assert len(up.points) == 3 and up.points[-1][1] == e.bottom  # along b's row, up into e
+
+
+def test_a_lone_hand_off_to_another_lane_goes_straight_down_in_one_column() -> None:
+    bp = sm.loads("""
+name: Hand-offs
+lanes:
+  - {id: c, label: Customer}
+  - {id: s, label: Staff}
+steps:
+  - {id: a, kind: terminator, lane: c, next: b}
+  - {id: b, kind: task, lane: s, next: e}
+  - {id: e, kind: terminator, lane: c}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    down, up = lay.edges
+    a, b, e = lay.nodes["a"], lay.nodes["b"], lay.nodes["e"]
+    # a's only line is b's only line in: b sits right below a, no bend.
+    assert a.column == b.column and down.points == ((a.x, a.bottom), (b.x, b.top))
+    # b was handed to, so it hands on to the next column (no column holds a chain).
+    assert e.column == b.column + 1
+    assert len(up.points) == 3 and up.points[-1][1] == e.bottom
+
+
+def test_an_elbow_does_not_share_a_row_with_a_line_along_its_target_row() -> None:
+    # Found by hypothesis: z's elbow along the lower lane's row to p (next
+    # column) and the line from a that turns down right after a and runs
+    # along the same row to q would overlap over a whole column.
+    bp = sm.loads("""
+name: Shared row
+lanes:
+  - {id: top}
+  - {id: mid}
+  - {id: low}
+phases:
+  - {id: one}
+  - {id: two}
+steps:
+  - {id: q0, kind: terminator, lane: top}
+  - {id: n, kind: terminator, next: q0}
+  - {id: p, kind: terminator, phase: two}
+  - {id: a, kind: terminator, lane: top, phase: two, next: q}
+  - {id: q, kind: terminator, lane: low}
+  - {id: z, kind: terminator, lane: low, phase: one, next: p}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)  # no two lines run on top of each other
+    along_low = [e for e in lay.edges
+                 if any(y0 == y1 == lay.nodes["z"].y for (_, y0), (_, y1)
+                        in zip(e.points, e.points[1:], strict=False))]
+    assert {(e.source, e.target) for e in along_low} <= {("a", "q"), ("z", "p")}
+
+
+def test_a_line_along_its_source_row_and_one_along_its_target_row_do_not_share_it() -> None:
+    # Found by hypothesis: x runs along the unplaced row to the gap before t;
+    # y, a column further right in another lane, turns down right away and
+    # runs along the same row to z: they would overlap over two columns.
+    steps: list[dict[str, object]] = [
+        {"id": "a", "kind": "terminator", "phase": "p0", "next": "m"},
+        {"id": "t", "kind": "terminator", "lane": "l0", "phase": "p2"},
+        {"id": "b", "kind": "terminator", "phase": "p0", "next": "y"},
+        {"id": "m", "kind": "terminator", "lane": "l1", "phase": "p2"},
+        {"id": "t2", "kind": "terminator", "lane": "l0", "phase": "p2"},
+        {"id": "d", "kind": "decision", "phase": "p0",
+         "next": [{"to": "a", "label": "yes"}] * 4},
+        {"id": "x", "kind": "terminator", "phase": "p1", "next": "t"},
+        {"id": "z", "kind": "terminator", "phase": "p2"},
+        {"id": "y", "kind": "terminator", "lane": "l1", "phase": "p1", "next": "z"}]
+    bp = sm.Blueprint.model_validate({
+        "name": "Shared row", "lanes": [{"id": f"l{i}"} for i in range(4)],
+        "phases": [{"id": f"p{i}"} for i in range(3)], "steps": steps})
+    assert_layout_properties(bp, compute_layout(bp))  # no two lines run on top of each other
+
+
+def test_a_fork_sends_its_branches_from_the_ends_of_its_bar() -> None:
+    bp = sm.loads("""
+name: Fork
+lanes:
+  - {id: c, label: Customer}
+  - {id: s, label: Staff}
+steps:
+  - {id: go, kind: task, lane: s, next: split}
+  - {id: split, kind: parallel, lane: s, next: [here, up]}
+  - {id: here, kind: task, lane: s, next: join}
+  - {id: up, kind: task, lane: c, next: join}
+  - {id: join, kind: parallel, lane: s}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    routes = {(e.source, e.target): e.points for e in lay.edges}
+    split, here = lay.nodes["split"], lay.nodes["here"]
+    # The branch in the bar's own row runs straight from its middle ...
+    assert routes[("split", "here")] == ((routes[("split", "here")][0][0], split.y),
+                                         (here.left, split.y))
+    # ... the one to the lane above leaves near the bar's top end, clear above
+    # the step beside it (port span 36 pt: 18 pt above the centre).
+    start = routes[("split", "up")][0]
+    assert start[1] == split.y - 18 and start[1] <= here.top
+    assert routes[("up", "join")][-1][1] == lay.nodes["join"].y - 18  # and joins at the top

@@ -20,6 +20,7 @@ from ..text import (
     branch_label,
     clip,
     fit_lines,
+    text_width,
     wrap,
     wrap_chars,
 )
@@ -272,18 +273,36 @@ def _draw_phases(dot: DotWriter, layout: Layout, phases: Mapping[str, str],
 
 
 def _draw_layer_lines(dot: DotWriter, layout: Layout, colors: Colors) -> None:
-    """The blueprint lines across the map, each named at the left in the header column."""
+    """The blueprint lines across the map, each named at the left in the header column.
+
+    Two lines on one lane border (a customer lane right above a backstage
+    lane) are drawn 3 pt apart, the first named above them, the second below,
+    so neither name covers the other.
+    """
     hw = layout.header_width
+    on_border: dict[float, int] = {}
     for line in layout.lines:
-        dot.line([(0, line.y), (layout.width, line.y)],
+        on_border[line.y] = on_border.get(line.y, 0) + 1
+    seen: dict[float, int] = {}
+    for line in layout.lines:
+        k, n = seen.get(line.y, 0), on_border[line.y]
+        seen[line.y] = k + 1
+        y = line.y + (k - (n - 1) / 2) * LAYER_LINE_GAP
+        dot.line([(0, y), (layout.width, y)],
                  {"color": colors.layer_line, "penwidth": 1.2,
                   "style": "dashed" if line.dashed else "solid"})
         if hw > 0:
+            # 8 pt, or smaller (down to 6 pt) where the name would overrun the header.
+            size = max(6.0, min(8.0, 8.0 * (hw - 10) / max(1.0, text_width(line.name, 8.0))))
             label = cell_table(
-                f'<FONT POINT-SIZE="8"><I>{html_text(line.name)}</I></FONT>', hw - 6, 11,
-                border=0, color=colors.layer_line, fill=None, align="LEFT")
-            dot.node("l", hw / 2, line.y - 7, {"shape": "plain", "fixedsize": False,
-                                               "label": label, "fontcolor": colors.layer_line})
+                f'<FONT POINT-SIZE="{size:.1f}"><I>{html_text(line.name)}</I></FONT>', hw - 6,
+                11, border=0, color=colors.layer_line, fill=None, align="LEFT")
+            label_y = y + 7 if k and k == n - 1 else y - 7
+            dot.node("l", hw / 2, label_y, {"shape": "plain", "fixedsize": False,
+                                            "label": label, "fontcolor": colors.layer_line})
+
+
+LAYER_LINE_GAP = 3.0  # points between two blueprint lines on one lane border
 
 
 def _draw_steps(dot: DotWriter, blueprint: Blueprint, layout: Layout, boxes: Sequence[NodeBox],

@@ -65,8 +65,8 @@ def evidence_cards(blueprint: Blueprint, layout: Layout) -> list[EvidenceCard]:
                  if b.id in steps and steps[b.id].evidence]
         if not texts:
             continue
-        room = min([x - xs[i - 1][1]] * (i > 0) + [xs[i + 1][1] - x] * (i + 1 < len(xs))
-                   + [_CARD_WIDTH + 8])
+        room = min(([x - xs[i - 1][1]] if i > 0 else [])
+                   + ([xs[i + 1][1] - x] if i + 1 < len(xs) else []) + [_CARD_WIDTH + 8])
         width = max(40.0, room - 8)
         text = "; ".join(t for t in texts if t)
         lines = tuple(wrap_chars(text, width - 8, max_lines=_CARD_LINES))

@@ -33,6 +33,7 @@ MARGIN = 14.0  # white space right of and below the map
 GAP = 30.0  # narrowest gap between columns
 PAD = 14.0  # from a gap's edge to its first track
 TRACK = 10.0  # distance between parallel lines (more than 8: they read as two)
+SEPARATOR_CLEAR = 12.0  # least distance from a line in a gap to the phase separator there
 CORRIDOR = 28.0  # lowest corridor between rows
 CORRIDOR_PAD = 14.0  # from a corridor's edge (a lane border, a blueprint line) to its first track
 MIN_ROW = 36.0
@@ -88,8 +89,10 @@ def compute_layout(bp: Blueprint, *, wrap_width: float = STEP_WRAP,
         ...   - {id: b, kind: task, lane: s, next: e}
         ...   - {id: e, kind: terminator, lane: c}
         ... '''))
-        >>> [band.id for band in lay.bands], lay.nodes["a"].x < lay.nodes["b"].x < lay.nodes["e"].x
-        (['c', 's'], True)
+        >>> [band.id for band in lay.bands]
+        ['c', 's']
+        >>> lay.nodes["a"].x == lay.nodes["b"].x < lay.nodes["e"].x  # b right below a
+        True
         >>> [line.name for line in lay.lines]
         ['line of interaction']
 
@@ -174,8 +177,14 @@ class _Across:
         centre = self.gap_left[g] + self.gap_w[g] / 2
         if track < 0 or count == 0:
             return centre
-        shift = TRACK / 2 if g in self.boundary and count % 2 else 0.0
-        return centre + shift + TRACK * (track - (count - 1) / 2)
+        if g in self.boundary:
+            # The phase separator runs down the centre: half the tracks left
+            # of it, half right, each SEPARATOR_CLEAR from it or more.
+            left = count // 2
+            if track < left:
+                return centre - SEPARATOR_CLEAR - TRACK * (left - 1 - track)
+            return centre + SEPARATOR_CLEAR + TRACK * (track - left)
+        return centre + TRACK * (track - (count - 1) / 2)
 
 
 def _across(grid: Grid, plan: Plan, branches: Branches, phase_titles: Mapping[str, str],
@@ -190,8 +199,11 @@ def _across(grid: Grid, plan: Plan, branches: Branches, phase_titles: Mapping[st
     gap_w = []
     for g in range(ncols + 1):
         tracks = plan.gap_tracks.get(g, 0)
-        extra = TRACK if g in boundary and tracks % 2 else 0.0  # keep the separator clear
-        gap_w.append(max(GAP, 2 * PAD + TRACK * max(0, tracks - 1) + extra))
+        if g in boundary and tracks:  # the separator in the centre, tracks clear of it
+            side = tracks - tracks // 2
+            gap_w.append(max(GAP, 2 * (PAD + SEPARATOR_CLEAR + TRACK * max(0, side - 1))))
+        else:
+            gap_w.append(max(GAP, 2 * PAD + TRACK * max(0, tracks - 1)))
     _widen_gaps_for_labels(grid, plan, branches, col_w, gap_w)
     _widen_columns_for_titles(grid, phase_titles, col_w, gap_w)
     col_left: list[float] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -51,6 +52,7 @@ class Grid:
     back: set[Edge] = field(default_factory=set)  # rework edges, drawn around
     phase_columns: dict[str, tuple[int, int]] = field(default_factory=dict)  # first, last
     main: set[Edge] = field(default_factory=set)  # each decision's main branch
+    drops: set[Edge] = field(default_factory=set)  # hand-offs straight down or up, one column
 
 
 def step_size(kind: str, title: str, wrap_width: float = STEP_WRAP
@@ -163,12 +165,131 @@ def place(bp: Blueprint, *, wrap_width: float = STEP_WRAP, deadline: Deadline | 
     phase_rank = {p: i for i, p in enumerate(phase_ids or [""])}
     edges, succ = _flow_edges(bp, slots)
     back = _rework_edges(slots, edges, succ, phase_rank)
-    rank = _longest_path(list(slots), edges, back)
-    columns, phase_columns = _place_columns(slots, rank, phase_rank)
-    deadline.check("placing the steps")
-    rows = _order_rows(slots, lanes, edges, back, columns, deadline)
+    drops = _hand_offs(slots, edges, back)
+    for attempt in range(HAND_OFF_ROUNDS + 1):
+        if attempt == HAND_OFF_ROUNDS:
+            drops = set()
+        rank = _longest_path(list(slots), edges, back, drops)
+        columns, phase_columns = _place_columns(slots, rank, phase_rank)
+        deadline.check("placing the steps")
+        rows = _order_rows(slots, lanes, edges, back, columns, deadline)
+        blocked = _blocked_hand_offs(slots, lanes, drops, edges, back)
+        if not blocked:
+            break
+        drops -= blocked
     return Grid(slots, lanes, [p for p in phase_rank if p], columns, rows, edges, back,
-                phase_columns, main_branches(bp, edges))
+                phase_columns, main_branches(bp, edges), drops)
+
+
+HAND_OFF_ROUNDS = 3  # placements tried before giving up the hand-offs still blocked
+
+
+def _hand_offs(slots: dict[str, Slot], edges: Sequence[Edge], back: set[Edge]) -> set[Edge]:
+    """Flows that may go straight down or up into the next step, in the source's column.
+
+    A flow from a step whose only forward flow it is to a step whose only
+    forward flow in it is, in another lane of the same phase, hands off
+    vertically (the target sits in the source's column) unless its source
+    was itself handed off to, or its target hands off in turn: no column
+    holds a chain. Parallel bars keep their flow across, and a decision with
+    three branches or more keeps its top and bottom corners for them.
+    """
+    outs: dict[str, int] = dict.fromkeys(slots, 0)
+    ins: dict[str, int] = dict.fromkeys(slots, 0)
+    branches: dict[str, int] = dict.fromkeys(slots, 0)
+    for e in edges:
+        branches[e[0]] += e[0] != e[1]
+        if e not in back and e[0] != e[1]:
+            outs[e[0]] += 1
+            ins[e[1]] += 1
+    drops: set[Edge] = set()
+    sources: set[str] = set()
+    targets: set[str] = set()
+    for e in edges:
+        u, v = slots[e[0]], slots[e[1]]
+        if (e in back or e[0] == e[1] or outs[u.id] != 1 or ins[v.id] != 1
+                or u.lane == v.lane or u.phase != v.phase
+                or "parallel" in (u.kind, v.kind) or u.id in targets or v.id in sources
+                or (v.kind == "decision" and branches[v.id] > 2)):
+            continue
+        drops.add(e)
+        sources.add(u.id)
+        targets.add(v.id)
+    return drops
+
+
+def _blocked_hand_offs(slots: dict[str, Slot], lanes: Sequence[str], drops: set[Edge],
+                       edges: Sequence[Edge], back: set[Edge]) -> set[Edge]:
+    """The hand-offs whose straight line would pass another step of their column, or cross
+    the line of a loop back along their source's row (:class:`_Leaves`)."""
+    if not drops:
+        return set()
+    lane_index = {lane: i for i, lane in enumerate(lanes)}
+    stacked: dict[int, list[tuple[int, int]]] = {}
+    for sl in slots.values():
+        stacked.setdefault(sl.column, []).append((lane_index[sl.lane], sl.row))
+    for keys in stacked.values():
+        keys.sort()
+    loops: dict[str, list[str]] = {}
+    for e in back:
+        loops.setdefault(e[0], []).append(e[1])
+    leaves = _Leaves.of(slots, lane_index, edges, back)
+    blocked: set[Edge] = set()
+    for e in drops:
+        u, v = slots[e[0]], slots[e[1]]
+        a, b = (lane_index[u.lane], u.row), (lane_index[v.lane], v.row)
+        keys = stacked[u.column]
+        lo, hi = min(a, b), max(a, b)
+        i = bisect.bisect_right(keys, lo)
+        if u.column != v.column or (i < len(keys) and keys[i] < hi) or any(
+                (slots[t].lane, slots[t].row) == (u.lane, u.row)
+                and leaves.within((u.lane, u.row), -1 if b > a else 1, slots[t].column, u.column)
+                for t in loops.get(u.id, [])):
+            blocked.add(e)
+    return blocked
+
+
+@dataclass
+class _Leaves:
+    """Forward lines leaving a row to the side above (-1) or below (+1): their column spans.
+
+    A loop from a step back along its own row runs beside the row, above or
+    below; a line between a step of the row in the loop's columns and a step
+    on one side bars that side, so a hand-off out of the loop's last step to
+    the other side would be crossed by the loop.
+    """
+
+    spans: dict[tuple[tuple[str, int], int], list[tuple[int, int]]]
+
+    @classmethod
+    def of(cls, slots: dict[str, Slot], lane_index: dict[str, int], edges: Sequence[Edge],
+           back: set[Edge]) -> _Leaves:
+        """The lines of ``edges`` (rework and self-loops aside) leaving each row."""
+        spans: dict[tuple[tuple[str, int], int], list[tuple[int, int]]] = {}
+        for e in edges:
+            if e in back or e[0] == e[1]:
+                continue
+            x, y = slots[e[0]], slots[e[1]]
+            if (x.lane, x.row) == (y.lane, y.row):
+                continue
+            span = (min(x.column, y.column), max(x.column, y.column))
+            for here, there in ((x, y), (y, x)):
+                side = -1 if (lane_index[there.lane], there.row) < (lane_index[here.lane],
+                                                                    here.row) else 1
+                spans.setdefault(((here.lane, here.row), side), []).append(span)
+        for items in spans.values():
+            items.sort()
+        return cls(spans)
+
+    def within(self, row: tuple[str, int], side: int, first: int, last: int) -> bool:
+        """Whether a line leaves ``row`` to ``side`` within columns ``first..last``."""
+        items = self.spans.get((row, side), [])
+        for lo, hi in items[bisect.bisect_left(items, (first, first)):]:
+            if lo > last:
+                return False
+            if hi <= last:
+                return True
+        return False
 
 
 def main_branches(bp: Blueprint, edges: Sequence[Edge]) -> set[Edge]:
@@ -263,13 +384,17 @@ def _rework_edges(slots: dict[str, Slot], edges: list[Edge],
     return back
 
 
-def _longest_path(order: list[str], edges: list[Edge], back: set[Edge]) -> dict[str, int]:
-    """Each step's rank: the longest path to it over the forward edges (a DAG), in Kahn's order."""
-    fwd: dict[str, list[str]] = {i: [] for i in order}
+def _longest_path(order: list[str], edges: list[Edge], back: set[Edge], drops: set[Edge]
+                  ) -> dict[str, int]:
+    """Each step's rank: the longest path to it over the forward edges (a DAG), in Kahn's order.
+
+    A hand-off in ``drops`` keeps its target at its source's rank.
+    """
+    fwd: dict[str, list[tuple[str, int]]] = {i: [] for i in order}
     indeg = dict.fromkeys(order, 0)
     for e in edges:
         if e not in back and e[0] != e[1]:
-            fwd[e[0]].append(e[1])
+            fwd[e[0]].append((e[1], 0 if e in drops else 1))
             indeg[e[1]] += 1
     rank = dict.fromkeys(order, 0)
     queue = [i for i in order if indeg[i] == 0]
@@ -277,8 +402,8 @@ def _longest_path(order: list[str], edges: list[Edge], back: set[Edge]) -> dict[
     while head < len(queue):
         u = queue[head]
         head += 1
-        for v in fwd[u]:
-            rank[v] = max(rank[v], rank[u] + 1)
+        for v, step in fwd[u]:
+            rank[v] = max(rank[v], rank[u] + step)
             indeg[v] -= 1
             if indeg[v] == 0:
                 queue.append(v)

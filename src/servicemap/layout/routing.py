@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from .deadline import Deadline
 from .geometry import NodeBox, Point
 from .grid import PARALLEL_BAR, Edge, Grid, Slot
 
-__all__ = ["LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx", "clean",
+__all__ = ["LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx", "clean", "drop_faces",
            "order_tracks", "plan_routes", "port_span", "route_points"]
 
 PORT = 8.0  # preferred distance between ports on one side of a node
@@ -128,6 +129,32 @@ def _offsets(count: int, span: float) -> list[float]:
     return [(i - (count - 1) / 2) * step for i in range(count)]
 
 
+def _bar_offsets(towards: Sequence[tuple[float, ...]], here: tuple[int, int], span: float
+                 ) -> list[float]:
+    """Ports on a parallel bar: lines to (from) rows above at its top end, below at its
+    bottom end, in its own row around its centre; ``towards`` sorted top to bottom.
+
+    A fork (join) so spreads its branches along the whole bar, and a branch to
+    another row turns off well above or below the steps in the bar's row.
+
+    >>> _bar_offsets([(0, 1), (1, 1)], (1, 1), 36.0)
+    [-18.0, 0.0]
+    >>> _bar_offsets([(0, 1), (1, 1), (2, 1)], (1, 1), 36.0)
+    [-18.0, 0.0, 18.0]
+    """
+    n = len(towards)
+    above = sum(1 for k in towards if k < here)
+    below = sum(1 for k in towards if k > here)
+    level = n - above - below
+    half = span / 2
+    out = [-half + PORT * k for k in range(above)]
+    out += [(k - (level - 1) / 2) * PORT for k in range(level)]
+    out += [half - PORT * (below - 1 - k) for k in range(below)]
+    if n < 2 or all(b - a >= PORT / 2 for a, b in itertools.pairwise(out)):
+        return out if n >= 2 else [0.0] * n
+    return [(k - (n - 1) / 2) * span / (n - 1) for k in range(n)]
+
+
 def assign_tracks(intervals: Sequence[tuple[Any, Any]]) -> tuple[list[int], int]:
     """Give each closed interval a track so that overlapping intervals differ.
 
@@ -166,16 +193,29 @@ class _Rows:
     slots: dict[str, Slot]
     lane_index: dict[str, int]
     occupied: dict[tuple[str, int], list[int]]  # (lane, row) -> sorted columns
+    stacked: dict[int, list[tuple[int, int]]]  # column -> sorted keys of its steps
 
     @classmethod
     def of(cls, grid: Grid) -> _Rows:
         """The rows of ``grid``."""
         occupied: dict[tuple[str, int], list[int]] = {}
+        lane_index = {lane: i for i, lane in enumerate(grid.lanes)}
+        stacked: dict[int, list[tuple[int, int]]] = {}
         for sl in grid.slots.values():
             occupied.setdefault((sl.lane, sl.row), []).append(sl.column)
+            stacked.setdefault(sl.column, []).append((lane_index[sl.lane], 2 * sl.row + 1))
         for cols in occupied.values():
             cols.sort()
-        return cls(grid.slots, {lane: i for i, lane in enumerate(grid.lanes)}, occupied)
+        for keys in stacked.values():
+            keys.sort()
+        return cls(grid.slots, lane_index, occupied, stacked)
+
+    def clear_between(self, column: int, a: tuple[int, int], b: tuple[int, int]) -> bool:
+        """Whether ``column`` holds no step strictly between the vertical positions a and b."""
+        lo, hi = min(a, b), max(a, b)
+        keys = self.stacked.get(column, [])
+        i = bisect.bisect_right(keys, lo)
+        return i >= len(keys) or keys[i] >= hi
 
     def free(self, sl: Slot, first: int, last: int) -> bool:
         """Whether ``sl``'s row holds no step in columns ``first..last`` (by bisection)."""
@@ -255,39 +295,141 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None) -> Plan:
 
 
 def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
-    """Each edge's kind: a self-loop, direct along a free row, or around through a corridor."""
+    """Each edge's kind: a self-loop, direct along a free row, or around through a corridor.
+
+    The stretches of rows that lines run along (:func:`_stretches`) are
+    reserved: direct lines first, then early ones, then elbows, each taken
+    only where its stretches are free, so no two lines share one; a line
+    that finds its stretch taken goes around.
+    """
     slots = grid.slots
+    faces = drop_faces(grid)
     kinds: list[Kind] = []
-    for e in grid.edges:
+    along = _Along()
+    later: list[int] = []  # early lines and elbow candidates, in that order
+    maybe_elbow: set[int] = set()
+    for i, e in enumerate(grid.edges):
         u, v = slots[e[0]], slots[e[1]]
         rework = e in grid.back or v.column <= u.column
         if e[0] == e[1]:
             kinds.append(("loop", None, True))
+        elif e in grid.drops:
+            kinds.append(("drop", None, False))
         elif not rework and (v.column == u.column + 1
                              or rows.free(u, u.column + 1, v.column - 1)):
-            # A run along the source's row to the gap left of the target would
-            # end right beside the step in that row's cell there and read as
-            # going into it: turn in the gap next to the source instead, or,
-            # if the target's row is taken too, go around.
-            beside = (v.column > u.column + 1 and (u.lane, u.row) != (v.lane, v.row)
-                      and not rows.free(u, v.column, v.column))
-            if not beside:
-                kinds.append(("direct", None, False))
-            elif rows.free(v, u.column, v.column - 1):
-                # Along the target's row only if no step left of the gap in that
-                # row sends its own line along it too.
-                kinds.append(("early", None, False))
-            else:
-                k = v.row if rows.key(u) < rows.key(v) else v.row + 1
-                kinds.append(("around", (v.lane, k), False))
+            kinds.append(_forward_kind(rows, u, v))
+            if (rows.key(u) != rows.key(v) and v.kind in FLAT_SIDES
+                    and (v.id, -1 if rows.key(u) < rows.key(v) else 1) not in faces
+                    and rows.free(u, u.column + 1, v.column)
+                    and rows.clear_between(v.column, rows.key(u), rows.key(v))):
+                maybe_elbow.add(i)
+            elif kinds[-1][0] == "direct":
+                for row, lo, hi in _stretches("direct", u, v):
+                    along.take(row, lo, hi)
+            if i in maybe_elbow or kinds[-1][0] == "early":
+                later.append(i)
         else:
             if (u.lane, u.row) == (v.lane, v.row) or rows.key(u) < rows.key(v):
                 k = v.row  # the corridor above the target
             else:
                 k = v.row + 1  # coming from below: the corridor below the target
             kinds.append(("around", (v.lane, k), rework))
+    elbows: dict[int, list[tuple[tuple[int, int], tuple[int, int], str, bool]]] = {}
+    later.sort(key=lambda i: (i in maybe_elbow, i))
+    for i in later:
+        u, v = slots[grid.edges[i][0]], slots[grid.edges[i][1]]
+        if (i in maybe_elbow and all(along.free(*st) for st in _stretches("elbow", u, v))
+                and _elbow_free(elbows, u, v, rows)):
+            # Along the source's row to above (below) the target and
+            # straight into its top (bottom): one bend.
+            kinds[i] = ("elbow", None, False)
+        elif not all(along.free(*st) for st in _stretches(kinds[i][0], u, v)):
+            k = v.row if rows.key(u) < rows.key(v) else v.row + 1
+            kinds[i] = ("around", (v.lane, k), False)
+            continue
+        for st in _stretches(kinds[i][0], u, v):
+            along.take(*st)
     _rework_sides(grid, rows, kinds)
     return kinds
+
+
+def _stretches(kind: str, u: Slot, v: Slot) -> list[tuple[tuple[str, int], int, int]]:
+    """The stretches of rows a forward line of ``kind`` runs along: (row, first, last),
+    in half columns (2c: column c's centre, 2c+1: the gap right of it).
+
+    >>> u, v = Slot("u", "task", "a", "", column=1), Slot("v", "task", "b", "", column=3)
+    >>> _stretches("direct", u, v), _stretches("early", u, v)
+    ([(('a', 0), 2, 5), (('b', 0), 5, 6)], [(('b', 0), 3, 6)])
+    """
+    if kind == "elbow":
+        return [((u.lane, u.row), 2 * u.column, 2 * v.column)]
+    if kind == "early":
+        return [((v.lane, v.row), 2 * u.column + 1, 2 * v.column)]
+    if kind != "direct":
+        return []
+    if (u.lane, u.row) == (v.lane, v.row):
+        return [((u.lane, u.row), 2 * u.column, 2 * v.column)]
+    return [((u.lane, u.row), 2 * u.column, 2 * v.column - 1),
+            ((v.lane, v.row), 2 * v.column - 1, 2 * v.column)]
+
+
+def _forward_kind(rows: _Rows, u: Slot, v: Slot) -> Kind:
+    """The kind of a forward line from ``u`` to ``v`` whose source row is free up to the gap."""
+    # A run along the source's row to the gap left of the target would
+    # end right beside the step in that row's cell there and read as
+    # going into it: turn in the gap next to the source instead, or,
+    # if the target's row is taken too, go around.
+    beside = (v.column > u.column + 1 and (u.lane, u.row) != (v.lane, v.row)
+              and not rows.free(u, v.column, v.column))
+    if not beside:
+        return ("direct", None, False)
+    if rows.free(v, u.column, v.column - 1):
+        # Along the target's row only if no step left of the gap in that
+        # row sends its own line along it too.
+        return ("early", None, False)
+    k = v.row if rows.key(u) < rows.key(v) else v.row + 1
+    return ("around", (v.lane, k), False)
+
+
+@dataclass
+class _Along:
+    """Stretches of rows that lines run along, in half columns (2c: column c's centre, 2c+1:
+    the gap after it), kept per row as sorted disjoint intervals."""
+
+    starts: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    ends: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+
+    def free(self, row: tuple[str, int], lo: int, hi: int) -> bool:
+        """Whether no line runs along ``row`` anywhere strictly inside ``lo..hi`` (bisection)."""
+        j = bisect.bisect_left(self.starts.get(row, []), hi)
+        return j == 0 or self.ends[row][j - 1] <= lo
+
+    def take(self, row: tuple[str, int], lo: int, hi: int) -> None:
+        """Mark ``lo..hi`` of ``row`` as run along, merged with the stretches it touches."""
+        starts, ends = self.starts.setdefault(row, []), self.ends.setdefault(row, [])
+        i = bisect.bisect_left(ends, lo)  # the first stretch ending at or after lo
+        j = bisect.bisect_right(starts, hi)  # past the last stretch starting at or before hi
+        if i < j:
+            lo, hi = min(lo, starts[i]), max(hi, ends[j - 1])
+        starts[i:j], ends[i:j] = [lo], [hi]
+
+
+def _elbow_free(elbows: dict[int, list[tuple[tuple[int, int], tuple[int, int], str, bool]]],
+                u: Slot, v: Slot, rows: _Rows) -> bool:
+    """Whether an elbow from ``u`` into ``v`` keeps clear of the elbows taken; if so, take it.
+
+    Elbows run down (up) inside their target's column: two into different
+    targets, or into one target from opposite sides, must not share a stretch.
+    """
+    a, b = rows.key(u), rows.key(v)
+    lo, hi = min(a, b), max(a, b)
+    down = a < b
+    taken = elbows.setdefault(v.column, [])
+    for lo2, hi2, target, down2 in taken:
+        if lo < hi2 and lo2 < hi and (target != v.id or down != down2):
+            return False
+    taken.append((lo, hi, v.id, down))
+    return True
 
 
 SIDE_SCAN = 400  # most vertical runs looked at to choose one rework line's side
@@ -299,14 +441,17 @@ def _rework_sides(grid: Grid, rows: _Rows, kinds: list[Kind]) -> None:
     A rework line back along its own row runs by default through the
     corridor above the row; where more of the vertical runs of forward
     lines in the columns it spans cross that corridor than the one below,
-    it takes the one below (a tie keeps the one above).
+    it takes the one below (a tie keeps the one above). Hand-offs and elbows
+    count where they run, down their target's column, except those into (or,
+    for a hand-off, out of) the rework's target: the rework turns in beside them.
 
     Notes:
         O(E log E + R * S), R the rework lines, S at most :data:`SIDE_SCAN`
         vertical runs in a rework line's columns.
     """
     slots = grid.slots
-    runs: list[tuple[int, tuple[int, int], tuple[int, int]]] = []  # (gap, lo key, hi key)
+    # (gap, lo key, hi key, the hand-off's ends or none); a hand-off runs mid-column
+    runs: list[tuple[float, tuple[int, int], tuple[int, int], tuple[str, ...]]] = []
     for e, (kind, corridor, rework) in zip(grid.edges, kinds, strict=True):
         if rework or kind == "loop":
             continue
@@ -315,21 +460,27 @@ def _rework_sides(grid: Grid, rows: _Rows, kinds: list[Kind]) -> None:
         if corridor is not None:
             ck = (rows.lane_index[corridor[0]], 2 * corridor[1])
             ends = [(u.column + 1, rows.key(u), ck), (v.column, ck, rows.key(v))]
-        runs.extend((g, min(a, b), max(a, b)) for g, a, b in ends)
+        # Hand-offs and elbows run down their target's column, not a gap; a
+        # rework into a step they touch turns in beside them.
+        mid = kind in ("drop", "elbow")
+        touching = (u.id, v.id) if kind == "drop" else (v.id,) if kind == "elbow" else ()
+        runs.extend((g + (0.5 if mid else 0), min(a, b), max(a, b), touching)
+                    for g, a, b in ends)
     runs.sort()
     gaps = [r[0] for r in runs]
 
-    def crossing(lane: str, k: int, first: int, last: int) -> int:
+    def crossing(target: str, lane: str, k: int, first: int, last: int) -> int:
         ck = (rows.lane_index[lane], 2 * k)
         lo, hi = bisect.bisect_left(gaps, first), bisect.bisect_right(gaps, last)
-        return sum(1 for _, a, b in runs[lo:min(hi, lo + SIDE_SCAN)] if a < ck < b)
+        return sum(1 for _, a, b, touching in runs[lo:min(hi, lo + SIDE_SCAN)]
+                   if a < ck < b and target not in touching)
 
     for i, (e, (kind, corridor, rework)) in enumerate(zip(grid.edges, kinds, strict=True)):
         u, v = slots[e[0]], slots[e[1]]
         if not rework or corridor is None or (u.lane, u.row) != (v.lane, v.row):
             continue
         span = (min(u.column + 1, v.column), max(u.column + 1, v.column))
-        if crossing(v.lane, v.row + 1, *span) < crossing(v.lane, v.row, *span):
+        if crossing(v.id, v.lane, v.row + 1, *span) < crossing(v.id, v.lane, v.row, *span):
             kinds[i] = (kind, (v.lane, v.row + 1), rework)
 
 
@@ -349,8 +500,10 @@ def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
         if e[0] != e[1] and slots[e[0]].kind == "decision":
             by_source.setdefault(e[0], []).append(i)
     # The main branch takes the straight exit, on the side facing the flow.
-    several = {sid: [i for i in idx if edges[i] not in grid.main or kinds[i][2]]
+    several = {sid: [i for i in idx if (edges[i] not in grid.main or kinds[i][2])
+                     and kinds[i][0] != "drop"]
                for sid, idx in by_source.items() if len(idx) >= 2}
+    faces = drop_faces(grid)  # a corner a straight hand-off leaves by is taken
     down_from: set[tuple[str, int, int]] = set()  # (lane, corridor, column) of bottom exits
     for sid, idx in several.items():
         sl = slots[sid]
@@ -359,7 +512,7 @@ def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
         down = [(rows.key(slots[edges[i][1]]), -slots[edges[i][1]].column, -i)
                 for i in idx if rows.key(slots[edges[i][1]]) > here
                 or kinds[i][1] == (sl.lane, sl.row + 1)]
-        if down:
+        if down and (sid, 1) not in faces:
             i = -max(down)[2]
             exits[i] = 1
             kinds[i] = ("vertex", (sl.lane, sl.row + 1), kinds[i][2])
@@ -374,7 +527,7 @@ def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
         up = [(rows.key(slots[edges[i][1]]), slots[edges[i][1]].column, i)
               for i in idx if not exits[i]
               and (rows.key(slots[edges[i][1]]) < here or kinds[i][1] == (sl.lane, sl.row))]
-        if up:
+        if up and (sid, -1) not in faces:
             i = min(up)[2]
             exits[i] = -1
             kinds[i] = ("vertex", (sl.lane, sl.row), kinds[i][2])
@@ -395,23 +548,60 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
     target's column, which would meet the entering line.
     """
     slots, edges = grid.slots, grid.edges
+    lane_index = {lane: k for k, lane in enumerate(grid.lanes)}
+
+    def rows_key(sl: Slot) -> tuple[int, int]:
+        return lane_index[sl.lane], sl.row
+
     corner_at: set[tuple[str, int, int]] = set()  # (lane, corridor, column) of corner exits
     for i, x in enumerate(draft.exits):
         if x:
             u = slots[edges[i][0]]
             corner_at.add((u.lane, u.row + (1 if x > 0 else 0), u.column))
+    faces = drop_faces(grid)
     enters = [0] * len(edges)
     for i, (e, (kind, corridor, _)) in enumerate(zip(edges, draft.kinds, strict=True)):
         v = slots[e[1]]
+        if kind == "drop":
+            enters[i] = -1 if rows_key(slots[e[0]]) < rows_key(v) else 1
+            continue
+        if kind == "elbow":
+            u = slots[e[0]]
+            enters[i] = -1 if (rows_key(u) < rows_key(v)) else 1
+            continue
         if corridor is None or kind == "loop" or v.kind not in FLAT_SIDES:
             continue
         if corridor[0] != v.lane or (*corridor, v.column) in corner_at:
             continue
-        if corridor[1] == v.row:
+        beside = slots[e[0]].column >= v.column  # from the right: turns in right of a hand-off
+        if corridor[1] == v.row and ((v.id, -1) not in faces or beside):
             enters[i] = -1
-        elif corridor[1] == v.row + 1:
+        elif corridor[1] == v.row + 1 and ((v.id, 1) not in faces or beside):
             enters[i] = 1
     return enters
+
+
+def drop_faces(grid: Grid) -> set[tuple[str, int]]:
+    """The sides (-1 top, +1 bottom) of steps that a straight hand-off leaves or enters.
+
+    >>> from servicemap import loads
+    >>> from servicemap.layout.grid import place
+    >>> sorted(drop_faces(place(loads('''
+    ... name: H
+    ... lanes: [{id: a}, {id: b}]
+    ... steps:
+    ...   - {id: x, kind: task, lane: a, next: y}
+    ...   - {id: y, kind: task, lane: b}
+    ... '''))))
+    [('x', 1), ('y', -1)]
+    """
+    lane_index = {lane: k for k, lane in enumerate(grid.lanes)}
+    faces: set[tuple[str, int]] = set()
+    for e in grid.drops:
+        u, v = grid.slots[e[0]], grid.slots[e[1]]
+        down = (lane_index[u.lane], u.row) < (lane_index[v.lane], v.row)
+        faces.update({(u.id, 1 if down else -1), (v.id, -1 if down else 1)})
+    return faces
 
 
 def _top_ports(grid: Grid, draft: _Draft) -> None:
@@ -423,22 +613,42 @@ def _top_ports(grid: Grid, draft: _Draft) -> None:
     """
     by_spot: dict[tuple[Hashable, int], list[tuple[tuple[float, ...], int]]] = {}
     flat: dict[tuple[Hashable, int], float] = {}
+    lane_index = {lane: k for k, lane in enumerate(grid.lanes)}
+
+    def rows_key(sl: Slot) -> tuple[int, int]:
+        return lane_index[sl.lane], sl.row
+
     for i, enter in enumerate(draft.enters):
-        if not enter:
+        if not enter or draft.kinds[i][0] == "drop":
             continue
         u, v = grid.slots[grid.edges[i][0]], grid.slots[grid.edges[i][1]]
         near = draft.ctrack[i] if enter < 0 else -draft.ctrack[i]  # higher: nearer the row
-        key = (1.0, float(near), float(i)) if u.column >= v.column else (0.0, float(-near),
-                                                                            float(i))
+        key: tuple[float, ...] = ((1.0, float(near), float(i)) if u.column >= v.column
+                                  else (0.0, float(-near), float(i)))
+        corridor = draft.kinds[i][1]
+        if draft.kinds[i][0] == "elbow":
+            # Down (up) through the whole corridor: right of the lines turning
+            # in from the left, left of those from the right.
+            near_u = rows_key(u)  # nearer sources turn first, so no elbow crosses another
+            key = (0.5, float(-near_u[0] if enter < 0 else near_u[0]),
+                   float(-near_u[1] if enter < 0 else near_u[1]), float(i))
+            corridor = (v.lane, v.row if enter < 0 else v.row + 1)
         # Lines into the rows above and below one corridor share its stretch
         # in the column, so they are spread together.
-        spot: tuple[Hashable, int] = (draft.kinds[i][1], v.column)
+        spot: tuple[Hashable, int] = (corridor, v.column)
         by_spot.setdefault(spot, []).append((key, i))
         room = v.width - (v.height if v.kind in ("terminator", "delay") else 0.0) - 2 * PORT
         flat[spot] = min(flat.get(spot, room), room)
+    faces = drop_faces(grid)
     for spot, items in by_spot.items():
         items.sort()
-        for (_, i), dx in zip(items, _offsets(len(items), max(0.0, flat[spot])), strict=True):
+        offsets = _offsets(len(items), max(0.0, flat[spot]))
+        if any((grid.edges[i][1], draft.enters[i]) in faces for _, i in items):
+            # A straight hand-off comes in at the centre: the others turn in
+            # right of it (they come from the right), nearest track rightmost.
+            step = min(PORT, max(0.0, flat[spot]) / 2 / len(items))
+            offsets = [step * (k + 1) for k in range(len(items))]
+        for (_, i), dx in zip(items, offsets, strict=True):
             draft.in_dy[i] = dx
 
 
@@ -464,7 +674,7 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
             ck = (rows.lane_index[corridor[0]], 2 * corridor[1])
             out_key = (*ck, -v.column, i)
             in_key = (*ck, u.column, i)
-        if kind != "vertex":
+        if kind not in ("vertex", "drop"):
             outs.setdefault(u.id, []).append((out_key, i, 0))
         if not enters[i]:
             ins.setdefault(v.id, []).append((in_key, i))
@@ -474,8 +684,10 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
     for sid, out_items in outs.items():
         sl = slots[sid]
         out_items.sort()
-        for (_, i, second), dy in zip(out_items, _offsets(len(out_items), port_span(
-                sl.kind, sl.width, sl.height)), strict=True):
+        span = port_span(sl.kind, sl.width, sl.height)
+        offsets = (_bar_offsets([k[:2] for k, *_ in out_items], rows.key(sl), span)
+                   if sl.kind == "parallel" else _offsets(len(out_items), span))
+        for (_, i, second), dy in zip(out_items, offsets, strict=True):
             if second:
                 loop_dy[i] = dy
             else:
@@ -483,9 +695,23 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
     for sid, in_items in ins.items():
         sl = slots[sid]
         in_items.sort()
-        for (_, i), dy in zip(in_items, _offsets(len(in_items), port_span(
-                sl.kind, sl.width, sl.height)), strict=True):
+        span = port_span(sl.kind, sl.width, sl.height)
+        offsets = (_bar_offsets([k[:2] for k, _ in in_items], rows.key(sl), span)
+                   if sl.kind == "parallel" else _offsets(len(in_items), span))
+        for (_, i), dy in zip(in_items, offsets, strict=True):
             in_dy[i] = dy
+    # A line to a step in its own row runs straight where one end is the only
+    # line on its side and the other end's port lies within that side's span.
+    for i, (e, (kind, _, _)) in enumerate(zip(grid.edges, kinds, strict=True)):
+        u, v = slots[e[0]], slots[e[1]]
+        if kind != "direct" or rows.key(u) != rows.key(v) or enters[i]:
+            continue
+        if (len(ins.get(v.id, ())) == 1
+                and abs(out_dy[i]) <= port_span(v.kind, v.width, v.height) / 2):
+            in_dy[i] = out_dy[i]
+        elif (len(outs.get(u.id, ())) == 1
+              and abs(in_dy[i]) <= port_span(u.kind, u.width, u.height) / 2):
+            out_dy[i] = in_dy[i]
     return out_dy, loop_dy, in_dy
 
 
@@ -674,24 +900,44 @@ def _untangle(items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | No
     A line leaving a source on the left runs right to its track; a line
     entering a target on the right runs from its track to the target. At the
     same height they would run along each other if the leaving line's track
-    lay right of the entering line's, so the entering line gets a new track
-    at the right. A few passes settle chains. Returns the new track count and
-    the entries still in conflict (lines crossing in an X).
+    lay right of the entering line's, and read as one line if it lay just
+    left of it, so the entering line gets a new track at the right, two
+    tracks clear of the leaving one. A few passes settle chains. Returns the
+    new track count and the entries still in conflict (lines crossing in an X).
     """
     stuck: list[int] = []
     for attempt in range(4):
-        leaving: dict[YKey, int] = {}
+        leaving: dict[tuple[int, int], list[tuple[float, int]]] = {}  # row -> (offset, track)
         for (*_, y_from, _), t in zip(items, tracks, strict=True):
             if y_from is not None:
-                leaving[y_from] = max(leaving.get(y_from, -1), t)
+                leaving.setdefault((y_from[0], y_from[1]), []).append((y_from[2], t))
+
+        # Left of the entering line's track but next to it, the leaving line
+        # would end TRACK short of where the entering one starts, in line
+        # with it: they would read as one line (a false junction).
         stuck = [k for k, (*_, y_to) in enumerate(items)
-                 if y_to is not None and leaving.get(y_to, -1) > tracks[k]]
+                 if y_to is not None and _in_line(leaving, y_to) >= tracks[k] - 1]
         if not stuck or attempt == 3:
             break
         for k in stuck:
-            tracks[k] = count
-            count += 1
+            y_to = items[k][5]
+            assert y_to is not None
+            tracks[k] = max(count, _in_line(leaving, y_to) + 2)
+            count = tracks[k] + 1
     return count, stuck
+
+
+IN_LINE = 2.0  # points: two horizontals closer than this in height read as one line
+
+
+def _in_line(leaving: dict[tuple[int, int], list[tuple[float, int]]], y: YKey) -> int:
+    """The rightmost track of a line leaving within :data:`IN_LINE` of height ``y`` (else -2).
+
+    >>> _in_line({(0, 1): [(-4.0, 0), (1.5, 2)]}, (0, 1, 0.0))
+    2
+    """
+    return max((t for dy, t in leaving.get((y[0], y[1]), ()) if abs(dy - y[2]) <= IN_LINE),
+               default=-2)
 
 
 def route_points(route: Route, source: NodeBox, target: NodeBox,
@@ -724,6 +970,13 @@ def route_points(route: Route, source: NodeBox, target: NodeBox,
         end = (source.x + border_dx(source.kind, source.width, source.height, route.in_dy, 1),
                yb)
         return [start, (out_x, ya), (out_x, yb), end]
+    if route.kind == "drop":
+        down = route.enter < 0
+        return [(source.x, source.bottom if down else source.top),
+                (target.x, target.top if down else target.bottom)]
+    if route.kind == "elbow":
+        ex = target.x + route.in_dy
+        return clean([start, (ex, ya), (ex, target.top if route.enter < 0 else target.bottom)])
     if route.enter:
         return _into_side(route, source, target, start, gap_x, corridor_y)
     yb = target.y + route.in_dy
