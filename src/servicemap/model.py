@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .atomic import write_bytes_atomic
+from .calendars import TimeZone, WorkingHours, WorkWeek
 from .references import reference_issues
 from .values import (
     CV_LIMITS,
@@ -48,6 +49,7 @@ __all__ = [
     "LINES",
     "Blueprint",
     "Branch",
+    "Calendar",
     "Connector",
     "Decision",
     "Delay",
@@ -90,6 +92,32 @@ class StrictModel(BaseModel):
     )
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+"""A key of a calendar's ``hours``."""
+
+
+class Calendar(StrictModel):
+    """Working hours per weekday, in a time zone: when work happens.
+
+    With a calendar, durations, waits and arrival rates are working time, and
+    a day (``1d``, ``40/d``) is a working day (docs/format.md, *Working calendars*).
+
+    >>> Calendar(hours={"mon": "09:00-17:00", "tue": "09:00-13:00"}).week().weekly / 3600
+    12.0
+    """
+
+    timezone: TimeZone | None = Field(
+        default=None, description="the IANA time zone of the hours (default: the map "
+        "calendar's, else UTC)")
+    hours: dict[Weekday, WorkingHours] = Field(
+        min_length=1, description="working hours per weekday (mon, tue, wed, thu, fri, sat, "
+        "sun); a day not listed has none")
+
+    def week(self, timezone: str | None = None) -> WorkWeek:
+        """The calendar laid out on simulated time; ``timezone`` where it gives none."""
+        return WorkWeek.of(self.hours, self.timezone or timezone)
+
+
 class Lane(StrictModel):
     """A row of the blueprint: who acts.
 
@@ -101,6 +129,9 @@ class Lane(StrictModel):
     label: Text | None = None
     layer: Layer | None = Field(
         default=None, description="blueprint layer: customer, onstage, backstage or support"
+    )
+    calendar: Calendar | None = Field(
+        default=None, description="working hours of this lane's steps (default: the map's)"
     )
 
     @property
@@ -370,6 +401,10 @@ class Blueprint(StrictModel):
     arrivals_cv: Variation | None = Field(
         default=None, description="coefficient of variation of the times between arrivals "
         "(default 1: Poisson arrivals; 0 is a fixed schedule)"
+    )
+    calendar: Calendar | None = Field(
+        default=None, description="working hours: durations, waits and arrivals count "
+        "working time only, a day is a working day (default: around the clock)"
     )
     lanes: list[Lane] = Field(default_factory=list, description="rows, top to bottom")
     phases: list[Phase] = Field(default_factory=list, description="columns, left to right")
