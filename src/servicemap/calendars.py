@@ -278,8 +278,8 @@ def working_seconds(value: timedelta, week: WorkWeek | None) -> float:
     >>> week = WorkWeek.of({d: "09:00-17:00" for d in WEEKDAYS[:5]})
     >>> working_seconds(parse_duration("2d 1h"), week) / 3600  # 2 · 8 h + 1 h
     17.0
-    >>> working_seconds(parse_duration("1w"), week) / 3600, working_seconds(parse_duration("36h"), week) / 3600
-    (40.0, 36.0)
+    >>> [working_seconds(parse_duration(t), week) / 3600 for t in ("1w", "36h")]
+    [40.0, 36.0]
     """
     if week is None or not isinstance(value, WorkDuration):
         return value.total_seconds()
@@ -290,8 +290,8 @@ def working_rate_per_hour(rate: Rate, week: WorkWeek | None) -> float:
     """Cases per working hour: a rate per day is per working day, per week per working week.
 
     >>> week = WorkWeek.of({d: "09:00-17:00" for d in WEEKDAYS[:5]})
-    >>> working_rate_per_hour(Rate.parse("40/d"), week), working_rate_per_hour(Rate.parse("6/h"), week)
-    (5.0, 6.0)
+    >>> [working_rate_per_hour(Rate.parse(t), week) for t in ("40/d", "6/h", "80/w")]
+    [5.0, 6.0, 2.0]
     """
     if week is None:
         return rate.per_hour

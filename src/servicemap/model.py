@@ -115,7 +115,7 @@ class Calendar(StrictModel):
 
     def week(self, timezone: str | None = None) -> WorkWeek:
         """The calendar laid out on simulated time; ``timezone`` where it gives none."""
-        return WorkWeek.of(self.hours, self.timezone or timezone)
+        return WorkWeek.of({str(d): h for d, h in self.hours.items()}, self.timezone or timezone)
 
 
 class Lane(StrictModel):

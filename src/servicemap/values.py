@@ -199,7 +199,7 @@ class WorkDuration(timedelta):
     def __reduce__(self) -> tuple[type[WorkDuration], tuple[float, float, float]]:
         return WorkDuration, (self.weeks, self.days_written, self.clock)
 
-    def __mul__(self, factor: object) -> WorkDuration:  # type: ignore[override]
+    def __mul__(self, factor: object) -> WorkDuration:
         if not _is_number(factor):
             return NotImplemented
         f = float(factor)  # type: ignore[arg-type]
