@@ -605,8 +605,7 @@ def simulate(
         fmt = Path(event_log).suffix.lower().lstrip(".")
         if fmt not in ("csv", "xes"):
             raise ValueError(f"event log {os.fspath(event_log)!r}: use a .csv or .xes file")
-    rate = parse_rate(arrivals).per_hour if arrivals is not None else None
-    net = compile_network(bp, rate, graph)
+    net = compile_network(bp, parse_rate(arrivals) if arrivals is not None else None, graph)
     result, events = run_network(net, cases=cases, seed=seed, replications=replications,
                                  warmup=warmup, workers=workers, log=fmt is not None,
                                  progress=progress)

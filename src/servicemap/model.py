@@ -486,6 +486,21 @@ class Blueprint(StrictModel):
         """
         return self.steps[self.step_index(step_id)]
 
+    def working_weeks(self) -> tuple[WorkWeek | None, dict[str, WorkWeek]]:
+        """The map's calendar and each lane's own, laid out (a lane's zone defaults to the map's).
+
+        >>> bp = Blueprint(name="x", calendar={"hours": {"mon": "09:00-17:00"}},
+        ...                lanes=[Lane(id="it", calendar={"hours": {"mon": "00:00-24:00"}})],
+        ...                steps=[Terminator(id="s")])
+        >>> week, lanes = bp.working_weeks()
+        >>> week.weekly / 3600, {k: w.weekly / 3600 for k, w in lanes.items()}
+        (8.0, {'it': 24.0})
+        """
+        zone = self.calendar.timezone if self.calendar is not None else None
+        lanes = {lane.id: lane.calendar.week(zone) for lane in self.lanes
+                 if lane.calendar is not None}
+        return (self.calendar.week() if self.calendar is not None else None), lanes
+
     def iter_flows(self) -> Iterator[tuple[Step, int, str, Branch | None]]:
         """Every flow line as ``(step, position in next, target id, branch or None)``."""
         for s in self.steps:

@@ -34,6 +34,7 @@ __all__ = [
     "Variation",
     "WorkDuration",
     "default_cv",
+    "duration_sum",
     "format_duration",
     "format_percent",
     "format_seconds",
@@ -206,6 +207,24 @@ class WorkDuration(timedelta):
         return WorkDuration(self.weeks * f, self.days_written * f, self.clock * f)
 
     __rmul__ = __mul__
+
+
+def duration_sum(a: timedelta, b: timedelta, sign: float = 1.0) -> timedelta:
+    """``a + sign · b``, keeping the days and weeks written (see :class:`WorkDuration`).
+
+    >>> format_duration(duration_sum(parse_duration("2d"), parse_duration("1d 2h"), -1))
+    '1d -2h'
+    >>> duration_sum(timedelta(hours=1), timedelta(minutes=30))
+    datetime.timedelta(seconds=5400)
+    """
+    def parts(d: timedelta) -> tuple[float, float, float]:
+        if isinstance(d, WorkDuration):
+            return d.weeks, d.days_written, d.clock
+        return 0.0, 0.0, d.total_seconds()
+
+    (w, d, c), (w2, d2, c2) = parts(a), parts(b)
+    w, d, c = w + sign * w2, d + sign * d2, c + sign * c2
+    return WorkDuration(w, d, c) if w or d else timedelta(seconds=c)
 
 
 def parse_duration(value: object) -> timedelta:

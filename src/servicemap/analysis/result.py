@@ -21,6 +21,8 @@ from .times import Metric
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .calendar import CalendarTimes
+
 __all__ = ["STEP_COLUMNS", "Analysis", "StepRow", "StepTable", "Summary", "format_seconds"]
 
 StepTable = dict[str, list[Any]]
@@ -287,6 +289,8 @@ class Analysis:
         convergence_points: ``(step, incoming flows)`` for merges.
         end_probabilities: Probability of finishing at each end.
         notes: What the analysis assumed or could not compute, for a person.
+        calendar: With a working calendar, the lead time in working and in calendar
+            time (times elsewhere are then working time); ``None`` without one.
     """
 
     name: str
@@ -298,6 +302,7 @@ class Analysis:
     convergence_points: list[tuple[str, int]] = field(default_factory=list)
     end_probabilities: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    calendar: CalendarTimes | None = None
 
     @cached_property
     def steps(self) -> list[StepRow]:
@@ -357,6 +362,7 @@ class Analysis:
             "convergence_points": [{"step": s, "incoming": k} for s, k in self.convergence_points],
             "ends": [{"step": s, "probability": p} for s, p in self.end_probabilities.items()],
             "notes": list(self.notes),
+            "calendar": None if self.calendar is None else self.calendar.to_dict(),
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
@@ -411,6 +417,7 @@ class Analysis:
              else f"unbounded: {s.lead_time_unbounded}", c("lead_time")),
             *self._breakdown_line(),
             *self._percentile_line(),
+            *(self.calendar.lines() if self.calendar is not None else []),
             ("activity ratio", _pct(s.activity_ratio) if s.lead_time_unbounded is None
              else "unbounded lead time", c("activity_ratio")),
             ("rolled accuracy", _pct(s.rolled_accuracy), c("rolled_accuracy")),

@@ -27,6 +27,8 @@ class Replication:
         cases: Cases measured (those that arrived after the warm-up).
         window: Length of the measured window: first to last measured arrival.
         lead_times: Each measured case's time from arrival to an end.
+        working_lead_times: The same in working time of the map's calendar (empty
+            without one).
         visits: Per step, executions by measured cases.
         waits: Per step, total queue wait of those executions (for a capacity).
         busy: Per step, server time used within the window.
@@ -42,6 +44,7 @@ class Replication:
     busy: list[float]
     presence: list[float]
     events: list[Event] = field(default_factory=list)
+    working_lead_times: list[float] = field(default_factory=list)
 
 
 def _arrivals(net: Network, rng: random.Random, total: int) -> list[tuple[float, int]]:
@@ -57,6 +60,9 @@ def _arrivals(net: Network, rng: random.Random, total: int) -> list[tuple[float,
     if len(net.streams) > 1:
         found.sort()
         del found[total:]
+    if net.reference is not None:  # drawn in working time: laid out on the calendar
+        instant = net.weeks[net.reference].instant
+        found = [(instant(t), start) for t, start in found]
     return found
 
 
@@ -69,6 +75,13 @@ def run_replication(net: Network, seed: str, cases: int, warmup: int,
     step is drawn from the step's moves; a case ends at a step without moves.
     The statistics window runs from the first to the last measured arrival;
     the run goes on until every case has ended.
+
+    With calendars (:attr:`Network.weeks`) cases arrive in the working hours
+    of the map's calendar (gaps drawn in its working time), and a step's
+    wait and work advance only in the working hours of its calendar: work
+    begun late on Friday ends on Monday. Utilisation is then busy working
+    time over the window's working time, queue waits are working time of the
+    map's calendar, and each case's lead time is also measured in it.
 
     Args:
         net: The compiled map.
@@ -98,6 +111,18 @@ def run_replication(net: Network, seed: str, cases: int, warmup: int,
     def clipped(a: float, b: float) -> float:
         return max(0.0, min(b, t1) - max(a, t0))
 
+    weeks = [net.weeks[s.week] if s.week is not None else None for s in steps]
+    reference = net.weeks[net.reference] if net.reference is not None else None
+
+    def later(at: int, took: float) -> float:
+        """How long ``took`` working seconds of step ``at``'s calendar take from now."""
+        wk = weeks[at]
+        return took if wk is None else wk.add(env.now, took) - env.now
+
+    def opened(at: int) -> float:
+        wk = weeks[at]
+        return env.now if wk is None else wk.next_open(env.now)
+
     def case(number: int, start: int) -> Generator[Any, Any, None]:
         measured = number >= warmup
         arrived = env.now
@@ -106,29 +131,29 @@ def run_replication(net: Network, seed: str, cases: int, warmup: int,
             step = steps[at]
             entered = env.now
             if step.wait:
-                yield env.timeout(step.wait)
+                yield env.timeout(later(at, step.wait))
             res = resources[at]
             if res is None:
-                began, server = env.now, step.resource
+                took = draw[at]()
+                began, server = opened(at) if took else env.now, step.resource
                 if log:
                     rep.events.append((number, at, "start", began, server))
-                took = draw[at]()
                 if took:
-                    yield env.timeout(took)
+                    yield env.timeout(later(at, took))
             else:
                 asked = env.now
                 req = res.request()
                 yield req
-                began, k = env.now, free[at].pop()
+                began, k = opened(at), free[at].pop()
                 server = f"{step.resource}-{k}"
                 if log:
                     rep.events.append((number, at, "start", began, server))
-                yield env.timeout(draw[at]())
+                yield env.timeout(later(at, draw[at]()))
                 res.release(req)
                 free[at].append(k)
-                rep.busy[at] += clipped(began, env.now)
+                rep.busy[at] += busy(at, began, env.now)
                 if measured:
-                    rep.waits[at] += began - asked
+                    rep.waits[at] += waited(at, asked, began)
             if log:
                 rep.events.append((number, at, "complete", env.now, server))
             rep.presence[at] += clipped(entered, env.now)
@@ -138,6 +163,22 @@ def run_replication(net: Network, seed: str, cases: int, warmup: int,
                 else None
         if measured:
             rep.lead_times.append(env.now - arrived)
+            if reference is not None:
+                rep.working_lead_times.append(reference.worked(env.now)
+                                              - reference.worked(arrived))
+
+    def busy(at: int, began: float, ended: float) -> float:
+        """Server time used in the window: working time of the step's calendar, if any."""
+        wk = weeks[at]
+        if wk is None:
+            return clipped(began, ended)
+        return max(0.0, wk.worked(min(ended, t1)) - wk.worked(max(began, t0)))
+
+    def waited(at: int, asked: float, began: float) -> float:
+        """A queue wait: in the map calendar's working time where the step has a calendar."""
+        wk = weeks[at]
+        return began - asked if wk is None else (wk.worked(began) - wk.worked(asked)) \
+            * steps[at].scale
 
     def source() -> Generator[Any, Any, None]:
         now = 0.0
@@ -148,4 +189,8 @@ def run_replication(net: Network, seed: str, cases: int, warmup: int,
 
     env.process(source())
     env.run()
+    for i, wk in enumerate(weeks):  # busy working time over the window's working time
+        window = wk.worked(t1) - wk.worked(t0) if wk is not None else 0.0
+        if wk is not None and window > 0:
+            rep.busy[i] *= rep.window / window
     return rep

@@ -6,9 +6,11 @@ import math
 from dataclasses import dataclass, field
 from itertools import accumulate
 
+from ..calendars import WEEK, WorkWeek, working_rate_per_hour, working_seconds
 from ..flow.graph import FlowGraph, flow_graph
-from ..flow.markov import arrival_rate, flow_moves, start_distribution
+from ..flow.markov import arrival_rate, flow_moves, start_distribution, total_arrivals
 from ..model import Blueprint
+from ..values import Rate
 
 __all__ = ["Network", "SimStep", "compile_network"]
 
@@ -29,6 +31,11 @@ class SimStep:
         targets: Where a case goes next; empty at an end.
         cumulative: Cumulative probabilities of ``targets`` (the last is 1).
         logged: Whether the step is an activity of the event log (not a connector).
+        week: Position in :attr:`Network.weeks` of the calendar the step works by
+            (its lane's, else the map's); ``None``: around the clock. Its
+            ``duration`` and ``wait`` are then working seconds of that calendar.
+        scale: Reference working seconds per working second of the step's
+            calendar (``W_ref / W``), for its queue waits.
     """
 
     id: str
@@ -42,6 +49,8 @@ class SimStep:
     targets: tuple[int, ...] = ()
     cumulative: tuple[float, ...] = ()
     logged: bool = True
+    week: int | None = None
+    scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,11 @@ class Network:
         name: The map's name.
         steps: The steps; moves refer to them by position.
         streams: The arrival streams (one, or one per start where starts give arrivals_cv).
-        arrivals_per_h: Cases entering per hour, all streams together.
+        arrivals_per_h: Cases entering per hour, all streams together (per working
+            hour of the map's calendar where it has one).
+        weeks: The calendars the steps work by (see :attr:`SimStep.week`).
+        reference: Position in ``weeks`` of the map's calendar: arrivals come in
+            its working hours, at rates per working hour; ``None``: around the clock.
     """
 
     name: str
@@ -70,6 +83,8 @@ class Network:
     streams: tuple[Stream, ...]
     arrivals_per_h: float
     index: dict[str, int] = field(default_factory=dict, compare=False)
+    weeks: tuple[WorkWeek, ...] = ()
+    reference: int | None = None
 
 
 def _cumulative(moves: list[tuple[int, float]]) -> tuple[tuple[int, ...], tuple[float, ...]]:
@@ -96,13 +111,14 @@ def _streams(g: FlowGraph, bp: Blueprint, rate: float, index: dict[str, int]) ->
     )
 
 
-def compile_network(bp: Blueprint, arrivals_per_h: float | None = None,
+def compile_network(bp: Blueprint, arrivals_per_h: float | Rate | None = None,
                     graph: FlowGraph | None = None) -> Network:
     """The map as a :class:`Network`, routed by :func:`servicemap.flow.markov.flow_moves`.
 
     Args:
         bp: A map without structural errors (the caller checks).
-        arrivals_per_h: Cases per hour entering; default the map's (see
+        arrivals_per_h: Cases per hour entering, or a rate (per working day where
+            per day and the map has a calendar); default the map's (see
             :func:`servicemap.flow.markov.arrival_rate`).
         graph: The map's flow graph, if already built.
 
@@ -126,22 +142,44 @@ def compile_network(bp: Blueprint, arrivals_per_h: float | None = None,
         O(V + E).
     """
     g = graph if graph is not None else flow_graph(bp)
-    rate = arrivals_per_h if arrivals_per_h is not None else arrival_rate(
-        g, bp.arrivals.per_hour if bp.arrivals else None)
+    week, lanes = bp.working_weeks()
+    rate = _rate(g, bp, week, arrivals_per_h)
     if rate is None or not rate > 0:
         raise ValueError("the map gives no arrivals: add 'arrivals' (e.g. 'arrivals: 30/h') "
                          "or pass arrivals")
     index = {sid: i for i, sid in enumerate(g.steps)}
     moves, _ = flow_moves(g)
+    weeks = ([week] if week is not None else []) + list(lanes.values())
+    at = {lane: k + (week is not None) for k, lane in enumerate(lanes)}
+    reference = week.weekly if week is not None else WEEK
     steps = []
     for sid, step in g.steps.items():
         targets, cum = _cumulative([(index[t], p) for t, p in moves[sid] if p > 0])
+        k = at.get(step.lane or "", 0 if week is not None else None)
+        wk = weeks[k] if k is not None else None
         steps.append(SimStep(
             id=sid, title=step.title, resource=step.lane or sid,
-            duration=step.duration.total_seconds() if step.duration else 0.0,
+            duration=working_seconds(step.duration, wk) if step.duration else 0.0,
             distribution=step.distribution, cv=step.cv,
-            wait=step.wait.total_seconds() if step.wait else 0.0,
+            wait=working_seconds(step.wait, wk) if step.wait else 0.0,
             capacity=step.capacity, targets=targets, cumulative=cum,
-            logged=step.kind != "connector",
+            logged=step.kind != "connector", week=k,
+            scale=reference / wk.weekly if wk is not None else 1.0,
         ))
-    return Network(bp.name, tuple(steps), _streams(g, bp, rate, index), rate, index)
+    return Network(bp.name, tuple(steps), _streams(g, bp, rate, index), rate, index,
+                   tuple(weeks), 0 if week is not None else None)
+
+
+def _rate(g: FlowGraph, bp: Blueprint, week: WorkWeek | None,
+          given: float | Rate | None) -> float | None:
+    """Cases entering per hour (per working hour of ``week``: a rate per day is per working day)."""
+    if isinstance(given, Rate):
+        return working_rate_per_hour(given, week)
+    if given is not None:
+        return given
+    if week is None:
+        return arrival_rate(g, bp.arrivals.per_hour if bp.arrivals else None)
+    rates = [working_rate_per_hour(r, week) for s in g.steps.values()
+             if (r := getattr(s, "arrivals", None)) is not None]
+    return total_arrivals(rates, working_rate_per_hour(bp.arrivals, week) if bp.arrivals
+                          else None)
