@@ -161,6 +161,7 @@ def analyze(
     *,
     arrivals: Rate | str | float | None = None,
     problems: Sequence[Problem] | None = None,
+    percentile_cases: int = 10_000,
 ) -> Analysis:
     """Analyse a map: visits, times, cost, accuracy, failure points and bottlenecks.
 
@@ -171,6 +172,11 @@ def analyze(
         problems: The map's check problems if already found; the error-level
             structural ones (SM1xx, SM2xx) then refuse the map without a
             second check.
+        percentile_cases: Where the lead-time percentiles are not exact
+            (phase-type), estimate them by simulating up to this many cases
+            (seed 1; at most 200,000 step executions, at least 1,000 cases, else
+            not); also the calendar-time percentiles of a map with a calendar.
+            0: never simulate.
 
     Returns:
         The :class:`~servicemap.analysis.result.Analysis`.
@@ -197,7 +203,39 @@ def analyze(
     from .analysis import analyze_blueprint
 
     bp, graph = _analysable(target, problems)
-    return analyze_blueprint(bp, arrivals=arrivals, graph=graph)
+    found = analyze_blueprint(bp, arrivals=arrivals, graph=graph)
+    return _simulated_percentiles(found, bp, graph, arrivals, percentile_cases)
+
+
+def _simulated_percentiles(found: Analysis, bp: Blueprint, graph: FlowGraph,
+                           arrivals: Rate | str | float | None, cases: int) -> Analysis:
+    """``found`` with lead-time percentiles by simulation where they are not exact, and in
+    calendar time where the map has a calendar (docs/analysis.md, *Lead-time percentiles*)."""
+    import dataclasses
+
+    from .simulation.percentiles import simulated_percentiles
+
+    s = found.summary
+    exact = s.lead_time_percentiles_s is not None
+    if not cases or (exact and found.calendar is None) or not s.lead_time_s \
+            or s.lead_time_unbounded is not None:
+        return found
+    rate = arrivals if arrivals is None or isinstance(arrivals, (int, float)) \
+        else parse_rate(arrivals)
+    try:
+        sim = simulated_percentiles(bp, graph, rate, cases=cases,
+                                    queues=s.arrivals_per_h is not None,
+                                    executions=sum(v for v in found.table["visits"] if v))
+    except (ArithmeticError, ValueError):  # numbers beyond what a simulation can draw
+        sim = None
+    if sim is None:
+        return found
+    summary = s if exact else dataclasses.replace(
+        s, lead_time_percentiles_s=sim.working, lead_time_percentiles_method=sim.method)
+    calendar = found.calendar if found.calendar is None else dataclasses.replace(
+        found.calendar, lead_time_percentiles_calendar_s=sim.calendar,
+        percentiles_method=sim.method)
+    return dataclasses.replace(found, summary=summary, calendar=calendar)
 
 
 def parse_change(text: str) -> Change:

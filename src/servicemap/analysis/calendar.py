@@ -60,6 +60,10 @@ class CalendarTimes:
             (the summary's ``lead_time_s``).
         lead_time_calendar_s: The same in calendar time, ``lead_time_working_s / f``.
         method: How ``lead_time_calendar_s`` was found.
+        lead_time_percentiles_calendar_s: p50, p80, p95 of the lead time in calendar
+            time, by simulation (``servicemap.analyze`` runs one where the map is
+            small enough; ``None`` otherwise): they do not scale like the mean.
+        percentiles_method: How those were found.
     """
 
     calendar: str
@@ -69,6 +73,8 @@ class CalendarTimes:
     lead_time_working_s: float | None = None
     lead_time_calendar_s: float | None = None
     method: str = CALENDAR_METHOD
+    lead_time_percentiles_calendar_s: dict[str, float] | None = None
+    percentiles_method: str | None = None
 
     def with_lead_time(self, working: float | None) -> CalendarTimes:
         """These figures with the lead time (working seconds) and its calendar span."""
@@ -82,12 +88,17 @@ class CalendarTimes:
     def lines(self) -> list[tuple[str, str, str]]:
         """Summary lines for the text report."""
         lanes = "; ".join(f"lane {k}: {v['calendar']}" for k, v in self.lanes.items())
+        q = self.lead_time_percentiles_calendar_s
+        shown = [] if q is None else [(
+            "  percentiles", ", ".join(f"{k} {format_seconds(x)}" for k, x in q.items())
+            + f" ({self.percentiles_method})", "")]
         return [
             ("working calendar", f"{self.calendar}, {self.working_hours_per_week:g} h a week"
              + (f"; {lanes}" if lanes else ""), ""),
             ("lead time, calendar", format_seconds(self.lead_time_calendar_s)
              + " (working-time lead time / working fraction "
              f"{self.working_fraction:.3g})", ""),
+            *shown,
         ]
 
 
