@@ -563,7 +563,7 @@ def _styled(
     if highlight:
         from .highlight import styles_from_analysis
 
-        styles, key = styles_from_analysis(analyze(bp, problems=problems))
+        styles, key = styles_from_analysis(analyze(bp, problems=problems, percentile_cases=0))
     if mark_problems and problems:
         marked, marks_key = problem_styles(problems)
         styles = merge_styles(styles, marked)

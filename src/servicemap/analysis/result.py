@@ -171,7 +171,9 @@ class Summary(Mapping[str, Any]):
     ``lead_time_percentiles_s`` holds ``{"p50": ..., "p80": ..., "p95": ...}``
     where they are exact (``lead_time_percentiles_method`` is then
     ``"phase-type (exact)"``), else ``None`` and the method says why
-    (``"not computed: ...: run servicemap simulate"``). ``coverage`` holds
+    (``"not computed: ...: run servicemap simulate"``); :func:`servicemap.analyze`
+    then estimates them by simulation where the map is small enough (the
+    method begins ``"by simulation: "``). ``coverage`` holds
     the :class:`~servicemap.analysis.times.Metric` of each time/cost/accuracy
     metric, saying how many steps carried its data.
 
