@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._perf import gc_paused
 from .atomic import same_file, write_bytes_atomic
 from .checking import check, check_files, collect_files, is_excluded, structural_problems
 from .config import Config, find_config
@@ -202,8 +203,9 @@ def analyze(
     """
     from .analysis import analyze_blueprint
 
-    bp, graph = _analysable(target, problems)
-    found = analyze_blueprint(bp, arrivals=arrivals, graph=graph)
+    with gc_paused():  # the check and the analysis build many objects, no cycles to collect
+        bp, graph = _analysable(target, problems)
+        found = analyze_blueprint(bp, arrivals=arrivals, graph=graph)
     return _simulated_percentiles(found, bp, graph, arrivals, percentile_cases)
 
 

@@ -575,9 +575,12 @@ class Analysis:
         n_steps = len(self.table["id"])
         parts.append(f"<h4>Steps ({n_steps})</h4>")
         parts.append(table(
-            ["step", "visits", "process time", "lead time", "lead-time share", "flags"],
+            ["step", "visits", "process time", "queue wait", "lead time", "lead-time share",
+             "WIP", "flags"],
             [[r.id, _num(r.visits), format_seconds(r.process_time_s),
-              format_seconds(r.lead_time_s), _pct(r.lead_time_share), ", ".join(r.flags)]
+              "" if r.queue_wait_s is None else format_seconds(r.queue_wait_s),
+              format_seconds(r.lead_time_s), _pct(r.lead_time_share),
+              "" if r.wip is None else _num(r.wip), ", ".join(r.flags)]
              for r in self.steps[:top]],
         ))
         if n_steps > top:
