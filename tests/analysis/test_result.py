@@ -264,4 +264,4 @@ steps:
     assert "<th>queue wait</th>" in html and "<th>WIP</th>" in html
     # M/M/1, rho = 0.5: Wq = 5 min, LT = 10 min, WIP = 6/h x 10 min = 1
     assert "<td>w</td><td>1</td><td>5 min</td><td>5 min</td><td>10 min</td>" in html
-    assert "<td>1</td><td>single-point-of-failure</td>" in html
+    assert "<td>100%</td><td>1</td><td>single-point-of-failure, bottleneck</td>" in html
