@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import servicemap as sm
+from servicemap.simulation import compile_network
 
 OFFICE = ("{mon: 09:00-17:00, tue: 09:00-17:00, wed: 09:00-17:00, thu: 09:00-17:00, "
           "fri: 09:00-17:00}")
@@ -83,3 +84,23 @@ steps:
     row = {s.id: s for s in sim.steps}["w"]
     assert row.utilisation is not None and row.utilisation.covers(0.75)
     assert row.queue_wait is not None and row.queue_wait.covers(30 * 60)
+
+
+def test_start_rates_per_day_and_per_hour_are_compared_in_working_time() -> None:
+    bp = sm.loads(f"""
+name: two doors
+calendar: {{hours: {OFFICE}}}
+steps:
+  - {{id: web, kind: terminator, arrivals: 40/d, next: w}}
+  - {{id: phone, kind: terminator, arrivals: 5/h, next: w}}
+  - {{id: w, kind: task, duration: 1min, next: e}}
+  - {{id: e, kind: terminator}}
+""")
+    # 40 per 8-hour working day = 5 per working hour: as many as by phone; 10/h in all.
+    net = compile_network(bp)
+    assert net.arrivals_per_h == pytest.approx(10.0)
+    (stream,) = net.streams
+    assert stream.cumulative[0] == pytest.approx(0.5)
+    a = sm.analyze(bp, percentile_cases=0)
+    assert a.summary.arrivals_per_h == pytest.approx(10.0)
+    assert {r.id: r.visits for r in a.steps}["web"] == pytest.approx(0.5)

@@ -8,7 +8,13 @@ from itertools import accumulate
 
 from ..calendars import WEEK, WorkWeek, working_rate_per_hour, working_seconds
 from ..flow.graph import FlowGraph, flow_graph
-from ..flow.markov import arrival_rate, flow_moves, start_distribution, total_arrivals
+from ..flow.markov import (
+    arrival_rate,
+    flow_moves,
+    start_distribution,
+    start_shares,
+    total_arrivals,
+)
 from ..model import Blueprint
 from ..values import Rate
 
@@ -96,9 +102,21 @@ def _cumulative(moves: list[tuple[int, float]]) -> tuple[tuple[int, ...], tuple[
     return targets, tuple(cum)
 
 
-def _streams(g: FlowGraph, bp: Blueprint, rate: float, index: dict[str, int]) -> tuple[Stream, ...]:
-    """One stream split over the starts by their shares; or one per start with its own cv."""
-    shares = start_distribution(g, bp.arrivals.per_hour if bp.arrivals else None)
+def _streams(g: FlowGraph, bp: Blueprint, rate: float, index: dict[str, int],
+             week: WorkWeek | None = None) -> tuple[Stream, ...]:
+    """One stream split over the starts by their shares; or one per start with its own cv.
+
+    With a calendar the starts' rates are per working hour (a rate per day per
+    working day), as the analysis reads them, before they are compared.
+    """
+    if week is None:
+        shares = start_distribution(g, bp.arrivals.per_hour if bp.arrivals else None)
+    else:
+        starts = g.starts()
+        given = [getattr(g.steps[s], "arrivals", None) for s in starts]
+        shares = dict(zip(starts, start_shares(
+            [None if r is None else working_rate_per_hour(r, week) for r in given],
+            working_rate_per_hour(bp.arrivals, week) if bp.arrivals else None), strict=True))
     own = {s: getattr(g.steps[s], "arrivals_cv", None) for s in shares}
     map_cv = 1.0 if bp.arrivals_cv is None else bp.arrivals_cv
     if all(cv is None for cv in own.values()):
@@ -166,7 +184,7 @@ def compile_network(bp: Blueprint, arrivals_per_h: float | Rate | None = None,
             logged=step.kind != "connector", week=k,
             scale=reference / wk.weekly if wk is not None else 1.0,
         ))
-    return Network(bp.name, tuple(steps), _streams(g, bp, rate, index), rate, index,
+    return Network(bp.name, tuple(steps), _streams(g, bp, rate, index, week), rate, index,
                    tuple(weeks), 0 if week is not None else None)
 
 
@@ -179,7 +197,7 @@ def _rate(g: FlowGraph, bp: Blueprint, week: WorkWeek | None,
         return given
     if week is None:
         return arrival_rate(g, bp.arrivals.per_hour if bp.arrivals else None)
-    rates = [working_rate_per_hour(r, week) for s in g.steps.values()
-             if (r := getattr(s, "arrivals", None)) is not None]
+    rates = [working_rate_per_hour(r, week) for s in g.starts()
+             if (r := getattr(g.steps[s], "arrivals", None)) is not None]
     return total_arrivals(rates, working_rate_per_hour(bp.arrivals, week) if bp.arrivals
                           else None)
