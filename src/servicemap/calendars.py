@@ -43,14 +43,18 @@ EPOCH = datetime(2026, 1, 5, tzinfo=timezone.utc)  # a Monday
 _CLOCK = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9]"
 _END = rf"(?:{_CLOCK}|24:00)"
 _RANGE = rf"{_CLOCK}[ ]*-[ ]*{_END}"
-HOURS_PATTERN = rf"^[ ]*{_RANGE}(?:[ ]*,[ ]*{_RANGE})*[ ]*$"
+HOURS_PATTERN = rf"^[ ]*{_RANGE}(?:[ ]*,[ ]*{_RANGE})*[ ]*$(?!\n)"
 """A day's working hours (``09:00-17:00``, ``08:00-12:00, 13:00-17:00``), as a JSON Schema pattern.
 
 >>> bool(re.search(HOURS_PATTERN, "8:00-12:00, 13:00-24:00")), bool(re.search(HOURS_PATTERN, "9-5"))
 (True, False)
 """
-TIMEZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]{0,29}(?:/[A-Za-z0-9_+-]{1,30}){0,2}$"
-"""An IANA time zone name (``Europe/Berlin``, ``UTC``), as a JSON Schema pattern."""
+TIMEZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]{0,29}(?:/[A-Za-z0-9_+-]{1,30}){0,2}$(?!\n)"
+"""An IANA time zone name (``Europe/Berlin``, ``UTC``), as a JSON Schema pattern.
+
+``(?!\n)``: in Python's ``re`` (jsonschema's), ``$`` also matches before a final line
+break; in ECMA 262 (editors') it does not.
+"""
 
 _HOURS_RE = re.compile(HOURS_PATTERN)
 _ZONE_RE = re.compile(TIMEZONE_PATTERN)

@@ -600,7 +600,9 @@ def _patterns(node: Any) -> list[str]:
 
 PATTERN_PROBES = [*ODD_SCALARS, "e\n", "e", "5m\n", " 5m ", "\u0665m", "5\u00a0m", "5m\u2028",
                   "abc\n\n", "PT1H\n", "P1W2DT3H4M5.5S", "98%\n", "0100%", "1/2h", "x" * 64,
-                  "a" * 64 + "\n", "5 MiN", "5 minsx", "1h30m", "1h 30", "P.5D", "PT.5H"]
+                  "a" * 64 + "\n", "5 MiN", "5 minsx", "1h30m", "1h 30", "P.5D", "PT.5H",
+                  "09:00-17:00", "09:00-17:00\n", "8:00-12:00, 13:00-24:00", "Europe/Berlin",
+                  "Europe/Berlin\n", "UTC"]
 
 
 def test_schema_patterns_read_alike_in_python_and_ecma_262() -> None:
