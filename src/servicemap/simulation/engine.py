@@ -108,20 +108,9 @@ def run_replication(net: Network, seed: str, cases: int, warmup: int,
     rep = Replication(cases, t1 - t0, [], [0] * n, [0.0] * n, [0.0] * n, [0.0] * n)
     steps = net.steps
 
-    def clipped(a: float, b: float) -> float:
-        return max(0.0, min(b, t1) - max(a, t0))
-
-    weeks = [net.weeks[s.week] if s.week is not None else None for s in steps]
-    reference = net.weeks[net.reference] if net.reference is not None else None
-
-    def later(at: int, took: float) -> float:
-        """How long ``took`` working seconds of step ``at``'s calendar take from now."""
-        wk = weeks[at]
-        return took if wk is None else wk.add(env.now, took) - env.now
-
-    def opened(at: int) -> float:
-        wk = weeks[at]
-        return env.now if wk is None else wk.next_open(env.now)
+    clock = _Clock(net, t0, t1)
+    later, opened, busy, waited = clock.later, clock.opened, clock.busy, clock.waited
+    clipped = clock.clipped
 
     def case(number: int, start: int) -> Generator[Any, Any, None]:
         measured = number >= warmup
@@ -131,24 +120,24 @@ def run_replication(net: Network, seed: str, cases: int, warmup: int,
             step = steps[at]
             entered = env.now
             if step.wait:
-                yield env.timeout(later(at, step.wait))
+                yield env.timeout(later(at, env.now, step.wait))
             res = resources[at]
             if res is None:
                 took = draw[at]()
-                began, server = opened(at) if took else env.now, step.resource
+                began, server = opened(at, env.now) if took else env.now, step.resource
                 if log:
                     rep.events.append((number, at, "start", began, server))
                 if took:
-                    yield env.timeout(later(at, took))
+                    yield env.timeout(later(at, env.now, took))
             else:
                 asked = env.now
                 req = res.request()
                 yield req
-                began, k = opened(at), free[at].pop()
+                began, k = opened(at, env.now), free[at].pop()
                 server = f"{step.resource}-{k}"
                 if log:
                     rep.events.append((number, at, "start", began, server))
-                yield env.timeout(later(at, draw[at]()))
+                yield env.timeout(later(at, env.now, draw[at]()))
                 res.release(req)
                 free[at].append(k)
                 rep.busy[at] += busy(at, began, env.now)
@@ -163,22 +152,9 @@ def run_replication(net: Network, seed: str, cases: int, warmup: int,
                 else None
         if measured:
             rep.lead_times.append(env.now - arrived)
-            if reference is not None:
-                rep.working_lead_times.append(reference.worked(env.now)
-                                              - reference.worked(arrived))
-
-    def busy(at: int, began: float, ended: float) -> float:
-        """Server time used in the window: working time of the step's calendar, if any."""
-        wk = weeks[at]
-        if wk is None:
-            return clipped(began, ended)
-        return max(0.0, wk.worked(min(ended, t1)) - wk.worked(max(began, t0)))
-
-    def waited(at: int, asked: float, began: float) -> float:
-        """A queue wait: in the map calendar's working time where the step has a calendar."""
-        wk = weeks[at]
-        return began - asked if wk is None else (wk.worked(began) - wk.worked(asked)) \
-            * steps[at].scale
+            if clock.reference is not None:
+                rep.working_lead_times.append(clock.reference.worked(env.now)
+                                              - clock.reference.worked(arrived))
 
     def source() -> Generator[Any, Any, None]:
         now = 0.0
@@ -189,8 +165,53 @@ def run_replication(net: Network, seed: str, cases: int, warmup: int,
 
     env.process(source())
     env.run()
-    for i, wk in enumerate(weeks):  # busy working time over the window's working time
-        window = wk.worked(t1) - wk.worked(t0) if wk is not None else 0.0
-        if wk is not None and window > 0:
-            rep.busy[i] *= rep.window / window
+    clock.rescale(rep.busy, rep.window)
     return rep
+
+
+class _Clock:
+    """Each step's calendar in one replication: how long work takes, what is counted.
+
+    Without calendars plain simulated time (seconds); with one, working time of
+    the step's calendar (see :func:`run_replication`). ``t0``, ``t1``: the window.
+    """
+
+    def __init__(self, net: Network, t0: float, t1: float) -> None:
+        self.weeks = [net.weeks[s.week] if s.week is not None else None for s in net.steps]
+        self.scale = [s.scale for s in net.steps]
+        self.reference = net.weeks[net.reference] if net.reference is not None else None
+        self.t0, self.t1 = t0, t1
+
+    def clipped(self, a: float, b: float) -> float:
+        """The part of ``[a, b]`` within the window."""
+        return max(0.0, min(b, self.t1) - max(a, self.t0))
+
+    def later(self, at: int, now: float, took: float) -> float:
+        """How long ``took`` working seconds of step ``at``'s calendar take from ``now``."""
+        wk = self.weeks[at]
+        return took if wk is None else wk.add(now, took) - now
+
+    def opened(self, at: int, now: float) -> float:
+        """When work at step ``at`` can begin: ``now``, or its calendar's next opening."""
+        wk = self.weeks[at]
+        return now if wk is None else wk.next_open(now)
+
+    def busy(self, at: int, began: float, ended: float) -> float:
+        """Server time used in the window: working time of the step's calendar, if any."""
+        wk = self.weeks[at]
+        if wk is None:
+            return self.clipped(began, ended)
+        return max(0.0, wk.worked(min(ended, self.t1)) - wk.worked(max(began, self.t0)))
+
+    def waited(self, at: int, asked: float, began: float) -> float:
+        """A queue wait: in the map calendar's working time where the step has a calendar."""
+        wk = self.weeks[at]
+        return began - asked if wk is None else (wk.worked(began) - wk.worked(asked)) \
+            * self.scale[at]
+
+    def rescale(self, busy: list[float], window: float) -> None:
+        """Busy working time over the window's working time, as busy time over ``window``."""
+        for i, wk in enumerate(self.weeks):
+            worked = wk.worked(self.t1) - wk.worked(self.t0) if wk is not None else 0.0
+            if wk is not None and worked > 0:
+                busy[i] *= window / worked
