@@ -1202,3 +1202,14 @@ def test_every_json_key_of_analyze_is_documented(capsys: pytest.CaptureFixture[s
     documented = _documented()
     assert sorted(found - documented) == [], "output keys not in docs/cli.md"
     assert sorted(documented - found) == [], "docs/cli.md keys not in the output"
+
+
+def test_analyze_arrivals_are_per_working_day_on_a_calendar(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(Path("calendar.yaml"), CALENDAR_MAP)
+    status, out, _ = run(capsys, "analyze", path, "--arrivals", "24/d", "--format", "json")
+    assert status == 0
+    # 24 cases per working day of 8 h (the map's calendar: Monday and Tuesday 09-17): 3/h
+    assert json.loads(out)["summary"]["arrivals_per_h"] == pytest.approx(3.0)
+    status, out, _ = run(capsys, "analyze", path, "--arrivals", "3", "--format", "json")
+    assert json.loads(out)["summary"]["arrivals_per_h"] == pytest.approx(3.0)

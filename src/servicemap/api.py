@@ -300,7 +300,7 @@ def what_if(
 
     parsed = [parse_change(c) if isinstance(c, str) else c for c in changes]
     bp, graph = _analysable(target, problems)
-    return whatif.what_if(bp, parsed, arrivals=_per_hour(arrivals), graph=graph)
+    return whatif.what_if(bp, parsed, arrivals=_per_hour(arrivals, bp), graph=graph)
 
 
 def sensitivity(
@@ -339,14 +339,20 @@ def sensitivity(
     from .analysis import whatif
 
     bp, graph = _analysable(target, problems)
-    return whatif.sensitivity(bp, improvement=improvement, arrivals=_per_hour(arrivals),
+    return whatif.sensitivity(bp, improvement=improvement, arrivals=_per_hour(arrivals, bp),
                               graph=graph, limit=limit)
 
 
-def _per_hour(arrivals: Rate | str | float | None) -> float | None:
+def _per_hour(arrivals: Rate | str | float | None, bp: Blueprint | None = None) -> float | None:
+    """Cases per hour; per working hour of ``bp``'s calendar where it has one (a rate per
+    day then per working day)."""
     from .analysis import parse_arrivals
+    from .calendars import working_rate_per_hour
 
-    return parse_arrivals(arrivals)
+    rate = parse_arrivals(arrivals)
+    if rate is None or bp is None or bp.calendar is None or isinstance(arrivals, (int, float)):
+        return rate
+    return working_rate_per_hour(parse_rate(arrivals), bp.calendar.week())
 
 
 def _analysable(target: Target,

@@ -102,3 +102,8 @@ def test_what_if_keeps_working_days() -> None:
     w = sm.what_if(bp, ["h.duration=-50%"])
     # Half a working day less: 4 working h.
     assert w.deltas["lead_time_s"] == pytest.approx(-4 * 3600)
+
+
+def test_what_if_arrivals_are_per_working_day() -> None:
+    w = sm.what_if(sm.loads(MAP), ["w.capacity=+1"], arrivals="32/d")
+    assert w.before.arrivals_per_h == pytest.approx(4.0)  # 32 / 8 h
