@@ -107,3 +107,13 @@ def test_what_if_keeps_working_days() -> None:
 def test_what_if_arrivals_are_per_working_day() -> None:
     w = sm.what_if(sm.loads(MAP), ["w.capacity=+1"], arrivals="32/d")
     assert w.before.arrivals_per_h == pytest.approx(4.0)  # 32 / 8 h
+
+
+def test_what_if_arrivals_change_is_per_working_day() -> None:
+    bp = sm.loads(MAP)
+    w = sm.what_if(bp, ["arrivals=32/d"])
+    assert w.after.arrivals_per_h == pytest.approx(4.0)  # 32 / 8 h
+    w = sm.what_if(bp, ["arrivals=-8/d"])
+    assert w.after.arrivals_per_h == pytest.approx(4.0)  # 5/h - 1/h
+    w = sm.what_if(bp, ["arrivals=+20%"])
+    assert w.after.arrivals_per_h == pytest.approx(6.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import math
@@ -12,8 +13,10 @@ from dataclasses import field as _field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..calendars import working_rate_per_hour
 from ..values import (
     MAX_CAPACITY,
+    Rate,
     duration_sum,
     format_percent,
     format_seconds,
@@ -72,7 +75,8 @@ class Change:
     ``amount`` is a factor (``scale``), or a value in seconds (durations), cases
     per hour (arrivals) or plain units (``add``, ``set``). ``text`` is the change
     as written; ``duration`` the duration as written (``add``, ``set``), whose
-    days stay working days under a calendar.
+    days stay working days under a calendar; ``rate`` likewise the arrivals
+    (``40/d``: per working day under a calendar).
     """
 
     step: str | None
@@ -81,6 +85,7 @@ class Change:
     amount: float
     text: str
     duration: timedelta | None = _field(default=None, repr=False)
+    rate: Rate | None = _field(default=None, repr=False)
 
 
 def parse_change(text: str) -> Change:
@@ -114,10 +119,13 @@ def parse_change(text: str) -> Change:
         raise ChangeError(f"unknown field {name!r} in {text!r}: a change sets one of "
                           f"{', '.join(FIELDS)}, or the map's arrivals (arrivals=+20%)")
     how, amount = _value(name, value.strip(), text)
-    written = None
+    written, rate = None, None
+    bare = value.strip().lstrip("+-").strip()
     if name in _DURATIONS and how != "scale":
-        written = parse_duration(value.strip().lstrip("+-").strip())
-    return Change(step, name, how, amount, text.strip(), written)
+        written = parse_duration(bare)
+    elif name == "arrivals" and how != "scale":
+        rate = parse_rate(float(bare) if re.fullmatch(_NUMBER, bare) else bare)
+    return Change(step, name, how, amount, text.strip(), written, rate)
 
 
 def _value(name: str, value: str, text: str) -> tuple[How, float]:
@@ -176,6 +184,9 @@ def apply_changes(blueprint: Blueprint, changes: Sequence[Change],
     index = {s.id: i for i, s in reversed(list(enumerate(steps)))}
     for change in changes:
         if change.step is None:
+            if change.rate is not None and blueprint.calendar is not None:  # per working hour
+                per = working_rate_per_hour(change.rate, blueprint.calendar.week())
+                change = dataclasses.replace(change, amount=-per if change.amount < 0 else per)
             arrivals = _changed(arrivals, change, "the map gives no arrivals")
             if arrivals < 0 or not math.isfinite(arrivals):
                 raise ChangeError(f"{change.text} gives {arrivals:g}/h: arrivals must be >= 0")
