@@ -5,6 +5,8 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import servicemap as sm
 from servicemap.calendars import (
@@ -150,3 +152,33 @@ def test_a_map_with_calendars_saves_and_loads_equal(tmp_path: object) -> None:
     assert again.calendar is not None and again.calendar.hours["mon"] == "09:00-17:00"
     assert again.lanes[1].calendar is not None
     assert format_duration(again.step("h").duration) == "1d"
+
+
+ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Pacific/Auckland", "Asia/Kolkata"]
+
+
+@st.composite
+def weeks(draw: st.DrawFn) -> WorkWeek:
+    hours = {}
+    for day in draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=7, unique=True)):
+        cuts = sorted(draw(st.lists(st.integers(0, 96), min_size=2, max_size=6, unique=True)))
+        pairs = [(cuts[k], cuts[k + 1]) for k in range(0, len(cuts) - 1, 2)]
+        hours[day] = ", ".join(f"{a // 4:02d}:{a % 4 * 15:02d}-{b // 4:02d}:{b % 4 * 15:02d}"
+                               for a, b in pairs)
+    return WorkWeek.of(hours, draw(st.sampled_from(ZONES)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(weeks(), st.floats(0, 30 * WEEK), st.floats(0, 10 * WEEK))
+def test_working_time_adds_up(week: WorkWeek, t: float, x: float) -> None:
+    """x working seconds begun at t end no earlier, take exactly x of working time, and end
+    in working time (or at the end of a working interval)."""
+    end = week.add(t, x)
+    assert end >= t
+    assert week.worked(end) - week.worked(t) == pytest.approx(x, abs=1e-6 * max(1.0, end))
+    assert week.next_open(t) >= t
+    assert week.worked(week.next_open(t)) == pytest.approx(week.worked(t), abs=1e-6 * max(1.0, t))
+    # A week of working time is a calendar week (168 h) from a working instant.
+    start = week.next_open(t)
+    assert week.add(start, week.weekly) == pytest.approx(start + WEEK, abs=1e-6 * start) \
+        or week.add(start, week.weekly) <= start + WEEK

@@ -242,7 +242,10 @@ class WorkWeek:
         >>> week.add(4 * 86400 + 16 * 3600, 2 * 3600) / 3600  # Friday 16:00 + 2 h: Monday 10:00
         178.0
         """
-        return t if x <= 0.0 else self.instant(self.worked(t) + x)
+        if x <= 0.0:
+            return t
+        # Not before work can begin at t (rounding of worked(t) + x for a tiny x in a gap).
+        return max(self.instant(self.worked(t) + x), self.next_open(t))
 
     def next_open(self, t: float) -> float:
         """``t`` if it is working time, else the start of the next working interval.
