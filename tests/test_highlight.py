@@ -25,7 +25,7 @@ def test_queue_wait_time_trap_and_wip() -> None:
     # b: lead time 60 + 10 = 70 min of 80: 87.5% -> the time trap, with its own border;
     # WIP = 6/h x 70 min = 7.
     assert styles["b"].badge == "88% of lead time"
-    assert styles["b"].color == "#6a1b9a"
+    assert styles["b"].color == "#00838f"
     assert styles["b"].note == "analysis: 88% of lead time; lead time 1.17 h, WIP 7"
     assert [k.label for k in key] == ["bottleneck (highest load)",
                                       "time trap (largest share of lead time)"]

@@ -17,7 +17,7 @@ FAILURE_SHADES: tuple[tuple[float, str, str], ...] = (
 
 _BOTTLENECK = "#e65100"
 _OVERLOADED = "#ff9800"
-_TIME_TRAP = "#6a1b9a"
+_TIME_TRAP = "#00838f"
 
 
 def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list[KeyEntry]]:
@@ -25,7 +25,7 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
 
     Fail points are filled by expected failures per case; the bottleneck gets a
     thick orange border, overloaded steps an orange one; the time trap (the
-    step with the largest share of the queue-aware lead time) a purple one.
+    step with the largest share of the queue-aware lead time) a teal one.
     Each marked step carries a badge with its figures: expected failures,
     utilisation and modelled queue wait (or load per case without arrivals),
     share of the lead time; its tooltip adds its lead time (wait + queue +

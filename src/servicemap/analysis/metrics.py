@@ -24,7 +24,6 @@ from .percentiles import lead_time_percentiles_of
 from .result import Summary
 from .times import (
     Metric,
-    accurate_visits,
     activity_ratio_of,
     cost_of,
     lead_time_of,
@@ -221,7 +220,6 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         rho = utilisation_of(chain, v, arrivals_per_h)
         over["utilisation"] = [chain.nodes[i] for i in np.flatnonzero(np.isinf(rho)).tolist()]
     fps, fp_steps, fp_flags = failure_table_of(chain, v)
-    good = accurate_visits(chain, v)  # one solve for the rolled accuracy and the yields
     pcts, pcts_method = lead_time_percentiles_of(chain, v, queue)
     return Metrics(
         visits=v,
@@ -233,7 +231,7 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         lead=lead,
         ratio=ratio,
         cost=cost,
-        accuracy=rolled_accuracy_of(chain, good),
+        accuracy=rolled_accuracy_of(chain),
         bottleneck=bottleneck,
         throughput=throughput,
         failure_points=fps,
@@ -250,7 +248,7 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         queue=queue,
         breakdown=lead_breakdown_of(chain, v, queue),
         unbounded=unbounded,
-        yields=yields_of(chain, v, good),
+        yields=yields_of(chain, v),
         wip=wip_of(v, lt, arrivals_per_h),
         queue_method=_queue_method(chain, v, arrivals_per_h),
         percentiles=pcts,

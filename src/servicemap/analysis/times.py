@@ -30,7 +30,6 @@ from .flow import solve_flow
 
 __all__ = [
     "Metric",
-    "accurate_visits",
     "activity_ratio",
     "cost_per_case",
     "lead_time",
@@ -216,35 +215,18 @@ def cost_of(chain: FlowChain, v: FloatArray) -> Metric:
     return _metric(chain, carried, value)
 
 
-def accurate_visits(chain: FlowChain, v: FloatArray) -> FloatArray:
-    """The accuracy-scaled chain solved: each step's expected executions with every one
-    before accurate (at an end, the probability of arriving there so); ``v`` where no
-    step has an accuracy (the same system).
-
-    Notes:
-        One sparse solve (see :func:`~servicemap.analysis.flow.solve_flow`), or none.
-    """
-    carried = ~np.isnan(chain.accuracy)
-    if not carried.any():
-        return v
-    return solve_flow(chain, row_scale=np.where(carried, chain.accuracy, 1.0))
-
-
-def rolled_accuracy_of(chain: FlowChain, good: FloatArray | None = None) -> Metric:
+def rolled_accuracy_of(chain: FlowChain) -> Metric:
     """Rolled accuracy (first-pass yield), see :func:`rolled_accuracy`.
-
-    ``good``: :func:`accurate_visits`, if already found.
 
     Notes:
         One sparse solve of the accuracy-scaled chain (see
-        :func:`~servicemap.analysis.flow.solve_flow`), unless ``good`` is given.
+        :func:`~servicemap.analysis.flow.solve_flow`).
     """
     carried = ~np.isnan(chain.accuracy)
     if not carried.any():
         return _metric(chain, carried, None)
     acc = np.where(carried, chain.accuracy, 1.0)
-    if good is None:
-        good = solve_flow(chain, row_scale=acc)
+    good = solve_flow(chain, row_scale=acc)
     ends = chain.absorbing
     value = float(np.clip(acc[ends] @ good[ends], 0.0, 1.0))
     return _metric(chain, carried, value)

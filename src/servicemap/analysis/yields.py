@@ -107,11 +107,8 @@ def _absorb(chain: FlowChain, weights: FloatArray) -> FloatArray:
     return np.maximum(x, 0.0)
 
 
-def yields_of(chain: FlowChain, v: FloatArray, clean: FloatArray | None = None) -> Yields:
+def yields_of(chain: FlowChain, v: FloatArray) -> Yields:
     """The yields and failure probabilities of a map from its chain and visits.
-
-    ``clean``: the solution of the accuracy-scaled chain, if already solved
-    (:func:`~servicemap.analysis.times.rolled_accuracy_of` solves the same system).
 
     Notes:
         Three sparse solves (accurate, accurate without rework, failure branches
@@ -125,8 +122,7 @@ def yields_of(chain: FlowChain, v: FloatArray, clean: FloatArray | None = None) 
     acc = np.where(has_acc, chain.accuracy, 1.0)
     good = chain.prob * acc[chain.src]
     ends = chain.success & chain.absorbing
-    if clean is None:
-        clean = _absorb(chain, good)
+    clean = _absorb(chain, good)
     first = _absorb(chain, np.where(back_edges(chain), 0.0, good))
     rolled = None
     if has_acc.any():
