@@ -1144,3 +1144,74 @@ def test_analyze_sensitivity_ranks_the_steps(
     data = json.loads(out)
     assert status == 0 and set(data) == {"what_if", "sensitivity"}
     assert data["sensitivity"]["durations"][0]["step"] == "b"
+
+
+# analyze --format json: every key documented in docs/cli.md
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+
+CALENDAR_MAP = """\
+name: Calendar
+arrivals: 40/d
+calendar: {hours: {mon: 09:00-17:00, tue: 09:00-17:00}}
+lanes:
+  - {id: desk}
+  - {id: robot, calendar: {hours: {sat: 00:00-24:00}}}
+steps:
+  - {id: start, kind: terminator, lane: desk, next: work}
+  - {id: work, kind: task, lane: desk, duration: 5m, capacity: 1, accuracy: 0.9, cost: 1,
+     next: auto}
+  - {id: auto, kind: task, lane: robot, duration: 1m, next: ok}
+  - id: ok
+    kind: decision
+    lane: desk
+    next: [{to: work, label: again, probability: 0.1, failure: true},
+           {to: end, label: done, probability: 0.9}]
+  - {id: end, kind: terminator, lane: desk}
+"""
+
+
+def _paths(value: Any, at: str = "") -> set[str]:
+    """Every key path of the JSON: ``steps[].id``; objects keyed by names as ``*``."""
+    found = {at} if at and not at.endswith(("[]", "*")) else set()
+    if isinstance(value, dict):
+        named = at in ("coverage", "calendar.lanes")
+        for key, item in value.items():
+            found |= _paths(item, f"{at}.{'*' if named else key}" if at else key)
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        for item in value:
+            found |= _paths(item, f"{at}[]")
+    return found
+
+
+def _documented() -> set[str]:
+    text = DOCS.read_text(encoding="utf-8")
+    start = text.index("### The JSON of `analyze --format json`")
+    section = text[start:text.index("\n### ", start + 1)]
+    return {line.split("`")[1] for line in section.splitlines() if line.startswith("| `")}
+
+
+def test_every_json_key_of_analyze_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
+    found: set[str] = set()
+    for name, text in (("desk.yaml", (Path(__file__).resolve().parents[1] / "examples" /
+                                      "service_desk.yaml").read_text(encoding="utf-8")),
+                       ("calendar.yaml", CALENDAR_MAP),
+                       ("parallel.yaml", (Path(__file__).resolve().parents[1] / "examples" /
+                                          "claim_parallel.yaml").read_text(encoding="utf-8"))):
+        status, out, _ = run(capsys, "analyze", write(Path(name), text), "--format", "json")
+        assert status == 0
+        found |= _paths(json.loads(out))
+    documented = _documented()
+    assert sorted(found - documented) == [], "output keys not in docs/cli.md"
+    assert sorted(documented - found) == [], "docs/cli.md keys not in the output"
+
+
+def test_analyze_arrivals_are_per_working_day_on_a_calendar(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(Path("calendar.yaml"), CALENDAR_MAP)
+    status, out, _ = run(capsys, "analyze", path, "--arrivals", "24/d", "--format", "json")
+    assert status == 0
+    # 24 cases per working day of 8 h (the map's calendar: Monday and Tuesday 09-17): 3/h
+    assert json.loads(out)["summary"]["arrivals_per_h"] == pytest.approx(3.0)
+    status, out, _ = run(capsys, "analyze", path, "--arrivals", "3", "--format", "json")
+    assert json.loads(out)["summary"]["arrivals_per_h"] == pytest.approx(3.0)

@@ -14,7 +14,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "servicemap"
 
-SHARED = frozenset({"problems", "values", "atomic", "readfile", "text", "_perf", "_version"})
+SHARED = frozenset({"problems", "values", "calendars", "atomic", "readfile", "text", "_perf",
+                    "_version"})
 """Modules every stage may use."""
 
 _MODEL = frozenset({"model", "references", "sourcemap"}) | SHARED
@@ -34,6 +35,7 @@ _API = _CHECKING | _REPORTS | _HIGHLIGHT | _SIMULATION | {"api"}
 ALLOWED: dict[str, frozenset[str]] = {
     "problems": frozenset({"problems"}),
     "values": frozenset({"values"}),
+    "calendars": frozenset({"calendars", "values"}),
     "atomic": frozenset({"atomic"}),
     "readfile": frozenset({"readfile"}),
     "text": frozenset({"text"}),

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._perf import gc_paused
 from .atomic import same_file, write_bytes_atomic
 from .checking import check, check_files, collect_files, is_excluded, structural_problems
 from .config import Config, find_config
@@ -165,6 +166,7 @@ def analyze(
     *,
     arrivals: Rate | str | float | None = None,
     problems: Sequence[Problem] | None = None,
+    percentile_cases: int = 10_000,
 ) -> Analysis:
     """Analyse a map: visits, times, cost, accuracy, failure points and bottlenecks.
 
@@ -175,6 +177,11 @@ def analyze(
         problems: The map's check problems if already found; the error-level
             structural ones (SM1xx, SM2xx) then refuse the map without a
             second check.
+        percentile_cases: Where the lead-time percentiles are not exact
+            (phase-type), estimate them by simulating up to this many cases
+            (seed 1; at most 200,000 step executions, at least 1,000 cases, else
+            not); also the calendar-time percentiles of a map with a calendar.
+            0: never simulate.
 
     Returns:
         The :class:`~servicemap.analysis.result.Analysis`.
@@ -202,8 +209,41 @@ def analyze(
     """
     from .analysis import analyze_blueprint
 
-    bp, graph = _analysable(target, problems)
-    return analyze_blueprint(bp, arrivals=arrivals, graph=graph)
+    with gc_paused():  # the check and the analysis build many objects, no cycles to collect
+        bp, graph = _analysable(target, problems)
+        found = analyze_blueprint(bp, arrivals=arrivals, graph=graph)
+    return _simulated_percentiles(found, bp, graph, arrivals, percentile_cases)
+
+
+def _simulated_percentiles(found: Analysis, bp: Blueprint, graph: FlowGraph,
+                           arrivals: Rate | str | float | None, cases: int) -> Analysis:
+    """``found`` with lead-time percentiles by simulation where they are not exact, and in
+    calendar time where the map has a calendar (docs/analysis.md, *Lead-time percentiles*)."""
+    import dataclasses
+
+    from .simulation.percentiles import simulated_percentiles
+
+    s = found.summary
+    exact = s.lead_time_percentiles_s is not None
+    if not cases or (exact and found.calendar is None) or not s.lead_time_s \
+            or s.lead_time_unbounded is not None:
+        return found
+    rate = arrivals if arrivals is None or isinstance(arrivals, (int, float)) \
+        else parse_rate(arrivals)
+    try:
+        sim = simulated_percentiles(bp, graph, rate, cases=cases,
+                                    queues=s.arrivals_per_h is not None,
+                                    executions=sum(v for v in found.table["visits"] if v))
+    except (ArithmeticError, ValueError):  # numbers beyond what a simulation can draw
+        sim = None
+    if sim is None:
+        return found
+    summary = s if exact else dataclasses.replace(
+        s, lead_time_percentiles_s=sim.working, lead_time_percentiles_method=sim.method)
+    calendar = found.calendar if found.calendar is None else dataclasses.replace(
+        found.calendar, lead_time_percentiles_calendar_s=sim.calendar,
+        percentiles_method=sim.method)
+    return dataclasses.replace(found, summary=summary, calendar=calendar)
 
 
 def parse_change(text: str) -> Change:
@@ -266,7 +306,7 @@ def what_if(
 
     parsed = [parse_change(c) if isinstance(c, str) else c for c in changes]
     bp, graph = _analysable(target, problems)
-    return whatif.what_if(bp, parsed, arrivals=_per_hour(arrivals), graph=graph)
+    return whatif.what_if(bp, parsed, arrivals=_per_hour(arrivals, bp), graph=graph)
 
 
 def sensitivity(
@@ -305,14 +345,20 @@ def sensitivity(
     from .analysis import whatif
 
     bp, graph = _analysable(target, problems)
-    return whatif.sensitivity(bp, improvement=improvement, arrivals=_per_hour(arrivals),
+    return whatif.sensitivity(bp, improvement=improvement, arrivals=_per_hour(arrivals, bp),
                               graph=graph, limit=limit)
 
 
-def _per_hour(arrivals: Rate | str | float | None) -> float | None:
+def _per_hour(arrivals: Rate | str | float | None, bp: Blueprint | None = None) -> float | None:
+    """Cases per hour; per working hour of ``bp``'s calendar where it has one (a rate per
+    day then per working day)."""
     from .analysis import parse_arrivals
+    from .calendars import working_rate_per_hour
 
-    return parse_arrivals(arrivals)
+    rate = parse_arrivals(arrivals)
+    if rate is None or bp is None or bp.calendar is None or isinstance(arrivals, (int, float)):
+        return rate
+    return working_rate_per_hour(parse_rate(arrivals), bp.calendar.week())
 
 
 def _analysable(target: Target,
@@ -504,7 +550,7 @@ def _styled(
     if highlight:
         from .highlight import styles_from_analysis
 
-        styles, key = styles_from_analysis(analyze(bp, problems=problems))
+        styles, key = styles_from_analysis(analyze(bp, problems=problems, percentile_cases=0))
     if mark_problems and problems:
         marked, marks_key = problem_styles(problems)
         styles = merge_styles(styles, marked)
@@ -584,8 +630,7 @@ def simulate(
         fmt = Path(event_log).suffix.lower().lstrip(".")
         if fmt not in ("csv", "xes"):
             raise ValueError(f"event log {os.fspath(event_log)!r}: use a .csv or .xes file")
-    rate = parse_rate(arrivals).per_hour if arrivals is not None else None
-    net = compile_network(bp, rate, graph)
+    net = compile_network(bp, parse_rate(arrivals) if arrivals is not None else None, graph)
     result, events = run_network(net, cases=cases, seed=seed, replications=replications,
                                  warmup=warmup, workers=workers, log=fmt is not None,
                                  progress=progress)

@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 from . import __version__
 
 if TYPE_CHECKING:
-    from . import Analysis
+    from . import Analysis, Rate
     from .api import Blueprint, Config, Problem
 
 __all__ = [
@@ -554,10 +554,11 @@ def _draw(bp: Blueprint, out: Path | None, fmt: str, args: argparse.Namespace,
     return ([out] if fmt == "pdf" else page_paths(out, len(pages))), pages[0]
 
 
-def _parse_rate(text: str) -> float:
-    """Cases per hour from ``--arrivals`` text.
+def _parse_rate(text: str) -> Rate:
+    """The rate of ``--arrivals`` text (kept as a rate: under a working calendar ``40/d``
+    is per working day).
 
-    >>> _parse_rate("2.5/min"), _parse_rate("40")
+    >>> _parse_rate("2.5/min").per_hour, _parse_rate("40").per_hour
     (150.0, 40.0)
     """
     from .api import parse_rate
@@ -566,7 +567,7 @@ def _parse_rate(text: str) -> float:
     with contextlib.suppress(ValueError):
         value = float(text)
     try:
-        return parse_rate(value).per_hour
+        return parse_rate(value)
     except ValueError:
         raise UsageError(f"argument --arrivals: cannot read {text!r}: expected a rate such as "
                          "40/h, 2.5/min or 300/d, or a number of cases per hour") from None
@@ -608,7 +609,7 @@ def _cmd_analyze(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> 
     return EXIT_OK
 
 
-def _cmd_what_if(args: argparse.Namespace, rate: float | None, stdout: IO[str],
+def _cmd_what_if(args: argparse.Namespace, rate: Rate | None, stdout: IO[str],
                  stderr: IO[str]) -> int:
     """``analyze --what-if`` and ``--sensitivity``: a before/after table, a ranking."""
     from . import ChangeError

@@ -1,4 +1,4 @@
-"""Highlight: step styles and a key from an analysis (fail points, load, the critical path)."""
+"""Highlight: step styles and a key from an analysis (failures, load, time trap, critical path)."""
 
 from __future__ import annotations
 
@@ -19,15 +19,20 @@ _BOTTLENECK = "#e65100"
 _OVERLOADED = "#ff9800"
 CRITICAL = "#6a1b9a"
 """Border of the steps on the critical path of parallel work (each fork's longest branch)."""
+_TIME_TRAP = "#00838f"
 
 
 def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list[KeyEntry]]:
     """Step styles and key entries for an analysis.
 
     Fail points are filled by expected failures per case; the bottleneck gets a
-    thick orange border, overloaded steps an orange one; each coloured step
-    carries a badge with its figure (utilisation, or load per case without
-    arrivals). On a map with parallel work, the steps of the critical path
+    thick orange border, overloaded steps an orange one; the time trap (the
+    step with the largest share of the queue-aware lead time) a teal one.
+    Each marked step carries a badge with its figures: expected failures,
+    utilisation and modelled queue wait (or load per case without arrivals),
+    share of the lead time; its tooltip adds its lead time (wait + queue +
+    duration) and work in progress (Little's law).
+    On a map with parallel work, the steps of the critical path
     (:attr:`~servicemap.analysis.Analysis.critical_path`: each fork's longest
     branch, with the fork and join) get a purple border where no load border
     is drawn, and a tooltip line saying so.
@@ -49,7 +54,9 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
         ...   - {id: e, kind: terminator}
         ... ''')))
         >>> styles["t"].badge, styles["t"].color == _BOTTLENECK
-        ('0.1 fail/case, util 83%', True)
+        ('0.1 fail/case, util 83%, queue 25 min, 100% of lead time', True)
+        >>> styles["t"].note.split("; ")[1]
+        'lead time 30 min, WIP 5'
         >>> [entry.label for entry in key]
         ['expected failures per case >= 0.01', 'bottleneck (highest load)']
     """
@@ -61,6 +68,7 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
     for step in critical - set(borders):
         borders[step] = (CRITICAL, 3.0)
         used.add("critical")
+    _time_trap(analysis, borders, badges, used)  # its badge always; its border where none is
     styles: dict[str, StepStyle] = {}
     for step in sorted(set(fills) | set(borders)):
         border: tuple[str | None, float | None] = borders.get(step, (None, None))
@@ -68,16 +76,44 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
         styles[step] = StepStyle(
             fill=fills.get(step), color=border[0], penwidth=border[1],
             badge=", ".join(badges.get(step, [])) or None,
-            note="analysis: " + ", ".join(notes) if notes else None,
+            note=_note(analysis, step, notes),
         )
     key = [KeyEntry(text, fill=colour) for _b, colour, text in FAILURE_SHADES if text in used]
     if "bottleneck" in used:
         key.append(KeyEntry("bottleneck (highest load)", color=_BOTTLENECK))
     if "overloaded" in used:
         key.append(KeyEntry("overloaded (utilisation >= 100%)", color=_OVERLOADED))
+    if "time trap" in used:
+        key.append(KeyEntry("time trap (largest share of lead time)", color=_TIME_TRAP))
     if "critical" in used:
         key.append(KeyEntry("critical path (longest parallel branch)", color=CRITICAL))
     return styles, key
+
+
+def _time_trap(analysis: Analysis, borders: dict[str, tuple[str, float]],
+               badges: dict[str, list[str]], used: set[str]) -> None:
+    """Mark the step with the largest share of the queue-aware lead time (if bounded)."""
+    if not analysis.time_traps or analysis.summary.lead_time_unbounded is not None:
+        return
+    step, share = analysis.time_traps[0]
+    badges.setdefault(step, []).append(f"{format_percent(share, 0)} of lead time")
+    if step not in borders:
+        borders[step] = (_TIME_TRAP, 2.5)
+        used.add("time trap")
+
+
+def _note(analysis: Analysis, step: str, badge: list[str]) -> str | None:
+    """The tooltip line: the badge's figures, then the step's lead time and WIP."""
+    if not badge:
+        return None
+    t = analysis.table
+    i = t["id"].index(step)
+    more = []
+    if t["lead_time_s"][i] is not None:
+        more.append(f"lead time {format_seconds(t['lead_time_s'][i])}")
+    if t["wip"][i] is not None:
+        more.append(f"WIP {t['wip'][i]:.3g}")
+    return "analysis: " + ", ".join(badge) + ("; " + ", ".join(more) if more else "")
 
 
 def _failure_fills(analysis: Analysis, badges: dict[str, list[str]], used: set[str]
@@ -107,6 +143,8 @@ def _load_borders(analysis: Analysis, badges: dict[str, list[str]], used: set[st
             used.add("overloaded")
         if row.utilisation is not None:
             badges.setdefault(row.step, []).append(f"util {format_percent(row.utilisation, 0)}")
+            if row.queue_wait_s and not row.overloaded:
+                badges[row.step].append(f"queue {format_seconds(row.queue_wait_s)}")
         elif row.load_s is not None and row.step == analysis.summary.bottleneck:
             badges.setdefault(row.step, []).append(f"{format_seconds(row.load_s)}/case")
     if analysis.summary.bottleneck is not None:

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .atomic import write_bytes_atomic
+from .calendars import TimeZone, WorkingHours, WorkWeek
 from .references import reference_issues
 from .values import (
     CV_LIMITS,
@@ -48,6 +49,7 @@ __all__ = [
     "LINES",
     "Blueprint",
     "Branch",
+    "Calendar",
     "Connector",
     "Decision",
     "Delay",
@@ -90,6 +92,32 @@ class StrictModel(BaseModel):
     )
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+"""A key of a calendar's ``hours``."""
+
+
+class Calendar(StrictModel):
+    """Working hours per weekday, in a time zone: when work happens.
+
+    With a calendar, durations, waits and arrival rates are working time, and
+    a day (``1d``, ``40/d``) is a working day (docs/format.md, *Working calendars*).
+
+    >>> Calendar(hours={"mon": "09:00-17:00", "tue": "09:00-13:00"}).week().weekly / 3600
+    12.0
+    """
+
+    timezone: TimeZone | None = Field(
+        default=None, description="the IANA time zone of the hours (default: the map "
+        "calendar's, else UTC)")
+    hours: dict[Weekday, WorkingHours] = Field(
+        min_length=1, description="working hours per weekday (mon, tue, wed, thu, fri, sat, "
+        "sun); a day not listed has none")
+
+    def week(self, timezone: str | None = None) -> WorkWeek:
+        """The calendar laid out on simulated time; ``timezone`` where it gives none."""
+        return WorkWeek.of({str(d): h for d, h in self.hours.items()}, self.timezone or timezone)
+
+
 class Lane(StrictModel):
     """A row of the blueprint: who acts.
 
@@ -101,6 +129,9 @@ class Lane(StrictModel):
     label: Text | None = None
     layer: Layer | None = Field(
         default=None, description="blueprint layer: customer, onstage, backstage or support"
+    )
+    calendar: Calendar | None = Field(
+        default=None, description="working hours of this lane's steps (default: the map's)"
     )
 
     @property
@@ -371,6 +402,10 @@ class Blueprint(StrictModel):
         default=None, description="coefficient of variation of the times between arrivals "
         "(default 1: Poisson arrivals; 0 is a fixed schedule)"
     )
+    calendar: Calendar | None = Field(
+        default=None, description="working hours: durations, waits and arrivals count "
+        "working time only, a day is a working day (default: around the clock)"
+    )
     lanes: list[Lane] = Field(default_factory=list, description="rows, top to bottom")
     phases: list[Phase] = Field(default_factory=list, description="columns, left to right")
     steps: list[Step] = Field(min_length=1, description="the process")
@@ -450,6 +485,21 @@ class Blueprint(StrictModel):
             KeyError: if there is no such step.
         """
         return self.steps[self.step_index(step_id)]
+
+    def working_weeks(self) -> tuple[WorkWeek | None, dict[str, WorkWeek]]:
+        """The map's calendar and each lane's own, laid out (a lane's zone defaults to the map's).
+
+        >>> bp = Blueprint(name="x", calendar={"hours": {"mon": "09:00-17:00"}},
+        ...                lanes=[Lane(id="it", calendar={"hours": {"mon": "00:00-24:00"}})],
+        ...                steps=[Terminator(id="s")])
+        >>> week, lanes = bp.working_weeks()
+        >>> week.weekly / 3600, {k: w.weekly / 3600 for k, w in lanes.items()}
+        (8.0, {'it': 24.0})
+        """
+        zone = self.calendar.timezone if self.calendar is not None else None
+        lanes = {lane.id: lane.calendar.week(zone) for lane in self.lanes
+                 if lane.calendar is not None}
+        return (self.calendar.week() if self.calendar is not None else None), lanes
 
     def iter_flows(self) -> Iterator[tuple[Step, int, str, Branch | None]]:
         """Every flow line as ``(step, position in next, target id, branch or None)``."""

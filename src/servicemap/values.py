@@ -32,7 +32,9 @@ __all__ = [
     "Rate",
     "Text",
     "Variation",
+    "WorkDuration",
     "default_cv",
+    "duration_sum",
     "format_duration",
     "format_percent",
     "format_seconds",
@@ -125,18 +127,18 @@ def _no_unit(value: object) -> PydanticCustomError:
     )
 
 
-def _iso_seconds(text: str) -> float | None:
-    """Seconds of an ISO 8601 duration (weeks, days, hours, minutes, seconds), else None."""
+def _iso_seconds(text: str) -> tuple[float, float, float] | None:
+    """Weeks, days and seconds of an ISO 8601 duration, else None."""
     iso = _ISO.fullmatch(text)
     if iso is None:
         return None
     w, d, h, m, s = (float(g) if g else 0.0 for g in iso.groups())
-    return w * 604800 + d * 86400 + h * 3600 + m * 60 + s
+    return w, d, h * 3600 + m * 60 + s
 
 
-def _parts_seconds(text: str) -> float:
-    """Seconds of a duration written as numbers with units: ``1h 30m``, ``90 s``."""
-    total = 0.0
+def _parts_seconds(text: str) -> tuple[float, float, float]:
+    """Weeks, days and seconds of a duration written as numbers with units: ``1h 30m``, ``2d``."""
+    weeks = days = total = 0.0
     pos = 0
     while pos < len(text):
         part = _PART.match(text, pos)
@@ -157,9 +159,72 @@ def _parts_seconds(text: str) -> float:
                 value=text,
                 units=_UNITS_HELP,
             )
-        total += float(part.group(1)) * _UNIT_SECONDS[unit]
+        size = _UNIT_SECONDS[unit]
+        if size == 604800.0:
+            weeks += float(part.group(1))
+        elif size == 86400.0:
+            days += float(part.group(1))
+        else:
+            total += float(part.group(1)) * size
         pos = part.end()
-    return total
+    return weeks, days, total
+
+
+class WorkDuration(timedelta):
+    """A duration written with days or weeks (``2d``, ``1w 4h``, ``P1D``): it keeps them.
+
+    Its value is that of the text (a day is 24 h, a week 7 days), as for any
+    duration. Under a working calendar (docs/format.md, *Working calendars*) a
+    day means a working day and a week a working week, so the map needs to
+    know how many of each were written: ``weeks``, ``days`` and ``clock`` (the
+    seconds written in hours, minutes and seconds).
+
+    >>> d = parse_duration("1d 4h")
+    >>> d.weeks, d.days_written, d.clock, d.total_seconds()
+    (0.0, 1.0, 14400.0, 100800.0)
+    >>> format_duration(d * 0.5)
+    '0.5d 2h'
+    """
+
+    __slots__ = ("clock", "days_written", "weeks")
+    weeks: float
+    days_written: float
+    clock: float
+
+    def __new__(cls, weeks: float, days: float, clock: float) -> WorkDuration:
+        """A duration of ``weeks`` weeks, ``days`` days and ``clock`` seconds."""
+        self = super().__new__(cls, seconds=weeks * 604800.0 + days * 86400.0 + clock)
+        self.weeks, self.days_written, self.clock = weeks, days, clock
+        return self
+
+    def __reduce__(self) -> tuple[type[WorkDuration], tuple[float, float, float]]:
+        return WorkDuration, (self.weeks, self.days_written, self.clock)
+
+    def __mul__(self, factor: object) -> WorkDuration:
+        if not _is_number(factor):
+            return NotImplemented
+        f = float(factor)  # type: ignore[arg-type]
+        return WorkDuration(self.weeks * f, self.days_written * f, self.clock * f)
+
+    __rmul__ = __mul__
+
+
+def duration_sum(a: timedelta, b: timedelta, sign: float = 1.0) -> timedelta:
+    """``a + sign · b``, keeping the days and weeks written (see :class:`WorkDuration`).
+
+    >>> format_duration(duration_sum(parse_duration("2d"), parse_duration("1d 2h"), -1))
+    '1d -2h'
+    >>> duration_sum(timedelta(hours=1), timedelta(minutes=30))
+    datetime.timedelta(seconds=5400)
+    """
+    def parts(d: timedelta) -> tuple[float, float, float]:
+        if isinstance(d, WorkDuration):
+            return d.weeks, d.days_written, d.clock
+        return 0.0, 0.0, d.total_seconds()
+
+    (w, d, c), (w2, d2, c2) = parts(a), parts(b)
+    w, d, c = w + sign * w2, d + sign * d2, c + sign * c2
+    return WorkDuration(w, d, c) if w or d else timedelta(seconds=c)
 
 
 def parse_duration(value: object) -> timedelta:
@@ -192,32 +257,47 @@ def parse_duration(value: object) -> timedelta:
         raise _no_unit(text)
     if not text:
         raise _error("duration", "expected a duration such as '5m', '1h 30m' or 'PT1H'")
-    seconds = _iso_seconds(text)
-    if seconds is None:
-        seconds = _parts_seconds(text)
+    parts = _iso_seconds(text)
+    if parts is None:
+        parts = _parts_seconds(text)
+    weeks, days, clock = parts
+    seconds = weeks * 604800 + days * 86400 + clock
     if not seconds <= _MAX_SECONDS:
         raise _error(
             "duration", "duration '{value}' is too long: at most 999,999,999 days", value=text
         )
+    if weeks or days:
+        return WorkDuration(weeks, days, clock)
     return timedelta(seconds=seconds)
 
 
 def format_duration(value: timedelta) -> str:
     """Write a duration in the largest exact units, so that it reads back equal.
 
+    Days and weeks are written only as written (a :class:`WorkDuration`):
+    under a working calendar a day is a working day, so ``36h`` must not
+    become ``1d 12h``.
+
     Examples:
         >>> format_duration(timedelta(hours=1, minutes=30))
         '1h 30m'
-        >>> format_duration(timedelta(days=1))
-        '1d'
+        >>> format_duration(timedelta(days=1)), format_duration(parse_duration("1d"))
+        ('24h', '1d')
+        >>> format_duration(parse_duration("P1W2DT3H"))
+        '1w 2d 3h'
         >>> format_duration(timedelta(seconds=1.5))
         '1.5s'
         >>> format_duration(timedelta(0))
         '0s'
     """
+    if isinstance(value, WorkDuration):
+        head = [f"{n:g}{unit}" if float(f"{n:g}") == n else f"{n!r}{unit}"
+                for n, unit in ((value.weeks, "w"), (value.days_written, "d")) if n]
+        rest = format_duration(timedelta(seconds=value.clock)) if value.clock else ""
+        return " ".join([*head, rest]) if rest else " ".join(head) or "0s"
     micro = value.days * 86_400_000_000 + value.seconds * 1_000_000 + value.microseconds
     parts = []
-    for unit, size in (("d", 86_400_000_000), ("h", 3_600_000_000), ("m", 60_000_000)):
+    for unit, size in (("h", 3_600_000_000), ("m", 60_000_000)):
         count, micro = divmod(micro, size)
         if count:
             parts.append(f"{count}{unit}")
@@ -312,6 +392,19 @@ class Rate:
             "'40/h', '2.5/min' or '300/d'",
             value=_shown(value),
         )
+
+    def parts(self) -> tuple[float, float, float]:
+        """The rate as written: cases, per how many units, and the unit in seconds.
+
+        A rate not read from text is per hour.
+
+        >>> Rate.parse("40/2d").parts(), Rate(6.0).parts()
+        ((40.0, 2.0, 86400.0), (6.0, 1.0, 3600.0))
+        """
+        m = _RATE.fullmatch(self.text)
+        if m is None or m.group(3).lower() not in _UNIT_SECONDS:
+            return self.per_hour, 1.0, 3600.0
+        return float(m.group(1)), float(m.group(2) or 1.0), _UNIT_SECONDS[m.group(3).lower()]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Rate) and math.isclose(self.per_hour, other.per_hour)

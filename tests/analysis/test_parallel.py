@@ -49,8 +49,19 @@ def test_two_exponential_branches_take_the_expected_maximum() -> None:
     assert (region.fork, region.join, region.critical) == ("f", "j", 1)
     assert [b.expected_time_s for b in region.branches] == [600.0, 1200.0]
     assert a.critical_path == ["f", "b", "j"]
-    assert a.summary.lead_time_percentiles_s is None
-    assert "parallel work" in a.summary.lead_time_percentiles_method  # type: ignore[operator]
+    # Percentiles of parallel work are not phase-type here: analyze estimates them by
+    # simulation. The median of max(A, B) solves F(t) = (1 - e^(-t/600))(1 - e^(-t/1200)) = 0.5;
+    # by bisection in the test t = 1090.5 s; the simulation is within its ±3.3 % CI.
+    method = a.summary.lead_time_percentiles_method
+    assert method is not None and method.startswith("by simulation")
+    percentiles = a.summary.lead_time_percentiles_s
+    assert percentiles is not None
+    lo, hi = 0.0, 10_000.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if (1 - math.exp(-mid / 600)) * (1 - math.exp(-mid / 1200)) < 0.5 \
+            else (lo, mid)
+    assert percentiles["p50"] == pytest.approx(lo, rel=0.05)
 
 
 def test_the_kronecker_formula_matches_the_integral() -> None:

@@ -118,7 +118,7 @@ steps:
   - {{id: s, kind: terminator, next: w}}
   - {{id: w, kind: task, duration: 10m, {extra}, next: e}}
   - {{id: e, kind: terminator}}
-"""))
+"""), percentile_cases=0)
     s = a.summary
     assert s["lead_time_percentiles_s"] is None
     method = s["lead_time_percentiles_method"]
@@ -137,3 +137,46 @@ steps:
 """))
     assert "p50 6.93 min, p80 16.1 min, p95 30 min (phase-type (exact))" in a.to_text()
     assert set(a.to_dict()["summary"]["lead_time_percentiles_s"]) == {"p50", "p80", "p95"}
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    # fixed 10 min: every case takes exactly 600 s
+    ("distribution: fixed", {"p50": 600.0, "p80": 600.0, "p95": 600.0}),
+    # a fixed wait of 5 min, then exponential 10 min: p = 300 + 600 ln(1 / (1 - q))
+    ("wait: 5m", {k: 300 + 600 * math.log(1 / (1 - q))
+                  for k, q in (("p50", 0.5), ("p80", 0.8), ("p95", 0.95))}),
+    # M/M/1, 3/h and 10 min: the time in the system is exponential of rate 6 - 3 = 3/h,
+    # mean 20 min: p = 1200 ln(1 / (1 - q))
+    ("capacity: 1", {k: 1200 * math.log(1 / (1 - q))
+                     for k, q in (("p50", 0.5), ("p80", 0.8), ("p95", 0.95))}),
+])
+def test_by_simulation_where_not_exact(extra: str, expected: dict[str, float]) -> None:
+    a = sm.analyze(sm.loads(f"""
+name: no
+arrivals: 3/h
+steps:
+  - {{id: s, kind: terminator, next: w}}
+  - {{id: w, kind: task, duration: 10m, {extra}, next: e}}
+  - {{id: e, kind: terminator}}
+"""), percentile_cases=2000)
+    s = a.summary
+    assert s["lead_time_percentiles_method"].startswith("by simulation: 2,000 cases in 5 "
+                                                        "replications, seed 1")
+    for key, value in expected.items():  # 2,000 cases: within 12 % of the closed form
+        assert s["lead_time_percentiles_s"][key] == pytest.approx(value, rel=0.12)
+    assert "(by simulation: 2,000 cases" in a.to_text()
+
+
+def test_large_maps_are_not_simulated_in_the_analysis() -> None:
+    steps = "\n".join(f"  - {{id: t{i}, kind: task, duration: 1m, distribution: fixed, "
+                      f"next: t{i + 1}}}" for i in range(250))
+    a = sm.analyze(sm.loads(f"""
+name: long
+steps:
+  - {{id: s, kind: terminator, next: t0}}
+{steps}
+  - {{id: t250, kind: terminator}}
+"""))
+    # 251 executions a case: 200,000 / 251 = 796 cases, below the 1,000 needed.
+    assert a.summary.lead_time_percentiles_s is None
+    assert a.summary.lead_time_percentiles_method.startswith("not computed: the duration of")

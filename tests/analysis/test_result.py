@@ -249,3 +249,20 @@ def test_an_overloaded_step_makes_lead_time_unbounded_and_analyze_exit_1(
     out, _ = capsys.readouterr()
     assert "lead time per case:     unbounded: step fix overloaded (utilisation 133.3%)" in out
     assert main(["analyze", str(f), "--arrivals", "3/h"]) == 0
+
+
+def test_html_step_table_shows_queue_wait_and_wip() -> None:
+    bp = servicemap.loads("""
+name: one desk
+arrivals: 6/h
+steps:
+  - {id: s, kind: terminator, next: w}
+  - {id: w, kind: task, duration: 5m, capacity: 1, next: e}
+  - {id: e, kind: terminator}
+""")
+    html = analyze(bp, percentile_cases=0)._repr_html_()
+    html = html[html.index("<h4>Steps"):]
+    assert "<th>queue wait</th>" in html and "<th>WIP</th>" in html
+    # M/M/1, rho = 0.5: Wq = 5 min, LT = 10 min, WIP = 6/h x 10 min = 1
+    assert "<td>w</td><td>1</td><td>5 min</td><td>5 min</td><td>10 min</td>" in html
+    assert "<td>100%</td><td>1</td><td>single-point-of-failure, bottleneck</td>" in html

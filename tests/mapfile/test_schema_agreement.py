@@ -600,7 +600,9 @@ def _patterns(node: Any) -> list[str]:
 
 PATTERN_PROBES = [*ODD_SCALARS, "e\n", "e", "5m\n", " 5m ", "\u0665m", "5\u00a0m", "5m\u2028",
                   "abc\n\n", "PT1H\n", "P1W2DT3H4M5.5S", "98%\n", "0100%", "1/2h", "x" * 64,
-                  "a" * 64 + "\n", "5 MiN", "5 minsx", "1h30m", "1h 30", "P.5D", "PT.5H"]
+                  "a" * 64 + "\n", "5 MiN", "5 minsx", "1h30m", "1h 30", "P.5D", "PT.5H",
+                  "09:00-17:00", "09:00-17:00\n", "8:00-12:00, 13:00-24:00", "Europe/Berlin",
+                  "Europe/Berlin\n", "UTC"]
 
 
 def test_schema_patterns_read_alike_in_python_and_ecma_262() -> None:
@@ -619,3 +621,43 @@ def test_schema_patterns_read_alike_in_python_and_ecma_262() -> None:
         python = [re.search(pattern, probe) is not None for probe in PATTERN_PROBES]
         differ = [p for p, a, b in zip(PATTERN_PROBES, python, answers, strict=True) if a != b]
         assert differ == [], pattern
+
+
+CALENDAR = "name: x\ncalendar: {value}\nsteps:\n  - {{id: a, kind: task}}\n"
+
+
+@pytest.mark.parametrize(("value", "valid"), [
+    ("{hours: {mon: 09:00-17:00}}", True),
+    ("{timezone: Europe/Berlin, hours: {mon: '08:00-12:00, 13:00-17:00', sat: 9:00-24:00}}",
+     True),
+    ("{hours: {}}", False),
+    ("{hours: {monday: 09:00-17:00}}", False),
+    ("{hours: {mon: 9-5}}", False),
+    ("{hours: {mon: 09:00-25:00}}", False),
+    ("{hours: {mon: 24:00-24:00}}", False),
+    ("{hours: {mon: ~}}", False),
+    ("{hours: {mon: 900}}", False),
+    ("{timezone: 5, hours: {mon: 09:00-17:00}}", False),
+    ("{timezone: ../etc/passwd, hours: {mon: 09:00-17:00}}", False),
+    ("{hours: {mon: 09:00-17:00}, tz: UTC}", False),
+    ("[mon]", False),
+    ("~", True),
+])
+def test_calendars_agree(value: str, valid: bool) -> None:
+    text = CALENDAR.format(value=value)
+    assert_agree(text, editor_view(text))
+    assert VALIDATOR.is_valid(editor_view(text)) is valid
+
+
+@pytest.mark.parametrize("value", [
+    "{hours: {mon: 17:00-09:00}}",
+    "{hours: {mon: '08:00-12:00, 11:00-17:00'}}",
+    "{timezone: Mars/Olympus, hours: {mon: 09:00-17:00}}",
+])
+def test_known_limits_of_the_schema_for_calendars(value: str) -> None:
+    """What a pattern cannot see: a range that ends before it starts, ranges that overlap, a
+    zone the time zone database lacks. The schema accepts them, the loader refuses them."""
+    text = CALENDAR.format(value=value)
+    assert VALIDATOR.is_valid(parse_yaml(text)[0])
+    (problem,) = schema_problems(text)
+    assert "working hours" in problem.message or "time zone" in problem.message

@@ -31,6 +31,10 @@ def _step(entry: str) -> str:
     return f"name: x\nsteps:\n  - {{id: a, kind: task, {entry}}}\n"
 
 
+def _calendar(day: str) -> str:
+    return f"name: x\ncalendar:\n  hours:\n    {day}\nsteps:\n  - {{id: a, kind: task}}\n"
+
+
 CASES = [
     Case("extra_forbidden", _step("fial: oops"), 3, 25,
          "unknown key 'fial' in task step (did you mean 'fail'?)", "a"),
@@ -38,7 +42,7 @@ CASES = [
          5, 5, "key 'outcome' is not allowed on a task step (allowed on: terminator)", "a"),
     Case("extra_forbidden", "name: x\nzzz: 1\nsteps:\n  - {id: a, kind: task}\n", 2, 1,
          "unknown key 'zzz' in map; expected one of: servicemap, name, description, "
-         "arrivals, arrivals_cv, lanes, phases, steps, metadata"),
+         "arrivals, arrivals_cv, calendar, lanes, phases, steps, metadata"),
     Case("extra_forbidden",
          "name: x\nsteps:\n  - id: a\n    kind: decision\n    next:\n      - {to: a, lable: y}\n",
          6, 17, "unknown key 'lable' in branch (did you mean 'label'?)", "a"),
@@ -112,6 +116,26 @@ CASES = [
     Case("decision_next", "name: x\nsteps:\n  - {id: a, kind: decision, next: a}\n", 3, 35,
          "a decision takes a list of branches, each with 'to' and 'label', e.g. "
          "[{to: a, label: yes}, {to: b, label: no}]", "a"),
+    Case("working_hours", _calendar("mon: 17:00-09:00"), 4, 10,
+         "working hours '17:00-09:00': a range must end after it starts"),
+    Case("working_hours", _calendar("tue: 9-5"), 4, 10,
+         "cannot read working hours '9-5': expected ranges such as '09:00-17:00' or "
+         "'08:00-12:00, 13:00-17:00' (24-hour clock, '24:00' for midnight at the end)"),
+    Case("working_hours", _calendar("wed: 08:00-12:00, 11:00-17:00"), 4, 10,
+         "working hours '08:00-12:00, 11:00-17:00': ranges must be in order and not overlap"),
+    Case("timezone", "name: x\ncalendar:\n  timezone: Mars/Olympus\n  hours: {mon: 09:00-17:00}\n"
+         "steps:\n  - {id: a, kind: task}\n", 3, 13,
+         "'Mars/Olympus' is not a time zone: expected an IANA name such as 'Europe/Berlin' or "
+         "'UTC' (install the tzdata package where the system has none)"),
+    Case("literal_error", _calendar("monday: 09:00-17:00"), 4, 5,
+         "key 'monday' is not allowed here (did you mean 'mon'?): expected 'mon', 'tue', "
+         "'wed', 'thu', 'fri', 'sat' or 'sun'"),
+    Case("too_short", "name: x\nlanes:\n  - {id: c, calendar: {hours: {}}}\n"
+         "steps:\n  - {id: a, kind: task}\n", 3, 31,
+         "a calendar needs working hours on at least one day, e.g. 'mon: 09:00-17:00'"),
+    Case("extra_forbidden", "name: x\ncalendar: {hours: {mon: 09:00-17:00}, tz: UTC}\n"
+         "steps:\n  - {id: a, kind: task}\n", 2, 39,
+         "unknown key 'tz' in calendar; expected one of: timezone, hours"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -9,6 +10,7 @@ import numpy as np
 
 from .._perf import gc_paused
 from ..problems import AnalysisError, Problem
+from .calendar import on_working_time
 from .chain import FlowChain, compile_blueprint, compile_chain
 from .flow import UnsolvableFlow, solve_flow
 from .metrics import metrics_of, summary_of
@@ -191,6 +193,10 @@ def analyze_blueprint(
         AnalysisError: (a ``ValueError``) if the flow cannot be solved (a loop
             with no way out, which rule SM105 reports; see :func:`analyze_graph`).
 
+    With a working calendar (on the map or a lane) the map is analysed in the
+    working time of the map's calendar and ``calendar`` of the result gives
+    the lead time in calendar time too (:mod:`~servicemap.analysis.calendar`).
+
     Notes:
         Checks the structure, compiles the resolved flow once
         (:func:`~servicemap.analysis.chain.compile_blueprint`, the same chain
@@ -204,4 +210,8 @@ def analyze_blueprint(
         # Free the flow graph while the collector is paused: when it resumes, its
         # first pass then only walks the result, not the graph as well.
         del graph
-        return _analyze(chain, rate, blueprint.name, blueprint)
+        if blueprint.calendar is None and all(lane.calendar is None for lane in blueprint.lanes):
+            return _analyze(chain, rate, blueprint.name, blueprint)
+        chain, rate, times = on_working_time(chain, blueprint, arrivals)
+        found = _analyze(chain, rate, blueprint.name, blueprint)
+        return dataclasses.replace(found, calendar=times.with_lead_time(found.summary.lead_time_s))

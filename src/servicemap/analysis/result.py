@@ -14,13 +14,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from .._perf import gc_paused
 from .bottlenecks import BottleneckRow
 from .failures import FailurePoint, percent
+from .jsonout import pretty, row_strings, table_rows
 from .parallel import ParallelRegion
 from .times import Metric
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .calendar import CalendarTimes
 
 __all__ = ["STEP_COLUMNS", "Analysis", "StepRow", "StepTable", "Summary", "format_seconds"]
 
@@ -72,6 +76,11 @@ NON_FINITE_NOTE = ("values beyond the float range are reported as unknown (null)
                    "has no NaN or Infinity: {}")
 """The note :meth:`Analysis.to_dict` adds where it had to replace such values."""
 
+
+_STEP_KEYS = ("id", "visits", "process_time_s", "lead_time_s", "load_s", "utilisation",
+              "queue_wait_s", "wip", "expected_defects", "lead_time_share", "flags", "label",
+              "kind", "lane", "capacity")
+"""The keys of a row of ``steps`` in :meth:`Analysis.to_dict`, in order."""
 
 _FLOAT_COLUMNS = ("visits", "process_time_s", "lead_time_s", "load_s", "utilisation",
                   "queue_wait_s", "wip", "expected_defects", "lead_time_share")
@@ -164,7 +173,9 @@ class Summary(Mapping[str, Any]):
     ``lead_time_percentiles_s`` holds ``{"p50": ..., "p80": ..., "p95": ...}``
     where they are exact (``lead_time_percentiles_method`` is then
     ``"phase-type (exact)"``), else ``None`` and the method says why
-    (``"not computed: ...: run servicemap simulate"``). ``lead_time_method``
+    (``"not computed: ...: run servicemap simulate"``); :func:`servicemap.analyze`
+    then estimates them by simulation where the map is small enough (the
+    method begins ``"by simulation: "``). ``lead_time_method``
     says how the lead time of a map with parallel work took each fork's
     longest branch (``"phase-type (exact)"`` or ``"Monte Carlo (20,000
     samples)"``, docs/analysis.md, "Parallel work"); ``None`` without parallel
@@ -298,6 +309,8 @@ class Analysis:
             branch's expected time, the expected longest branch and its method.
         critical_path: The steps on the branches that set the lead time (each
             region's longest expected branch), with the forks and joins, in map order.
+        calendar: With a working calendar, the lead time in working and in calendar
+            time (times elsewhere are then working time); ``None`` without one.
     """
 
     name: str
@@ -311,6 +324,7 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
     parallel: list[ParallelRegion] = field(default_factory=list)
     critical_path: list[str] = field(default_factory=list)
+    calendar: CalendarTimes | None = None
 
     @cached_property
     def steps(self) -> list[StepRow]:
@@ -322,9 +336,7 @@ class Analysis:
         ]
 
     def _step_dicts(self) -> list[dict[str, Any]]:
-        keys = ("id", "visits", "process_time_s", "lead_time_s", "load_s", "utilisation",
-                "queue_wait_s", "wip", "expected_defects", "lead_time_share", "flags", "label",
-                "kind", "lane", "capacity")
+        keys = _STEP_KEYS
         cols = [self.table[k] for k in keys]
         rows = [dict(zip(keys, values, strict=True)) for values in zip(*cols, strict=True)]
         for row in rows:
@@ -359,11 +371,11 @@ class Analysis:
             data["notes"].append(NON_FINITE_NOTE.format(shown))
         return data
 
-    def _plain_dict(self) -> dict[str, Any]:
+    def _plain_dict(self, steps: bool = True) -> dict[str, Any]:
         return {
             "name": self.name,
             "summary": self.summary.to_dict(),
-            "steps": self._step_dicts(),
+            "steps": self._step_dicts() if steps else [],
             "failure_points": [row.to_dict() for row in self.failure_points],
             "bottlenecks": [row.to_dict() for row in self.bottlenecks],
             "coverage": {k: m.to_dict() for k, m in self.summary.coverage.items()},
@@ -373,11 +385,42 @@ class Analysis:
             "parallel": [r.to_dict() for r in self.parallel],
             "critical_path": list(self.critical_path),
             "notes": list(self.notes),
+            "calendar": None if self.calendar is None else self.calendar.to_dict(),
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as JSON (``null`` where unknown; never NaN)."""
+        """:meth:`to_dict` as JSON (``null`` where unknown; never NaN).
+
+        With an ``indent`` the rows of the long lists (``steps``,
+        ``failure_points``...) are written one per line
+        (:mod:`~servicemap.analysis.jsonout`), several times faster than
+        ``json.dumps``; the data is the same.
+        """
+        if indent is not None:
+            with gc_paused():  # a few hundred thousand small objects: no collector passes
+                fast = self._fast_json(indent)
+            if fast is not None:
+                return fast
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+    def _fast_json(self, indent: int) -> str | None:
+        """The JSON text, rows one per line; ``None`` where a value is not finite (then
+        :meth:`to_dict` replaces it and notes where)."""
+        if not all(_sum_is_finite(self.table[c]) for c in _FLOAT_COLUMNS):
+            return None
+        data = self._plain_dict(steps=False)
+        replaced: list[str] = []
+        for key, value in data.items():
+            if key in _FLOAT_KEYS:
+                if not _rows_finite(value, _FLOAT_KEYS[key]):
+                    return None
+            elif key != "steps":
+                _finite(value, key, replaced)
+        if replaced:
+            return None
+        rows = {"steps": table_rows(self.table, _STEP_KEYS)}
+        rows.update((key, row_strings(data[key])) for key in _FLOAT_KEYS)
+        return pretty(list(data.items()), rows, indent)
 
     def to_csv(self) -> str:
         """The per-step table as CSV (empty cell where unknown, flags joined by ``;``).
@@ -429,6 +472,7 @@ class Analysis:
             *([] if s.lead_time_method is None else [
                 ("  longest branches by", s.lead_time_method, "")]),
             *self._percentile_line(),
+            *(self.calendar.lines() if self.calendar is not None else []),
             ("activity ratio", _pct(s.activity_ratio) if s.lead_time_unbounded is None
              else "unbounded lead time", c("activity_ratio")),
             ("rolled accuracy", _pct(s.rolled_accuracy), c("rolled_accuracy")),
@@ -577,9 +621,12 @@ class Analysis:
         n_steps = len(self.table["id"])
         parts.append(f"<h4>Steps ({n_steps})</h4>")
         parts.append(table(
-            ["step", "visits", "process time", "lead time", "lead-time share", "flags"],
+            ["step", "visits", "process time", "queue wait", "lead time", "lead-time share",
+             "WIP", "flags"],
             [[r.id, _num(r.visits), format_seconds(r.process_time_s),
-              format_seconds(r.lead_time_s), _pct(r.lead_time_share), ", ".join(r.flags)]
+              "" if r.queue_wait_s is None else format_seconds(r.queue_wait_s),
+              format_seconds(r.lead_time_s), _pct(r.lead_time_share),
+              "" if r.wip is None else _num(r.wip), ", ".join(r.flags)]
              for r in self.steps[:top]],
         ))
         if n_steps > top:

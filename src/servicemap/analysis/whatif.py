@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as _field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..calendars import working_rate_per_hour
 from ..values import (
     MAX_CAPACITY,
+    Rate,
+    duration_sum,
     format_percent,
     format_seconds,
     parse_capacity,
@@ -69,7 +74,9 @@ class Change:
 
     ``amount`` is a factor (``scale``), or a value in seconds (durations), cases
     per hour (arrivals) or plain units (``add``, ``set``). ``text`` is the change
-    as written.
+    as written; ``duration`` the duration as written (``add``, ``set``), whose
+    days stay working days under a calendar; ``rate`` likewise the arrivals
+    (``40/d``: per working day under a calendar).
     """
 
     step: str | None
@@ -77,6 +84,8 @@ class Change:
     how: How
     amount: float
     text: str
+    duration: timedelta | None = _field(default=None, repr=False)
+    rate: Rate | None = _field(default=None, repr=False)
 
 
 def parse_change(text: str) -> Change:
@@ -110,7 +119,13 @@ def parse_change(text: str) -> Change:
         raise ChangeError(f"unknown field {name!r} in {text!r}: a change sets one of "
                           f"{', '.join(FIELDS)}, or the map's arrivals (arrivals=+20%)")
     how, amount = _value(name, value.strip(), text)
-    return Change(step, name, how, amount, text.strip())
+    written, rate = None, None
+    bare = value.strip().lstrip("+-").strip()
+    if name in _DURATIONS and how != "scale":
+        written = parse_duration(bare)
+    elif name == "arrivals" and how != "scale":
+        rate = parse_rate(float(bare) if re.fullmatch(_NUMBER, bare) else bare)
+    return Change(step, name, how, amount, text.strip(), written, rate)
 
 
 def _value(name: str, value: str, text: str) -> tuple[How, float]:
@@ -169,6 +184,9 @@ def apply_changes(blueprint: Blueprint, changes: Sequence[Change],
     index = {s.id: i for i, s in reversed(list(enumerate(steps)))}
     for change in changes:
         if change.step is None:
+            if change.rate is not None and blueprint.calendar is not None:  # per working hour
+                per = working_rate_per_hour(change.rate, blueprint.calendar.week())
+                change = dataclasses.replace(change, amount=-per if change.amount < 0 else per)
             arrivals = _changed(arrivals, change, "the map gives no arrivals")
             if arrivals < 0 or not math.isfinite(arrivals):
                 raise ChangeError(f"{change.text} gives {arrivals:g}/h: arrivals must be >= 0")
@@ -205,7 +223,7 @@ def _changed_step(step: Step, change: Change) -> Step:
     try:
         new: object
         if change.field in _DURATIONS:
-            new = parse_duration(timedelta(seconds=value))
+            new = parse_duration(_duration(old, change, value))
         elif change.field == "capacity":
             new = parse_capacity(value)
         elif change.field == "accuracy":
@@ -217,6 +235,19 @@ def _changed_step(step: Step, change: Change) -> Step:
         raise ChangeError(f"{change.text} gives {change.field} {shown}: it must be "
                           f"{_RANGES[change.field]}") from None
     return step.model_copy(update={change.field: new})
+
+
+def _duration(old: timedelta | None, change: Change, seconds: float) -> timedelta:
+    """The changed duration, its days and weeks kept as written (working days under a
+    calendar); ``seconds`` (the new value) where neither value was written in days."""
+    if change.how == "scale" and old is not None:
+        return old * change.amount
+    if change.duration is not None:
+        if change.how == "set":
+            return change.duration
+        if old is not None:
+            return duration_sum(old, change.duration, 1.0 if change.amount >= 0 else -1.0)
+    return timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True)

@@ -300,6 +300,13 @@ def flow_moves(
         if len(nxt) == 1 and kind != "decision":  # moves([t]): one plain next step
             result[sid] = [(out[0], 1.0)] if out else []
             continue
+        if kind == "decision" and len(out) == len(nxt):
+            # Each branch arrives at a step of its own (out[k] is branch k's): with complete
+            # probabilities that is moves(...) without building its arguments.
+            given = [b.probability for b in nxt]
+            if None not in given:
+                result[sid] = list(zip(out, map(float, given), strict=True))
+                continue
         targets, probabilities = _lines(g, step)
         result[sid], split = moves(targets, probabilities, decision=kind == "decision")
         if split:

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from ..calendars import TimeZone, WorkingHours
 from ..model import KINDS, Blueprint
 from ..values import (
     CV_LIMITS,
@@ -52,7 +53,7 @@ def _clean_descriptions(node: Any) -> None:
 _VALUE_TYPES: dict[str, Any] = {
     "Identifier": Identifier, "Text": Text, "Duration": Duration, "Rate": Rate,
     "Fraction": Fraction, "Probability": Probability, "Cost": Cost, "Capacity": Capacity,
-    "Variation": Variation,
+    "Variation": Variation, "WorkingHours": WorkingHours, "TimeZone": TimeZone,
 }
 
 

@@ -66,7 +66,8 @@ class Wording:
 
 _CONTEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "top": tuple(Blueprint.model_fields),
-    "lanes": ("id", "label", "layer"),
+    "lanes": ("id", "label", "layer", "calendar"),
+    "calendar": ("timezone", "hours"),
     "phases": ("id", "label"),
     "branch": ("to", "label", "probability", "failure"),
 }
@@ -82,6 +83,8 @@ def _where(loc: DataPath) -> tuple[str, tuple[str, ...], str | None]:
     """
     if not loc:
         return "map", _CONTEXT_FIELDS["top"], None
+    if loc[-1] == "calendar":
+        return "calendar", _CONTEXT_FIELDS["calendar"], None
     if loc[0] in ("lanes", "phases"):
         return str(loc[0])[:-1], _CONTEXT_FIELDS[str(loc[0])], None
     if loc[0] == "steps" and len(loc) >= 2:
@@ -149,9 +152,14 @@ def _no_kind(f: Failure, raw: DataPath) -> Wording:
 
 def _not_allowed_value(f: Failure, raw: DataPath) -> Wording:
     expected = str(f.ctx.get("expected", ""))
-    got = f.value
+    at_key = bool(f.path) and f.path[-1] == "[key]"  # a mapping's key (a calendar's weekday)
+    path = f.path[:-1] if at_key else f.path
+    got = path[-1] if at_key else f.value
     hint = did_you_mean(got, re.findall(r"'([^']*)'", expected)) if isinstance(got, str) else ""
-    return Wording(f"{_found(got)} is not allowed here{hint}: expected {expected}", f.path)
+    if at_key:
+        return Wording(f"key {str(got)!r} is not allowed here{hint}: expected {expected}", path,
+                       at_key=True)
+    return Wording(f"{_found(got)} is not allowed here{hint}: expected {expected}", path)
 
 
 def _boolean(f: Failure, raw: DataPath) -> Wording:
@@ -168,6 +176,9 @@ def _mapping(f: Failure, raw: DataPath) -> Wording:
 
 
 def _too_short(f: Failure, raw: DataPath) -> Wording:
+    if f.path and f.path[-1] == "hours":
+        return Wording("a calendar needs working hours on at least one day, e.g. "
+                       "'mon: 09:00-17:00'", f.path)
     return Wording("a map needs at least one step", f.path)
 
 
@@ -206,6 +217,8 @@ WORDING: dict[str, Callable[[Failure, DataPath], Wording]] = {
     "version": _as_written,
     "next_branches": _as_written,
     "decision_next": _as_written,
+    "working_hours": _as_written,
+    "timezone": _as_written,
 }
 """Wording function of each pydantic error type; called with the failure and pydantic's path."""
 

@@ -27,6 +27,8 @@ class Replication:
         cases: Cases measured (those that arrived after the warm-up).
         window: Length of the measured window: first to last measured arrival.
         lead_times: Each measured case's time from arrival to an end.
+        working_lead_times: The same in working time of the map's calendar (empty
+            without one).
         visits: Per step, executions by measured cases.
         waits: Per step, total queue wait of those executions (for a capacity).
         busy: Per step, server time used within the window.
@@ -42,6 +44,7 @@ class Replication:
     busy: list[float]
     presence: list[float]
     events: list[Event] = field(default_factory=list)
+    working_lead_times: list[float] = field(default_factory=list)
 
 
 def _arrivals(net: Network, rng: random.Random, total: int) -> list[tuple[float, int]]:
@@ -57,6 +60,9 @@ def _arrivals(net: Network, rng: random.Random, total: int) -> list[tuple[float,
     if len(net.streams) > 1:
         found.sort()
         del found[total:]
+    if net.reference is not None:  # drawn in working time: laid out on the calendar
+        instant = net.weeks[net.reference].instant
+        found = [(instant(t), start) for t, start in found]
     return found
 
 
@@ -106,42 +112,42 @@ class _Run:
         n = len(net.steps)
         self.rep = Replication(cases, self.t1 - self.t0, [], [0] * n, [0.0] * n, [0.0] * n,
                                [0.0] * n)
-
-    def clipped(self, a: float, b: float) -> float:
-        """The part of [a, b] inside the measured window."""
-        return max(0.0, min(b, self.t1) - max(a, self.t0))
+        self.clock = _Clock(net, self.t0, self.t1)
 
     def execute(self, case: _Case, at: int) -> Generator[Any, Any, None]:
-        """One execution of step ``at``: its wait, a server if it has a capacity, its duration."""
-        env, rep, step = self.env, self.rep, self.steps[at]
+        """One execution of step ``at``: its wait, a server if it has a capacity, its duration.
+
+        With a calendar the wait and the work advance only in working hours (:class:`_Clock`).
+        """
+        env, rep, step, clock = self.env, self.rep, self.steps[at], self.clock
         entered = env.now
         if step.wait:
-            yield env.timeout(step.wait)
+            yield env.timeout(clock.later(at, env.now, step.wait))
         res = self.resources[at]
         if res is None:
-            began, server = env.now, step.resource
+            took = self.draw[at]()
+            began, server = clock.opened(at, env.now) if took else env.now, step.resource
             if self.log:
                 rep.events.append((case.number, at, "start", began, server))
-            took = self.draw[at]()
             if took:
-                yield env.timeout(took)
+                yield env.timeout(clock.later(at, env.now, took))
         else:
             asked = env.now
             req = res.request()
             yield req
-            began, k = env.now, self.free[at].pop()
+            began, k = clock.opened(at, env.now), self.free[at].pop()
             server = f"{step.resource}-{k}"
             if self.log:
                 rep.events.append((case.number, at, "start", began, server))
-            yield env.timeout(self.draw[at]())
+            yield env.timeout(clock.later(at, env.now, self.draw[at]()))
             res.release(req)
             self.free[at].append(k)
-            rep.busy[at] += self.clipped(began, env.now)
+            rep.busy[at] += clock.busy(at, began, env.now)
             if case.measured:
-                rep.waits[at] += began - asked
+                rep.waits[at] += clock.waited(at, asked, began)
         if self.log:
             rep.events.append((case.number, at, "complete", env.now, server))
-        rep.presence[at] += self.clipped(entered, env.now)
+        rep.presence[at] += clock.clipped(entered, env.now)
         if case.measured:
             rep.visits[at] += 1
 
@@ -170,6 +176,10 @@ class _Run:
         case.live -= 1
         if case.live == 0 and case.measured:
             self.rep.lead_times.append(self.env.now - case.arrived)
+            reference = self.clock.reference
+            if reference is not None:
+                self.rep.working_lead_times.append(reference.worked(self.env.now)
+                                                   - reference.worked(case.arrived))
 
     def source(self) -> Generator[Any, Any, None]:
         """Start each case at its arrival time."""
@@ -195,6 +205,13 @@ def run_replication(net: Network, seed: str, cases: int, warmup: int,
     The statistics window runs from the first to the last measured arrival;
     the run goes on until every case has ended.
 
+    With calendars (:attr:`Network.weeks`) cases arrive in the working hours
+    of the map's calendar (gaps drawn in its working time), and a step's
+    wait and work advance only in the working hours of its calendar: work
+    begun late on Friday ends on Monday. Utilisation is then busy working
+    time over the window's working time, queue waits are working time of the
+    map's calendar, and each case's lead time is also measured in it.
+
     Args:
         net: The compiled map.
         seed: The replication's seed (the same seed, the same numbers).
@@ -211,4 +228,53 @@ def run_replication(net: Network, seed: str, cases: int, warmup: int,
     run = _Run(net, seed, cases, warmup, log)
     run.env.process(run.source())
     run.env.run()
+    run.clock.rescale(run.rep.busy, run.rep.window)
     return run.rep
+
+
+class _Clock:
+    """Each step's calendar in one replication: how long work takes, what is counted.
+
+    Without calendars plain simulated time (seconds); with one, working time of
+    the step's calendar (see :func:`run_replication`). ``t0``, ``t1``: the window.
+    """
+
+    def __init__(self, net: Network, t0: float, t1: float) -> None:
+        self.weeks = [net.weeks[s.week] if s.week is not None else None for s in net.steps]
+        self.scale = [s.scale for s in net.steps]
+        self.reference = net.weeks[net.reference] if net.reference is not None else None
+        self.t0, self.t1 = t0, t1
+
+    def clipped(self, a: float, b: float) -> float:
+        """The part of ``[a, b]`` within the window."""
+        return max(0.0, min(b, self.t1) - max(a, self.t0))
+
+    def later(self, at: int, now: float, took: float) -> float:
+        """How long ``took`` working seconds of step ``at``'s calendar take from ``now``."""
+        wk = self.weeks[at]
+        return took if wk is None else wk.add(now, took) - now
+
+    def opened(self, at: int, now: float) -> float:
+        """When work at step ``at`` can begin: ``now``, or its calendar's next opening."""
+        wk = self.weeks[at]
+        return now if wk is None else wk.next_open(now)
+
+    def busy(self, at: int, began: float, ended: float) -> float:
+        """Server time used in the window: working time of the step's calendar, if any."""
+        wk = self.weeks[at]
+        if wk is None:
+            return self.clipped(began, ended)
+        return max(0.0, wk.worked(min(ended, self.t1)) - wk.worked(max(began, self.t0)))
+
+    def waited(self, at: int, asked: float, began: float) -> float:
+        """A queue wait: in the map calendar's working time where the step has a calendar."""
+        wk = self.weeks[at]
+        return began - asked if wk is None else (wk.worked(began) - wk.worked(asked)) \
+            * self.scale[at]
+
+    def rescale(self, busy: list[float], window: float) -> None:
+        """Busy working time over the window's working time, as busy time over ``window``."""
+        for i, wk in enumerate(self.weeks):
+            worked = wk.worked(self.t1) - wk.worked(self.t0) if wk is not None else 0.0
+            if wk is not None and worked > 0:
+                busy[i] *= window / worked

@@ -101,6 +101,10 @@ class SimulationResult:
         lead_time: Mean time from arrival to an end.
         percentiles: Lead-time percentiles (50, 80, 95) estimated per replication.
         steps: Per step, in the map's order.
+        calendar: The map's working calendar, for a person (``None``: none); the
+            lead time and percentiles above are then calendar time, and:
+        lead_time_working: The mean lead time in the calendar's working time.
+        percentiles_working: Its percentiles in working time.
     """
 
     name: str
@@ -112,11 +116,16 @@ class SimulationResult:
     lead_time: Estimate
     percentiles: dict[int, Estimate]
     steps: list[StepStats]
+    calendar: str | None = None
+    lead_time_working: Estimate | None = None
+    percentiles_working: dict[int, Estimate] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, as ``--format json`` prints (times in seconds)."""
         data = asdict(self)
-        data["percentiles"] = {f"p{k}": v for k, v in data["percentiles"].items()}
+        for key in ("percentiles", "percentiles_working"):
+            if data[key] is not None:
+                data[key] = {f"p{k}": v for k, v in data[key].items()}
         return data
 
     def to_json(self, *, indent: int | None = 2) -> str:
@@ -130,6 +139,10 @@ class SimulationResult:
         writer.writerow(["step", "figure", "mean", "low", "high"])
         rows: list[tuple[str, str, Estimate | None]] = [("*", "lead_time_s", self.lead_time)]
         rows += [("*", f"lead_time_p{k}_s", e) for k, e in self.percentiles.items()]
+        if self.lead_time_working is not None and self.percentiles_working is not None:
+            rows += [("*", "working_lead_time_s", self.lead_time_working)]
+            rows += [("*", f"working_lead_time_p{k}_s", e)
+                     for k, e in self.percentiles_working.items()]
         for s in self.steps:
             rows += [(s.id, "visits", s.visits), (s.id, "utilisation", s.utilisation),
                      (s.id, "queue_wait_s", s.queue_wait), (s.id, "wip", s.wip)]
@@ -145,6 +158,11 @@ class SimulationResult:
                  f"{self.arrivals_per_h:g} cases/h; 95% confidence intervals", "",
                  f"  lead time   {_time(self.lead_time)}"]
         lines += [f"  p{k:<10}{_time(e)}" for k, e in self.percentiles.items()]
+        if self.lead_time_working is not None and self.percentiles_working is not None:
+            lines[-4:-4] = [f"  working calendar: {self.calendar}; the lead time is calendar "
+                            "time, utilisation and queue waits working time", ""]
+            lines += ["", f"  working lead time   {_time(self.lead_time_working)}"]
+            lines += [f"  working p{k:<10}{_time(e)}" for k, e in self.percentiles_working.items()]
         lines += ["", f"  {'step':<24}{'visits':>8}  {'utilisation':<26}{'queue wait':<32}"
                   "WIP"]
         for s in self.steps:

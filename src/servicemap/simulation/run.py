@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import Any
 
 from .engine import Event, run_replication
 from .network import Network
@@ -28,6 +29,7 @@ class Figures:
     queue_wait: tuple[float | None, ...]
     wip: tuple[float, ...]
     events: tuple[Event, ...] = ()
+    working: tuple[float, ...] = ()
 
 
 def _split(total: int, parts: int) -> list[int]:
@@ -59,7 +61,18 @@ def _replicate(net: Network, seed: int, r: int, cases: int, warmup: int, log: bo
                          for w, v, s in zip(rep.waits, rep.visits, net.steps, strict=True)),
         wip=tuple(p / window for p in rep.presence),
         events=tuple(rep.events),
+        working=_mean_and_percentiles(rep.working_lead_times),
     )
+
+
+def _mean_and_percentiles(values: list[float]) -> tuple[float, ...]:
+    """The mean and the :data:`PERCENTILES` of ``values`` (empty for none)."""
+    import numpy as np
+
+    if not values:
+        return ()
+    times = np.asarray(values, dtype=float)
+    return (float(times.mean()), *(float(p) for p in np.percentile(times, PERCENTILES)))
 
 
 def _maybe(values: list[float | None]) -> Estimate | None:
@@ -86,7 +99,18 @@ def _summarise(net: Network, figures: list[Figures], cases: int, seed: int,
         percentiles={p: estimate([f.percentiles[k] for f in figures])
                      for k, p in enumerate(PERCENTILES)},
         steps=steps,
+        **_working(net, figures),
     )
+
+
+def _working(net: Network, figures: list[Figures]) -> dict[str, Any]:
+    """The lead time in working time of the map's calendar, where it has one."""
+    if net.reference is None or not all(f.working for f in figures):
+        return {}
+    return {"calendar": net.weeks[net.reference].text,
+            "lead_time_working": estimate([f.working[0] for f in figures]),
+            "percentiles_working": {p: estimate([f.working[k + 1] for f in figures])
+                                    for k, p in enumerate(PERCENTILES)}}
 
 
 def run_network(net: Network, *, cases: int, seed: int, replications: int,

@@ -1,0 +1,339 @@
+"""Working calendars: working hours per weekday, working time and the calendar time it spans."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from itertools import accumulate
+from typing import Annotated
+
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from .values import VALUE_MARKER, Rate, WorkDuration
+
+__all__ = [
+    "EPOCH",
+    "HOURS_PATTERN",
+    "TIMEZONE_PATTERN",
+    "WEEK",
+    "WEEKDAYS",
+    "TimeZone",
+    "WorkWeek",
+    "WorkingHours",
+    "hour_ranges",
+    "parse_hours",
+    "parse_timezone",
+    "working_rate_per_hour",
+    "working_seconds",
+]
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""The keys of a calendar's ``hours``, Monday first."""
+
+WEEK = 604800.0
+"""Seconds in a calendar week."""
+
+EPOCH = datetime(2026, 1, 5, tzinfo=timezone.utc)  # a Monday
+"""Simulated time 0 (a Monday, 00:00 UTC): calendars are laid out from it."""
+
+_CLOCK = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9]"
+_END = rf"(?:{_CLOCK}|24:00)"
+_RANGE = rf"{_CLOCK}[ ]*-[ ]*{_END}"
+HOURS_PATTERN = rf"^[ ]*{_RANGE}(?:[ ]*,[ ]*{_RANGE})*[ ]*$(?!\n)"
+"""A day's working hours (``09:00-17:00``, ``08:00-12:00, 13:00-17:00``), as a JSON Schema pattern.
+
+>>> bool(re.search(HOURS_PATTERN, "8:00-12:00, 13:00-24:00")), bool(re.search(HOURS_PATTERN, "9-5"))
+(True, False)
+"""
+TIMEZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]{0,29}(?:/[A-Za-z0-9_+-]{1,30}){0,2}$(?!\n)"
+"""An IANA time zone name (``Europe/Berlin``, ``UTC``), as a JSON Schema pattern.
+
+``(?!\n)``: in Python's ``re`` (jsonschema's), ``$`` also matches before a final line
+break; in ECMA 262 (editors') it does not.
+"""
+
+_HOURS_RE = re.compile(HOURS_PATTERN)
+_ZONE_RE = re.compile(TIMEZONE_PATTERN)
+_PAIR = re.compile(rf"({_CLOCK})[ ]*-[ ]*({_END})")
+
+
+def _seconds(clock: str) -> float:
+    hours, minutes = clock.split(":")
+    return int(hours) * 3600.0 + int(minutes) * 60.0
+
+
+def hour_ranges(text: str) -> list[tuple[float, float]]:
+    """A day's working hours as ``(start, end)`` seconds after midnight, in order.
+
+    Raises:
+        ValueError: for text that is no list of ranges, a range that does not
+            end after it starts, or ranges out of order or overlapping.
+
+    >>> hour_ranges("08:00-12:00, 13:00-17:30")
+    [(28800.0, 43200.0), (46800.0, 63000.0)]
+    """
+    if not _HOURS_RE.fullmatch(text):
+        raise ValueError(f"cannot read working hours {text!r}: expected ranges such as "
+                         "'09:00-17:00' or '08:00-12:00, 13:00-17:00' (24-hour clock, "
+                         "'24:00' for midnight at the end)")
+    ranges = [(_seconds(a), _seconds(b)) for a, b in _PAIR.findall(text)]
+    for k, (start, end) in enumerate(ranges):
+        if end <= start:
+            raise ValueError(f"working hours {text!r}: a range must end after it starts")
+        if k and start < ranges[k - 1][1]:
+            raise ValueError(f"working hours {text!r}: ranges must be in order and not overlap")
+    return ranges
+
+
+def parse_hours(value: object) -> str:
+    """Check a day's working hours (see :func:`hour_ranges`); the text is kept as written.
+
+    Raises:
+        PydanticCustomError: for anything else.
+
+    >>> parse_hours("09:00-17:00")
+    '09:00-17:00'
+    """
+    if not isinstance(value, str):
+        raise PydanticCustomError("working_hours", "expected working hours such as "
+                                  "'09:00-17:00' or '08:00-12:00, 13:00-17:00'")
+    try:
+        hour_ranges(value)
+    except ValueError as exc:
+        raise PydanticCustomError("working_hours", "{message}", {"message": str(exc)}) from None
+    return value
+
+
+def parse_timezone(value: object) -> str:
+    """Check an IANA time zone name (``Europe/Berlin``) with :mod:`zoneinfo`.
+
+    Raises:
+        PydanticCustomError: for a name that is no time zone on this system.
+
+    >>> parse_timezone("UTC")
+    'UTC'
+    """
+    if isinstance(value, str) and _ZONE_RE.fullmatch(value):
+        try:
+            _zone(value)
+        except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            pass
+        else:
+            return value
+    raise PydanticCustomError(
+        "timezone", "{value} is not a time zone: expected an IANA name such as "
+        "'Europe/Berlin' or 'UTC' (install the tzdata package where the system has none)",
+        {"value": repr(value) if isinstance(value, str) else "this"})
+
+
+def _zone(name: str) -> timezone:
+    """The zone's fixed UTC offset at :data:`EPOCH` (winter time in the northern half)."""
+    from zoneinfo import ZoneInfo
+
+    offset = EPOCH.astimezone(ZoneInfo(name)).utcoffset() or timedelta(0)
+    return timezone(offset)
+
+
+@dataclass(frozen=True)
+class WorkWeek:
+    """A weekly calendar laid out on simulated time: working intervals repeating each week.
+
+    Times are seconds after :data:`EPOCH` (Monday 00:00 UTC); a calendar in
+    another zone is shifted by that zone's offset at the epoch (daylight
+    saving time is not followed). Working time is counted from the epoch.
+
+    Attributes:
+        intervals: Working intervals within a week, ``[start, end)`` seconds, in order.
+        weekly: Working seconds per week (``W``).
+        day: Working seconds per working day: ``W`` / the days with working hours.
+        text: The calendar for a person: ``mon-fri 09:00-17:00 (UTC)``.
+        starts, cumulative: Each interval's start, and the working seconds of the
+            week before each interval (the week's total last), for bisection.
+
+    Example:
+        Monday to Friday 09:00-17:00: 40 working hours in the 168 h of a week.
+
+        >>> week = WorkWeek.of({d: "09:00-17:00" for d in WEEKDAYS[:5]})
+        >>> week.weekly / 3600, week.day / 3600, round(week.fraction, 4)
+        (40.0, 8.0, 0.2381)
+        >>> week.add(16 * 3600, 2 * 3600) / 3600  # Monday 16:00 + 2 working h: Tuesday 10:00
+        34.0
+    """
+
+    intervals: tuple[tuple[float, float], ...]
+    weekly: float
+    day: float
+    text: str
+    starts: tuple[float, ...] = field(default=(), repr=False)
+    cumulative: tuple[float, ...] = field(default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "starts", tuple(a for a, _ in self.intervals))
+        object.__setattr__(self, "cumulative",
+                           (0.0, *accumulate(b - a for a, b in self.intervals)))
+
+    @classmethod
+    def of(cls, hours: Mapping[str, str], zone: str | None = None) -> WorkWeek:
+        """The calendar of ``hours`` (weekday to working hours) in time zone ``zone``.
+
+        Raises:
+            ValueError: if no day has working hours, or for hours that cannot be read.
+        """
+        shift = _zone(zone).utcoffset(None).total_seconds() if zone else 0.0
+        local = [(WEEKDAYS.index(d) * 86400.0 + a, WEEKDAYS.index(d) * 86400.0 + b)
+                 for d, text in hours.items() for a, b in hour_ranges(text)]
+        if not local:
+            raise ValueError("a calendar needs working hours on at least one day")
+        weekly = sum(b - a for a, b in local)
+        days = len([d for d, text in hours.items() if hour_ranges(text)])
+        cut: list[tuple[float, float]] = []
+        for a, b in local:  # to UTC, wrapped into the week
+            a, b = a - shift, b - shift
+            k = (a // WEEK) * WEEK
+            a, b = a - k, b - k
+            cut += [(a, min(b, WEEK))] + ([(0.0, b - WEEK)] if b > WEEK else [])
+        merged: list[tuple[float, float]] = []
+        for a, b in sorted(cut):
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+            else:
+                merged.append((a, b))
+        return cls(tuple(merged), weekly, weekly / days, _describe(hours, zone))
+
+    @property
+    def fraction(self) -> float:
+        """The share of calendar time that is working time, ``W / 168 h``."""
+        return self.weekly / WEEK
+
+    def worked(self, t: float) -> float:
+        """Working seconds from the epoch to ``t``.
+
+        >>> week = WorkWeek.of({"mon": "09:00-17:00"})
+        >>> week.worked(10 * 3600), week.worked(WEEK + 20 * 3600) / 3600
+        (3600.0, 16.0)
+        """
+        k, r = divmod(t, WEEK)
+        i = bisect_right(self.starts, r) - 1
+        within = 0.0 if i < 0 else self.cumulative[i] + min(r, self.intervals[i][1]) \
+            - self.intervals[i][0]
+        return k * self.weekly + within
+
+    def instant(self, w: float) -> float:
+        """The earliest time at which ``w`` working seconds have passed since the epoch.
+
+        >>> WorkWeek.of({"mon": "09:00-17:00"}).instant(8 * 3600) / 3600  # Monday 17:00
+        17.0
+        """
+        k, r = divmod(w, self.weekly)
+        if r == 0.0 and k > 0:
+            k, r = k - 1, self.weekly
+        cum = self.cumulative
+        i = max(bisect_left(cum, r) - 1, 0)
+        return k * WEEK + self.intervals[i][0] + (r - cum[i])
+
+    def add(self, t: float, x: float) -> float:
+        """The time at which ``x`` working seconds, begun at ``t``, are done.
+
+        >>> week = WorkWeek.of({d: "09:00-17:00" for d in WEEKDAYS[:5]})
+        >>> week.add(4 * 86400 + 16 * 3600, 2 * 3600) / 3600  # Friday 16:00 + 2 h: Monday 10:00
+        178.0
+        """
+        if x <= 0.0:
+            return t
+        # Not before work can begin at t (rounding of worked(t) + x for a tiny x in a gap).
+        return max(self.instant(self.worked(t) + x), self.next_open(t))
+
+    def next_open(self, t: float) -> float:
+        """``t`` if it is working time, else the start of the next working interval.
+
+        >>> WorkWeek.of({"tue": "09:00-17:00"}).next_open(0.0) / 3600  # Tuesday 09:00
+        33.0
+        """
+        k, r = divmod(t, WEEK)
+        for a, b in self.intervals:
+            if r < b:
+                return t if r >= a else k * WEEK + a
+        return (k + 1) * WEEK + self.intervals[0][0]
+
+
+def _describe(hours: Mapping[str, str], zone: str | None) -> str:
+    """``mon-fri 09:00-17:00, sat 09:00-12:00 (UTC)``: runs of days with the same hours."""
+    runs: list[tuple[str, str, str]] = []
+    for day in WEEKDAYS:
+        text = hours.get(day)
+        if text is None:
+            continue
+        text = ", ".join(f"{a}-{b}" for a, b in _PAIR.findall(text))
+        if runs and runs[-1][2] == text and WEEKDAYS.index(runs[-1][1]) + 1 == WEEKDAYS.index(day):
+            runs[-1] = (runs[-1][0], day, text)
+        else:
+            runs.append((day, day, text))
+    shown = ", ".join(f"{a if a == b else a + '-' + b} {t}" for a, b, t in runs)
+    return f"{shown} ({zone or 'UTC'})"
+
+
+def working_seconds(value: timedelta, week: WorkWeek | None) -> float:
+    """A duration in working seconds: days and weeks as written are working days and weeks.
+
+    Without a calendar, seconds as usual (a day 24 h).
+
+    >>> from servicemap.values import parse_duration
+    >>> week = WorkWeek.of({d: "09:00-17:00" for d in WEEKDAYS[:5]})
+    >>> working_seconds(parse_duration("2d 1h"), week) / 3600  # 2 · 8 h + 1 h
+    17.0
+    >>> [working_seconds(parse_duration(t), week) / 3600 for t in ("1w", "36h")]
+    [40.0, 36.0]
+    """
+    if week is None or not isinstance(value, WorkDuration):
+        return value.total_seconds()
+    return value.clock + value.weeks * week.weekly + value.days_written * week.day
+
+
+def working_rate_per_hour(rate: Rate, week: WorkWeek | None) -> float:
+    """Cases per working hour: a rate per day is per working day, per week per working week.
+
+    >>> week = WorkWeek.of({d: "09:00-17:00" for d in WEEKDAYS[:5]})
+    >>> [working_rate_per_hour(Rate.parse(t), week) for t in ("40/d", "6/h", "80/w")]
+    [5.0, 6.0, 2.0]
+    """
+    if week is None:
+        return rate.per_hour
+    count, per, unit = rate.parts()
+    if unit == 86400.0:
+        return count / (per * week.day) * 3600.0
+    if unit == WEEK:
+        return count / (per * week.weekly) * 3600.0
+    return rate.per_hour
+
+
+WorkingHours = Annotated[
+    str,
+    BeforeValidator(parse_hours),
+    WithJsonSchema({
+        VALUE_MARKER: "WorkingHours",
+        "description": "a day's working hours: ranges on the 24-hour clock, separated by "
+        "commas, in order, each ending after it starts ('24:00' ends at midnight): "
+        "09:00-17:00, 08:00-12:00, 13:00-17:00",
+        "type": "string",
+        "pattern": HOURS_PATTERN,
+        "examples": ["09:00-17:00"],
+    }),
+]
+"""A day's working hours, kept as written."""
+
+TimeZone = Annotated[
+    str,
+    BeforeValidator(parse_timezone),
+    WithJsonSchema({
+        VALUE_MARKER: "TimeZone",
+        "description": "an IANA time zone name: Europe/Berlin, America/New_York, UTC",
+        "type": "string",
+        "pattern": TIMEZONE_PATTERN,
+        "examples": ["Europe/Berlin"],
+    }),
+]
+"""An IANA time zone name."""

@@ -1,0 +1,39 @@
+"""Highlighting from the analysis: queue-aware figures, the time trap, hand-checked."""
+
+from __future__ import annotations
+
+import servicemap as sm
+from servicemap.highlight import styles_from_analysis
+
+MAP = """
+name: trap
+arrivals: 6/h
+steps:
+  - {id: s, kind: terminator, next: a}
+  - {id: a, kind: task, duration: 5m, capacity: 1, next: b}
+  - {id: b, kind: task, wait: 1h, duration: 10m, next: e}
+  - {id: e, kind: terminator}
+"""
+
+
+def test_queue_wait_time_trap_and_wip() -> None:
+    styles, key = styles_from_analysis(sm.analyze(sm.loads(MAP), percentile_cases=0))
+    # a: M/M/1, rho = 6/h x 5 min = 0.5, Wq = rho / (1 - rho) x 5 min = 5 min; LT 10 min;
+    # WIP = 6/h x 10 min = 1.
+    assert styles["a"].badge == "util 50%, queue 5 min"
+    assert styles["a"].note == "analysis: util 50%, queue 5 min; lead time 10 min, WIP 1"
+    # b: lead time 60 + 10 = 70 min of 80: 87.5% -> the time trap, with its own border;
+    # WIP = 6/h x 70 min = 7.
+    assert styles["b"].badge == "88% of lead time"
+    assert styles["b"].color == "#00838f"
+    assert styles["b"].note == "analysis: 88% of lead time; lead time 1.17 h, WIP 7"
+    assert [k.label for k in key] == ["bottleneck (highest load)",
+                                      "time trap (largest share of lead time)"]
+
+
+def test_an_overloaded_map_marks_no_time_trap() -> None:
+    styles, key = styles_from_analysis(sm.analyze(sm.loads(MAP.replace("6/h", "13/h")),
+                                                  percentile_cases=0))
+    assert styles["a"].badge == "util 108%"
+    assert "b" not in styles
+    assert "time trap (largest share of lead time)" not in [k.label for k in key]
