@@ -246,3 +246,22 @@ def test_merge_gateway_before_a_joining_step(schema: xmlschema.XMLSchema) -> Non
         assert lane_box[1] <= y and y + h <= lane_box[1] + lane_box[3]
     back = loads_bpmn(data, "m.bpmn")
     assert back.model_dump(mode="json") == bp.model_dump(mode="json")
+
+
+def test_branch_into_a_merge_is_named_by_its_step() -> None:
+    """Without servicemap's extensions, an unnamed branch into a merge gateway is labelled
+    by the step behind the gateway (as any branch by its target), not by the gateway."""
+    bp = Blueprint.model_validate({"name": "m", "steps": [
+        {"id": "s", "kind": "terminator", "next": "work"},
+        {"id": "work", "kind": "task", "label": "Do the work", "next": "ok"},
+        {"id": "ok", "kind": "decision", "next": [{"to": "work"}, {"to": "done"}]},
+        {"id": "done", "kind": "terminator", "label": "Done"}]})
+    data = bpmn_bytes(bp)
+    assert b'targetRef="work_merge"' in data
+    stripped = re.sub(rb"<bpmn:extensionElements>.*?</bpmn:extensionElements>", b"", data,
+                      flags=re.DOTALL)
+    back = loads_bpmn(stripped, "stripped.bpmn")
+    decision = back.step("ok")
+    assert isinstance(decision, Decision)
+    assert [(b.to, b.label) for b in decision.next] == [("work", "Do the work"),
+                                                        ("done", "Done")]
