@@ -141,7 +141,8 @@ def check(
             return list(exc.problems)
     active = config.active(select, ignore)
     with gc_paused():
-        return sort_problems([*import_problems(bp), *run_rules(Context(bp), active)])
+        context = Context(bp, options=config.rule_options())
+        return sort_problems([*import_problems(bp), *run_rules(context, active)])
 
 
 def structural_problems(blueprint: Blueprint, context: Context | None = None) -> list[Problem]:
