@@ -384,3 +384,28 @@ def test_bad_rule_option_is_a_usage_error(tmp_path: Path,
     assert main(["check", str(path)]) == 2
     err = capsys.readouterr().err
     assert "pyproject.toml:2:1: tool.servicemap.rules.SM114.max-states must be an integer" in err
+
+
+def test_check_loads_no_drawing_and_no_network_code(tmp_path: Path) -> None:
+    """`servicemap check` of a BPMN file starts without the drawing and layout stages, the
+    folder-search patterns (pathspec) and xml.sax's urllib/http/ssl (benchmarks/bpmn_bench.py
+    times the start-up); `render` still finds them when it needs them."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "m.bpmn"
+    path.write_bytes(b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">'
+                     b'<process id="p"><startEvent id="s"/><endEvent id="e"/>'
+                     b'<sequenceFlow id="f" sourceRef="s" targetRef="e"/></process>'
+                     b'</definitions>')
+    script = ("import sys\nfrom servicemap.cli import main\n"
+              f"status = main(['check', {str(path)!r}])\n"
+              "heavy = ('servicemap.drawing', 'servicemap.layout', 'servicemap.analysis',\n"
+              "         'pathspec', 'urllib.request', 'http.client', 'ssl', 'xml.sax')\n"
+              "print(status, sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+              "from servicemap.api import RenderWarning, page_paths\n"
+              "print(RenderWarning.__module__, page_paths.__module__)\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert run.stdout.splitlines()[1:] == [
+        "0 []", "servicemap.drawing.pages servicemap.drawing.pages"]

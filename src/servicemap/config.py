@@ -9,13 +9,14 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING, Any, Literal
 
 from .problems import Level
 from .readfile import read_regular_file
 from .rules import RULES, rule_by_key, select_rules
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -153,6 +154,8 @@ class Config:
 
 @functools.lru_cache(maxsize=64)
 def _compiled(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec  # only a folder search or --force-exclude needs it
+
     return GitIgnoreSpec.from_lines(patterns)
 
 
@@ -172,6 +175,8 @@ def _strings(pyproject: Path, table: dict[str, Any], key: str,
 def _patterns(pyproject: Path, table: dict[str, Any], key: str) -> tuple[str, ...] | None:
     """The gitignore-style patterns of ``table[key]``, each one checked."""
     patterns = _strings(pyproject, table, key, "gitignore-style patterns such as 'drafts/'")
+    if patterns:
+        from pathspec import GitIgnoreSpec
     for pattern in patterns or ():
         try:
             GitIgnoreSpec.from_lines([pattern])
