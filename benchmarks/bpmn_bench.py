@@ -27,6 +27,12 @@ Each time is the median of ``--repeat`` runs. It prints the times, the ratio
 bpmnlint / servicemap (above 1: servicemap is faster), and whether each tool
 reports the loop with no way out (a problem naming one of its elements).
 Goal (issue 12): faster than bpmnlint at both sizes while finding that loop.
+
+``--baseline-src DIR`` also times the command line of another servicemap
+source tree (``PYTHONPATH=DIR``, e.g. a checkout of the previous release's
+``src``) in the same rounds, taking turns with the other two, and prints its
+time and the ratio baseline / servicemap: a start-up change measured before
+and after in one run.
 """
 
 from __future__ import annotations
@@ -229,6 +235,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--bpmnlint", default="/tmp/bpmnlint", help="npm prefix of bpmnlint")
+    parser.add_argument("--baseline-src", type=Path, default=None,
+                        help="also time `check` of the servicemap source tree under DIR")
     args = parser.parse_args()
     prefix = Path(args.bpmnlint)
     cli = prefix / "node_modules" / ".bin" / "bpmnlint"
@@ -251,10 +259,11 @@ def main() -> None:
         print(f"{'':>8} {'':>6} | {'servicemap':>12} {'bpmnlint':>12} {'':>6} | "
               f"{'servicemap':>12} {'bpmnlint':>12} {'':>6} | servicemap / bpmnlint")
         for path in files:
-            _report(path, lint[str(path)], cli, args.repeat, tmp)
+            _report(path, lint[str(path)], cli, args.repeat, tmp, args.baseline_src)
 
 
-def _report(path: Path, lint: dict[str, Any], cli: Path, repeat: int, tmp: Path) -> None:
+def _report(path: Path, lint: dict[str, Any], cli: Path, repeat: int, tmp: Path,
+            baseline: Path | None = None) -> None:
     """One line of the table for one generated file."""
     text = path.read_text(encoding="utf-8")
     count = text.count("<sequenceFlow ") + sum(
@@ -264,14 +273,21 @@ def _report(path: Path, lint: dict[str, Any], cli: Path, repeat: int, tmp: Path)
     env = {k: v for k, v in os.environ.items()
            if k not in ("GITHUB_ACTIONS", "PYTHONDONTWRITEBYTECODE")}
     env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")  # compiled once, as an install is
-    c_sm, c_lint = _paired_runs([[sys.executable, "-m", "servicemap", "check", str(path)],
-                                 [str(cli), str(path)]], repeat, tmp, env)
+    ours = [sys.executable, "-m", "servicemap", "check", str(path)]
+    commands = [ours, [str(cli), str(path)]]
+    if baseline is not None:  # the other tree's bytecode cached apart from ours
+        commands.append(["env", f"PYTHONPATH={baseline.resolve()}",
+                         f"PYTHONPYCACHEPREFIX={tmp / 'pycache-baseline'}", *ours])
+    c_sm, c_lint, *c_base = _paired_runs(commands, repeat, tmp, env)
     sm_found = any(p.code == "SM105" and p.step in TRAP for p in problems)
     ids: dict[str, list[str]] = lint["ids"]
     lint_found = any(i in TRAP for found in ids.values() for i in found)
     print(f"{count:>8} {len(text.encode()) / 1000:>6.0f} | {t_sm:>12.3f} {t_lint:>12.3f} "
           f"{t_lint / t_sm:>6.2f} | {c_sm:>12.3f} {c_lint:>12.3f} {c_lint / c_sm:>6.2f} | "
           f"{'yes' if sm_found else 'no'} / {'yes' if lint_found else 'no'}", flush=True)
+    if c_base:
+        print(f"{'':>8} command line, baseline {baseline}: {c_base[0]:.3f} s, "
+              f"baseline / servicemap {c_base[0] / c_sm:.2f}")
     codes = sorted({p.code for p in problems})
     rules = sorted(r for r, found in ids.items() if found)
     print(f"{'':>8} servicemap: {', '.join(codes) or 'nothing'}; "

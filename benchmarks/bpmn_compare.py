@@ -19,6 +19,11 @@ the presentation rules in ``PRESENTATION``, and import errors, for bpmnlint),
 and, where they differ, who is right: the judgement written below in
 ``VERDICTS`` after reading the file, or "not reviewed" for a file nobody has
 read yet. A summary follows the table.
+
+With ``--exports`` it lints servicemap's own exports instead: every
+examples/*.yaml map converted to BPMN (``servicemap convert map.yaml -o
+map.bpmn``), one row per example with every bpmnlint finding, so an export
+that a modeler's linter complains about shows here.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import servicemap as sm
+from servicemap.api import convert
 from servicemap.problems import LoadError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,15 +198,43 @@ def _lint_all(prefix: Path, files: list[Path]) -> dict[str, dict[str, object]]:
     return result
 
 
+def _exports(prefix: Path) -> None:
+    """bpmnlint's findings on the export of every example map, one row per example."""
+    examples = sorted((ROOT / "examples").glob("*.yaml"))
+    with tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for path in examples:
+            out = Path(tmp) / f"{path.stem}.bpmn"
+            convert(path, out)
+            files.append(out)
+        lint = _lint_all(prefix, files)
+    print("| example | bpmnlint (recommended) on its export |")
+    print("|---|---|")
+    clean = 0
+    for path, out in zip(examples, files, strict=True):
+        verdict, _error = _bpmnlint(lint[str(out)])
+        reports: dict[str, list[list[str]]] = lint[str(out)]["reports"]  # type: ignore[assignment]
+        where = "; ".join(f"{rule}: {', '.join(i for _c, i, _m in items)}"
+                          for rule, items in sorted(reports.items()))
+        clean += verdict == "no problem"
+        print(f"| {path.name} | {verdict}{f' ({where})' if where else ''} |")
+    print(f"\n{len(examples)} exports: {clean} without any bpmnlint finding")
+
+
 def main() -> None:
     """Run both tools over the files and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", help="files or folders (default: tests/data/bpmn)")
     parser.add_argument("--bpmnlint", default="/tmp/bpmnlint", help="npm prefix of bpmnlint")
+    parser.add_argument("--exports", action="store_true",
+                        help="lint servicemap's exports of examples/*.yaml instead")
     args = parser.parse_args()
     prefix = Path(args.bpmnlint)
     if not (prefix / "node_modules" / "bpmnlint").exists():
         sys.exit(f"bpmnlint not found under {prefix}: npm install --prefix {prefix} bpmnlint")
+    if args.exports:
+        _exports(prefix)
+        return
     files = _files(args.paths)
     lint = _lint_all(prefix, files)
     rows = []

@@ -334,3 +334,78 @@ def test_fifos_named_gitignore_or_pyproject_do_not_hang_the_search(tmp_path: Pat
             with open(fifo, "wb"):
                 pass
     assert done == [["maps/sub/a.yaml"]]
+
+
+JOIN_OF_TWO_FORKS = """\
+name: n
+steps:
+  - {id: s, kind: terminator, next: f}
+  - {id: f, kind: parallel, next: [g, c]}
+  - {id: g, kind: parallel, next: [a, b]}
+  - {id: a, kind: task, next: j}
+  - {id: b, kind: task, next: j}
+  - {id: c, kind: task, next: j}
+  - {id: j, kind: parallel, next: e}
+  - {id: e, kind: terminator}
+"""
+
+
+def test_rule_options_from_the_project_reach_the_rules(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """The map has 13 states (tests/flow/test_soundness.py counts them): the default budget of
+    100,000 decides it; a project budget of 5 runs out, and SM114 says so with that number,
+    in the API and on the command line."""
+    from servicemap.api import check
+    from servicemap.cli import main
+
+    path = tmp_path / "map.yaml"
+    path.write_text(JOIN_OF_TWO_FORKS, encoding="utf-8")
+    assert check(path) == []
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.servicemap.rules.soundness-undecided]\nmax-states = 5\n", encoding="utf-8")
+    (problem,) = check(path)
+    assert problem.code == "SM114" and "within 5 states" in problem.message
+    assert (problem.line, problem.column) == (9, 5)  # step j
+    assert main(["check", "--strict", str(path)]) == 1
+    assert "within 5 states" in capsys.readouterr().out
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.servicemap.rules.soundness-undecided]\nmax-states = 13\n", encoding="utf-8")
+    assert check(path) == []  # 13 states fit a budget of 13
+
+
+def test_bad_rule_option_is_a_usage_error(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from servicemap.cli import main
+
+    path = tmp_path / "map.yaml"
+    path.write_text(JOIN_OF_TWO_FORKS, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.servicemap.rules.SM114]\nmax-states = 'lots'\n", encoding="utf-8")
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "pyproject.toml:2:1: tool.servicemap.rules.SM114.max-states must be an integer" in err
+
+
+def test_check_loads_no_drawing_and_no_network_code(tmp_path: Path) -> None:
+    """`servicemap check` of a BPMN file starts without the drawing and layout stages, the
+    folder-search patterns (pathspec) and xml.sax's urllib/http/ssl (benchmarks/bpmn_bench.py
+    times the start-up); `render` still finds them when it needs them."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "m.bpmn"
+    path.write_bytes(b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">'
+                     b'<process id="p"><startEvent id="s"/><endEvent id="e"/>'
+                     b'<sequenceFlow id="f" sourceRef="s" targetRef="e"/></process>'
+                     b'</definitions>')
+    script = ("import sys\nfrom servicemap.cli import main\n"
+              f"status = main(['check', {str(path)!r}])\n"
+              "heavy = ('servicemap.drawing', 'servicemap.layout', 'servicemap.analysis',\n"
+              "         'pathspec', 'urllib.request', 'http.client', 'ssl', 'xml.sax')\n"
+              "print(status, sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+              "from servicemap.api import RenderWarning, page_paths\n"
+              "print(RenderWarning.__module__, page_paths.__module__)\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert run.stdout.splitlines()[1:] == [
+        "0 []", "servicemap.drawing.pages servicemap.drawing.pages"]

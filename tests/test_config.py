@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -143,4 +144,65 @@ def test_oversized_or_undecodable_pyproject_is_a_config_error(tmp_path: Path) ->
         find_config(big)
     (tmp_path / "pyproject.toml").write_bytes(b"[tool.servicemap]\nselect = ['\xff']\n")
     with pytest.raises(ConfigError, match="cannot read"):
+        find_config(tmp_path)
+
+
+def test_rule_options_are_read_by_rule_name_or_code(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text("[tool.servicemap]\nselect = ['SM1']\n\n"
+                    "[tool.servicemap.rules.soundness-undecided]\nmax-states = 200000\n",
+                    encoding="utf-8")
+    config = find_config(tmp_path)
+    assert config.options == {"SM114": {"max-states": 200_000}}
+    assert config.rule_options() == {"max-states": 200_000}
+    path.write_text("[tool.servicemap]\nrules = {SM114 = {max-states = 7}}\n", encoding="utf-8")
+    assert find_config(tmp_path).options == {"SM114": {"max-states": 7}}
+    assert Config().rule_options() == {}
+
+
+def test_bad_rule_options_are_all_reported_where_they_are(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text(  # line numbers below count from here
+        "[tool.servicemap]\n"                            # 1
+        "select = ['SM1']\n"                             # 2
+        "\n"                                             # 3
+        "[tool.servicemap.rules.soundness-undecided]\n"  # 4
+        "max-states = 0\n"                               # 5
+        "  max-state = 10\n"                             # 6
+        "\n"                                             # 7
+        "[tool.servicemap.rules.dead-end]\n"             # 8
+        "limit = 3\n"                                    # 9
+        "\n"                                             # 10
+        "[tool.servicemap.rules.no-such-rule]\n"         # 11
+        "x = 1\n", encoding="utf-8")                     # 12
+    with pytest.raises(ConfigError) as info:
+        find_config(tmp_path)
+    lines = str(info.value).splitlines()
+    assert lines == [
+        f"{path}:5:1: tool.servicemap.rules.soundness-undecided.max-states must be an integer "
+        "of at least 1, not 0",
+        f"{path}:6:3: tool.servicemap.rules.soundness-undecided: rule SM114 "
+        "soundness-undecided has no option 'max-state' (its options: max-states)",
+        f"{path}:9:1: tool.servicemap.rules.dead-end: rule SM103 dead-end has no option "
+        "'limit' (it takes no options)",
+        f"{path}:11:24: tool.servicemap.rules: unknown rule 'no-such-rule'; see "
+        "'servicemap rules'",
+    ]
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ('"many"', "'many'"), ("true", "True"), ("1.5", "1.5"), ("-3", "-3"), ("[1]", "[1]")])
+def test_rule_option_values_keep_their_type(value: str, shown: str, tmp_path: Path) -> None:
+    pyproject(tmp_path, f"rules = {{soundness-undecided = {{max-states = {value}}}}}")
+    with pytest.raises(ConfigError,
+                       match=rf"must be an integer of at least 1, not {re.escape(shown)}$"):
+        find_config(tmp_path)
+
+
+@pytest.mark.parametrize(("table", "where"), [("rules = 3", "2:1"),
+                                              ("rules = {dead-end = 3}", "2:10")])
+def test_rules_must_be_tables(table: str, where: str, tmp_path: Path) -> None:
+    pyproject(tmp_path, table)  # line 1 is [tool.servicemap]; columns count from 1
+    with pytest.raises(ConfigError, match=rf"pyproject.toml:{where}: tool.servicemap.rules.* "
+                                          r"must be a table"):
         find_config(tmp_path)

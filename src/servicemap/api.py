@@ -17,7 +17,6 @@ from ._perf import gc_paused
 from .atomic import same_file, write_bytes_atomic
 from .checking import check, check_files, collect_files, is_excluded, structural_problems
 from .config import Config, find_config
-from .drawing.pages import RenderWarning, page_paths
 from .flow.graph import FlowGraph
 from .mapfile import MAX_BYTES, load, loads
 from .mapfile.bpmn import import_problems, is_bpmn
@@ -33,6 +32,7 @@ from .values import parse_rate
 if TYPE_CHECKING:
     from .analysis import Analysis
     from .analysis.whatif import Change, Sensitivity, WhatIf
+    from .drawing.pages import RenderWarning, page_paths
     from .drawing.style import KeyEntry, StepStyle
     from .layout.geometry import Layout
     from .simulation import SimulationResult
@@ -83,6 +83,21 @@ __all__ = [
 ]
 
 Target = Blueprint | str | os.PathLike[str]
+
+_FROM_DRAWING = frozenset({"RenderWarning", "page_paths"})
+
+
+def __getattr__(name: str) -> Any:
+    """``RenderWarning`` and ``page_paths``, from the drawing stage when first asked for.
+
+    The drawing stage (and the layout under it) loads only when a command
+    draws, so ``servicemap check`` starts without it.
+    """
+    if name in _FROM_DRAWING:
+        from .drawing import pages
+
+        return getattr(pages, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _blueprint(target: Target) -> Blueprint:

@@ -9,9 +9,7 @@ import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING, Any
 
 from ._perf import gc_paused
 from .config import MAP_SUFFIXES, Config, find_config, read_config
@@ -21,6 +19,9 @@ from .model import Blueprint, Step
 from .problems import Level, LoadError, Problem, sort_problems
 from .readfile import read_regular_file
 from .rules import RULES, Context, Rule, rule_by_key
+
+if TYPE_CHECKING:  # pathspec loads when a folder search or --force-exclude matches patterns
+    from pathspec import GitIgnoreSpec
 
 __all__ = [
     "CheckResult",
@@ -141,7 +142,8 @@ def check(
             return list(exc.problems)
     active = config.active(select, ignore)
     with gc_paused():
-        return sort_problems([*import_problems(bp), *run_rules(Context(bp), active)])
+        context = Context(bp, options=config.rule_options())
+        return sort_problems([*import_problems(bp), *run_rules(context, active)])
 
 
 def structural_problems(blueprint: Blueprint, context: Context | None = None) -> list[Problem]:
@@ -198,6 +200,8 @@ def _gitignore(folder: Path) -> GitIgnoreSpec | None:
         data = read_regular_file(folder / ".gitignore", MAX_BYTES, "a .gitignore")
     except OSError:
         return None
+    from pathspec import GitIgnoreSpec
+
     lines = data.decode("utf-8", errors="replace").splitlines()
     try:
         return GitIgnoreSpec.from_lines(lines)
@@ -210,7 +214,7 @@ def _gitignore(folder: Path) -> GitIgnoreSpec | None:
         return GitIgnoreSpec.from_lines(valid)
 
 
-Gitignores = tuple[tuple[Path, GitIgnoreSpec], ...]
+Gitignores = tuple[tuple[Path, "GitIgnoreSpec"], ...]
 """The ``.gitignore`` files in force in a folder: (folder, patterns), outermost first."""
 
 

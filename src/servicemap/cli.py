@@ -873,7 +873,8 @@ def _main(argv: Sequence[str] | None, stdout: IO[str], stderr: IO[str]) -> int:
     except UsageError as exc:
         stderr.write(f"servicemap: error: {_shown(exc)}\n")
     except ValueError as exc:  # checking.ConfigError: a bad [tool.servicemap] table
-        stderr.write(f"servicemap: error: {_shown(_one_line(str(exc)))}\n")
+        for line in getattr(exc, "errors", None) or [str(exc)]:  # a ConfigError's: all
+            stderr.write(f"servicemap: error: {_shown(_one_line(line))}\n")
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         _silence(stdout)
     except OSError as exc:

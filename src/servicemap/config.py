@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING, Any, Literal
 
 from .problems import Level
 from .readfile import read_regular_file
 from .rules import RULES, rule_by_key, select_rules
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -48,12 +50,20 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 """What a folder search skips unless ``exclude`` says otherwise (gitignore patterns)."""
 
 KEYS = ("select", "ignore", "levels", "exclude", "extend-exclude", "respect-gitignore",
-        "rules-url")
+        "rules-url", "rules")
 """The keys ``[tool.servicemap]`` may hold."""
 
 
 class ConfigError(ValueError):
-    """The ``[tool.servicemap]`` table (or a --select/--ignore value) cannot be used."""
+    """The ``[tool.servicemap]`` table (or a --select/--ignore value) cannot be used.
+
+    Attributes:
+        errors: Each problem found, one line each (the message is them, joined).
+    """
+
+    def __init__(self, *errors: str) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = list(errors)
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,8 @@ class Config:
             ``.gitignore`` files ignore.
         rules_url: The rules reference page SARIF ``helpUri`` links point
             into (``--rules-url`` and ``SERVICEMAP_RULES_URL`` override it).
+        options: Rule options set (``[tool.servicemap.rules.<rule>]``), by
+            rule code, each checked against the rule's ``OPTIONS``.
     """
 
     select: tuple[str, ...] | None = None
@@ -82,6 +94,16 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
     rules_url: str | None = None
+    options: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def rule_options(self) -> dict[str, object]:
+        """The options set, by option name, as the rules' shared context takes them.
+
+        >>> Config(options={"SM114": {"max-states": 5}}).rule_options()
+        {'max-states': 5}
+        """
+        return {name: value for by_name in self.options.values()
+                for name, value in by_name.items()}
 
     @property
     def root(self) -> Path | None:
@@ -132,6 +154,8 @@ class Config:
 
 @functools.lru_cache(maxsize=64)
 def _compiled(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec  # only a folder search or --force-exclude needs it
+
     return GitIgnoreSpec.from_lines(patterns)
 
 
@@ -151,6 +175,8 @@ def _strings(pyproject: Path, table: dict[str, Any], key: str,
 def _patterns(pyproject: Path, table: dict[str, Any], key: str) -> tuple[str, ...] | None:
     """The gitignore-style patterns of ``table[key]``, each one checked."""
     patterns = _strings(pyproject, table, key, "gitignore-style patterns such as 'drafts/'")
+    if patterns:
+        from pathspec import GitIgnoreSpec
     for pattern in patterns or ():
         try:
             GitIgnoreSpec.from_lines([pattern])
@@ -198,6 +224,7 @@ def read_config(pyproject: Path) -> Config | None:
                           "http or file URL, such as 'https://example.org/docs/rules.html'")
     rules = "rule codes or names"
     exclude = _patterns(pyproject, table, "exclude")
+    options = _rule_options(pyproject, text.decode("utf-8"), table.get("rules", {}))
     return Config(
         select=_strings(pyproject, table, "select", rules),
         ignore=_strings(pyproject, table, "ignore", rules) or (),
@@ -207,7 +234,73 @@ def read_config(pyproject: Path) -> Config | None:
         extend_exclude=_patterns(pyproject, table, "extend-exclude") or (),
         respect_gitignore=respect,
         rules_url=rules_url,
+        options=options,
     )
+
+
+def _rule_options(pyproject: Path, text: str, rules: object) -> dict[str, dict[str, object]]:
+    """The ``[tool.servicemap.rules.<rule>]`` tables, checked: rule code -> option -> value.
+
+    Raises:
+        ConfigError: naming every unknown rule, unknown option and bad value at once, each
+            at its line and column in ``pyproject``.
+    """
+    base = ("tool", "servicemap", "rules")
+    if not isinstance(rules, dict):
+        raise ConfigError(f"{pyproject}:{_where(text, base)}: tool.servicemap.rules must be a "
+                          "table of rule tables, such as "
+                          "[tool.servicemap.rules.soundness-undecided]")
+    errors: list[str] = []
+    out: dict[str, dict[str, object]] = {}
+    for key, given in rules.items():
+        at = f"{pyproject}:{_where(text, (*base, key))}"
+        try:
+            rule = rule_by_key(key)
+        except KeyError:
+            errors.append(f"{at}: tool.servicemap.rules: unknown rule {key!r}; see "
+                          "'servicemap rules'")
+            continue
+        if not isinstance(given, dict):
+            errors.append(f"{at}: tool.servicemap.rules.{key} must be a table of options")
+            continue
+        declared = {o.name: o for o in rule.options}
+        for name, value in given.items():
+            at = f"{pyproject}:{_where(text, (*base, key, name))}"
+            option = declared.get(name)
+            if option is None:
+                takes = (f"its options: {', '.join(declared)}" if declared
+                         else "it takes no options")
+                errors.append(f"{at}: tool.servicemap.rules.{key}: rule {rule} has no option "
+                              f"{name!r} ({takes})")
+            elif name in out.get(rule.code, {}):
+                errors.append(f"{at}: tool.servicemap.rules.{key}.{name}: set twice for "
+                              f"rule {rule}")
+            else:
+                try:
+                    out.setdefault(rule.code, {})[name] = option.parse(value)
+                except ValueError as exc:
+                    errors.append(f"{at}: tool.servicemap.rules.{key}.{name} {exc}")
+    if errors:
+        raise ConfigError(*errors)
+    return out
+
+
+def _where(text: str, keys: Sequence[str]) -> str:
+    """``line:column`` of the last of ``keys`` in TOML ``text``, each found after the one before
+    (a bare or quoted key); where one is not found, the last one that was.
+
+    >>> _where('[tool.servicemap.rules.x]\\nmax-states = 0\\n', ("tool", "servicemap", "rules",
+    ...        "x", "max-states"))
+    '2:1'
+    """
+    pos = 0
+    for key in keys:
+        found = re.compile(rf"(?<![\w-])[\"']?{re.escape(key)}[\"']?(?![\w-])").search(text, pos)
+        if found is None:
+            break
+        pos = found.start()
+    line = text.count("\n", 0, pos) + 1
+    return f"{line}:{pos - text.rfind(chr(10), 0, pos)}"
 
 
 def _looks_like_url(value: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import defusedxml.ElementTree as DET
@@ -63,11 +64,33 @@ def test_every_example_round_trips(path: Path, schema: xmlschema.XMLSchema,
     again = tmp_path / "again.yaml"
     assert main(["convert", str(exported), "-o", str(again)]) == 0
     assert sm.load(again).model_dump(mode="json") == bp.model_dump(mode="json")
-    # read independently of the import: every flow of the map is a sequence flow of the XML
+    # read independently of the import: every flow of the map is a sequence flow of the XML,
+    # or two through an exclusive merge gateway (one way out) just before its step
     root = DET.fromstring(data)
-    xml_flows = {(f.get("sourceRef"), f.get("targetRef"), f.get("name"))
-                 for f in root.iter(f"{{{BPMN_NS}}}sequenceFlow")}
+    merges = {g.get("id"): g for g in root.iter(f"{{{BPMN_NS}}}exclusiveGateway")
+              if g.get("gatewayDirection") == "Converging"}
+    raw = [(f.get("sourceRef"), f.get("targetRef"), f.get("name"))
+           for f in root.iter(f"{{{BPMN_NS}}}sequenceFlow")]
+    on = {a: b for a, b, _ in raw if a in merges}
+    assert all(len(g.findall(f"{{{BPMN_NS}}}outgoing")) == 1 for g in merges.values())
+    xml_flows = {(a, on.get(b, b), c) for a, b, c in raw if a not in merges}
     assert {(a, b, xml_text(c) if c else c) for a, b, c in _flows(bp)} == xml_flows
+    _assert_joins_at_gateways(root)
+
+
+def _assert_joins_at_gateways(root: ET.Element) -> None:
+    """What bpmnlint's fake-join and no-gateway-join-fork check, on the flows' own ends:
+    only a gateway has several incoming flows, and none of them has several outgoing too,
+    but for a parallel gateway (a parallel step that joins and forks, kept as one step)."""
+    ins: dict[str, int] = {}
+    outs: dict[str, int] = {}
+    for f in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        ins[f.get("targetRef", "")] = ins.get(f.get("targetRef", ""), 0) + 1
+        outs[f.get("sourceRef", "")] = outs.get(f.get("sourceRef", ""), 0) + 1
+    tags = {el.get("id"): el.tag.split("}")[1] for el in root.iter() if el.get("id")}
+    joins = {i for i, n in ins.items() if n > 1}
+    assert {tags[i] for i in joins} <= {"exclusiveGateway", "parallelGateway"}
+    assert all(tags[i] == "parallelGateway" for i in joins if outs.get(i, 0) > 1)
 
 
 def test_elements_and_extensions() -> None:
@@ -183,3 +206,62 @@ def test_phases_are_groups_a_modeler_shows(path: Path) -> None:
     assert [(p.id, p.title) for p in back.phases] == [(p.id, p.title) for p in bp.phases]
     assert [s.phase for s in back.steps] == [s.phase for s in bp.steps]
     assert "notes" not in back.metadata["bpmn"]
+
+
+def test_merge_gateway_before_a_joining_step(schema: xmlschema.XMLSchema) -> None:
+    """A decision that flows join into, and an end two flows reach, each get an exclusive
+    merge gateway in their lane, drawn clear of every other shape; the import dissolves it."""
+    bp = Blueprint.model_validate({"name": "m", "lanes": [{"id": "a"}], "steps": [
+        {"id": "s", "kind": "terminator", "next": "work", "lane": "a"},
+        {"id": "work", "kind": "task", "next": "ok", "lane": "a"},
+        {"id": "ok", "kind": "decision", "lane": "a", "next": [
+            {"to": "work", "label": "no"}, {"to": "done", "label": "yes"},
+            {"to": "done", "label": "maybe"}]},
+        {"id": "done", "kind": "terminator", "lane": "a"}]})
+    data = bpmn_bytes(bp)
+    schema.validate(data.decode("utf-8"))
+    root = DET.fromstring(data)
+    _assert_joins_at_gateways(root)
+    gateways = {g.get("id") for g in root.iter(f"{{{BPMN_NS}}}exclusiveGateway")}
+    assert gateways == {"ok", "work_merge", "done_merge"}
+    lane = root.find(f".//{{{BPMN_NS}}}lane[@id='a']")
+    assert lane is not None
+    refs = [r.text for r in lane.iter(f"{{{BPMN_NS}}}flowNodeRef")]
+    assert refs == ["s", "work_merge", "work", "ok", "done_merge", "done"]
+    boxes = {}
+    for shape in root.iter(f"{DI}BPMNShape"):
+        b = shape.find("{http://www.omg.org/spec/DD/20100524/DC}Bounds")
+        assert b is not None
+        boxes[shape.get("bpmnElement")] = tuple(float(b.get(k, "")) for k in
+                                                ("x", "y", "width", "height"))
+    steps = [boxes[i] for i in ("s", "work", "ok", "done", "work_merge", "done_merge")]
+    for i, p in enumerate(steps):  # no two flow nodes overlap
+        for q in steps[i + 1:]:
+            assert (p[0] + p[2] <= q[0] or q[0] + q[2] <= p[0]
+                    or p[1] + p[3] <= q[1] or q[1] + q[3] <= p[1]), (p, q)
+    lane_box = boxes["a"]
+    for g in ("work_merge", "done_merge"):  # inside the lane it is listed in
+        x, y, w, h = boxes[g]
+        assert lane_box[0] <= x and x + w <= lane_box[0] + lane_box[2]
+        assert lane_box[1] <= y and y + h <= lane_box[1] + lane_box[3]
+    back = loads_bpmn(data, "m.bpmn")
+    assert back.model_dump(mode="json") == bp.model_dump(mode="json")
+
+
+def test_branch_into_a_merge_is_named_by_its_step() -> None:
+    """Without servicemap's extensions, an unnamed branch into a merge gateway is labelled
+    by the step behind the gateway (as any branch by its target), not by the gateway."""
+    bp = Blueprint.model_validate({"name": "m", "steps": [
+        {"id": "s", "kind": "terminator", "next": "work"},
+        {"id": "work", "kind": "task", "label": "Do the work", "next": "ok"},
+        {"id": "ok", "kind": "decision", "next": [{"to": "work"}, {"to": "done"}]},
+        {"id": "done", "kind": "terminator", "label": "Done"}]})
+    data = bpmn_bytes(bp)
+    assert b'targetRef="work_merge"' in data
+    stripped = re.sub(rb"<bpmn:extensionElements>.*?</bpmn:extensionElements>", b"", data,
+                      flags=re.DOTALL)
+    back = loads_bpmn(stripped, "stripped.bpmn")
+    decision = back.step("ok")
+    assert isinstance(decision, Decision)
+    assert [(b.to, b.label) for b in decision.next] == [("work", "Do the work"),
+                                                        ("done", "Done")]

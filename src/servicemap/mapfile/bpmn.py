@@ -464,8 +464,9 @@ def _target(imp: _Importer, bpmn_id: str) -> str:
     return node.id
 
 
-def _branch_label(imp: _Importer, gateway: _Node, flow: _Flow) -> str:
-    """A branch's label: the flow's name, its condition, ``default``, else the target's name."""
+def _branch_label(imp: _Importer, gateway: _Node, flow: _Flow, target_id: str) -> str:
+    """A branch's label: the flow's name, its condition, ``default``, else the name of the
+    step it reaches (``target_id``: past a join that dissolves)."""
     name = _label(flow.el)
     if name:
         return name
@@ -475,8 +476,8 @@ def _branch_label(imp: _Importer, gateway: _Node, flow: _Flow) -> str:
             return text
     if gateway.el.attrs.get("default") == flow.el.attrs.get("id"):
         return "default"
-    target = imp.nodes[flow.target].el
-    return _label(target) or f"to {flow.target}"
+    target = imp.nodes[target_id].el
+    return _label(target) or f"to {target_id}"
 
 
 # -- groups as phases ----------------------------------------------------------
@@ -791,8 +792,9 @@ def _step(imp: _Importer, node: _Node, index: int) -> dict[str, Any]:
         labels: set[str] = set()
         branches = []
         for j, flow in enumerate(node.out):
-            text = _unique(_branch_label(imp, node, flow), labels)
-            branch = {"to": imp.map_id(_target(imp, flow.target)), "label": text}
+            target = _target(imp, flow.target)
+            text = _unique(_branch_label(imp, node, flow, target), labels)
+            branch = {"to": imp.map_id(target), "label": text}
             _branch_extension(imp, flow, branch, ("steps", index, "next", j))
             branches.append(branch)
         step["next"] = branches

@@ -20,7 +20,7 @@ from ..problems import Level
 if TYPE_CHECKING:
     from ..model import Blueprint, Step
 
-__all__ = ["Branches", "Context", "Finding", "Rule", "rule_from_module"]
+__all__ = ["Branches", "Context", "Finding", "Option", "Rule", "rule_from_module"]
 
 DataPath = tuple[str | int, ...]
 
@@ -72,6 +72,7 @@ class Context:
 
     blueprint: Blueprint
     options: dict[str, object] = field(default_factory=dict)
+    """Rule options by name (``max-states`` ...), as the rules' ``OPTIONS`` declare them."""
 
     @cached_property
     def graph(self) -> FlowGraph:
@@ -148,6 +149,59 @@ class Context:
 
 Check = Callable[[Context], Iterator[Finding]]
 
+OptionValue = bool | int | float | str
+
+
+@dataclass(frozen=True)
+class Option:
+    """A rule option: its name, default, what it does, and the least value it takes.
+
+    ``[tool.servicemap.rules.<rule>]`` sets it (docs/cli.md); a rule module lists
+    its options as ``OPTIONS``. The value has the default's type (an integer
+    also for a float option); ``minimum`` bounds numbers from below.
+    """
+
+    name: str
+    default: OptionValue
+    summary: str
+    minimum: float | None = None
+
+    def parse(self, value: object) -> OptionValue:
+        """``value`` checked against the option.
+
+        >>> Option("max-states", 100_000, "states explored", minimum=1).parse(5)
+        5
+        >>> Option("max-states", 100_000, "states explored", minimum=1).parse(0)
+        Traceback (most recent call last):
+        ...
+        ValueError: must be an integer of at least 1, not 0
+
+        Raises:
+            ValueError: saying what the value must be.
+        """
+        kind = type(self.default)
+        ok = isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            ok, value = True, float(value)
+        if ok and self.minimum is not None and value < self.minimum:  # type: ignore[operator]
+            ok = False
+        if not ok:
+            raise ValueError(f"must be {self.expected}, not {value!r}")
+        return value  # type: ignore[return-value]
+
+    @property
+    def expected(self) -> str:
+        """What a value must be, in words.
+
+        >>> Option("x", 1.5, "", minimum=0).expected, Option("y", True, "").expected
+        ('a number of at least 0', 'true or false')
+        """
+        what = {bool: "true or false", int: "an integer", float: "a number",
+                str: "a string"}[type(self.default)]
+        if self.minimum is not None:
+            what += f" of at least {self.minimum:g}"
+        return what
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -160,6 +214,7 @@ class Rule:
     doc: str
     check: Check | None  # None: reported while loading
     module: str
+    options: tuple[Option, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -176,4 +231,5 @@ def rule_from_module(module: ModuleType) -> Rule:
         doc=doc,
         check=getattr(module, "check", None),
         module=module.__name__,
+        options=tuple(getattr(module, "OPTIONS", ())),
     )

@@ -7,10 +7,12 @@ explores the states a case can be in: which steps hold a token (a properly
 nested fork-join region within counts as one step). Their number grows with
 the product of the lengths of the branches that run side by side; past
 the budget of 100,000 states the check stops and says so rather than
-guess. Rules SM111 and SM112 may then have missed a problem. (In Python the
-budget is the rule option ``max-states``:
-``servicemap.rules.base.Context(bp, options={"max-states": 1_000_000})``;
-the command line and ``[tool.servicemap]`` do not set rule options.)
+guess. Rules SM111 and SM112 may then have missed a problem. The budget is
+the rule's option ``max-states`` (an integer of at least 1), set in the
+project's configuration as ``max-states = 1000000`` under
+``[tool.servicemap.rules.soundness-undecided]`` (docs/cli.md, *Rule
+options*), in Python as
+``servicemap.rules.base.Context(bp, options={"max-states": 1_000_000})``.
 
 Why it matters: the map may deadlock or run a step twice, and no check has
 looked. Nest the forks and joins (join each fork's branches at its own bar)
@@ -88,13 +90,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .base import Context, Finding
+from ..flow.soundness import MAX_STATES
+from .base import Context, Finding, Option
 
-__all__ = ["check"]
+__all__ = ["OPTIONS", "check"]
 
 ID = "SM114"
 NAME = "soundness-undecided"
 LEVEL = "warning"
+OPTIONS = (Option("max-states", MAX_STATES, "the states explored before the check gives up "
+                  "(shared by rules SM111-SM114)", minimum=1),)
 
 
 def check(ctx: Context) -> Iterator[Finding]:
