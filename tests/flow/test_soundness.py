@@ -239,7 +239,9 @@ def test_structure_and_states_agree(case: tuple[dict[str, Any], list[str]]) -> N
     reduced = state_space(g, max_states=200_000, structure=parallel_structure(g))
     if reduced.sound is not None:
         assert reduced.sound == states.sound, (data, broken, reduced.issues, states.issues)
-        assert reduced.states <= states.states
+        if states.sound:  # all states seen (an unsound map stops at its first problem, which
+            # the two explorations may reach after different numbers of states)
+            assert reduced.states <= states.states
         event(f"reduced={reduced.states < states.states}")
     if not broken:  # built nested, so sound
         assert nested
