@@ -21,6 +21,7 @@ from ..text import (
     text_width,
     wrap,
 )
+from .bars import span_bars
 from .deadline import Deadline
 from .geometry import Band, Column, EdgeRoute, LayerLine, Layout, NodeBox, Point
 from .grid import NO_LANE, NO_PHASE, Grid, layer_lines, place
@@ -339,12 +340,14 @@ def _nodes(grid: Grid, across: _Across, down: _Down) -> dict[str, NodeBox]:
     return nodes
 
 
-def _edges(plan: Plan, nodes: Mapping[str, NodeBox], branches: Branches,
+def _edges(plan: Plan, nodes: dict[str, NodeBox], branches: Branches,
            lines: Sequence[LayerLine], bounds: Box, across: _Across, down: _Down,
            deadline: Deadline) -> list[EdgeRoute]:
-    """Every flow line's points, and its branch label placed clear of steps and lines."""
+    """Every flow line's points (parallel bars stretched across their branches' rows,
+    :func:`.bars.span_bars`), and its branch label placed clear of steps and lines."""
     all_points = [route_points(route, nodes[route.edge[0]], nodes[route.edge[1]], across.gap_x,
                                down.corridor_y) for route in plan.routes]
+    span_bars(nodes, plan.routes, all_points)
     obstacles = _label_obstacles(nodes, all_points, lines, across.head_w, across.width)
     edges: list[EdgeRoute] = []
     for route, points in zip(plan.routes, all_points, strict=True):
