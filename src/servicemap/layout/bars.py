@@ -75,7 +75,7 @@ def _straight(nodes: MutableMapping[str, NodeBox], routes: Sequence[Route],
     fork, join = outdeg.get(bar.id, 0) >= 2, indeg.get(bar.id, 0) >= 2
     for i, r in enumerate(routes):
         src, dst, _ = r.edge
-        if r.rework or src == dst or bar.id not in (src, dst):
+        if r.rework or src == dst or bar.id not in (src, dst) or r.edge[2] < 0:
             continue
         if src == bar.id:
             if not fork:
