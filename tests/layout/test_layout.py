@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import defusedxml.ElementTree as DET
 import pytest
 
 import servicemap as sm
+from servicemap.api import bpmn_bytes
 from servicemap.layout import compute_layout
 from servicemap.layout.deadline import Deadline
 from servicemap.layout.grid import place, step_size
@@ -555,3 +557,22 @@ def test_a_fork_bar_not_stretched_sends_branches_from_its_ends() -> None:
     start = routes[("split", "up")][0]
     assert start[1] == split.y - 18 and start[1] <= here.top
     assert routes[("split", "here")] == ((split.x + 5, split.y), (here.left, split.y))
+
+
+def test_a_stretched_bar_exports_as_a_gateway_in_its_own_lane() -> None:
+    # The fork's bar spans both lanes in the drawing; the BPMN export's
+    # gateway is a square (at most 50 pt, BPMN's usual size) inside the
+    # fork's own lane, "s".
+    bp = sm.loads(FORK)
+    lay = compute_layout(bp)
+    staff = next(b for b in lay.bands if b.id == "s")
+    assert lay.nodes["split"].top < staff.top  # stretched across the border
+    root = DET.fromstring(bpmn_bytes(bp))
+    dc = "{http://www.omg.org/spec/DD/20100524/DC}Bounds"
+    shape = next(s for s in root.iter() if s.get("bpmnElement") == "split")
+    box = shape.find(dc)
+    assert box is not None
+    x, y, w, h = (float(box.get(k, "nan")) for k in ("x", "y", "width", "height"))
+    assert w == h <= 50
+    assert abs(x + w / 2 - lay.nodes["split"].x) < 0.1  # centred on the bar
+    assert staff.top <= y and y + h <= staff.bottom
