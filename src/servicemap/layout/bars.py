@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import MutableMapping, MutableSequence, Sequence
+import math
+from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
+from dataclasses import dataclass, field
 
 from .geometry import NodeBox, Point
 from .grid import PARALLEL_BAR
@@ -57,25 +59,69 @@ def span_bars(nodes: MutableMapping[str, NodeBox], routes: Sequence[Route],
         >>> fork.top < lay.nodes["u"].y and lay.nodes["b"].y < fork.bottom
         True
     """
-    indeg: dict[str, int] = {}
-    outdeg: dict[str, int] = {}
-    for r in routes:
-        outdeg[r.edge[0]] = outdeg.get(r.edge[0], 0) + 1
-        indeg[r.edge[1]] = indeg.get(r.edge[1], 0) + 1
+    index = _Index.of(nodes, routes, points)
     for pid in sorted(n.id for n in nodes.values() if n.kind == "parallel"):
-        _span_one(nodes, routes, points, pid, indeg, outdeg)
+        _span_one(nodes, routes, points, pid, index)
+
+
+BIN = 64.0  # width of the vertical strips that lines are filed under, points
+
+
+@dataclass
+class _Index:
+    """Lines in and out of each step, steps by column, and lines by the strips they cross,
+    so each bar looks only at its neighbourhood: O((V + E + L / BIN) log) in all, L the
+    length of the horizontal runs."""
+
+    indeg: dict[str, int] = field(default_factory=dict)
+    outdeg: dict[str, int] = field(default_factory=dict)
+    lines_of: dict[str, list[int]] = field(default_factory=dict)
+    by_column: dict[int, list[str]] = field(default_factory=dict)
+    strips: dict[int, set[int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, nodes: Mapping[str, NodeBox], routes: Sequence[Route],
+           points: Sequence[list[Point]]) -> _Index:
+        """The index of a layout's steps and lines."""
+        index = cls()
+        for i, r in enumerate(routes):
+            src, dst, _ = r.edge
+            index.outdeg[src] = index.outdeg.get(src, 0) + 1
+            index.indeg[dst] = index.indeg.get(dst, 0) + 1
+            index.lines_of.setdefault(src, []).append(i)
+            if dst != src:
+                index.lines_of.setdefault(dst, []).append(i)
+            index.file(i, points[i])
+        for n in nodes.values():
+            index.by_column.setdefault(n.column, []).append(n.id)
+        return index
+
+    def file(self, i: int, pts: Sequence[Point]) -> None:
+        """File line ``i`` under every strip its points reach."""
+        xs = [x for x, _ in pts]
+        for k in range(math.floor(min(xs) / BIN), math.floor(max(xs) / BIN) + 1):
+            self.strips.setdefault(k, set()).add(i)
+
+    def near(self, left: float, right: float) -> list[int]:
+        """The lines that may reach between ``left`` and ``right``, in order."""
+        found: set[int] = set()
+        for k in range(math.floor(left / BIN), math.floor(right / BIN) + 1):
+            found |= self.strips.get(k, set())
+        return sorted(found)
 
 
 def _straight(nodes: MutableMapping[str, NodeBox], routes: Sequence[Route],
-              points: Sequence[list[Point]], bar: NodeBox, indeg: dict[str, int],
-              outdeg: dict[str, int]) -> dict[int, list[Point]]:
+              points: Sequence[list[Point]], bar: NodeBox, index: _Index
+              ) -> dict[int, list[Point]]:
     """The branches of ``bar`` that can run straight, by route index, with their new points."""
     new: dict[int, list[Point]] = {}
     half = PARALLEL_BAR[0] / 2
+    indeg, outdeg = index.indeg, index.outdeg
     fork, join = outdeg.get(bar.id, 0) >= 2, indeg.get(bar.id, 0) >= 2
-    for i, r in enumerate(routes):
+    for i in index.lines_of.get(bar.id, []):
+        r = routes[i]
         src, dst, _ = r.edge
-        if r.rework or src == dst or bar.id not in (src, dst) or r.edge[2] < 0:
+        if r.rework or src == dst or r.edge[2] < 0:
             continue
         if src == bar.id:
             if not fork:
@@ -99,17 +145,16 @@ def _straight(nodes: MutableMapping[str, NodeBox], routes: Sequence[Route],
 
 
 def _span_one(nodes: MutableMapping[str, NodeBox], routes: Sequence[Route],
-              points: MutableSequence[list[Point]], pid: str, indeg: dict[str, int],
-              outdeg: dict[str, int]) -> None:
+              points: MutableSequence[list[Point]], pid: str, index: _Index) -> None:
     """Stretch one bar if that straightens a branch and nothing is in the way."""
     bar = nodes[pid]
-    new = _straight(nodes, routes, points, bar, indeg, outdeg)
+    new = _straight(nodes, routes, points, bar, index)
     if not new:
         return
     # Ports kept on the side of a straightened branch must stay clear of it.
     sides = {routes[i].edge[0] == pid for i in new}
     kept = [(points[i][0][1], True) if routes[i].edge[0] == pid else (points[i][-1][1], False)
-            for i, r in enumerate(routes) if pid in r.edge[:2] and i not in new]
+            for i in index.lines_of.get(pid, []) if i not in new]
     ys = [p[0][1] for p in new.values()]
     if any(abs(a - b) < PORT for a, (b, side) in itertools.product(ys, kept) if side in sides):
         return
@@ -119,38 +164,43 @@ def _span_one(nodes: MutableMapping[str, NodeBox], routes: Sequence[Route],
     top = min([bar.y - PARALLEL_BAR[1] / 2, *(y - END for y in ys)])
     bottom = max([bar.y + PARALLEL_BAR[1] / 2, *(y + END for y in ys)])
     stretched = dataclasses.replace(bar, y=(top + bottom) / 2, height=bottom - top + 2 * room)
-    keep_out = [(bar.left - CLEAR, top - room - CLEAR, bar.right + CLEAR,
-                 bottom + room + CLEAR)]
-    if not _clear(nodes, routes, points, pid, keep_out, new):
+    keep_out = (bar.left - CLEAR, top - room - CLEAR, bar.right + CLEAR, bottom + room + CLEAR)
+    if not _clear(nodes, routes, points, pid, keep_out, new, index):
         return
     nodes[pid] = stretched
     for i, p in new.items():
         points[i] = p
+        index.file(i, p)
 
 
-def _clear(nodes: MutableMapping[str, NodeBox], routes: Sequence[Route],
-           points: Sequence[list[Point]], pid: str, keep_out: Sequence[Rect],
-           new: dict[int, list[Point]]) -> bool:
+def _clear(nodes: Mapping[str, NodeBox], routes: Sequence[Route],
+           points: Sequence[list[Point]], pid: str, keep_out: Rect,
+           new: dict[int, list[Point]], index: _Index) -> bool:
     """Whether the stretched bar meets no other step or line, and its straight
     branches cross no step but their own ends."""
-    for n in nodes.values():
-        if n.id != pid and any(_meets(r, (n.left, n.top, n.right, n.bottom)) for r in keep_out):
+    column = nodes[pid].column
+    for nid in index.by_column.get(column, []):
+        n = nodes[nid]
+        if nid != pid and _meets(keep_out, (n.left, n.top, n.right, n.bottom)):
             return False
-    for i, r in enumerate(routes):
+    for i in index.near(keep_out[0], keep_out[2]):
         if i in new:
             continue
+        r = routes[i]
         segments = list(itertools.pairwise(points[i]))
         if r.edge[0] == pid:  # its own lines may touch it at their end on the bar
             segments = segments[1:]
         if r.edge[1] == pid:
             segments = segments[:-1]
-        if any(_crosses(p, q, rect) for p, q in segments for rect in keep_out):
+        if any(_crosses(p, q, keep_out) for p, q in segments):
             return False
     for i, (p, q) in new.items():
         ends = routes[i].edge[:2]
-        for n in nodes.values():
-            if n.id not in ends and _crosses(p, q, (n.left - 1, n.top - 1, n.right + 1,
-                                                    n.bottom + 1)):
+        for nid in [*index.by_column.get(column, []), *index.by_column.get(column + 1, []),
+                    *index.by_column.get(column - 1, [])]:
+            n = nodes[nid]
+            if nid not in ends and _crosses(p, q, (n.left - 1, n.top - 1, n.right + 1,
+                                                   n.bottom + 1)):
                 return False
     return True
 
