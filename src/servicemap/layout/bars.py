@@ -59,8 +59,11 @@ def span_bars(nodes: MutableMapping[str, NodeBox], routes: Sequence[Route],
         >>> fork.top < lay.nodes["u"].y and lay.nodes["b"].y < fork.bottom
         True
     """
+    bars = sorted(n.id for n in nodes.values() if n.kind == "parallel")
+    if not bars:
+        return
     index = _Index.of(nodes, routes, points)
-    for pid in sorted(n.id for n in nodes.values() if n.kind == "parallel"):
+    for pid in bars:
         _span_one(nodes, routes, points, pid, index)
 
 
