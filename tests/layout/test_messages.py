@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import servicemap as sm
 from servicemap.layout import compute_layout
 from servicemap.layout.messages import message_edges
-from tests.helpers.layout_checks import MARGIN, assert_layout_properties, box_of, crosses, touches
+from tests.helpers.layout_checks import (
+    MARGIN,
+    assert_layout_properties,
+    box_of,
+    crosses,
+    runs_along,
+    touches,
+)
+from tests.layout.test_properties import maps
 
 COLLABORATION = """<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs"
@@ -102,3 +114,33 @@ steps:
     assert message_edges(bp, {"a", "b"}) == [(("a", "b", -1), None)]
     assert message_edges(sm.loads("name: M\nmetadata: {bpmn: {message-flows: x}}\n"
                                   "steps: [{id: a, kind: terminator}]"), {"a"}) == []
+
+
+@st.composite
+def maps_with_messages(draw: st.DrawFn) -> sm.Blueprint:
+    """Random maps (as the layout's property test draws them) with random message flows."""
+    bp = draw(maps())
+    ids = [s.id for s in bp.steps]
+    pairs = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=6))
+    flows = [{"from": a, "to": b, "label": draw(st.sampled_from(["msg", None]))}
+             for a, b in pairs]
+    return bp.model_copy(update={"metadata": {"bpmn": {"message-flows": flows}}})
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(maps_with_messages())
+def test_message_flows_never_cross_a_step(bp: sm.Blueprint) -> None:
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)  # the flow lines keep every property
+    assert len(lay.messages) == len(message_edges(bp, lay.nodes))
+    # No message flow runs on top of a flow line or of another message flow.
+    assert runs_along(dataclasses.replace(lay, edges=[*lay.edges, *lay.messages])) == []
+    for m in lay.messages:
+        pts = m.points
+        assert touches(pts[0], lay.nodes[m.source]) and touches(pts[-1], lay.nodes[m.target])
+        for k, (p, q) in enumerate(itertools.pairwise(pts)):
+            assert p[0] == q[0] or p[1] == q[1]
+            for n in lay.nodes.values():
+                if n.id in (m.source, m.target) and k in (0, len(pts) - 2):
+                    continue
+                assert not crosses(p, q, box_of(n, MARGIN)), (m.source, m.target, n.id)
