@@ -576,3 +576,18 @@ def test_a_stretched_bar_exports_as_a_gateway_in_its_own_lane() -> None:
     assert w == h <= 50
     assert abs(x + w / 2 - lay.nodes["split"].x) < 0.1  # centred on the bar
     assert staff.top <= y and y + h <= staff.bottom
+
+
+def test_a_join_branch_from_further_left_runs_straight_along_its_row() -> None:
+    # order_parallel: "Books the carrier" (customer service desk, three
+    # columns before the join) already runs along its own row; the join's bar
+    # reaches up into that lane, so the line runs on straight into it instead
+    # of turning down in the gap before the join.
+    bp = sm.load(next(p for p in EXAMPLES if p.stem == "order_parallel"))
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    book, ready = lay.nodes["book-carrier"], lay.nodes["ready"]
+    assert ready.column - book.column == 3
+    route = next(e.points for e in lay.edges if (e.source, e.target) == ("book-carrier", "ready"))
+    assert route == ((book.right, book.y), (ready.x - 5, book.y))
+    assert ready.top < book.y < ready.bottom and book.lane != ready.lane

@@ -15,6 +15,7 @@ from .routing import PORT, Route, border_dx
 __all__ = ["span_bars"]
 
 END = 12.0  # from a straight branch to the bar's end
+RUN_CLEAR = 14.0  # least gap between two lines at one height (else they read as one)
 CLEAR = 2.0  # least room between a stretched bar (or its label) and a line or a step
 
 Rect = tuple[float, float, float, float]
@@ -130,21 +131,32 @@ def _straight(nodes: MutableMapping[str, NodeBox], routes: Sequence[Route],
             if not fork:
                 continue
             t = nodes[dst]
-            if t.column != bar.column + 1 or indeg.get(dst) != 1 or t.kind == "parallel":
+            if indeg.get(dst) != 1 or t.kind == "parallel":
                 continue
-            new[i] = [(bar.x + half, t.y),
-                      (t.x - border_dx(t.kind, t.width, t.height, 0.0, -1), t.y)]
+            if t.column == bar.column + 1:
+                new[i] = [(bar.x + half, t.y),
+                          (t.x - border_dx(t.kind, t.width, t.height, 0.0, -1), t.y)]
+            elif _along_far_row(r, "early"):  # it runs along the step's row already
+                new[i] = [(bar.x + half, points[i][-1][1]), points[i][-1]]
         else:
             s = nodes[src]
-            if not join:
+            if not join or outdeg.get(src) != 1 or s.kind == "parallel":
                 continue
-            if s.column != bar.column - 1 or outdeg.get(src) != 1 or s.kind == "parallel":
-                continue
-            new[i] = [(s.x + border_dx(s.kind, s.width, s.height, 0.0, 1), s.y),
-                      (bar.x - half, s.y)]
+            if s.column == bar.column - 1:
+                new[i] = [(s.x + border_dx(s.kind, s.width, s.height, 0.0, 1), s.y),
+                          (bar.x - half, s.y)]
+            elif _along_far_row(r, "direct"):  # it runs along the step's row already
+                new[i] = [points[i][0], (bar.x - half, points[i][0][1])]
     if all(len(points[i]) == 2 and points[i][0][1] == p[0][1] for i, p in new.items()):
         return {}  # nothing to straighten
     return new
+
+
+def _along_far_row(route: Route, kind: str) -> bool:
+    """Whether ``route`` is of ``kind`` and runs along a row into its target's side: a
+    fork's "early" branch runs along its step's row from the gap right of the bar, a
+    join's "direct" branch along its step's row up to the gap left of the bar."""
+    return route.kind == kind and route.corridor is None and not route.enter
 
 
 def _span_one(nodes: MutableMapping[str, NodeBox], routes: Sequence[Route],
@@ -199,11 +211,31 @@ def _clear(nodes: Mapping[str, NodeBox], routes: Sequence[Route],
             return False
     for i, (p, q) in new.items():
         ends = routes[i].edge[:2]
-        for nid in [*index.by_column.get(column, []), *index.by_column.get(column + 1, []),
-                    *index.by_column.get(column - 1, [])]:
-            n = nodes[nid]
-            if nid not in ends and _crosses(p, q, (n.left - 1, n.top - 1, n.right + 1,
-                                                   n.bottom + 1)):
+        far = [nodes[e].column for e in ends]
+        for c in range(min(far), max(far) + 1):
+            for nid in index.by_column.get(c, []):
+                n = nodes[nid]
+                if nid not in ends and _crosses(p, q, (n.left - 1, n.top - 1, n.right + 1,
+                                                       n.bottom + 1)):
+                    return False
+        if not _own_run(routes, points, i, (p, q), pid, index):
+            return False
+    return True
+
+
+def _own_run(routes: Sequence[Route], points: Sequence[list[Point]], i: int,
+             run: tuple[Point, Point], pid: str, index: _Index) -> bool:
+    """Whether a straightened branch's run keeps :data:`RUN_CLEAR` from every line at
+    its height but those of the bar ``pid`` (else the two would read as one line);
+    the bar's own lines are kept apart by their ports."""
+    (x0, y), (x1, _) = run
+    lo, hi = min(x0, x1), max(x0, x1)
+    for k in index.near(lo - RUN_CLEAR, hi + RUN_CLEAR):
+        if pid in routes[k].edge[:2]:
+            continue
+        for (a, b), (c, d) in itertools.pairwise(points[k]):
+            if (b == d and abs(b - y) < 1 and min(a, c) < hi + RUN_CLEAR
+                    and lo - RUN_CLEAR < max(a, c)):
                 return False
     return True
 
