@@ -144,3 +144,47 @@ def test_message_flows_never_cross_a_step(bp: sm.Blueprint) -> None:
                 if n.id in (m.source, m.target) and k in (0, len(pts) - 2):
                     continue
                 assert not crosses(p, q, box_of(n, MARGIN)), (m.source, m.target, n.id)
+
+
+STAIRS = """
+name: Three pools
+lanes: [{id: a, label: Customer}, {id: b, label: Shop}, {id: c, label: Bank}]
+metadata:
+  bpmn:
+    message-flows:
+      - {from: a2, to: b2, label: order}
+      - {from: b3, to: a3, label: invoice}
+      - {from: a3, to: c2, label: payment}
+      - {from: c3, to: b4, label: paid}
+steps:
+  - {id: a1, kind: terminator, label: Start, lane: a, next: a2}
+  - {id: a2, kind: task, label: Send order, lane: a, next: a3}
+  - {id: a3, kind: task, label: Pay invoice, lane: a, next: a4}
+  - {id: a4, kind: terminator, label: Done, lane: a}
+  - {id: b1, kind: terminator, label: Open, lane: b, next: b2}
+  - {id: b2, kind: task, label: Take order, lane: b, next: b3}
+  - {id: b3, kind: task, label: Send invoice, lane: b, next: b4}
+  - {id: b4, kind: task, label: Ship, lane: b, next: b5}
+  - {id: b5, kind: terminator, label: Shipped, lane: b}
+  - {id: c1, kind: terminator, label: Ready, lane: c, next: c2}
+  - {id: c2, kind: task, label: Receive payment, lane: c, next: c3}
+  - {id: c3, kind: task, label: Confirm, lane: c, next: c4}
+  - {id: c4, kind: terminator, label: Booked, lane: c}
+"""
+
+
+def test_message_flows_leave_the_flow_lines_straight() -> None:
+    # Each pool is one row; every flow line runs straight from step to step
+    # although message flows leave and enter the same sides: they attach
+    # beyond the flow line's port (8 pt, one port pitch, above or below).
+    bp = sm.loads(STAIRS)
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    for e in lay.edges:
+        a, b = lay.nodes[e.source], lay.nodes[e.target]
+        assert a.y == b.y and len(e.points) == 2 and e.points[0][1] == a.y, e
+    ports = {(m.source, m.target): (m.points[0][1] - lay.nodes[m.source].y,
+                                    m.points[-1][1] - lay.nodes[m.target].y)
+             for m in lay.messages}
+    assert ports[("b3", "a3")][0] == -8  # up to the customer: above the flow line's port
+    assert ports[("c3", "b4")] == (-8, 8)  # up out of Confirm, into Ship below its flow line
