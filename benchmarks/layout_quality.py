@@ -11,7 +11,9 @@ by the Graphviz ``dot`` bundled with pygraphviz (in-process), on the same
 graph: one cluster per lane, every step a fixed-size box of servicemap's size,
 branch labels as edge labels, ``rankdir=LR`` and ``newrank=true`` (without
 it, dot collapses the ranks of these clustered maps into a tall knot, aspect
-0.08). Both layouts are measured the same way. Node overlaps, edges through
+0.08). Both layouts are measured the same way. A parallel bar that servicemap
+stretches across its branches' lanes counts, for lane order, where it lies in
+its own lane, and dot gets the bar at that size. Node overlaps, edges through
 nodes, crossings, lane order and bounding box come from the shared reference meter
 ``../shared/tools/mapquality.py`` (imported by path, not copied); the other
 measures are defined here:
@@ -62,6 +64,7 @@ from mapgen import generate_map  # noqa: E402
 
 import servicemap as sm  # noqa: E402
 from servicemap.layout import Layout, compute_layout  # noqa: E402
+from servicemap.layout.geometry import NodeBox  # noqa: E402
 
 __all__ = ["main", "measure_dot", "measure_servicemap"]
 
@@ -322,6 +325,13 @@ def measure_servicemap(bp: sm.Blueprint) -> tuple[dict[str, Any], Layout]:
     model = _mq_model(nodes, edges)
     step_lane, lanes = _lanes(bp)
     mq, _ = MQ.measure(model, step_lane, lanes, "yaml")
+    if any(n.kind == "parallel" for n in lay.nodes.values()):
+        # A bar may span its branches' lanes by design (docs/rendering.md): lane
+        # order takes it where it lies in its own lane, as the BPMN export does.
+        homes = {n.id: _home(n, lay) for n in lay.nodes.values()}
+        home_nodes = {k: (x, h - y, w, hh) for k, (x, y, w, hh) in homes.items()}
+        mq["lane_order_ok"] = MQ.measure(_mq_model(home_nodes, edges), step_lane, lanes,
+                                         "yaml")[0]["lane_order_ok"]
     boxes = {n: (x - w / 2, y - hh / 2, x + w / 2, y + hh / 2)
              for n, (x, y, w, hh) in nodes.items()}
     borders = [(h - b.bottom, lay.header_width, lay.width) for b in lay.bands[:-1]]
@@ -329,6 +339,15 @@ def measure_servicemap(bp: sm.Blueprint) -> tuple[dict[str, Any], Layout]:
     res = _common(bp, boxes, lines, ends, borders, mq)
     res["seconds"] = elapsed
     return res, lay
+
+
+def _home(n: NodeBox, lay: Layout) -> tuple[float, float, float, float]:
+    """``(x, y, width, height)`` of a step (y down); a parallel bar's part in its own lane."""
+    band = next((b for b in lay.bands if b.id == n.lane), None)
+    if n.kind != "parallel" or band is None:
+        return n.x, n.y, n.width, n.height
+    lo, hi = max(n.top, band.top), min(n.bottom, band.bottom)
+    return n.x, (lo + hi) / 2, n.width, hi - lo
 
 
 def _lanes(bp: sm.Blueprint) -> tuple[dict[str, str], list[str]]:
@@ -346,7 +365,8 @@ def measure_dot(bp: sm.Blueprint, lay: Layout) -> dict[str, Any]:
     by_lane: dict[str, list[str]] = {}
     for n in lay.nodes.values():
         by_lane.setdefault(n.lane or "", []).append(n.id)
-        g.add_node(n.id, width=n.width / 72, height=n.height / 72, label="")
+        _, _, w, hh = _home(n, lay)  # dot gets a bar's size in its own lane
+        g.add_node(n.id, width=w / 72, height=hh / 72, label="")
     for k, lane in enumerate(lane.id for lane in bp.lanes):
         if by_lane.get(lane):
             g.add_subgraph(by_lane[lane], name=f"cluster_{k}", label=lane)

@@ -153,7 +153,15 @@ def bpmn_bytes(bp: Blueprint) -> bytes:
     from .mapfile.bpmn_export import Diagram, export_bpmn
 
     lay = compute_layout(bp)
+    bands = {b.id: b for b in lay.bands}
     shapes = {n.id: (n.left, n.top, n.width, n.height) for n in lay.nodes.values()}
+    for n in lay.nodes.values():
+        if n.kind == "parallel" and n.lane in bands:
+            # A gateway: a square on the part of its bar in its own lane (a
+            # bar may span its branches' lanes, docs/rendering.md).
+            lo, hi = max(n.top, bands[n.lane].top), min(n.bottom, bands[n.lane].bottom)
+            side = min(n.width, 50.0, hi - lo)
+            shapes[n.id] = (n.x - side / 2, (lo + hi) / 2 - side / 2, side, side)
     lanes = {b.id: (lay.header_width, b.top, lay.width - lay.header_width, b.bottom - b.top)
              for b in lay.bands if b.id in {lane.id for lane in bp.lanes}}
     top = min((b.top for b in lay.bands), default=0.0)

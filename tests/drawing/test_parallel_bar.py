@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import servicemap as sm
+from servicemap.layout import compute_layout
 from servicemap.layout.grid import PARALLEL_BAR, step_size
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "claim_parallel.yaml"
@@ -27,3 +28,16 @@ def test_the_box_keeps_room_for_the_label() -> None:
 def test_it_renders_with_a_legend() -> None:
     svg = sm.render(EXAMPLE, legend=True).decode()
     assert "parallel work (fork / join" in svg  # wrapped on two lines
+
+
+def test_a_bar_spanning_its_branches_is_drawn_that_long() -> None:
+    # claim_parallel's fork (in "Claims handling") splits into "assess" (its
+    # own row) and "upload" (in "Customer", the lane above): the bar runs from
+    # 12 pt above upload's centre to its own end 24 pt below assess's centre.
+    lay = compute_layout(sm.load(EXAMPLE))
+    upload, assess = lay.nodes["upload"].y, lay.nodes["assess"].y
+    length = (assess + 24) - (upload - 12)
+    dot = sm.render(EXAMPLE, format="dot").decode()
+    fork = next(line for line in dot.splitlines()
+                if 'class="step parallel"' in line and f'height="{length / 72:.4f}"' in line)
+    assert f'width="{PARALLEL_BAR[0] / 72:.4f}"' in fork

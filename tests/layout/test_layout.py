@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import defusedxml.ElementTree as DET
 import pytest
 
 import servicemap as sm
+from servicemap.api import bpmn_bytes
 from servicemap.layout import compute_layout
 from servicemap.layout.deadline import Deadline
 from servicemap.layout.grid import place, step_size
@@ -502,8 +504,7 @@ def test_a_line_along_its_source_row_and_one_along_its_target_row_do_not_share_i
     assert_layout_properties(bp, compute_layout(bp))  # no two lines run on top of each other
 
 
-def test_a_fork_sends_its_branches_from_the_ends_of_its_bar() -> None:
-    bp = sm.loads("""
+FORK = """
 name: Fork
 lanes:
   - {id: c, label: Customer}
@@ -514,16 +515,79 @@ steps:
   - {id: here, kind: task, lane: s, next: join}
   - {id: up, kind: task, lane: c, next: join}
   - {id: join, kind: parallel, lane: s}
-""")
+"""
+
+
+def test_fork_and_join_bars_span_the_rows_of_their_branches() -> None:
+    lay = compute_layout(sm.loads(FORK))
+    assert_layout_properties(sm.loads(FORK), lay)
+    routes = {(e.source, e.target): e.points for e in lay.edges}
+    split, join = lay.nodes["split"], lay.nodes["join"]
+    here, up = lay.nodes["here"], lay.nodes["up"]
+    # Every branch is one straight run at its step's height, from the bar's
+    # right side (5 pt right of its centre, the bar being 10 pt wide) into the
+    # step, and from the step into the join's left side.
+    assert routes[("split", "here")] == ((split.x + 5, here.y), (here.left, here.y))
+    assert routes[("split", "up")] == ((split.x + 5, up.y), (up.left, up.y))
+    assert routes[("here", "join")] == ((here.right, here.y), (join.x - 5, here.y))
+    assert routes[("up", "join")] == ((up.right, up.y), (join.x - 5, up.y))
+    # The bars reach across the lane border: 12 pt above the branch in the
+    # lane above, and down to their own bar's end in their row (48 pt bar: 24
+    # pt below the row's centre), plus the label's room above and below (one
+    # 13 pt line each).
+    customer, staff = lay.bands
+    for bar in (split, join):
+        assert bar.top + 13 == up.y - 12 < customer.bottom
+        assert bar.bottom - 13 == here.y + 24 > staff.top
+
+
+def test_a_fork_bar_not_stretched_sends_branches_from_its_ends() -> None:
+    # "up" has a second way in, so its branch cannot run straight: the bar
+    # keeps its size, the branch to the lane above leaves near its top end,
+    # clear above the step beside it (port span 36 pt: 18 pt above the centre).
+    bp = sm.loads(FORK.replace("next: [here, up]}", "next: [here, up]}\n"
+                               "  - {id: other, kind: task, lane: c, next: up}"))
     lay = compute_layout(bp)
     assert_layout_properties(bp, lay)
     routes = {(e.source, e.target): e.points for e in lay.edges}
     split, here = lay.nodes["split"], lay.nodes["here"]
-    # The branch in the bar's own row runs straight from its middle ...
-    assert routes[("split", "here")] == ((routes[("split", "here")][0][0], split.y),
-                                         (here.left, split.y))
-    # ... the one to the lane above leaves near the bar's top end, clear above
-    # the step beside it (port span 36 pt: 18 pt above the centre).
+    assert split.height == compute_layout(sm.loads(FORK.replace("next: [here, up]",
+                                                                "next: here"))).nodes[
+        "split"].height
     start = routes[("split", "up")][0]
     assert start[1] == split.y - 18 and start[1] <= here.top
-    assert routes[("up", "join")][-1][1] == lay.nodes["join"].y - 18  # and joins at the top
+    assert routes[("split", "here")] == ((split.x + 5, split.y), (here.left, split.y))
+
+
+def test_a_stretched_bar_exports_as_a_gateway_in_its_own_lane() -> None:
+    # The fork's bar spans both lanes in the drawing; the BPMN export's
+    # gateway is a square (at most 50 pt, BPMN's usual size) inside the
+    # fork's own lane, "s".
+    bp = sm.loads(FORK)
+    lay = compute_layout(bp)
+    staff = next(b for b in lay.bands if b.id == "s")
+    assert lay.nodes["split"].top < staff.top  # stretched across the border
+    root = DET.fromstring(bpmn_bytes(bp))
+    dc = "{http://www.omg.org/spec/DD/20100524/DC}Bounds"
+    shape = next(s for s in root.iter() if s.get("bpmnElement") == "split")
+    box = shape.find(dc)
+    assert box is not None
+    x, y, w, h = (float(box.get(k, "nan")) for k in ("x", "y", "width", "height"))
+    assert w == h <= 50
+    assert abs(x + w / 2 - lay.nodes["split"].x) < 0.1  # centred on the bar
+    assert staff.top <= y and y + h <= staff.bottom
+
+
+def test_a_join_branch_from_further_left_runs_straight_along_its_row() -> None:
+    # order_parallel: "Books the carrier" (customer service desk, three
+    # columns before the join) already runs along its own row; the join's bar
+    # reaches up into that lane, so the line runs on straight into it instead
+    # of turning down in the gap before the join.
+    bp = sm.load(next(p for p in EXAMPLES if p.stem == "order_parallel"))
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    book, ready = lay.nodes["book-carrier"], lay.nodes["ready"]
+    assert ready.column - book.column == 3
+    route = next(e.points for e in lay.edges if (e.source, e.target) == ("book-carrier", "ready"))
+    assert route == ((book.right, book.y), (ready.x - 5, book.y))
+    assert ready.top < book.y < ready.bottom and book.lane != ready.lane

@@ -64,7 +64,7 @@ def test_examples_exist() -> None:
 @st.composite
 def maps(draw: st.DrawFn) -> sm.Blueprint:
     """Random maps: lanes with layers (some lanes empty), phases, cycles, self-loops,
-    duplicate branches, steps without lane or phase, unreachable steps, long labels."""
+    duplicate branches, forks, steps without lane or phase, unreachable steps, long labels."""
     n = draw(st.integers(1, 30))
     lanes = [f"l{i}" for i in range(draw(st.integers(0, 5)))]
     phases = [f"p{i}" for i in range(draw(st.integers(0, 4)))]
@@ -86,6 +86,8 @@ def maps(draw: st.DrawFn) -> sm.Blueprint:
         if kind == "decision":
             step["next"] = [{"to": f"s{t}", "label": draw(st.sampled_from(["yes", "no", None])),
                              "failure": draw(st.booleans())} for t in targets]
+        elif kind == "parallel" and targets:  # a fork: every branch runs
+            step["next"] = [f"s{t}" for t in dict.fromkeys(targets)]
         elif targets:
             step["next"] = f"s{targets[0]}"
         steps.append(step)

@@ -25,7 +25,7 @@ from ..text import (
     wrap_chars,
 )
 from ..values import format_duration, format_percent
-from .dotwriter import DotWriter, Html, attr_list, cell_table, lines_html, num
+from .dotwriter import DotWriter, Html, attr_list, cell_table, inch, lines_html, num
 from .escape import html_text, tooltip_text
 from .evidence import band_height, draw_evidence, evidence_cards, make_room
 from .legend import LEGEND_NAMES, draw_legend, legend_entries, legend_height
@@ -158,6 +158,9 @@ def draw_dot(
     for route in layout.edges:
         deadline.check("drawing the flow lines")
         _draw_edge(dot, route, ids, titles, colors)
+    for route in layout.messages:
+        deadline.check("drawing the flow lines")
+        _draw_message(dot, route, ids, titles, colors)
     if entries:
         draw_legend(dot, entries, layout.height + 8, layout.width, colors)
     fit = fit_to_paper(layout.width, total_h, sheet) if sheet is not None else None
@@ -418,6 +421,40 @@ def _draw_edge(dot: DotWriter, route: EdgeRoute, ids: Mapping[str, str], titles:
         f"{titles[route.source]} → {titles[route.target]}{label} ({what})"
     )
     dot.line(route.points, attrs, arrow=True, ends=(ids[route.source], ids[route.target]))
+
+
+def _draw_message(dot: DotWriter, route: EdgeRoute, ids: Mapping[str, str],
+                 titles: Mapping[str, str], colors: Colors) -> None:
+    """One message flow between pools as BPMN draws it: dashed, a small open circle at
+    its start, an open arrowhead at its end, with its label and tooltip.
+
+    >>> dot = DotWriter(100, Colors())
+    >>> _draw_message(dot, EdgeRoute("a", "b", ((0, 10), (50, 10)), kind="message"),
+    ...              {"a": "s1", "b": "s2"}, {"a": "A", "b": "B"}, Colors())
+    >>> 'style="dashed"' in dot.edges[0], 'arrowhead="empty"' in dot.edges[0]
+    (True, True)
+    >>> 'shape="circle"' in dot.nodes[0]
+    True
+    """
+    if len(route.points) < 2 or route.source not in ids or route.target not in ids:
+        return
+    attrs: dict[str, Any] = {"color": colors.ink, "penwidth": 1.0, "arrowsize": 0.8,
+                             "style": "dashed", "arrowhead": "empty"}
+    if route.label is not None and route.label_pos is not None:
+        attrs["label"] = Html(lines_html(route.label_lines or branch_label(route.label).lines))
+        attrs["lp"] = f"{num(route.label_pos[0])},{num(dot.y(route.label_pos[1]))}"
+    label = f" [{route.label}]" if route.label else ""
+    attrs["tooltip"] = tooltip_text(
+        f"{titles[route.source]} → {titles[route.target]}{label} (message flow)")
+    dot.line(route.points, attrs, arrow=True, ends=(ids[route.source], ids[route.target]))
+    x, y = route.points[0]
+    dot.node("m", x, y, {"shape": "circle", "fixedsize": True, "width": inch(_MESSAGE_START),
+                         "height": inch(_MESSAGE_START), "style": "filled",
+                         "fillcolor": "#ffffff", "color": colors.ink, "penwidth": 1.0,
+                         "label": "", "tooltip": attrs["tooltip"]})
+
+
+_MESSAGE_START = 6.0  # diameter of the open circle at a message flow's start, points
 
 
 def _dot_text(dot: DotWriter, layout: Layout, colors: Colors, fit: Fit | None = None,

@@ -112,6 +112,7 @@ def make_room(layout: Layout, top: float, height: float) -> Layout:
         height=layout.height + height,
         nodes={k: dataclasses.replace(b, y=y(b.y)) for k, b in layout.nodes.items()},
         edges=[route(r) for r in layout.edges],
+        messages=[route(r) for r in layout.messages],
         bands=[dataclasses.replace(b, top=y(b.top), bottom=y(b.bottom)) for b in layout.bands],
         lines=[dataclasses.replace(ln, y=y(ln.y)) for ln in layout.lines],
     )

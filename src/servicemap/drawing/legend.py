@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..layout.geometry import Layout, NodeBox
 from ..model import Blueprint
 from ..text import text_width, wrap
-from .dotwriter import DotWriter, cell_table, lines_html
+from .dotwriter import DotWriter, cell_table, inch, lines_html
 from .style import Colors, KeyEntry
 from .symbols import draw_badge, draw_symbol
 
@@ -29,7 +29,7 @@ LEGEND_NAMES: dict[str, str] = {
 
 LegendEntry = tuple[str, str | KeyEntry]
 """A legend entry: what it shows (a step kind, ``failure-edge``, ``rework-edge``,
-``fail``, ``recovery`` or ``key``) and its text (a key entry for ``key``)."""
+``message-edge``, ``fail``, ``recovery`` or ``key``) and its text (a key entry for ``key``)."""
 
 _ITEM_HEIGHT = 30.0  # height of one row of entries
 _LEGEND_SAMPLE = (44.0, 22.0)
@@ -105,6 +105,8 @@ def legend_entries(kinds: Sequence[str], blueprint: Blueprint, layout: Layout,
         entries.append(("failure-edge", "failure branch"))
     if any(r.rework and not r.failure for r in layout.edges):
         entries.append(("rework-edge", "rework (flow back)"))
+    if layout.messages:
+        entries.append(("message-edge", "message flow"))
     if any(s.fail is not None for s in blueprint.steps):
         entries.append(("fail", "fail point"))
     if any(s.recovery for s in blueprint.steps):
@@ -154,6 +156,14 @@ def _draw_legend_sample(dot: DotWriter, what: str, name: str | KeyEntry, sample:
         dot.line([(sample.left, sample.y), (sample.right, sample.y)],
                  {"color": colour, "penwidth": 1.1, "arrowsize": 0.7,
                   "style": "dashed" if what == "failure-edge" else "solid"}, arrow=True)
+    elif what == "message-edge":
+        dot.line([(sample.left + 3, sample.y), (sample.right, sample.y)],
+                 {"color": colors.ink, "penwidth": 1.0, "arrowsize": 0.8, "style": "dashed",
+                  "arrowhead": "empty"}, arrow=True)
+        dot.node("m", sample.left + 3, sample.y, {"shape": "circle", "fixedsize": True,
+                                                   "width": inch(6), "height": inch(6),
+                                                   "style": "filled", "fillcolor": "#ffffff",
+                                                   "color": colors.ink, "label": ""})
     elif what == "fail":
         draw_badge(dot, sample.x, sample.y, "F", colors.failure, None)
     elif what == "recovery":

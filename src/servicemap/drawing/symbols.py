@@ -7,6 +7,7 @@ from typing import Any
 
 from ..layout.geometry import NodeBox, Point
 from ..layout.grid import PARALLEL_BAR
+from ..text import LINE_HEIGHT
 from .dotwriter import DotWriter, Html, inch, lines_html
 
 __all__ = ["draw_badge", "draw_symbol"]
@@ -74,7 +75,11 @@ def _draw_bar(dot: DotWriter, box: NodeBox, text: str, *, color: str,
     >>> 'label=<both>' in dot.nodes[0], 'width="0.1389"' in dot.nodes[1]
     (True, True)
     """
-    bar_w, bar_h = min(PARALLEL_BAR[0], box.width), min(PARALLEL_BAR[1], box.height)
+    bar_w = min(PARALLEL_BAR[0], box.width)
+    # The label's room above and below the bar: a line's height per label line
+    # (grid.step_size); the bar takes the rest, longer where it spans rows.
+    bar_h = (box.height - 2 * LINE_HEIGHT * len(box.label_lines) if box.label_lines
+             else min(PARALLEL_BAR[1], box.height))
     room = (box.height - bar_h) / 2
     if room > 0 and text:  # none in the legend's sample
         dot.node("l", box.x, box.top + room / 2, {"shape": "plaintext", "fixedsize": True,

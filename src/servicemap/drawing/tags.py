@@ -122,10 +122,10 @@ def _place_row(layout: Layout, row: _Row, tags: Mapping[str, tuple[str, str]]) -
 
 
 def _blocked(layout: Layout, y: float) -> list[tuple[float, float]]:
-    """What a strip opened at ``y`` holds: the x spans of lines crossing it, of branch
-    labels reaching into it, and of the phase separators."""
+    """What a strip opened at ``y`` holds: the x spans of lines (message flows too)
+    crossing it, of branch labels reaching into it, and of the phase separators."""
     spans: list[tuple[float, float]] = []
-    for route in layout.edges:
+    for route in [*layout.edges, *layout.messages]:
         for (x0, y0), (x1, y1) in itertools.pairwise(route.points):
             if abs(x0 - x1) < 1e-6 and min(y0, y1) < y < max(y0, y1):
                 spans.append((x0 - _CLEAR, x0 + _CLEAR))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,10 +22,12 @@ from ..text import (
     text_width,
     wrap,
 )
+from .bars import span_bars
 from .deadline import Deadline
 from .geometry import Band, Column, EdgeRoute, LayerLine, Layout, NodeBox, Point
 from .grid import NO_LANE, NO_PHASE, Grid, layer_lines, place
 from .labels import Box, Obstacles, label_size, place_label
+from .messages import message_edges
 from .routing import Plan, plan_routes, route_points
 
 __all__ = ["compute_layout"]
@@ -111,7 +114,10 @@ def _layout(bp: Blueprint, wrap_width: float, deadline: Deadline) -> Layout:
     """Every phase of :func:`compute_layout`, in order."""
     grid = place(bp, wrap_width=wrap_width, deadline=deadline)
     deadline.check("routing the flow lines")
-    plan = plan_routes(grid, deadline)
+    messages = dict(message_edges(bp, grid.slots))
+    # Message flows take the router's ports and tracks like flow lines, after them.
+    plan = plan_routes(dataclasses.replace(grid, edges=[*grid.edges, *messages])
+                       if messages else grid, deadline)
     lane_info = {lane.id: lane for lane in bp.lanes}
     phase_info = {p.id: p for p in bp.phases}
     branches = _branches(bp)
@@ -130,9 +136,10 @@ def _layout(bp: Blueprint, wrap_width: float, deadline: Deadline) -> Layout:
              for i, name, dashed in layer_lines([b.layer for b in bands])]
     bounds = (across.head_w, title_h + head_h, across.width, height)
     deadline.check("placing the branch labels")
-    edges = _edges(plan, nodes, branches, lines, bounds, across, down, deadline)
-    return Layout(across.width, height, nodes, edges, bands, columns, lines, across.head_w,
-                  head_h, title_h)
+    edges = _edges(plan, nodes, branches, messages, lines, bounds, across, down, deadline)
+    return Layout(across.width, height, nodes, [e for e in edges if e.kind == "flow"], bands,
+                  columns, lines, across.head_w, head_h, title_h,
+                  [e for e in edges if e.kind == "message"])
 
 
 def _branches(bp: Blueprint) -> dict[tuple[str, int], Branch]:
@@ -339,23 +346,29 @@ def _nodes(grid: Grid, across: _Across, down: _Down) -> dict[str, NodeBox]:
     return nodes
 
 
-def _edges(plan: Plan, nodes: Mapping[str, NodeBox], branches: Branches,
-           lines: Sequence[LayerLine], bounds: Box, across: _Across, down: _Down,
+def _edges(plan: Plan, nodes: dict[str, NodeBox], branches: Branches,
+           messages: Mapping[tuple[str, str, int], str | None], lines: Sequence[LayerLine],
+           bounds: Box, across: _Across, down: _Down,
            deadline: Deadline) -> list[EdgeRoute]:
-    """Every flow line's points, and its branch label placed clear of steps and lines."""
+    """Every flow line's points (parallel bars stretched across their branches' rows,
+    :func:`.bars.span_bars`), and its branch label placed clear of steps and lines."""
     all_points = [route_points(route, nodes[route.edge[0]], nodes[route.edge[1]], across.gap_x,
                                down.corridor_y) for route in plan.routes]
+    span_bars(nodes, plan.routes, all_points)
     obstacles = _label_obstacles(nodes, all_points, lines, across.head_w, across.width)
     edges: list[EdgeRoute] = []
     for route, points in zip(plan.routes, all_points, strict=True):
         deadline.check("placing the branch labels")
         src, dst, j = route.edge
         branch = branches.get((src, j))
-        label = branch.label if branch is not None else None
+        message = route.edge in messages
+        label = messages[route.edge] if message else (branch.label if branch else None)
         label_pos = place_label(points, label, nodes[src], obstacles, bounds) if label else None
         edges.append(EdgeRoute(src, dst, tuple(points), label, label_pos,
-                               bool(branch is not None and branch.failure), route.rework,
-                               branch_label(label).lines if label else ()))
+                               bool(branch is not None and branch.failure),
+                               route.rework and not message,
+                               branch_label(label).lines if label else (),
+                               "message" if message else "flow"))
     return edges
 
 

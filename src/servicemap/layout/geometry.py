@@ -51,8 +51,10 @@ class EdgeRoute:
 
     ``points`` starts on the source box border and ends on the target box border;
     consecutive points differ in x or in y only. ``label`` is the branch's
-    whole label, ``label_lines`` the lines drawn of it (wrapped, perhaps cut)
-    and ``label_pos`` their centre, if any.
+    (or the message flow's) whole label, ``label_lines`` the lines drawn of it
+    (wrapped, perhaps cut) and ``label_pos`` their centre, if any. ``kind`` is
+    ``"flow"`` for a flow line (``Layout.edges``), ``"message"`` for a message
+    flow between pools (``Layout.messages``).
     """
 
     source: str
@@ -63,6 +65,7 @@ class EdgeRoute:
     failure: bool = False
     rework: bool = False
     label_lines: tuple[str, ...] = ()  # the label wrapped as drawn
+    kind: str = "flow"  # or "message": a message flow between pools (Layout.messages)
 
 
 @dataclass(frozen=True)
@@ -109,3 +112,4 @@ class Layout:
     header_width: float = 0.0  # lane header column at the left, 0 without lanes
     header_height: float = 0.0  # phase header row at the top, 0 without phases
     title_height: float = 0.0  # room for the title above everything
+    messages: list[EdgeRoute] = field(default_factory=list)  # message flows between pools

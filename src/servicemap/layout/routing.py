@@ -684,9 +684,7 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
     for sid, out_items in outs.items():
         sl = slots[sid]
         out_items.sort()
-        span = port_span(sl.kind, sl.width, sl.height)
-        offsets = (_bar_offsets([k[:2] for k, *_ in out_items], rows.key(sl), span)
-                   if sl.kind == "parallel" else _offsets(len(out_items), span))
+        offsets = _side_offsets(grid, sl, rows.key(sl), [(k, i) for k, i, _ in out_items])
         for (_, i, second), dy in zip(out_items, offsets, strict=True):
             if second:
                 loop_dy[i] = dy
@@ -695,24 +693,61 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
     for sid, in_items in ins.items():
         sl = slots[sid]
         in_items.sort()
-        span = port_span(sl.kind, sl.width, sl.height)
-        offsets = (_bar_offsets([k[:2] for k, _ in in_items], rows.key(sl), span)
-                   if sl.kind == "parallel" else _offsets(len(in_items), span))
+        offsets = _side_offsets(grid, sl, rows.key(sl), in_items)
         for (_, i), dy in zip(in_items, offsets, strict=True):
             in_dy[i] = dy
     # A line to a step in its own row runs straight where one end is the only
-    # line on its side and the other end's port lies within that side's span.
+    # flow line on its side and the other end's port lies within that side's
+    # span, clear of the message flows' ports there.
+    flows_in = {sid: [i for _, i in items if grid.edges[i][2] >= 0] for sid, items in ins.items()}
+    flows_out = {sid: [i for _, i, _ in items if grid.edges[i][2] >= 0]
+                 for sid, items in outs.items()}
     for i, (e, (kind, _, _)) in enumerate(zip(grid.edges, kinds, strict=True)):
         u, v = slots[e[0]], slots[e[1]]
-        if kind != "direct" or rows.key(u) != rows.key(v) or enters[i]:
+        if kind != "direct" or rows.key(u) != rows.key(v) or enters[i] or e[2] < 0:
             continue
-        if (len(ins.get(v.id, ())) == 1
-                and abs(out_dy[i]) <= port_span(v.kind, v.width, v.height) / 2):
+        if (len(flows_in.get(v.id, ())) == 1
+                and abs(out_dy[i]) <= port_span(v.kind, v.width, v.height) / 2
+                and all(abs(in_dy[k] - out_dy[i]) >= PORT / 2
+                        for _, k in ins[v.id] if k != i)):
             in_dy[i] = out_dy[i]
-        elif (len(outs.get(u.id, ())) == 1
-              and abs(in_dy[i]) <= port_span(u.kind, u.width, u.height) / 2):
+        elif (len(flows_out.get(u.id, ())) == 1
+              and abs(in_dy[i]) <= port_span(u.kind, u.width, u.height) / 2
+              and all(abs(out_dy[k] - in_dy[i]) >= PORT / 2
+                      for _, k, _ in outs[u.id] if k != i)):
             out_dy[i] = in_dy[i]
     return out_dy, loop_dy, in_dy
+
+
+def _side_offsets(grid: Grid, sl: Slot, here: tuple[int, int],
+                  items: Sequence[tuple[tuple[float, ...], int]]) -> list[float]:
+    """Port offsets on one side of ``sl`` for ``items`` (sorted by where they go).
+
+    Flow lines share the side's span as if no message flow were there; message
+    flows (negative positions) attach beyond them, above for those to (from)
+    rows above, below for the rest, so they never shift a flow line's port.
+    Where that does not fit the box, every line shares the span.
+    """
+    span = port_span(sl.kind, sl.width, sl.height)
+    if sl.kind == "parallel":
+        return _bar_offsets([k[:2] for k, _ in items], here, span)
+    flows = [n for n, (_, i) in enumerate(items) if grid.edges[i][2] >= 0]
+    if len(flows) in (0, len(items)):
+        return _offsets(len(items), span)
+    out = [0.0] * len(items)
+    for n, dy in zip(flows, _offsets(len(flows), span), strict=True):
+        out[n] = dy
+    top, bottom = min(out[n] for n in flows), max(out[n] for n in flows)
+    messages = [n for n in range(len(items)) if n not in set(flows)]
+    above = [n for n in messages if items[n][0][:2] < here]
+    below = [n for n in messages if n not in above]
+    for j, n in enumerate(above):
+        out[n] = top - PORT * (len(above) - j)
+    for j, n in enumerate(below):
+        out[n] = bottom + PORT * (j + 1)
+    if max(abs(dy) for dy in out) > sl.height / 2 - 3:
+        return _offsets(len(items), span)
+    return out
 
 
 def _corridor_tracks(grid: Grid, draft: _Draft) -> tuple[list[int], dict[tuple[str, int], int]]:
