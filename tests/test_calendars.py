@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 
 import servicemap as sm
 from servicemap.calendars import (
+    EPOCH,
     WEEK,
     WEEKDAYS,
     WorkWeek,
@@ -158,18 +161,22 @@ ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Pacific/Auckland", "Asia/K
 
 
 @st.composite
-def weeks(draw: st.DrawFn) -> WorkWeek:
+def calendars(draw: st.DrawFn) -> tuple[dict[str, str], str]:
     hours = {}
     for day in draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=7, unique=True)):
         cuts = sorted(draw(st.lists(st.integers(0, 96), min_size=2, max_size=6, unique=True)))
         pairs = [(cuts[k], cuts[k + 1]) for k in range(0, len(cuts) - 1, 2)]
         hours[day] = ", ".join(f"{a // 4:02d}:{a % 4 * 15:02d}-{b // 4:02d}:{b % 4 * 15:02d}"
                                for a, b in pairs)
-    return WorkWeek.of(hours, draw(st.sampled_from(ZONES)))
+    return hours, draw(st.sampled_from(ZONES))
+
+
+def weeks() -> st.SearchStrategy[WorkWeek]:
+    return calendars().map(lambda c: WorkWeek.of(*c))
 
 
 @settings(max_examples=300, deadline=None)
-@given(weeks(), st.floats(0, 30 * WEEK), st.floats(0, 10 * WEEK))
+@given(weeks(), st.floats(0, 60 * WEEK), st.floats(0, 10 * WEEK))
 def test_working_time_adds_up(week: WorkWeek, t: float, x: float) -> None:
     """x working seconds begun at t end no earlier, take exactly x of working time, and end
     in working time (or at the end of a working interval)."""
@@ -178,7 +185,100 @@ def test_working_time_adds_up(week: WorkWeek, t: float, x: float) -> None:
     assert week.worked(end) - week.worked(t) == pytest.approx(x, abs=1e-6 * max(1.0, end))
     assert week.next_open(t) >= t
     assert week.worked(week.next_open(t)) == pytest.approx(week.worked(t), abs=1e-6 * max(1.0, t))
-    # A week of working time is a calendar week (168 h) from a working instant.
+    # A week of working time is a calendar week (168 h) from a working instant - give or
+    # take the hour by which a change to or from daylight saving time in between moves it.
     start = week.next_open(t)
-    assert week.add(start, week.weekly) == pytest.approx(start + WEEK, abs=1e-6 * start) \
-        or week.add(start, week.weekly) <= start + WEEK
+    slack = H if week.cuts else 0.0
+    assert week.add(start, week.weekly) <= start + WEEK + slack + 1e-6 * max(1.0, start)
+
+
+def sim(zone: str, *wall: int) -> float:
+    """Simulated seconds (after EPOCH, Monday 5 January 2026 00:00 UTC) of a local wall time,
+    by zoneinfo: the independent conversion the calendar is checked against."""
+    return (datetime(*wall, tzinfo=ZoneInfo(zone)) - EPOCH).total_seconds()
+
+
+def test_work_over_the_spring_change_ends_an_hour_earlier_in_utc() -> None:
+    office = WorkWeek.of({d: "09:00-17:00" for d in WEEKDAYS[:5]}, "Europe/Berlin")
+    # Last Sunday of March 2026: 29 March, CET (UTC+1) -> CEST (UTC+2) at 01:00 UTC.
+    # Friday 27 March is Jan 5 + 81 days; 16:00 CET = 15:00 UTC.
+    friday_16 = 81 * DAY + 15 * H
+    assert friday_16 == sim("Europe/Berlin", 2026, 3, 27, 16)
+    # 2 working h: 1 h on Friday to 17:00; then Monday 30 March (day 84) 09:00-10:00 local,
+    # CEST: 10:00 local = 08:00 UTC (a fixed January offset gave 09:00 UTC).
+    assert office.add(friday_16, 2 * H) == 84 * DAY + 8 * H
+    assert office.add(friday_16, 2 * H) == sim("Europe/Berlin", 2026, 3, 30, 10)
+    # The weekend's change skipped no working hour: Friday 8 h + Monday 9-10 = 9 h worked.
+    assert office.worked(84 * DAY + 8 * H) - office.worked(81 * DAY + 8 * H) == 9 * H
+
+
+def test_a_day_in_july_and_one_in_january_open_at_different_utc_hours() -> None:
+    berlin = WorkWeek.of({"mon": "09:00-17:00"}, "Europe/Berlin")
+    # Monday 5 January: CET, 09:00-17:00 local = 08:00-16:00 UTC.
+    assert berlin.next_open(0.0) == 8 * H
+    assert berlin.add(8 * H, 8 * H) == 16 * H
+    # Monday 6 July = Jan 5 + 26 weeks (182 days): CEST, 09:00-17:00 local = 07:00-15:00 UTC.
+    july = 26 * WEEK
+    assert berlin.next_open(july) == july + 7 * H == sim("Europe/Berlin", 2026, 7, 6, 9)
+    assert berlin.add(july + 7 * H, 8 * H) == july + 15 * H
+    assert berlin.next_open(july + 15 * H) == july + WEEK + 7 * H  # next Monday 09:00 CEST
+    # 26 Mondays of 8 h lie before it, the hours a week unchanged by the change in March.
+    assert berlin.worked(july + 7 * H) == 26 * 8 * H
+    assert berlin.instant(26 * 8 * H) == july - WEEK + 15 * H  # the Monday before, 17:00
+    assert berlin.weekly == 8 * H
+
+
+def test_a_zone_without_daylight_saving_keeps_its_offset() -> None:
+    # Asia/Tokyo is UTC+9 all year: Monday 09:00-17:00 there is Monday 00:00-08:00 UTC.
+    tokyo = WorkWeek.of({"mon": "09:00-17:00"}, "Asia/Tokyo")
+    assert tokyo.cuts == ()
+    july = 26 * WEEK
+    assert tokyo.next_open(july - H) == july == sim("Asia/Tokyo", 2026, 7, 6, 9)
+    assert tokyo.add(july, 8 * H) == july + 8 * H
+    assert tokyo.worked(july) == 26 * 8 * H
+
+
+def test_southern_hemisphere_leaves_summer_time_in_april() -> None:
+    sydney = WorkWeek.of({d: "09:00-17:00" for d in WEEKDAYS[:5]}, "Australia/Sydney")
+    # January: AEDT (UTC+11), Monday 09:00 local = Sunday 22:00 UTC.
+    assert sydney.next_open(6 * DAY) == 7 * DAY - 2 * H
+    # Sunday 5 April 2026 03:00 AEDT -> 02:00 AEST (UTC+10), at Saturday 16:00 UTC.
+    # Friday 3 April (day 88) 16:00 AEDT = 05:00 UTC; + 2 working h: 1 h to 17:00, then
+    # Monday 6 April 09:00 AEST = Sunday 23:00 UTC, + 1 h = Monday 00:00 UTC (day 91).
+    friday_16 = 88 * DAY + 5 * H
+    assert friday_16 == sim("Australia/Sydney", 2026, 4, 3, 16)
+    assert sydney.add(friday_16, 2 * H) == 91 * DAY == sim("Australia/Sydney", 2026, 4, 6, 10)
+    # Back to AEDT on Sunday 4 October (day 272): Monday 5 October 09:00 = Sunday 22:00 UTC.
+    assert sydney.next_open(272 * DAY) == 273 * DAY - 2 * H
+
+
+def test_changes_of_offset_lose_or_repeat_an_hour_of_night_work() -> None:
+    sundays = WorkWeek.of({"sun": "00:00-24:00"}, "Europe/Berlin")
+    # Sunday 29 March 2026 (day 83) has 23 h in Berlin (02:00 CET -> 03:00 CEST);
+    # Sunday 25 October (day 293) 25 h (03:00 CEST -> 02:00 CET): worked is elapsed time.
+    march = sim("Europe/Berlin", 2026, 3, 29), sim("Europe/Berlin", 2026, 3, 30)
+    october = sim("Europe/Berlin", 2026, 10, 25), sim("Europe/Berlin", 2026, 10, 26)
+    assert march == (83 * DAY - H, 84 * DAY - 2 * H)  # Saturday 23:00 - Sunday 22:00 UTC
+    assert sundays.worked(march[1]) - sundays.worked(march[0]) == 23 * H
+    assert sundays.worked(october[1]) - sundays.worked(october[0]) == 25 * H
+    assert sundays.add(october[0], 24 * H) == october[0] + 24 * H < october[1]
+    assert sundays.weekly == 24 * H  # the hours of a week as written
+
+
+@settings(max_examples=300, deadline=None)
+@given(calendars(), st.floats(0, 104 * WEEK))
+def test_working_instants_are_the_local_working_hours(calendar: tuple[dict[str, str], str],
+                                                      t: float) -> None:
+    """An instant is working time exactly when its local wall time (by zoneinfo) is in the
+    day's hours: the calendar follows the zone's offset changes over two years."""
+    hours, zone = calendar
+    week = WorkWeek.of(hours, zone)
+    local = (EPOCH + timedelta(seconds=t)).astimezone(ZoneInfo(zone))
+    clock = local.hour * H + local.minute * 60 + local.second + local.microsecond / 1e6
+    day = WEEKDAYS[local.weekday()]
+    ranges = hour_ranges(hours[day]) if day in hours else []
+    inside = any(a <= clock < b for a, b in ranges)
+    # Away from the ends of the ranges (where float rounding decides), and from midnight
+    # (a range ending 24:00 runs on into the next day's 00:00).
+    if all(min(abs(clock - a), abs(clock - b)) > 1e-3 for a, b in ranges) and clock > 1e-3:
+        assert (week.next_open(t) == t) == inside

@@ -7,6 +7,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from itertools import accumulate
 from typing import Annotated
 
@@ -25,6 +26,7 @@ __all__ = [
     "WorkWeek",
     "WorkingHours",
     "hour_ranges",
+    "offset_changes",
     "parse_hours",
     "parse_timezone",
     "working_rate_per_hour",
@@ -138,21 +140,72 @@ def _zone(name: str) -> timezone:
     return timezone(offset)
 
 
+_HORIZON_DAYS = 36525
+"""How far a zone's UTC offset changes are looked up: 100 years of simulated time."""
+
+
+@lru_cache(maxsize=64)
+def offset_changes(name: str) -> tuple[tuple[float, float], ...]:
+    """The zone's UTC offset changes after :data:`EPOCH`: ``(instant, shift)`` pairs.
+
+    ``instant`` is the first simulated second with the new offset, ``shift`` the
+    new offset minus the offset at the epoch, in seconds. The offset is sampled
+    daily over the first 100 years (later changes are not followed) and each
+    change is found to the second by bisection: :mod:`zoneinfo` is asked once per
+    zone (the answer is kept), never per event.
+
+    Europe/Berlin: CEST (UTC+2) from 29 March 2026 01:00 UTC, CET again from 25 October.
+
+    >>> [(str(EPOCH + timedelta(seconds=t)), d) for t, d in offset_changes("Europe/Berlin")[:2]]
+    [('2026-03-29 01:00:00+00:00', 3600.0), ('2026-10-25 01:00:00+00:00', 0.0)]
+    >>> offset_changes("Asia/Tokyo")
+    ()
+    """
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(name)
+
+    def offset(t: int) -> float:
+        local = (EPOCH + timedelta(seconds=t)).astimezone(zone).utcoffset()
+        return (local or timedelta(0)).total_seconds()
+
+    base = before = offset(0)
+    changes: list[tuple[float, float]] = []
+    for k in range(1, _HORIZON_DAYS + 1):
+        after = offset(k * 86400)
+        if after == before:
+            continue
+        lo, hi = (k - 1) * 86400, k * 86400  # offset(lo) == before != offset(hi)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if offset(mid) == before else (lo, mid)
+        changes.append((float(hi), after - base))
+        before = after
+    return tuple(changes)
+
+
 @dataclass(frozen=True)
 class WorkWeek:
     """A weekly calendar laid out on simulated time: working intervals repeating each week.
 
     Times are seconds after :data:`EPOCH` (Monday 00:00 UTC); a calendar in
-    another zone is shifted by that zone's offset at the epoch (daylight
-    saving time is not followed). Working time is counted from the epoch.
+    another zone follows that zone's UTC offset, daylight saving time included
+    (:func:`offset_changes`): between two changes of the offset the week is
+    ``intervals`` moved by the change's shift. Working time is counted from the
+    epoch; it is real elapsed time, so an hour of work skipped or repeated by a
+    change (only for hours around 02:00-03:00) is lost or worked twice.
 
     Attributes:
-        intervals: Working intervals within a week, ``[start, end)`` seconds, in order.
-        weekly: Working seconds per week (``W``).
+        intervals: Working intervals within a week, ``[start, end)`` seconds, in order,
+            at the zone's UTC offset at the epoch (January 2026).
+        weekly: Working seconds per week (``W``), as the hours are written: a
+            week in which the offset changes is not counted differently.
         day: Working seconds per working day: ``W`` / the days with working hours.
         text: The calendar for a person: ``mon-fri 09:00-17:00 (UTC)``.
+        zone: The IANA time zone whose UTC offset changes are followed (None: UTC).
         starts, cumulative: Each interval's start, and the working seconds of the
             week before each interval (the week's total last), for bisection.
+        cuts, shifts, lost, reached: The offset changes (see :meth:`worked`).
 
     Example:
         Monday to Friday 09:00-17:00: 40 working hours in the 168 h of a week.
@@ -168,13 +221,29 @@ class WorkWeek:
     weekly: float
     day: float
     text: str
+    zone: str | None = None
     starts: tuple[float, ...] = field(default=(), repr=False)
     cumulative: tuple[float, ...] = field(default=(), repr=False)
+    cuts: tuple[float, ...] = field(default=(), repr=False)
+    shifts: tuple[float, ...] = field(default=(0.0,), repr=False)
+    lost: tuple[float, ...] = field(default=(0.0,), repr=False)
+    reached: tuple[float, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "starts", tuple(a for a, _ in self.intervals))
         object.__setattr__(self, "cumulative",
                            (0.0, *accumulate(b - a for a, b in self.intervals)))
+        changes = offset_changes(self.zone) if self.zone else ()
+        shifts, lost, reached = [0.0], [0.0], []
+        for cut, shift in changes:  # worked() stays continuous across each change
+            before = self._worked(cut + shifts[-1]) - lost[-1]
+            lost.append(self._worked(cut + shift) - before)
+            shifts.append(shift)
+            reached.append(before)
+        object.__setattr__(self, "cuts", tuple(c for c, _ in changes))
+        object.__setattr__(self, "shifts", tuple(shifts))
+        object.__setattr__(self, "lost", tuple(lost))
+        object.__setattr__(self, "reached", tuple(reached))
 
     @classmethod
     def of(cls, hours: Mapping[str, str], zone: str | None = None) -> WorkWeek:
@@ -202,7 +271,7 @@ class WorkWeek:
                 merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
             else:
                 merged.append((a, b))
-        return cls(tuple(merged), weekly, weekly / days, _describe(hours, zone))
+        return cls(tuple(merged), weekly, weekly / days, _describe(hours, zone), zone)
 
     @property
     def fraction(self) -> float:
@@ -212,10 +281,21 @@ class WorkWeek:
     def worked(self, t: float) -> float:
         """Working seconds from the epoch to ``t``.
 
+        Between offset changes ``cuts[j - 1]`` and ``cuts[j]`` the week is
+        ``intervals`` moved earlier by ``shifts[j]``; ``lost[j]`` keeps the
+        count continuous at each change, ``reached[j - 1]`` is the count there.
+
         >>> week = WorkWeek.of({"mon": "09:00-17:00"})
         >>> week.worked(10 * 3600), week.worked(WEEK + 20 * 3600) / 3600
         (3600.0, 16.0)
         """
+        if not self.cuts:
+            return self._worked(t)
+        j = bisect_right(self.cuts, t)
+        return self._worked(t + self.shifts[j]) - self.lost[j]
+
+    def _worked(self, t: float) -> float:
+        """:meth:`worked` at the epoch's offset all along."""
         k, r = divmod(t, WEEK)
         i = bisect_right(self.starts, r) - 1
         within = 0.0 if i < 0 else self.cumulative[i] + min(r, self.intervals[i][1]) \
@@ -228,6 +308,13 @@ class WorkWeek:
         >>> WorkWeek.of({"mon": "09:00-17:00"}).instant(8 * 3600) / 3600  # Monday 17:00
         17.0
         """
+        if not self.cuts:
+            return self._instant(w)
+        j = bisect_left(self.reached, w)  # the first stretch that reaches w
+        return self._instant(w + self.lost[j]) - self.shifts[j]
+
+    def _instant(self, w: float) -> float:
+        """:meth:`instant` at the epoch's offset all along."""
         k, r = divmod(w, self.weekly)
         if r == 0.0 and k > 0:
             k, r = k - 1, self.weekly
@@ -253,6 +340,17 @@ class WorkWeek:
         >>> WorkWeek.of({"tue": "09:00-17:00"}).next_open(0.0) / 3600  # Tuesday 09:00
         33.0
         """
+        if not self.cuts:
+            return self._next_open(t)
+        j = bisect_right(self.cuts, t)
+        while True:
+            found = self._next_open(t + self.shifts[j]) - self.shifts[j]
+            if j == len(self.cuts) or found < self.cuts[j]:
+                return found
+            t, j = self.cuts[j], j + 1  # opens only after the next change: look from there
+
+    def _next_open(self, t: float) -> float:
+        """:meth:`next_open` at the epoch's offset all along."""
         k, r = divmod(t, WEEK)
         for a, b in self.intervals:
             if r < b:
