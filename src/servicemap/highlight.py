@@ -70,13 +70,14 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
         used.add("critical")
     _time_trap(analysis, borders, badges, used)  # its badge always; its border where none is
     styles: dict[str, StepStyle] = {}
+    row_of = {sid: i for i, sid in enumerate(analysis.table["id"])}  # one lookup per step
     for step in sorted(set(fills) | set(borders)):
         border: tuple[str | None, float | None] = borders.get(step, (None, None))
         notes = [*badges.get(step, []), *(["on the critical path"] if step in critical else [])]
         styles[step] = StepStyle(
             fill=fills.get(step), color=border[0], penwidth=border[1],
             badge=", ".join(badges.get(step, [])) or None,
-            note=_note(analysis, step, notes),
+            note=_note(analysis, row_of[step], notes),
         )
     key = [KeyEntry(text, fill=colour) for _b, colour, text in FAILURE_SHADES if text in used]
     if "bottleneck" in used:
@@ -102,12 +103,11 @@ def _time_trap(analysis: Analysis, borders: dict[str, tuple[str, float]],
         used.add("time trap")
 
 
-def _note(analysis: Analysis, step: str, badge: list[str]) -> str | None:
-    """The tooltip line: the badge's figures, then the step's lead time and WIP."""
+def _note(analysis: Analysis, i: int, badge: list[str]) -> str | None:
+    """The tooltip line: the badge's figures, then the lead time and WIP of table row ``i``."""
     if not badge:
         return None
     t = analysis.table
-    i = t["id"].index(step)
     more = []
     if t["lead_time_s"][i] is not None:
         more.append(f"lead time {format_seconds(t['lead_time_s'][i])}")
