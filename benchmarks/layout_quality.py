@@ -5,7 +5,9 @@ Usage::
     .venv/bin/python benchmarks/layout_quality.py [--maps 50] [--quick] [--per-map]
                                                   [--speed] [--json OUT]
 
-Every example and ``--maps`` generated maps (10-300 steps, fixed seeds) are
+Every example, ``--maps`` generated chains (10-300 steps, ``generate_map``)
+and ``--maps`` generated branching maps (10-200 steps, ``generate_branching_map``,
+the kind the layout issue was measured on), all with fixed seeds, are
 laid out twice: by servicemap (:func:`servicemap.layout.compute_layout`) and
 by the Graphviz ``dot`` bundled with pygraphviz (in-process), on the same
 graph: one cluster per lane, every step a fixed-size box of servicemap's size,
@@ -60,7 +62,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from mapgen import generate_map  # noqa: E402
+from mapgen import generate_branching_map, generate_map  # noqa: E402
 
 import servicemap as sm  # noqa: E402
 from servicemap.layout import Layout, compute_layout  # noqa: E402
@@ -419,6 +421,9 @@ def _maps(count: int) -> list[tuple[str, sm.Blueprint]]:
     for k in range(count):
         n = 10 + round(290 * k / max(1, count - 1))
         out.append((f"gen{n}s{k % 5}", sm.loads(generate_map(n, seed=k % 5))))
+    for k in range(count):
+        n = 10 + round(190 * k / max(1, count - 1))
+        out.append((f"branch{n}s{k}", sm.loads(generate_branching_map(n, seed=k))))
     return out
 
 
@@ -481,10 +486,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if a.per_map:
             print(f"{name:<28} " + "  ".join(f"{k[:6]}={_fmt(s[k])}/{_fmt(d[k])}"
                                               for k in COLUMNS), flush=True)
-    ex = [(s, d) for name, s, d in results if not name.startswith("gen")]
+    ex = [(s, d) for name, s, d in results if not name.startswith(("gen", "branch"))]
     gen = [(s, d) for name, s, d in results if name.startswith("gen")]
+    branch = [(s, d) for name, s, d in results if name.startswith("branch")]
     _table("examples", [s for s, _ in ex], [d for _, d in ex])
-    _table("generated maps, 10-300 steps", [s for s, _ in gen], [d for _, d in gen])
+    _table("generated chains, 10-300 steps", [s for s, _ in gen], [d for _, d in gen])
+    _table("generated branching maps, 10-200 steps", [s for s, _ in branch],
+           [d for _, d in branch])
     if a.json:
         Path(a.json).write_text(json.dumps(results, indent=1))
     if a.speed:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["generate_map"]
+import random
+
+__all__ = ["generate_branching_map", "generate_map"]
 
 LANES = [("customer", "customer"), ("front", "onstage"), ("office", "backstage"),
          ("ops", "backstage"), ("systems", "support")]
@@ -84,3 +86,44 @@ def generate_map(n: int, *, seed: int = 0) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def generate_branching_map(n: int, *, seed: int = 0) -> str:
+    """YAML text of a valid map of ``n + 1`` steps that branches and merges.
+
+    The map the layout issue was measured on: steps in random lanes, each
+    followed by the next; 30 % of them are decisions with a second branch
+    that skips 2-6 steps ahead (so flows merge), 8 % send a branch back up
+    to 5 steps (rework). Phases split the map in thirds. Unlike
+    :func:`generate_map`, whose chain of segments lays out without crossings
+    in any layout, these maps need crossing minimisation.
+    """
+    rng = random.Random(seed)
+    phases = ["pre", "transaction", "post"]
+    lanes = [rng.choice(LANES)[0] for _ in range(n)]
+    lines = ["servicemap: 1", f"name: Branching map of {n + 1} steps", "lanes:",
+             *(f"  - {{id: {i}, label: {i.title()}, layer: {layer}}}" for i, layer in LANES),
+             "phases:", *(f"  - {{id: {p}, label: {p.title()}}}" for p in phases), "steps:",
+             "  - {id: start, kind: terminator, label: Start, lane: customer, phase: pre,"
+             " next: s0}"]
+    for i in range(n):
+        where = f"lane: {lanes[i]}, phase: {phases[min(2, 3 * i // n)]}"
+        if i == n - 1:
+            lines.append(f"  - {{id: s{i}, kind: terminator, label: Done {i}, {where}}}")
+            continue
+        nxt = [i + 1]
+        if rng.random() < 0.3 and i + 2 < n:
+            nxt.append(i + rng.randint(2, min(6, n - 1 - i)))
+        if rng.random() < 0.08 and i > 3:
+            nxt.append(rng.randint(i - 5, i - 1))
+        if len(nxt) == 1:
+            lines.append(f"  - {{id: s{i}, kind: task, label: Task number {i}, {where},"
+                         f" next: s{nxt[0]}}}")
+            continue
+        p = round(1 / len(nxt), 3)
+        probs = [round(1 - p * (len(nxt) - 1), 3)] + [p] * (len(nxt) - 1)
+        branches = ", ".join(f"{{to: s{j}, label: b{k}, probability: {q}}}"
+                             for k, (j, q) in enumerate(zip(nxt, probs, strict=True)))
+        lines.append(f"  - {{id: s{i}, kind: decision, label: Decide {i}?, {where},"
+                     f" next: [{branches}]}}")
+    return "\n".join(lines) + "\n"
