@@ -115,7 +115,7 @@ def generate_branching_map(n: int, *, seed: int = 0) -> str:
         if rng.random() < 0.3 and i + 2 < n:
             nxt.append(i + rng.randint(2, min(6, n - 1 - i)))
         if rng.random() < 0.08 and i > 3:
-            nxt.append(rng.randint(i - 5, i - 1))
+            nxt.append(rng.randint(max(0, i - 5), i - 1))
         if len(nxt) == 1:
             lines.append(f"  - {{id: s{i}, kind: task, label: Task number {i}, {where},"
                          f" next: s{nxt[0]}}}")
