@@ -63,7 +63,7 @@ PHASE_TITLE_INSET = 8.0
 MAP_TITLE_INSET = 16.0
 
 # How much of a label is drawn.
-STEP_WRAP = 118.0
+STEP_WRAP = 80.0
 """Width in points at which step labels wrap (``compute_layout``'s default)."""
 DECISION_SHARE = 0.85
 """A decision's label wraps at this share of the step width (a diamond is narrow at its ends)."""

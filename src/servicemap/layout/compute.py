@@ -33,7 +33,8 @@ from .routing import Plan, plan_routes, route_points
 __all__ = ["compute_layout"]
 
 MARGIN = 14.0  # white space right of and below the map
-GAP = 30.0  # narrowest gap between columns
+GAP = 30.0  # narrowest gap between columns that a line runs down
+EMPTY_GAP = 20.0  # gap between columns that only straight lines cross (room for an arrowhead)
 PAD = 14.0  # from a gap's edge to its first track
 TRACK = 10.0  # distance between parallel lines (more than 8: they read as two)
 SEPARATOR_CLEAR = 12.0  # least distance from a line in a gap to the phase separator there
@@ -209,8 +210,10 @@ def _across(grid: Grid, plan: Plan, branches: Branches, phase_titles: Mapping[st
         if g in boundary and tracks:  # the separator in the centre, tracks clear of it
             side = tracks - tracks // 2
             gap_w.append(max(GAP, 2 * (PAD + SEPARATOR_CLEAR + TRACK * max(0, side - 1))))
+        elif tracks:
+            gap_w.append(max(GAP, 2 * PAD + TRACK * (tracks - 1)))
         else:
-            gap_w.append(max(GAP, 2 * PAD + TRACK * max(0, tracks - 1)))
+            gap_w.append(EMPTY_GAP)
     _widen_gaps_for_labels(grid, plan, branches, col_w, gap_w)
     _widen_columns_for_titles(grid, phase_titles, col_w, gap_w)
     col_left: list[float] = []
@@ -288,7 +291,7 @@ class _Down:
     """The vertical frame: top and height of every row, top and size of every corridor."""
 
     row_top: dict[tuple[str, int], float]
-    row_h: dict[str, float]
+    row_h: dict[tuple[str, int], float]  # each row's own height: its tallest step
     corridor_top: dict[tuple[str, int], tuple[float, float]]
     corridor_tracks: Mapping[tuple[str, int], int]
 
@@ -304,9 +307,9 @@ def _bands(grid: Grid, plan: Plan, lane_titles: Mapping[str, str], lane_info: Ma
            head_w: float, top: float) -> tuple[list[Band], _Down]:
     """Bands top to bottom: per lane a corridor above, between and below its rows,
     tall enough for the lane header (and the name of a blueprint line at its foot)."""
-    row_h = dict.fromkeys(grid.lanes, MIN_ROW)
+    row_h = {(lane, k): MIN_ROW for lane in grid.lanes for k in range(grid.rows[lane])}
     for sl in grid.slots.values():
-        row_h[sl.lane] = max(row_h[sl.lane], sl.height)
+        row_h[(sl.lane, sl.row)] = max(row_h[(sl.lane, sl.row)], sl.height)
     layers = [lane_info[lid].layer if lid in lane_info else None for lid in grid.lanes]
     lined = {i for i, _, _ in layer_lines(layers)}
     down = _Down({}, row_h, {}, plan.corridor_tracks)
@@ -321,7 +324,7 @@ def _bands(grid: Grid, plan: Plan, lane_titles: Mapping[str, str], lane_info: Ma
             y += size
             if k < grid.rows[lane]:
                 down.row_top[(lane, k)] = y
-                y += row_h[lane]
+                y += row_h[(lane, k)]
         need = 0.0
         if lane:
             need = HEADER_LINE * header_lines(lane_titles[lane], head_w - LANE_TITLE_INSET) + 8
@@ -338,7 +341,7 @@ def _nodes(grid: Grid, across: _Across, down: _Down) -> dict[str, NodeBox]:
     nodes: dict[str, NodeBox] = {}
     for sid, sl in grid.slots.items():
         cx = across.col_left[sl.column] + across.col_w[sl.column] / 2
-        cy = down.row_top[(sl.lane, sl.row)] + down.row_h[sl.lane] / 2
+        cy = down.row_top[(sl.lane, sl.row)] + down.row_h[(sl.lane, sl.row)] / 2
         lane_id = None if sl.lane in ("", NO_LANE) else sl.lane
         phase_id = None if sl.phase in ("", NO_PHASE) else sl.phase
         nodes[sid] = NodeBox(sid, cx, cy, sl.width, sl.height, lane_id, phase_id, sl.column,
