@@ -35,6 +35,7 @@ __all__ = ["compute_layout"]
 MARGIN = 14.0  # white space right of and below the map
 GAP = 30.0  # narrowest gap between columns that a line runs down
 EMPTY_GAP = 20.0  # gap between columns that only straight lines cross (room for an arrowhead)
+TURN_CLEAR = 18.0  # from a track moved aside for a branch label to the next column
 PAD = 14.0  # from a gap's edge to its first track
 TRACK = 10.0  # distance between parallel lines (more than 8: they read as two)
 SEPARATOR_CLEAR = 12.0  # least distance from a line in a gap to the phase separator there
@@ -178,11 +179,17 @@ class _Across:
     width: float
     gap_tracks: Mapping[int, int]
     boundary: set[int]  # gaps on a phase boundary, where the separator runs
+    lead: Mapping[int, float]  # room a branch label keeps left of a gap's tracks
 
     def gap_x(self, g: int, track: int) -> float:
-        """The x of ``track`` in gap ``g`` (its centre for no track)."""
+        """The x of ``track`` in gap ``g`` (its centre for no track).
+
+        The tracks are centred in the gap, or as far left as a branch label
+        in front of them lets them be.
+        """
         count = self.gap_tracks.get(g, 0)
-        centre = self.gap_left[g] + self.gap_w[g] / 2
+        spread = TRACK * max(0, count - 1)
+        centre = self.gap_left[g] + max(self.gap_w[g] / 2, self.lead.get(g, 0.0) + spread / 2)
         if track < 0 or count == 0:
             return centre
         if g in self.boundary:
@@ -214,7 +221,7 @@ def _across(grid: Grid, plan: Plan, branches: Branches, phase_titles: Mapping[st
             gap_w.append(max(GAP, 2 * PAD + TRACK * (tracks - 1)))
         else:
             gap_w.append(EMPTY_GAP)
-    _widen_gaps_for_labels(grid, plan, branches, col_w, gap_w)
+    lead = _widen_gaps_for_labels(grid, plan, branches, col_w, gap_w, boundary)
     _widen_columns_for_titles(grid, phase_titles, col_w, gap_w)
     col_left: list[float] = []
     x = head_w
@@ -225,25 +232,39 @@ def _across(grid: Grid, plan: Plan, branches: Branches, phase_titles: Mapping[st
     width = x + gap_w[ncols] + MARGIN
     gap_left = [col_left[g] - gap_w[g] if g < ncols else col_left[-1] + col_w[-1]
                 for g in range(ncols + 1)]
-    return _Across(head_w, col_w, col_left, gap_w, gap_left, width, plan.gap_tracks, boundary)
+    return _Across(head_w, col_w, col_left, gap_w, gap_left, width, plan.gap_tracks, boundary,
+                   lead)
 
 
 def _widen_gaps_for_labels(grid: Grid, plan: Plan, branches: Branches, col_w: list[float],
-                           gap_w: list[float]) -> None:
+                           gap_w: list[float], boundary: set[int]) -> dict[int, float]:
     """Widen gaps so a label on a branch leaving a diamond's right corner fits.
 
-    Such a label sits between the diamond and the gap's tracks, which run in
-    the middle of the gap.
+    Such a label sits between the diamond and the gap's tracks. In a gap on
+    a phase boundary the tracks stay in the middle (the separator runs
+    there); elsewhere they move right, clear of the label, and keep
+    :data:`TURN_CLEAR` from the next column.
+
+    Returns:
+        The room each widened gap keeps left of its tracks for labels.
     """
+    lead: dict[int, float] = {}
     for route in plan.routes:
         branch = branches.get((route.edge[0], route.edge[2]))
-        if branch is None or not branch.label or route.exit:
-            continue
+        if branch is None or not branch.label or route.exit or route.kind == "drop":
+            continue  # the label of a branch leaving by a corner sits beside its line
         sl = grid.slots[route.edge[0]]
         g = sl.column + 1
         slack = (col_w[sl.column] - sl.width) / 2
-        spread = TRACK * max(0, plan.gap_tracks.get(g, 0) - 1)
-        gap_w[g] = max(gap_w[g], 2 * max(0.0, label_size(branch.label)[0] + 6 - slack) + spread)
+        tracks = plan.gap_tracks.get(g, 0)
+        spread = TRACK * max(0, tracks - 1)
+        need = max(0.0, label_size(branch.label)[0] + 6 - slack)
+        if g in boundary:
+            gap_w[g] = max(gap_w[g], 2 * need + spread)
+            continue
+        lead[g] = max(lead.get(g, 0.0), need)
+        gap_w[g] = max(gap_w[g], lead[g] + spread + (TURN_CLEAR if tracks else EMPTY_GAP / 2))
+    return lead
 
 
 def _widen_columns_for_titles(grid: Grid, phase_titles: Mapping[str, str], col_w: list[float],
