@@ -23,6 +23,8 @@ PARALLEL_BAR = (10.0, 48.0)
 
 STEP_MIN_WIDTH = 60.0
 """Narrowest box of a step with a label (points)."""
+ROUND_CLEAR = 6.0
+"""Least room between a label's corner and the round end of a terminator or delay (points)."""
 DECISION_MIN = (80.0, 52.0)
 """Smallest diamond, width and height (points)."""
 
@@ -101,9 +103,10 @@ def _step_size(kind: str, title: str, wrap_width: float) -> tuple[float, float, 
         return max(DECISION_MIN[0], w / (0.92 - h / (height - 8)) + 8), height, lines
     w = max(text_width(line) for line in lines)
     h = LINE_HEIGHT * len(lines)
-    if kind in ("terminator", "delay"):  # rounded ends take room
-        h = max(36.0, h + 14)
-        return max(STEP_MIN_WIDTH, w + h * (0.8 if kind == "terminator" else 0.5) + 14), h, lines
+    if kind in ("terminator", "delay"):  # rounded ends: the text's corners inside them
+        h, half = max(36.0, h + 14), h / 2 + 2
+        inset = h / 2 - math.sqrt((h / 2) ** 2 - half ** 2) + ROUND_CLEAR
+        return max(STEP_MIN_WIDTH, w + inset * (2 if kind == "terminator" else 1) + 4), h, lines
     extra = 34.0 if kind == "predefined" else 20.0
     return max(STEP_MIN_WIDTH, w + extra), max(36.0, h + 16), lines
 
