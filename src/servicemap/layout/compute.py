@@ -39,7 +39,8 @@ TURN_CLEAR = 18.0  # from a track moved aside for a branch label to the next col
 PAD = 14.0  # from a gap's edge to its first track
 TRACK = 10.0  # distance between parallel lines (more than 8: they read as two)
 SEPARATOR_CLEAR = 12.0  # least distance from a line in a gap to the phase separator there
-CORRIDOR = 28.0  # lowest corridor between rows
+CORRIDOR = 28.0  # lowest corridor between rows that a line runs along
+EMPTY_CORRIDOR = 20.0  # corridor no line runs along
 CORRIDOR_PAD = 14.0  # from a corridor's edge (a lane border, a blueprint line) to its first track
 MIN_ROW = 36.0
 EMPTY_COLUMN = 40.0
@@ -340,7 +341,8 @@ def _bands(grid: Grid, plan: Plan, lane_titles: Mapping[str, str], lane_info: Ma
         band_top = y
         for k in range(grid.rows[lane] + 1):
             tracks = plan.corridor_tracks.get((lane, k), 0)
-            size = max(CORRIDOR, 2 * CORRIDOR_PAD + TRACK * max(0, tracks - 1))
+            size = (max(CORRIDOR, 2 * CORRIDOR_PAD + TRACK * (tracks - 1)) if tracks
+                    else EMPTY_CORRIDOR)
             down.corridor_top[(lane, k)] = (y, size)
             y += size
             if k < grid.rows[lane]:
