@@ -249,6 +249,8 @@ def step_label(kind: str, title: str, wrap_width: float = STEP_WRAP) -> Fitted:
     True
     >>> step_label("task", "Acknowledgement received").lines  # a long word stays whole
     ('Acknowledgement', 'received')
+    >>> step_label("document", "Order confirmation email").lines
+    ('Order', 'confirmation', 'email')
     """
     if kind == "connector":
         if len(title) <= CONNECTOR_CHARS:
@@ -258,7 +260,7 @@ def step_label(kind: str, title: str, wrap_width: float = STEP_WRAP) -> Fitted:
     # A word up to LONG_WORD times the line keeps whole: the lines widen to it.
     longest = max((_fit(w, 0, width * LONG_WORD)[1]
                    for w in title[:STEP_LINES * 40].split()), default=0.0)
-    return fit_lines(title, max(width, longest), STEP_LINES)
+    return fit_lines(title, max(width, longest + 0.01), STEP_LINES)  # + rounding room
 
 
 def branch_label(label: str) -> Fitted:

@@ -47,6 +47,7 @@ EMPTY_COLUMN = 40.0
 HEADER_MIN = 28.0
 LANE_HEADER_MIN = 96.0  # "line of internal interaction" fits at 6 pt
 LANE_HEADER_MAX = 112.0
+LANE_HEADER_WIDEST = 150.0  # widened up to this for a long word in a lane title
 LANE_HEADER_PAD = 26.0  # lane header column width beyond its longest title line
 PHASE_HEADER_MAX = 170.0
 NO_LANE_TITLE = "(no lane)"
@@ -161,7 +162,10 @@ def _header_width(lane_titles: Mapping[str, str]) -> float:
         return 0.0
     longest = max(max(text_width(t) for t in wrap(title, LANE_HEADER_MAX - LANE_HEADER_PAD))
                   for title in lane_titles.values())
-    return max(LANE_HEADER_MIN, min(LANE_HEADER_MAX, longest + LANE_HEADER_PAD))
+    # The drawer wraps titles at the width less LANE_TITLE_INSET: a word keeps whole.
+    word = max(text_width(w) for title in lane_titles.values() for w in [*title.split(), ""])
+    return max(LANE_HEADER_MIN, min(LANE_HEADER_MAX, longest + LANE_HEADER_PAD),
+               min(LANE_HEADER_WIDEST, word + LANE_TITLE_INSET + 1))
 
 
 @dataclass

@@ -103,10 +103,13 @@ def _step_size(kind: str, title: str, wrap_width: float) -> tuple[float, float, 
         return max(DECISION_MIN[0], w / (0.92 - h / (height - 8)) + 8), height, lines
     w = max(text_width(line) for line in lines)
     h = LINE_HEIGHT * len(lines)
-    if kind in ("terminator", "delay"):  # rounded ends: the text's corners inside them
+    if kind == "terminator":  # round ends: the text's corners inside them
         h, half = max(36.0, h + 14), h / 2 + 2
         inset = h / 2 - math.sqrt((h / 2) ** 2 - half ** 2) + ROUND_CLEAR
-        return max(STEP_MIN_WIDTH, w + inset * (2 if kind == "terminator" else 1) + 4), h, lines
+        return max(STEP_MIN_WIDTH, w + 2 * inset + 4), h, lines
+    if kind == "delay":  # the text is drawn centred left of the round end
+        h = max(36.0, h + 14)
+        return max(STEP_MIN_WIDTH, w + h * 0.5 + 14), h, lines
     extra = 34.0 if kind == "predefined" else 20.0
     return max(STEP_MIN_WIDTH, w + extra), max(36.0, h + 16), lines
 
