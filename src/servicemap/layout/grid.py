@@ -186,8 +186,7 @@ def place(bp: Blueprint, *, wrap_width: float = STEP_WRAP, deadline: Deadline | 
     phase_rank = {p: i for i, p in enumerate(phase_ids or [""])}
     edges, succ = _flow_edges(bp, slots)
     back = _rework_edges(slots, edges, succ, phase_rank)
-    main = main_branches(bp, edges)
-    drops = _hand_offs(slots, lanes, edges, back, main)
+    drops = _hand_offs(slots, lanes, edges, back)
     for attempt in range(HAND_OFF_ROUNDS + 1):
         if attempt == HAND_OFF_ROUNDS:
             drops = set()
@@ -200,20 +199,19 @@ def place(bp: Blueprint, *, wrap_width: float = STEP_WRAP, deadline: Deadline | 
             break
         drops -= blocked
     return Grid(slots, lanes, [p for p in phase_rank if p], columns, rows, edges, back,
-                phase_columns, main, drops)
+                phase_columns, main_branches(bp, edges), drops)
 
 
 HAND_OFF_ROUNDS = 3  # placements tried before giving up the hand-offs still blocked
 
 
 def _hand_offs(slots: dict[str, Slot], lanes: Sequence[str], edges: Sequence[Edge],
-               back: set[Edge], main: set[Edge]) -> set[Edge]:
+               back: set[Edge]) -> set[Edge]:
     """Flows that may go straight down or up into the next step, in the source's column.
 
-    A flow from a step whose only forward flow it is (or a decision's other
-    branch beside its main one) to a step whose only forward flow in it is,
-    in another lane of the same phase, hands off vertically from the
-    source's side or corner (the target sits in the source's column). Hand-offs chain
+    A flow from a step whose only forward flow it is to a step whose only
+    forward flow in it is, in another lane of the same phase, hands off
+    vertically (the target sits in the source's column). Hand-offs chain
     down a column only while they keep going the same way (all down or all
     up), so each passes lanes the others do not touch; and a step does not
     hand off into the lane a flow into it comes along (that line would run
@@ -237,8 +235,7 @@ def _hand_offs(slots: dict[str, Slot], lanes: Sequence[str], edges: Sequence[Edg
     way_in: dict[str, int] = {}  # a hand-off's target: the same
     for e in edges:
         u, v = slots[e[0]], slots[e[1]]
-        only = outs[u.id] == 1 or (outs[u.id] == 2 and u.kind == "decision" and e not in main)
-        if (e in back or e[0] == e[1] or not only or ins[v.id] != 1
+        if (e in back or e[0] == e[1] or outs[u.id] != 1 or ins[v.id] != 1
                 or u.lane == v.lane or u.phase != v.phase
                 or "parallel" in (u.kind, v.kind)
                 or (v.kind == "decision" and branches[v.id] > 2)):
