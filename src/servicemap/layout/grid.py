@@ -209,9 +209,11 @@ def _hand_offs(slots: dict[str, Slot], lanes: Sequence[str], edges: Sequence[Edg
                back: set[Edge]) -> set[Edge]:
     """Flows that may go straight down or up into the next step, in the source's column.
 
-    A flow from a step whose only forward flow it is to a step whose only
-    forward flow in it is, in another lane of the same phase, hands off
-    vertically (the target sits in the source's column). Hand-offs chain
+    A flow from a step whose only forward flow it is to a step in another
+    lane of the same phase hands off vertically (the target sits in the
+    source's column; other flows into the target come from the left, and a
+    target they push further right gives the hand-off up); one hand-off
+    goes into a step at most. Hand-offs chain
     down a column only while they keep going the same way (all down or all
     up), so each passes lanes the others do not touch; and a step does not
     hand off into the lane a flow into it comes along (that line would run
@@ -221,27 +223,24 @@ def _hand_offs(slots: dict[str, Slot], lanes: Sequence[str], edges: Sequence[Edg
     """
     lane_index = {lane: i for i, lane in enumerate(lanes)}
     outs: dict[str, int] = dict.fromkeys(slots, 0)
-    ins: dict[str, int] = dict.fromkeys(slots, 0)
     branches: dict[str, int] = dict.fromkeys(slots, 0)
     came: dict[str, list[Edge]] = {}  # forward flows into each step
     for e in edges:
         branches[e[0]] += e[0] != e[1]
         if e not in back and e[0] != e[1]:
             outs[e[0]] += 1
-            ins[e[1]] += 1
             came.setdefault(e[1], []).append(e)
     drops: set[Edge] = set()
     way_out: dict[str, int] = {}  # a hand-off's source: down (1) or up (-1)
     way_in: dict[str, int] = {}  # a hand-off's target: the same
     for e in edges:
         u, v = slots[e[0]], slots[e[1]]
-        if (e in back or e[0] == e[1] or outs[u.id] != 1 or ins[v.id] != 1
-                or u.lane == v.lane or u.phase != v.phase
+        if (e in back or e[0] == e[1] or outs[u.id] != 1 or u.lane == v.lane or u.phase != v.phase
                 or "parallel" in (u.kind, v.kind)
                 or (v.kind == "decision" and branches[v.id] > 2)):
             continue
         way = 1 if lane_index[v.lane] > lane_index[u.lane] else -1
-        if (way_in.get(u.id, way) != way or way_out.get(v.id, way) != way
+        if (v.id in way_in or way_in.get(u.id, way) != way or way_out.get(v.id, way) != way
                 or any(slots[f[0]].lane == v.lane and f not in drops for f in came.get(u.id, []))):
             continue  # a line coming along v's lane into u would end just before v
         drops.add(e)
