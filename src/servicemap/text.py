@@ -30,6 +30,7 @@ __all__ = [
     "HEADER_LINE",
     "LANE_TITLE_INSET",
     "LINE_HEIGHT",
+    "LONG_WORD",
     "MAP_TITLE_INSET",
     "PHASE_TITLE_INSET",
     "STEP_LINES",
@@ -63,10 +64,12 @@ PHASE_TITLE_INSET = 8.0
 MAP_TITLE_INSET = 16.0
 
 # How much of a label is drawn.
-STEP_WRAP = 118.0
+STEP_WRAP = 72.0
 """Width in points at which step labels wrap (``compute_layout``'s default)."""
 DECISION_SHARE = 0.85
 """A decision's label wraps at this share of the step width (a diamond is narrow at its ends)."""
+LONG_WORD = 1.5
+"""A step label's lines widen to keep a word up to this many times their width whole."""
 STEP_LINES = 6
 """Most lines of a step label drawn; a longer label is cut with an ellipsis."""
 CONNECTOR_CHARS = 4
@@ -244,13 +247,20 @@ def step_label(kind: str, title: str, wrap_width: float = STEP_WRAP) -> Fitted:
     (Fitted(lines=('A',), cut=False), ('Aga…',))
     >>> step_label("task", "word " * 100).cut
     True
+    >>> step_label("task", "Acknowledgement received").lines  # a long word stays whole
+    ('Acknowledgement', 'received')
+    >>> step_label("document", "Order confirmation email").lines
+    ('Order', 'confirmation', 'email')
     """
     if kind == "connector":
         if len(title) <= CONNECTOR_CHARS:
             return Fitted((title,))
         return Fitted((title[:CONNECTOR_CHARS - 1] + ELLIPSIS,), cut=True)
     width = wrap_width * DECISION_SHARE if kind == "decision" else wrap_width
-    return fit_lines(title, width, STEP_LINES)
+    # A word up to LONG_WORD times the line keeps whole: the lines widen to it.
+    longest = max((_fit(w, 0, width * LONG_WORD)[1]
+                   for w in title[:STEP_LINES * 40].split()), default=0.0)
+    return fit_lines(title, max(width, longest + 0.01), STEP_LINES)  # + rounding room
 
 
 def branch_label(label: str) -> Fitted:

@@ -15,6 +15,7 @@ from servicemap.layout import compute_layout
 from servicemap.layout.deadline import Deadline
 from servicemap.model import Blueprint
 from servicemap.problems import RenderError
+from servicemap.text import LONG_WORD, STEP_WRAP
 from tests.helpers.layouts import grid_layout
 from tests.helpers.maps import FILE_ATTRS, HOSTILE, every_kind_map, hostile_map
 
@@ -170,7 +171,13 @@ def test_long_text_is_drawn_cut_and_kept_whole_in_the_tooltips() -> None:
     graph = parsed(dot)  # parses: no quoted string or HTML label over Graphviz's limit
     work = next(n for n in graph.nodes() if tip(n).startswith("x"))
     assert tip(work) == "x" * 100_000 + "&#10;kind: task&#10;id: w"
-    assert "x" * 18 + "…" in work.attr["label"] and work.attr["label"].count("<BR/>") == 5
+    # An "x" is 0.62 em = 6.2 pt wide. One word longer than a line: the lines
+    # widen to LONG_WORD times STEP_WRAP (1.5 x 72 = 108 pt) and hold
+    # floor(108 / 6.2) = 17 of them; the sixth and last line gives one up to
+    # the ellipsis (0.62 em too: 16 x 6.2 + 6.2 = 105.4 pt).
+    per_line = int(STEP_WRAP * LONG_WORD / 6.2)
+    assert re.findall(r"x+…?", work.attr["label"]) == ["x" * per_line] * 5 + [
+        "x" * (per_line - 1) + "…"]
     edge = next(e for e in graph.edges() if "label" in e.attr and "y&lt;" in e.attr["label"])
     assert edge.attr["label"].count("<BR/>") == 2 and edge.attr["label"].endswith("…")
     assert tip(edge) == "d → e [" + "y&lt;" * 30_000 + "] (flow)"

@@ -79,10 +79,11 @@ def test_split_300_steps_into_a_multi_page_pdf_whose_connectors_match(tmp_path: 
     reader = PdfReader(out)
     assert len(reader.pages) >= 1 + len(pages) >= 4  # long phases take several A3 pages
     text = [page.extract_text() for page in reader.pages]
-    outs = {(m.group(1), k + 1, int(m.group(2)))
-            for k, t in enumerate(text) for m in re.finditer(r"([A-Z]\d+) → p\. (\d+)", t)}
-    ins = {(m.group(1), int(m.group(2)), k + 1)
-           for k, t in enumerate(text) for m in re.finditer(r"([A-Z]\d+) from p\. (\d+)", t)}
+    # A connector's label wraps like any step's: "A1 from p. 12:" may take two lines.
+    outs = {(m.group(1), k + 1, int(m.group(2))) for k, t in enumerate(text)
+            for m in re.finditer(r"([A-Z]\d+)\s+→\s+p\.\s+(\d+)", t)}
+    ins = {(m.group(1), int(m.group(2)), k + 1) for k, t in enumerate(text)
+           for m in re.finditer(r"([A-Z]\d+)\s+from\s+p\.\s+(\d+)", t)}
     assert outs and outs == ins  # every connector has its partner, page numbers agree
     assert len(outs) >= len(links) and len(outs) >= len(reader.pages) - 2
 

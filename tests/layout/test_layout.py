@@ -67,10 +67,13 @@ def test_blueprint_grid() -> None:
     assert [c.id for c in lay.columns] == ["ask", "fix"]
     n = lay.nodes
     # The customer's report goes straight down to the desk (a hand-off in one
-    # column, no bend); the desk's ticket follows in the next column.
-    assert n["start"].column == n["log"].column < n["ticket"].column < n["repair"].column
+    # column, no bend), and the desk's ticket on down to the ticket system:
+    # hand-offs chain down a column while they keep going the same way.
+    assert n["start"].column == n["log"].column == n["ticket"].column < n["repair"].column
     hand_off = next(e for e in lay.edges if e.source == "start")
     assert hand_off.points == ((n["start"].x, n["start"].bottom), (n["log"].x, n["log"].top))
+    hand_on = next(e for e in lay.edges if e.source == "log")
+    assert hand_on.points == ((n["log"].x, n["log"].bottom), (n["ticket"].x, n["ticket"].top))
     assert n["ok"].kind == "decision" and n["ok"].label_lines == ("Fixed?",)
     back = [e for e in lay.edges if e.source == "ok" and e.target == "repair"]
     assert len(back) == 1 and back[0].rework and back[0].failure and back[0].label == "no"

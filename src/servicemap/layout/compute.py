@@ -33,17 +33,21 @@ from .routing import Plan, plan_routes, route_points
 __all__ = ["compute_layout"]
 
 MARGIN = 14.0  # white space right of and below the map
-GAP = 30.0  # narrowest gap between columns
+GAP = 30.0  # narrowest gap between columns that a line runs down
+EMPTY_GAP = 20.0  # gap between columns that only straight lines cross (room for an arrowhead)
+TURN_CLEAR = 18.0  # from a track moved aside for a branch label to the next column
 PAD = 14.0  # from a gap's edge to its first track
 TRACK = 10.0  # distance between parallel lines (more than 8: they read as two)
 SEPARATOR_CLEAR = 12.0  # least distance from a line in a gap to the phase separator there
-CORRIDOR = 28.0  # lowest corridor between rows
+CORRIDOR = 28.0  # lowest corridor between rows that a line runs along
+EMPTY_CORRIDOR = 20.0  # corridor no line runs along
 CORRIDOR_PAD = 14.0  # from a corridor's edge (a lane border, a blueprint line) to its first track
 MIN_ROW = 36.0
 EMPTY_COLUMN = 40.0
 HEADER_MIN = 28.0
-LANE_HEADER_MIN = 96.0
-LANE_HEADER_MAX = 150.0
+LANE_HEADER_MIN = 96.0  # "line of internal interaction" fits at 6 pt
+LANE_HEADER_MAX = 112.0
+LANE_HEADER_WIDEST = 150.0  # widened up to this for a long word in a lane title
 LANE_HEADER_PAD = 26.0  # lane header column width beyond its longest title line
 PHASE_HEADER_MAX = 170.0
 NO_LANE_TITLE = "(no lane)"
@@ -158,7 +162,10 @@ def _header_width(lane_titles: Mapping[str, str]) -> float:
         return 0.0
     longest = max(max(text_width(t) for t in wrap(title, LANE_HEADER_MAX - LANE_HEADER_PAD))
                   for title in lane_titles.values())
-    return max(LANE_HEADER_MIN, min(LANE_HEADER_MAX, longest + LANE_HEADER_PAD))
+    # The drawer wraps titles at the width less LANE_TITLE_INSET: a word keeps whole.
+    word = max(text_width(w) for title in lane_titles.values() for w in [*title.split(), ""])
+    return max(LANE_HEADER_MIN, min(LANE_HEADER_MAX, longest + LANE_HEADER_PAD),
+               min(LANE_HEADER_WIDEST, word + LANE_TITLE_INSET + 1))
 
 
 @dataclass
@@ -177,11 +184,17 @@ class _Across:
     width: float
     gap_tracks: Mapping[int, int]
     boundary: set[int]  # gaps on a phase boundary, where the separator runs
+    lead: Mapping[int, float]  # room a branch label keeps left of a gap's tracks
 
     def gap_x(self, g: int, track: int) -> float:
-        """The x of ``track`` in gap ``g`` (its centre for no track)."""
+        """The x of ``track`` in gap ``g`` (its centre for no track).
+
+        The tracks are centred in the gap, or as far left as a branch label
+        in front of them lets them be.
+        """
         count = self.gap_tracks.get(g, 0)
-        centre = self.gap_left[g] + self.gap_w[g] / 2
+        spread = TRACK * max(0, count - 1)
+        centre = self.gap_left[g] + max(self.gap_w[g] / 2, self.lead.get(g, 0.0) + spread / 2)
         if track < 0 or count == 0:
             return centre
         if g in self.boundary:
@@ -209,9 +222,11 @@ def _across(grid: Grid, plan: Plan, branches: Branches, phase_titles: Mapping[st
         if g in boundary and tracks:  # the separator in the centre, tracks clear of it
             side = tracks - tracks // 2
             gap_w.append(max(GAP, 2 * (PAD + SEPARATOR_CLEAR + TRACK * max(0, side - 1))))
+        elif tracks:
+            gap_w.append(max(GAP, 2 * PAD + TRACK * (tracks - 1)))
         else:
-            gap_w.append(max(GAP, 2 * PAD + TRACK * max(0, tracks - 1)))
-    _widen_gaps_for_labels(grid, plan, branches, col_w, gap_w)
+            gap_w.append(EMPTY_GAP)
+    lead = _widen_gaps_for_labels(grid, plan, branches, col_w, gap_w, boundary)
     _widen_columns_for_titles(grid, phase_titles, col_w, gap_w)
     col_left: list[float] = []
     x = head_w
@@ -222,25 +237,39 @@ def _across(grid: Grid, plan: Plan, branches: Branches, phase_titles: Mapping[st
     width = x + gap_w[ncols] + MARGIN
     gap_left = [col_left[g] - gap_w[g] if g < ncols else col_left[-1] + col_w[-1]
                 for g in range(ncols + 1)]
-    return _Across(head_w, col_w, col_left, gap_w, gap_left, width, plan.gap_tracks, boundary)
+    return _Across(head_w, col_w, col_left, gap_w, gap_left, width, plan.gap_tracks, boundary,
+                   lead)
 
 
 def _widen_gaps_for_labels(grid: Grid, plan: Plan, branches: Branches, col_w: list[float],
-                           gap_w: list[float]) -> None:
+                           gap_w: list[float], boundary: set[int]) -> dict[int, float]:
     """Widen gaps so a label on a branch leaving a diamond's right corner fits.
 
-    Such a label sits between the diamond and the gap's tracks, which run in
-    the middle of the gap.
+    Such a label sits between the diamond and the gap's tracks. In a gap on
+    a phase boundary the tracks stay in the middle (the separator runs
+    there); elsewhere they move right, clear of the label, and keep
+    :data:`TURN_CLEAR` from the next column.
+
+    Returns:
+        The room each widened gap keeps left of its tracks for labels.
     """
+    lead: dict[int, float] = {}
     for route in plan.routes:
         branch = branches.get((route.edge[0], route.edge[2]))
-        if branch is None or not branch.label or route.exit:
-            continue
+        if branch is None or not branch.label or route.exit or route.kind == "drop":
+            continue  # the label of a branch leaving by a corner sits beside its line
         sl = grid.slots[route.edge[0]]
         g = sl.column + 1
         slack = (col_w[sl.column] - sl.width) / 2
-        spread = TRACK * max(0, plan.gap_tracks.get(g, 0) - 1)
-        gap_w[g] = max(gap_w[g], 2 * max(0.0, label_size(branch.label)[0] + 6 - slack) + spread)
+        tracks = plan.gap_tracks.get(g, 0)
+        spread = TRACK * max(0, tracks - 1)
+        need = max(0.0, label_size(branch.label)[0] + 6 - slack)
+        if g in boundary:
+            gap_w[g] = max(gap_w[g], 2 * need + spread)
+            continue
+        lead[g] = max(lead.get(g, 0.0), need)
+        gap_w[g] = max(gap_w[g], lead[g] + spread + (TURN_CLEAR if tracks else EMPTY_GAP / 2))
+    return lead
 
 
 def _widen_columns_for_titles(grid: Grid, phase_titles: Mapping[str, str], col_w: list[float],
@@ -288,7 +317,7 @@ class _Down:
     """The vertical frame: top and height of every row, top and size of every corridor."""
 
     row_top: dict[tuple[str, int], float]
-    row_h: dict[str, float]
+    row_h: dict[tuple[str, int], float]  # each row's own height: its tallest step
     corridor_top: dict[tuple[str, int], tuple[float, float]]
     corridor_tracks: Mapping[tuple[str, int], int]
 
@@ -304,9 +333,9 @@ def _bands(grid: Grid, plan: Plan, lane_titles: Mapping[str, str], lane_info: Ma
            head_w: float, top: float) -> tuple[list[Band], _Down]:
     """Bands top to bottom: per lane a corridor above, between and below its rows,
     tall enough for the lane header (and the name of a blueprint line at its foot)."""
-    row_h = dict.fromkeys(grid.lanes, MIN_ROW)
+    row_h = {(lane, k): MIN_ROW for lane in grid.lanes for k in range(grid.rows[lane])}
     for sl in grid.slots.values():
-        row_h[sl.lane] = max(row_h[sl.lane], sl.height)
+        row_h[(sl.lane, sl.row)] = max(row_h[(sl.lane, sl.row)], sl.height)
     layers = [lane_info[lid].layer if lid in lane_info else None for lid in grid.lanes]
     lined = {i for i, _, _ in layer_lines(layers)}
     down = _Down({}, row_h, {}, plan.corridor_tracks)
@@ -316,12 +345,13 @@ def _bands(grid: Grid, plan: Plan, lane_titles: Mapping[str, str], lane_info: Ma
         band_top = y
         for k in range(grid.rows[lane] + 1):
             tracks = plan.corridor_tracks.get((lane, k), 0)
-            size = max(CORRIDOR, 2 * CORRIDOR_PAD + TRACK * max(0, tracks - 1))
+            size = (max(CORRIDOR, 2 * CORRIDOR_PAD + TRACK * (tracks - 1)) if tracks
+                    else EMPTY_CORRIDOR)
             down.corridor_top[(lane, k)] = (y, size)
             y += size
             if k < grid.rows[lane]:
                 down.row_top[(lane, k)] = y
-                y += row_h[lane]
+                y += row_h[(lane, k)]
         need = 0.0
         if lane:
             need = HEADER_LINE * header_lines(lane_titles[lane], head_w - LANE_TITLE_INSET) + 8
@@ -338,7 +368,7 @@ def _nodes(grid: Grid, across: _Across, down: _Down) -> dict[str, NodeBox]:
     nodes: dict[str, NodeBox] = {}
     for sid, sl in grid.slots.items():
         cx = across.col_left[sl.column] + across.col_w[sl.column] / 2
-        cy = down.row_top[(sl.lane, sl.row)] + down.row_h[sl.lane] / 2
+        cy = down.row_top[(sl.lane, sl.row)] + down.row_h[(sl.lane, sl.row)] / 2
         lane_id = None if sl.lane in ("", NO_LANE) else sl.lane
         phase_id = None if sl.phase in ("", NO_PHASE) else sl.phase
         nodes[sid] = NodeBox(sid, cx, cy, sl.width, sl.height, lane_id, phase_id, sl.column,

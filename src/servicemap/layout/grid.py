@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -19,6 +20,13 @@ NO_PHASE = "\x00no-phase"
 DASHED_LINE = "visibility"  # the blueprint line drawn dashed
 PARALLEL_BAR = (10.0, 48.0)
 """Width and height of a parallel step's bar (points); its box has room for the label."""
+
+STEP_MIN_WIDTH = 60.0
+"""Narrowest box of a step with a label (points)."""
+ROUND_CLEAR = 6.0
+"""Least room between a label's corner and the round end of a terminator or delay (points)."""
+DECISION_MIN = (80.0, 52.0)
+"""Smallest diamond, width and height (points)."""
 
 Edge = tuple[str, str, int]
 """A flow line: ``(source id, target id, position in the source's next)``."""
@@ -71,6 +79,12 @@ def step_size(kind: str, title: str, wrap_width: float = STEP_WRAP
     >>> w > text_width(max(lines, key=text_width)) * 1.6 and h >= 52
     True
     """
+    w, h, lines = _step_size(kind, title, wrap_width)
+    return float(math.ceil(w)), float(math.ceil(h)), lines  # whole points: no float noise
+
+
+def _step_size(kind: str, title: str, wrap_width: float) -> tuple[float, float, tuple[str, ...]]:
+    """:func:`step_size` before rounding up."""
     lines = step_label(kind, title, wrap_width).lines
     if kind == "parallel":  # a bar across the flow; its label above it, in room kept for it
         w = max(text_width(line) for line in lines)
@@ -82,15 +96,22 @@ def step_size(kind: str, title: str, wrap_width: float = STEP_WRAP
     if kind == "decision":
         w = max(text_width(line) for line in lines)
         h = LINE_HEIGHT * len(lines)
-        # |x|/(W/2) + |y|/(H/2) <= 1 at the text's corners: 0.56 + 0.36 < 1.
-        return max(96.0, w / 0.56 + 8), max(52.0, h / 0.36 + 8), lines
+        # |x|/(W/2) + |y|/(H/2) <= 1 at the text's corners: the text takes at
+        # most 0.36 of the height inside a 4 pt margin, and its width what is
+        # left of 0.92 (0.56 or more), so a short label's diamond is flatter.
+        height = max(DECISION_MIN[1], h / 0.36 + 8)
+        return max(DECISION_MIN[0], w / (0.92 - h / (height - 8)) + 8), height, lines
     w = max(text_width(line) for line in lines)
     h = LINE_HEIGHT * len(lines)
-    if kind in ("terminator", "delay"):  # rounded ends take room
+    if kind == "terminator":  # round ends: the text's corners inside them
+        h, half = max(36.0, h + 14), h / 2 + 2
+        inset = h / 2 - math.sqrt((h / 2) ** 2 - half ** 2) + ROUND_CLEAR
+        return max(STEP_MIN_WIDTH, w + 2 * inset + 4), h, lines
+    if kind == "delay":  # the text is drawn centred left of the round end
         h = max(36.0, h + 14)
-        return max(84.0, w + h * (0.8 if kind == "terminator" else 0.5) + 14), h, lines
+        return max(STEP_MIN_WIDTH, w + h * 0.5 + 14), h, lines
     extra = 34.0 if kind == "predefined" else 20.0
-    return max(84.0, w + extra), max(36.0, h + 16), lines
+    return max(STEP_MIN_WIDTH, w + extra), max(36.0, h + 16), lines
 
 
 def back_edges(order: Sequence[str], succ: dict[str, list[tuple[str, int]]],
@@ -165,7 +186,7 @@ def place(bp: Blueprint, *, wrap_width: float = STEP_WRAP, deadline: Deadline | 
     phase_rank = {p: i for i, p in enumerate(phase_ids or [""])}
     edges, succ = _flow_edges(bp, slots)
     back = _rework_edges(slots, edges, succ, phase_rank)
-    drops = _hand_offs(slots, edges, back)
+    drops = _hand_offs(slots, lanes, edges, back)
     for attempt in range(HAND_OFF_ROUNDS + 1):
         if attempt == HAND_OFF_ROUNDS:
             drops = set()
@@ -184,37 +205,47 @@ def place(bp: Blueprint, *, wrap_width: float = STEP_WRAP, deadline: Deadline | 
 HAND_OFF_ROUNDS = 3  # placements tried before giving up the hand-offs still blocked
 
 
-def _hand_offs(slots: dict[str, Slot], edges: Sequence[Edge], back: set[Edge]) -> set[Edge]:
+def _hand_offs(slots: dict[str, Slot], lanes: Sequence[str], edges: Sequence[Edge],
+               back: set[Edge]) -> set[Edge]:
     """Flows that may go straight down or up into the next step, in the source's column.
 
-    A flow from a step whose only forward flow it is to a step whose only
-    forward flow in it is, in another lane of the same phase, hands off
-    vertically (the target sits in the source's column) unless its source
-    was itself handed off to, or its target hands off in turn: no column
-    holds a chain. Parallel bars keep their flow across, and a decision with
-    three branches or more keeps its top and bottom corners for them.
+    A flow from a step whose only forward flow it is to a step in another
+    lane of the same phase hands off vertically (the target sits in the
+    source's column; other flows into the target come from the left, and a
+    target they push further right gives the hand-off up); one hand-off
+    goes into a step at most. Hand-offs chain
+    down a column only while they keep going the same way (all down or all
+    up), so each passes lanes the others do not touch; and a step does not
+    hand off into the lane a flow into it comes along (that line would run
+    up to the target and turn away just before it). Parallel bars keep
+    their flow across, and a decision with three branches or more keeps its
+    top and bottom corners for them.
     """
+    lane_index = {lane: i for i, lane in enumerate(lanes)}
     outs: dict[str, int] = dict.fromkeys(slots, 0)
-    ins: dict[str, int] = dict.fromkeys(slots, 0)
     branches: dict[str, int] = dict.fromkeys(slots, 0)
+    came: dict[str, list[Edge]] = {}  # forward flows into each step
     for e in edges:
         branches[e[0]] += e[0] != e[1]
         if e not in back and e[0] != e[1]:
             outs[e[0]] += 1
-            ins[e[1]] += 1
+            came.setdefault(e[1], []).append(e)
     drops: set[Edge] = set()
-    sources: set[str] = set()
-    targets: set[str] = set()
+    way_out: dict[str, int] = {}  # a hand-off's source: down (1) or up (-1)
+    way_in: dict[str, int] = {}  # a hand-off's target: the same
     for e in edges:
         u, v = slots[e[0]], slots[e[1]]
-        if (e in back or e[0] == e[1] or outs[u.id] != 1 or ins[v.id] != 1
-                or u.lane == v.lane or u.phase != v.phase
-                or "parallel" in (u.kind, v.kind) or u.id in targets or v.id in sources
+        if (e in back or e[0] == e[1] or outs[u.id] != 1 or u.lane == v.lane or u.phase != v.phase
+                or "parallel" in (u.kind, v.kind)
                 or (v.kind == "decision" and branches[v.id] > 2)):
             continue
+        way = 1 if lane_index[v.lane] > lane_index[u.lane] else -1
+        if (v.id in way_in or way_in.get(u.id, way) != way or way_out.get(v.id, way) != way
+                or any(slots[f[0]].lane == v.lane and f not in drops for f in came.get(u.id, []))):
+            continue  # a line coming along v's lane into u would end just before v
         drops.add(e)
-        sources.add(u.id)
-        targets.add(v.id)
+        way_out[u.id] = way
+        way_in[v.id] = way
     return drops
 
 
@@ -233,7 +264,7 @@ def _blocked_hand_offs(slots: dict[str, Slot], lanes: Sequence[str], drops: set[
     loops: dict[str, list[str]] = {}
     for e in back:
         loops.setdefault(e[0], []).append(e[1])
-    leaves = _Leaves.of(slots, lane_index, edges, back)
+    leaves = _Leaves.of(slots, lane_index, edges, back, drops)
     blocked: set[Edge] = set()
     for e in drops:
         u, v = slots[e[0]], slots[e[1]]
@@ -243,7 +274,8 @@ def _blocked_hand_offs(slots: dict[str, Slot], lanes: Sequence[str], drops: set[
         i = bisect.bisect_right(keys, lo)
         if u.column != v.column or (i < len(keys) and keys[i] < hi) or any(
                 (slots[t].lane, slots[t].row) == (u.lane, u.row)
-                and leaves.within((u.lane, u.row), -1 if b > a else 1, slots[t].column, u.column)
+                and leaves.within((u.lane, u.row), -1 if b > a else 1, slots[t].column, u.column,
+                                  t)
                 for t in loops.get(u.id, [])):
             blocked.add(e)
     return blocked
@@ -256,16 +288,19 @@ class _Leaves:
     A loop from a step back along its own row runs beside the row, above or
     below; a line between a step of the row in the loop's columns and a step
     on one side bars that side, so a hand-off out of the loop's last step to
-    the other side would be crossed by the loop.
+    the other side would be crossed by the loop. A hand-off straight into or
+    out of the loop's first step does not: it meets that step in the middle
+    of its side, and the loop turns into the side beside it.
     """
 
-    spans: dict[tuple[tuple[str, int], int], list[tuple[int, int]]]
+    spans: dict[tuple[tuple[str, int], int], list[tuple[int, int, str]]]
 
     @classmethod
     def of(cls, slots: dict[str, Slot], lane_index: dict[str, int], edges: Sequence[Edge],
-           back: set[Edge]) -> _Leaves:
-        """The lines of ``edges`` (rework and self-loops aside) leaving each row."""
-        spans: dict[tuple[tuple[str, int], int], list[tuple[int, int]]] = {}
+           back: set[Edge], drops: set[Edge]) -> _Leaves:
+        """The lines of ``edges`` (rework and self-loops aside) leaving each row; a
+        hand-off's span names the step it leaves the row at."""
+        spans: dict[tuple[tuple[str, int], int], list[tuple[int, int, str]]] = {}
         for e in edges:
             if e in back or e[0] == e[1]:
                 continue
@@ -276,18 +311,21 @@ class _Leaves:
             for here, there in ((x, y), (y, x)):
                 side = -1 if (lane_index[there.lane], there.row) < (lane_index[here.lane],
                                                                     here.row) else 1
-                spans.setdefault(((here.lane, here.row), side), []).append(span)
+                spans.setdefault(((here.lane, here.row), side), []).append(
+                    (*span, here.id if e in drops else ""))
         for items in spans.values():
             items.sort()
         return cls(spans)
 
-    def within(self, row: tuple[str, int], side: int, first: int, last: int) -> bool:
-        """Whether a line leaves ``row`` to ``side`` within columns ``first..last``."""
+    def within(self, row: tuple[str, int], side: int, first: int, last: int,
+               skip: str = "") -> bool:
+        """Whether a line leaves ``row`` to ``side`` within columns ``first..last``
+        (hand-offs at step ``skip`` aside)."""
         items = self.spans.get((row, side), [])
-        for lo, hi in items[bisect.bisect_left(items, (first, first)):]:
+        for lo, hi, at in items[bisect.bisect_left(items, (first, first, "")):]:
             if lo > last:
                 return False
-            if hi <= last:
+            if hi <= last and not (skip and at == skip):
                 return True
         return False
 
