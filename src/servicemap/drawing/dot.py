@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..layout.deadline import Deadline
 from ..layout.geometry import Band, EdgeRoute, Layout, NodeBox
@@ -31,7 +31,7 @@ from .evidence import band_height, draw_evidence, evidence_cards, make_room
 from .legend import LEGEND_NAMES, draw_legend, legend_entries, legend_height
 from .pages import Fit, Paper, fit_to_paper
 from .style import FONT, FONT_SIZE, Colors, KeyEntry, StepStyle
-from .symbols import draw_badge, draw_symbol
+from .symbols import Ring, draw_badge, draw_symbol
 from .tags import draw_tags, place_tags
 
 __all__ = ["Drawn", "build_dot", "draw_dot"]
@@ -136,14 +136,15 @@ def draw_dot(
         layout = make_room(layout, band_top, band_h)
     styles = styles or {}
     layout, tags = place_tags(layout, {
-        sid: (style.badge, _step_look(steps[sid], style, colors)[1])
+        sid: (style.badge, _step_look(steps[sid], style, colors).mark)
         for sid, style in styles.items() if style.badge and sid in steps and sid in layout.nodes})
     boxes = _boxes(blueprint, layout)
+    rings = _ring_entries(blueprint, styles, colors, key)
     if legend:
         kinds = [k for k in LEGEND_NAMES if any(steps[b.id].kind == k for b in boxes)]
-        entries = legend_entries(kinds, blueprint, layout, key)
+        entries = legend_entries(kinds, blueprint, layout, key, rings)
     else:
-        entries = [("key", entry) for entry in key]
+        entries = [*(("key", entry) for entry in key), *(("ring", entry) for entry in rings)]
     legend_h = legend_height(entries, layout.width) + 8 if entries else 0.0
     total_h = layout.height + legend_h
     dot = DotWriter(total_h, colors)
@@ -323,15 +324,14 @@ def _draw_steps(dot: DotWriter, blueprint: Blueprint, layout: Layout, boxes: Seq
         deadline.check("drawing the steps")
         step = steps[box.id]
         style = styles.get(step.id)
-        fill, color, penwidth = _step_look(step, style, colors)
+        look = _step_look(step, style, colors)
         extra = {"tooltip": _step_tooltip(step, lanes, phases, style),
                  "class": f"step {step.kind}"}
         shown: Sequence[str] = (box.label_lines or fit_lines(
             step.title, _label_width(step.kind, box), STEP_LINES).lines)
         kind = "offpage" if step.id in offpage else step.kind
-        draw_symbol(dot, kind, box, shown, fill=fill, color=color, penwidth=penwidth,
-                    extra=extra)
-        ids[step.id] = f"s{dot.count}"
+        ids[step.id] = draw_symbol(dot, kind, box, shown, fill=look.fill, color=look.color,
+                                   penwidth=look.penwidth, extra=extra, ring=look.ring)
         titles[step.id] = clip(step.title)
         if step.fail is not None:
             # On the top-right corner; a diamond has none, so on its upper-right edge.
@@ -341,16 +341,67 @@ def _draw_steps(dot: DotWriter, blueprint: Blueprint, layout: Layout, boxes: Seq
     return ids, titles
 
 
-def _step_look(step: Step, style: StepStyle | None, colors: Colors) -> tuple[str, str, float]:
-    """Fill, border colour and border width of a step: recovery steps green, then ``style``."""
+class _Look(NamedTuple):
+    """How a step is drawn: fill, border colour and width, and a ring inside the border."""
+
+    fill: str
+    color: str
+    penwidth: float
+    ring: Ring | None = None
+
+    @property
+    def mark(self) -> str:
+        """The colour of the step's mark (its ring if it has one): its tag's border."""
+        return self.ring[0] if self.ring is not None else self.color
+
+
+def _step_look(step: Step, style: StepStyle | None, colors: Colors) -> _Look:
+    """Fill, border and ring of a step: recovery steps green, then ``style``.
+
+    A service recovery step keeps its green border; a border colour from
+    ``style`` (a highlight, a problem mark) becomes a ring inside it, so both show.
+
+    >>> from servicemap import loads
+    >>> step = loads("name: R\\nsteps: [{id: r, kind: task, recovery: true}]").steps[0]
+    >>> look = _step_look(step, StepStyle(color="#6a1b9a", penwidth=3.0), Colors())
+    >>> look.color == Colors().recovery, look.ring
+    (True, ('#6a1b9a', 3.0))
+    """
     color, penwidth = colors.ink, 1.0
+    ring: Ring | None = None
     if step.recovery:
         color, penwidth = colors.recovery, 2.0
-    if style is not None:
-        color = style.color or color
-        penwidth = style.penwidth or penwidth
+    if style is not None and style.color is not None and style.color != color:
+        if step.recovery:
+            ring = (style.color, style.penwidth or penwidth)
+        else:
+            color = style.color
+    if style is not None and style.penwidth and ring is None:
+        penwidth = style.penwidth
     fill = (style.fill if style is not None and style.fill else None) or colors.step_fill
-    return fill, color, penwidth
+    return _Look(fill, color, penwidth, ring)
+
+
+def _ring_entries(blueprint: Blueprint, styles: Mapping[str, StepStyle], colors: Colors,
+                  key: Sequence[KeyEntry]) -> list[KeyEntry]:
+    """Key entries for the rings drawn: one per colour found on a recovery step, named
+    after the key entry of that colour.
+
+    >>> from servicemap import loads
+    >>> bp = loads("name: R\\nsteps: [{id: a, kind: task, recovery: true}]")
+    >>> key = [KeyEntry("critical path", color="#6a1b9a")]
+    >>> [e.label for e in _ring_entries(bp, {"a": StepStyle(color="#6a1b9a")}, Colors(), key)]
+    ['service recovery step, also critical path']
+    """
+    named = {entry.color: entry.label for entry in reversed(key) if entry.color}
+    rings: dict[str, KeyEntry] = {}
+    for step in blueprint.steps:
+        ring = _step_look(step, styles.get(step.id), colors).ring
+        if ring is not None and ring[0] not in rings:
+            text = named.get(ring[0], "highlighted")
+            text = text.split(" (")[0]  # the key entry says what the colour means
+            rings[ring[0]] = KeyEntry(f"service recovery step, also {text}", color=ring[0])
+    return list(rings.values())
 
 
 def _label_width(kind: str, box: NodeBox) -> float:
