@@ -133,6 +133,16 @@ def _failure_fills(analysis: Analysis, badges: dict[str, list[str]], used: set[s
     return fills
 
 
+def _queue_text(seconds: float) -> str:
+    """A modelled queue wait for a tag: under a second it is only "< 1 s" (its digits,
+    e.g. 5.01e-07 s on a lightly loaded step, say nothing a reader could use).
+
+    >>> _queue_text(0.000384), _queue_text(1.27), _queue_text(274)
+    ('< 1 s', '1.27 s', '4.57 min')
+    """
+    return "< 1 s" if seconds < 1 else format_seconds(seconds)
+
+
 def _load_borders(analysis: Analysis, badges: dict[str, list[str]], used: set[str]
                   ) -> dict[str, tuple[str, float]]:
     """Border of the bottleneck and of overloaded steps; adds load badges and key texts."""
@@ -144,7 +154,7 @@ def _load_borders(analysis: Analysis, badges: dict[str, list[str]], used: set[st
         if row.utilisation is not None:
             badges.setdefault(row.step, []).append(f"util {format_percent(row.utilisation, 0)}")
             if row.queue_wait_s and not row.overloaded:
-                badges[row.step].append(f"queue {format_seconds(row.queue_wait_s)}")
+                badges[row.step].append(f"queue {_queue_text(row.queue_wait_s)}")
         elif row.load_s is not None and row.step == analysis.summary.bottleneck:
             badges.setdefault(row.step, []).append(f"{format_seconds(row.load_s)}/case")
     if analysis.summary.bottleneck is not None:
