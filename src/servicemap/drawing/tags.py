@@ -148,6 +148,7 @@ def _place_row(layout: Layout, row: _Row, tags: Mapping[str, tuple[str, str]]) -
     whole_row = (layout.header_width + _CLEAR, layout.width - _CLEAR)
     for box in sorted(row.boxes, key=lambda b: b.x):
         text, color = tags[box.id]
+        text = " ".join(text.split())  # one run of words: a line break is a space here
         forms = tag_forms(text)
         spot = None
         for lo, hi in (_phase_span(layout, box), whole_row):
