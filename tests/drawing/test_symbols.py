@@ -12,9 +12,9 @@ import defusedxml.ElementTree as DET
 import pytest
 
 import servicemap
-from servicemap.drawing import KeyEntry, StepStyle, render_layout
+from servicemap.drawing import KeyEntry, StepStyle, merge_styles, problem_styles, render_layout
 from servicemap.drawing.style import Colors
-from servicemap.highlight import CRITICAL
+from servicemap.highlight import CRITICAL, styles_from_analysis
 from servicemap.layout import compute_layout
 from servicemap.model import Blueprint
 
@@ -160,3 +160,41 @@ def test_every_flow_line_still_ends_at_its_step_with_rings_drawn() -> None:
     flows = [e for e in root.iter(f"{SVG}g") if e.get("class") == "edge"
              and any("(flow)" in (a.get(XLINK_TITLE) or "") for a in e.iter(f"{SVG}a"))]
     assert len(flows) == len(layout.edges)
+
+
+def drawn_strokes_and_fills(root: Element) -> tuple[set[str], set[str]]:
+    """The border and fill colours Graphviz drew for the steps (their rings too), not
+    for the legend's samples: from the groups classed ``step`` or ``ring``."""
+    strokes: set[str] = set()
+    fills: set[str] = set()
+    for group in root.iter(f"{SVG}g"):
+        classes = (group.get("class") or "").split()
+        if "step" in classes or "ring" in classes:
+            for shape in group.iter():
+                if shape.tag in (f"{SVG}polygon", f"{SVG}path", f"{SVG}ellipse"):
+                    strokes.add(shape.get("stroke", ""))
+                    fills.add(shape.get("fill", ""))
+    return strokes, fills
+
+
+@pytest.mark.parametrize("path", sorted(Path("examples").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_colour_the_key_explains_is_drawn_on_a_step(path: Path) -> None:
+    # As `render --highlight` builds them: the analysis's styles, then the check
+    # problems' marks over them. returned_payment's bottleneck is also a step that
+    # breaks a check rule: its orange border was drawn over in magenta and the key
+    # explained an orange that was nowhere.
+    bp = servicemap.load(path)
+    styles, key = styles_from_analysis(servicemap.analyze(bp, percentile_cases=0))
+    marked, marks_key = problem_styles(servicemap.check(bp))
+    styles, key = merge_styles(styles, marked), [*key, *marks_key]
+    data = render_layout(bp, compute_layout(bp), format="svg", styles=styles, key=key,
+                         legend=True)
+    strokes, fills = drawn_strokes_and_fills(svg_of(data))
+    for entry in key:
+        assert entry.color is None or entry.color in strokes, (entry.label, entry.color)
+        assert entry.fill is None or entry.fill in fills, (entry.label, entry.fill)
+    if any(step.recovery for step in bp.steps):
+        assert GREEN in strokes
+    words = " ".join(t.text or "" for t in svg_of(data).iter(f"{SVG}text"))
+    if path.stem == "returned_payment":
+        assert "breaks a check rule, also bottleneck" in words

@@ -31,7 +31,7 @@ from .evidence import band_height, draw_evidence, evidence_cards, make_room
 from .legend import LEGEND_NAMES, draw_legend, legend_entries, legend_height
 from .pages import Fit, Paper, fit_to_paper
 from .style import FONT, FONT_SIZE, Colors, KeyEntry, StepStyle
-from .symbols import Ring, draw_badge, draw_symbol
+from .symbols import RING_WIDTH, Ring, draw_badge, draw_symbol
 from .tags import draw_tags, place_tags
 
 __all__ = ["Drawn", "build_dot", "draw_dot"]
@@ -136,15 +136,15 @@ def draw_dot(
         layout = make_room(layout, band_top, band_h)
     styles = styles or {}
     layout, tags = place_tags(layout, {
-        sid: (style.badge, _step_look(steps[sid], style, colors).mark)
+        sid: (style.badge, style.color or _step_look(steps[sid], style, colors).color)
         for sid, style in styles.items() if style.badge and sid in steps and sid in layout.nodes})
     boxes = _boxes(blueprint, layout)
-    rings = _ring_entries(blueprint, styles, colors, key)
+    key = [*key, *_ring_entries(blueprint, styles, colors, key)]
     if legend:
         kinds = [k for k in LEGEND_NAMES if any(steps[b.id].kind == k for b in boxes)]
-        entries = legend_entries(kinds, blueprint, layout, key, rings)
+        entries = legend_entries(kinds, blueprint, layout, key)
     else:
-        entries = [*(("key", entry) for entry in key), *(("ring", entry) for entry in rings)]
+        entries = [("key", entry) for entry in key]
     legend_h = legend_height(entries, layout.width) + 8 if entries else 0.0
     total_h = layout.height + legend_h
     dot = DotWriter(total_h, colors)
@@ -331,7 +331,7 @@ def _draw_steps(dot: DotWriter, blueprint: Blueprint, layout: Layout, boxes: Seq
             step.title, _label_width(step.kind, box), STEP_LINES).lines)
         kind = "offpage" if step.id in offpage else step.kind
         ids[step.id] = draw_symbol(dot, kind, box, shown, fill=look.fill, color=look.color,
-                                   penwidth=look.penwidth, extra=extra, ring=look.ring)
+                                   penwidth=look.penwidth, extra=extra, rings=look.rings)
         titles[step.id] = clip(step.title)
         if step.fail is not None:
             # On the top-right corner; a diamond has none, so on its upper-right edge.
@@ -342,66 +342,69 @@ def _draw_steps(dot: DotWriter, blueprint: Blueprint, layout: Layout, boxes: Seq
 
 
 class _Look(NamedTuple):
-    """How a step is drawn: fill, border colour and width, and a ring inside the border."""
+    """How a step is drawn: fill, border colour and width, and the rings inside the border."""
 
     fill: str
     color: str
     penwidth: float
-    ring: Ring | None = None
-
-    @property
-    def mark(self) -> str:
-        """The colour of the step's mark (its ring if it has one): its tag's border."""
-        return self.ring[0] if self.ring is not None else self.color
+    rings: tuple[Ring, ...] = ()
 
 
 def _step_look(step: Step, style: StepStyle | None, colors: Colors) -> _Look:
-    """Fill, border and ring of a step: recovery steps green, then ``style``.
+    """Fill, border and rings of a step: recovery steps green, then ``style``.
 
     A service recovery step keeps its green border; a border colour from
-    ``style`` (a highlight, a problem mark) becomes a ring inside it, so both show.
+    ``style`` (a highlight, a problem mark) becomes a ring inside it, and the
+    style's own ring (a highlight under a problem mark) a ring inside that, so
+    every mark shows.
 
     >>> from servicemap import loads
     >>> step = loads("name: R\\nsteps: [{id: r, kind: task, recovery: true}]").steps[0]
     >>> look = _step_look(step, StepStyle(color="#6a1b9a", penwidth=3.0), Colors())
-    >>> look.color == Colors().recovery, look.ring
-    (True, ('#6a1b9a', 3.0))
+    >>> look.color == Colors().recovery, look.rings
+    (True, (('#6a1b9a', 3.0),))
     """
     color, penwidth = colors.ink, 1.0
-    ring: Ring | None = None
     if step.recovery:
         color, penwidth = colors.recovery, 2.0
-    if style is not None and style.color is not None and style.color != color:
+    if style is None:
+        return _Look(colors.step_fill, color, penwidth)
+    width = style.penwidth or penwidth
+    rings: list[Ring] = []
+    if style.color is not None and style.color != color:
         if step.recovery:
-            ring = (style.color, style.penwidth or penwidth)
+            rings.append((style.color, width))
         else:
-            color = style.color
-    if style is not None and style.penwidth and ring is None:
+            color, penwidth = style.color, width
+    elif style.penwidth:
         penwidth = style.penwidth
-    fill = (style.fill if style is not None and style.fill else None) or colors.step_fill
-    return _Look(fill, color, penwidth, ring)
+    if style.ring is not None and style.ring != color and style.ring not in dict(rings):
+        rings.append((style.ring, RING_WIDTH))
+    return _Look(style.fill or colors.step_fill, color, penwidth, tuple(rings))
 
 
 def _ring_entries(blueprint: Blueprint, styles: Mapping[str, StepStyle], colors: Colors,
                   key: Sequence[KeyEntry]) -> list[KeyEntry]:
-    """Key entries for the rings drawn: one per colour found on a recovery step, named
-    after the key entry of that colour.
+    """Key entries for the marks drawn together (a border with rings inside it), one per
+    pairing found, each named after the key entries of its colours.
 
     >>> from servicemap import loads
     >>> bp = loads("name: R\\nsteps: [{id: a, kind: task, recovery: true}]")
-    >>> key = [KeyEntry("critical path", color="#6a1b9a")]
+    >>> key = [KeyEntry("critical path (longest branch)", color="#6a1b9a")]
     >>> [e.label for e in _ring_entries(bp, {"a": StepStyle(color="#6a1b9a")}, Colors(), key)]
     ['service recovery step, also critical path']
     """
-    named = {entry.color: entry.label for entry in reversed(key) if entry.color}
-    rings: dict[str, KeyEntry] = {}
+    named = {entry.color: entry.label.split(" (")[0] for entry in reversed(key) if entry.color}
+    named[colors.recovery] = "service recovery step"
+    found: dict[tuple[str, ...], KeyEntry] = {}
     for step in blueprint.steps:
-        ring = _step_look(step, styles.get(step.id), colors).ring
-        if ring is not None and ring[0] not in rings:
-            text = named.get(ring[0], "highlighted")
-            text = text.split(" (")[0]  # the key entry says what the colour means
-            rings[ring[0]] = KeyEntry(f"service recovery step, also {text}", color=ring[0])
-    return list(rings.values())
+        look = _step_look(step, styles.get(step.id), colors)
+        marks = (look.color, *(colour for colour, _w in look.rings))
+        if look.rings and marks not in found:
+            names = [named.get(colour, "highlighted") for colour in marks]
+            also = " and ".join(names[1:])
+            found[marks] = KeyEntry(f"{names[0]}, also {also}", color=marks[0], rings=marks[1:])
+    return list(found.values())
 
 
 def _label_width(kind: str, box: NodeBox) -> float:

@@ -29,9 +29,7 @@ LEGEND_NAMES: dict[str, str] = {
 
 LegendEntry = tuple[str, str | KeyEntry]
 """A legend entry: what it shows (a step kind, ``failure-edge``, ``rework-edge``,
-``message-edge``, ``fail``, ``recovery``, ``key`` or ``ring``) and its text (a key entry
-for ``key`` and ``ring``: a ring is a recovery step's green border with the entry's
-colour inside it)."""
+``message-edge``, ``fail``, ``recovery`` or ``key``) and its text (a key entry for ``key``)."""
 
 _ITEM_HEIGHT = 30.0  # height of one row of entries
 _LEGEND_SAMPLE = (44.0, 22.0)
@@ -91,10 +89,8 @@ def legend_grid(entries: Sequence[LegendEntry], width: float) -> LegendGrid:
 
 
 def legend_entries(kinds: Sequence[str], blueprint: Blueprint, layout: Layout,
-                   key: Sequence[KeyEntry], rings: Sequence[KeyEntry] = ()
-                   ) -> list[LegendEntry]:
-    """What the legend explains: the symbols used, line and badge kinds present, the key,
-    then the ``rings`` (recovery steps that also carry a key colour).
+                   key: Sequence[KeyEntry]) -> list[LegendEntry]:
+    """What the legend explains: the symbols used, line and badge kinds present, the key.
 
     Example:
         >>> from servicemap import loads
@@ -116,7 +112,6 @@ def legend_entries(kinds: Sequence[str], blueprint: Blueprint, layout: Layout,
     if any(s.recovery for s in blueprint.steps):
         entries.append(("recovery", "service recovery step"))
     entries.extend(("key", entry) for entry in key)
-    entries.extend(("ring", entry) for entry in rings)
     return entries
 
 
@@ -174,13 +169,10 @@ def _draw_legend_sample(dot: DotWriter, what: str, name: str | KeyEntry, sample:
     elif what == "recovery":
         draw_symbol(dot, "task", sample, [], fill=colors.step_fill, color=colors.recovery,
                     penwidth=2, extra={})
-    elif what == "ring" and isinstance(name, KeyEntry):
-        draw_symbol(dot, "task", sample, [], fill=colors.step_fill, color=colors.recovery,
-                    penwidth=2, extra={}, ring=(name.color or colors.ink, 2.5))
     elif isinstance(name, KeyEntry):
         draw_symbol(dot, "task", sample, [], fill=name.fill or colors.step_fill,
                     color=name.color or colors.ink, penwidth=2.5 if name.color else 1,
-                    extra={})
+                    extra={}, rings=[(ring, 2.5) for ring in name.rings])
 
 
 def legend_height(entries: Sequence[LegendEntry], width: float) -> float:

@@ -11,7 +11,7 @@ from ..layout.grid import PARALLEL_BAR
 from ..text import LINE_HEIGHT
 from .dotwriter import DotWriter, Html, inch, lines_html
 
-__all__ = ["RING_GAP", "RING_WIDTH", "Ring", "draw_badge", "draw_symbol", "ring_inset"]
+__all__ = ["RING_GAP", "RING_WIDTH", "Ring", "draw_badge", "draw_symbol", "ring_insets"]
 
 _BADGE = 14.0  # diameter of the fail-point badge, points
 
@@ -21,29 +21,40 @@ Ring = tuple[str, float]
 RING_GAP = 1.5
 """Points of the step's fill between its border and a ring inside it."""
 RING_WIDTH = 2.5
-"""Widest a ring is drawn, points (a step's text keeps its room)."""
+"""Widest a ring is drawn, points; 2 pt each where there are two (a step's text keeps
+its room: a task's text starts 8 pt inside its outline)."""
 
 
-def ring_inset(penwidth: float, ring: Ring) -> float:
-    """How far inside a symbol's outline the middle of ``ring`` runs: half the
-    border, the gap, half the ring.
+def ring_insets(penwidth: float, rings: Sequence[Ring]) -> list[tuple[str, float, float]]:
+    """Each ring's colour, how far inside the outline its middle runs, and its width:
+    half the border, then a gap and a ring per ring.
 
-    >>> ring_inset(2.0, ("#6a1b9a", 2.5))
-    3.75
+    >>> ring_insets(2.0, [("#6a1b9a", 3.0)])
+    [('#6a1b9a', 3.75, 2.5)]
+    >>> ring_insets(2.0, [("#6a1b9a", 3.0), ("#e65100", 3.5)])
+    [('#6a1b9a', 3.5, 2.0), ('#e65100', 7.0, 2.0)]
     """
-    return penwidth / 2 + RING_GAP + min(ring[1], RING_WIDTH) / 2
+    cap = RING_WIDTH if len(rings) == 1 else 2.0
+    edge, out = penwidth / 2, []
+    for colour, width in rings:
+        width = min(width, cap)
+        out.append((colour, edge + RING_GAP + width / 2, width))
+        edge += RING_GAP + width
+    return out
 
 
 def draw_symbol(
     dot: DotWriter, kind: str, box: NodeBox, lines: Sequence[str], *,
-    fill: str, color: str, penwidth: float, extra: Mapping[str, Any], ring: Ring | None = None,
+    fill: str, color: str, penwidth: float, extra: Mapping[str, Any],
+    rings: Sequence[Ring] = (),
 ) -> str:
     """Draw one step symbol at ``box`` (layout coordinates) as one or more pinned nodes.
 
-    A ``ring`` is a second border just inside the first, in another colour: a
+    A ring is a further border just inside the first, in another colour: a
     step with a border of its own (a service recovery step's green) keeps it and
-    shows a highlight colour as the ring. A parallel bar, too thin for a ring,
-    is filled with the ring's colour inside its border instead.
+    shows a highlight colour as a ring; so does a highlight border under a
+    check-problem mark. A parallel bar, too thin for rings, is filled with the
+    first ring's colour inside its border instead.
 
     Args:
         dot: Where the nodes go.
@@ -55,7 +66,7 @@ def draw_symbol(
         color: Border colour.
         penwidth: Border width in points.
         extra: Further attributes of the node that carries the label (tooltip, class).
-        ring: Colour and width of a second border inside the first, if any.
+        rings: Colour and width of each border inside the first, outermost first.
 
     Returns:
         The name of the node that carries the label (flow lines end at it).
@@ -76,9 +87,10 @@ def draw_symbol(
     w, h = box.width, box.height
     if (kind == "terminator" and w > h) or (kind == "delay" and w > h / 2):
         return _draw_rounded(dot, kind, box, text, fill=fill, color=color, penwidth=penwidth,
-                             extra=extra, ring=ring)
+                             extra=extra, rings=rings)
     if kind == "parallel":
-        return _draw_bar(dot, box, text, color=color, extra=extra, ring=ring)
+        return _draw_bar(dot, box, text, color=color, extra=extra,
+                         ring=rings[0] if rings else None)
     if kind == "predefined":
         label = _predefined_table(text, w, h, border=border, color=color, fill=fill)
         name = dot.node("s", box.x, box.y, {"shape": "plain", "fixedsize": False, "label": label,
@@ -92,8 +104,8 @@ def draw_symbol(
             w = h = min(w, h)
         name = dot.node("s", box.x, box.y, {**base, "shape": shape, "width": inch(w),
                                             "height": inch(h), "label": Html(text), "margin": 0})
-    if ring is not None:
-        _draw_ring(dot, kind, box.x, box.y, w, h, penwidth, ring, extra)
+    for colour, inset, width in ring_insets(penwidth, rings):
+        _draw_ring(dot, kind, box.x, box.y, w, h, (colour, inset, width), extra)
     return name
 
 
@@ -102,7 +114,7 @@ _RING_SHAPES = {"decision": "diamond", "document": "note", "connector": "circle"
 
 
 def _draw_ring(dot: DotWriter, kind: str, x: float, y: float, w: float, h: float,
-               penwidth: float, ring: Ring, extra: Mapping[str, Any]) -> None:
+               ring: tuple[str, float, float], extra: Mapping[str, Any]) -> None:
     """A ring inside a symbol of ``w`` x ``h`` centred at ``(x, y)``: the same shape,
     unfilled, drawn over the symbol (a predefined process gets a plain box).
 
@@ -111,11 +123,11 @@ def _draw_ring(dot: DotWriter, kind: str, x: float, y: float, w: float, h: float
 
     >>> from servicemap.drawing.style import Colors
     >>> dot = DotWriter(100, Colors())
-    >>> _draw_ring(dot, "task", 50, 40, 100, 40, 2, ("#6a1b9a", 3), {})
+    >>> _draw_ring(dot, "task", 50, 40, 100, 40, ("#6a1b9a", 3.75, 2.5), {})
     >>> 'width="1.2847"' in dot.nodes[0], 'height="0.4514"' in dot.nodes[0]  # 100-7.5, 40-7.5
     (True, True)
     """
-    d = ring_inset(penwidth, ring)
+    colour, d, width = ring
     shape = _RING_SHAPES.get(kind, "box")
     if shape == "diamond":
         scale = 1 - d * math.hypot(2 / w, 2 / h)
@@ -123,7 +135,7 @@ def _draw_ring(dot: DotWriter, kind: str, x: float, y: float, w: float, h: float
     else:
         rw, rh = w - 2 * d, h - 2 * d
     dot.node("r", x, y, {"shape": shape, "fixedsize": True, "style": "solid",
-                         "color": ring[0], "penwidth": min(ring[1], RING_WIDTH),
+                         "color": colour, "penwidth": width,
                          "width": inch(rw), "height": inch(rh), "label": "",
                          "tooltip": extra.get("tooltip"), "class": "ring"})
 
@@ -162,31 +174,31 @@ _OVERLAP = 0.5  # the fill reaches this far under the border, so no background s
 
 
 def _draw_rounded(dot: DotWriter, kind: str, box: NodeBox, text: str, *, fill: str, color: str,
-                  penwidth: float, extra: Mapping[str, Any], ring: Ring | None = None) -> str:
+                  penwidth: float, extra: Mapping[str, Any], rings: Sequence[Ring] = ()
+                  ) -> str:
     """A stadium (terminator) or a D (delay): its border one closed stroke, then the fill.
 
     The border is a single Bézier path (straight sides and quarter circles) that
     runs on past its start, so a thick border has no seam where pieces meet; the
     fill (circles for the round ends, a box with the label between) is drawn over
     it, inset to the border's inner edge. Flow lines are drawn before all nodes,
-    and so is this border. A ``ring`` is two more such strokes inside the
-    border (the fill's colour in the gap, then the ring), and the fill is inset
-    to the ring's inner edge.
+    and so is this border. Each of ``rings`` is two more such strokes inside
+    (the fill's colour in the gap, then the ring), and the fill is inset to the
+    last ring's inner edge.
     """
     h, r = box.height, box.height / 2
     dot.curve(_outline(kind, box), {"color": color, "penwidth": penwidth + _OVERLAP,
                                     "tooltip": extra.get("tooltip"), "class": extra.get("class")})
     inset = penwidth / 2  # from the outline to the fill's edge
-    if ring is not None:
-        width = min(ring[1], RING_WIDTH)
-        for colour, middle, stroke in ((fill, inset + RING_GAP / 2, RING_GAP),
-                                       (ring[0], ring_inset(penwidth, ring), width)):
-            inner_box = NodeBox(box.id, box.x, box.y, box.width - 2 * middle,
-                                box.height - 2 * middle)
-            dot.curve(_outline(kind, inner_box), {"color": colour,
+    for colour, middle, width in ring_insets(penwidth, rings):
+        for stroke_colour, at, stroke in ((fill, middle - width / 2 - RING_GAP / 2, RING_GAP),
+                                          (colour, middle, width)):
+            inner_box = NodeBox(box.id, box.x, box.y, box.width - 2 * at, box.height - 2 * at)
+            dot.curve(_outline(kind, inner_box), {"color": stroke_colour,
                                                   "penwidth": stroke + _OVERLAP,
-                                                  "tooltip": extra.get("tooltip")})
-        inset += RING_GAP + width
+                                                  "tooltip": extra.get("tooltip"),
+                                                  "class": "ring"})
+        inset = middle + width / 2
     inner = max(1.0, h - 2 * inset + _OVERLAP)  # the fill's height
     ends = [box.left + r, box.right - r] if kind == "terminator" else [box.right - r]
     fill_attrs = {"fixedsize": True, "style": "filled", "fillcolor": fill, "color": fill,
