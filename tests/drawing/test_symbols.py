@@ -198,3 +198,21 @@ def test_every_colour_the_key_explains_is_drawn_on_a_step(path: Path) -> None:
     words = " ".join(t.text or "" for t in svg_of(data).iter(f"{SVG}text"))
     if path.stem == "returned_payment":
         assert "breaks a check rule, also bottleneck" in words
+
+
+def test_a_recovery_step_with_a_problem_mark_over_a_highlight_shows_all_three() -> None:
+    layout = compute_layout(EVERY_KIND)
+    magenta, orange = "#d81b60", "#e65100"
+    styles = {s.id: StepStyle(color=magenta, penwidth=3.0, ring=orange)
+              for s in EVERY_KIND.steps}
+    root = svg_of(render_layout(EVERY_KIND, layout, format="svg", styles=styles))
+    # A recovery box: green, magenta 1.5 pt inside it, orange 1.5 pt inside that.
+    boxes = {colour: [bbox(p) for p in polygons(root, colour)]
+             for colour in (GREEN, magenta, orange)}
+    nested = [(g, m, o) for g in boxes[GREEN] for m in boxes[magenta] for o in boxes[orange]
+              if inside(m, g, 1.5) and inside(o, m, 1.5)]
+    assert len(nested) >= 1
+    shapes = strokes_by_tooltip(root)
+    assert {s for _t, s, _f in shapes["One branch"]} == {GREEN, magenta, orange}
+    assert {s for _t, s, _f in shapes["Other branch"]} == {magenta, orange}  # not recovery
+    assert {s for _t, s, _f in shapes["A"]} == {GREEN, magenta}  # room for one ring only

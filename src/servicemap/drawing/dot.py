@@ -380,6 +380,8 @@ def _step_look(step: Step, style: StepStyle | None, colors: Colors) -> _Look:
         penwidth = style.penwidth
     if style.ring is not None and style.ring != color and style.ring not in dict(rings):
         rings.append((style.ring, RING_WIDTH))
+    if step.kind == "connector":  # a small circle: a second ring would cover its letter
+        rings = rings[:1]
     return _Look(style.fill or colors.step_fill, color, penwidth, tuple(rings))
 
 
