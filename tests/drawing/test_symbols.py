@@ -157,6 +157,8 @@ def test_every_flow_line_still_ends_at_its_step_with_rings_drawn() -> None:
     assert all(a in positioned and b in positioned for a, b in ends)
     root = svg_of(render_layout(EVERY_KIND, layout, format="svg", styles=styles))
     assert root_height(root) > layout.height - 1
+    # Styles without a key or legend: no key is drawn for the pairings either.
+    assert not any("also" in (t.text or "") for t in root.iter(f"{SVG}text"))
     flows = [e for e in root.iter(f"{SVG}g") if e.get("class") == "edge"
              and any("(flow)" in (a.get(XLINK_TITLE) or "") for a in e.iter(f"{SVG}a"))]
     assert len(flows) == len(layout.edges)

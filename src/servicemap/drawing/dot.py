@@ -139,7 +139,8 @@ def draw_dot(
         sid: (style.badge, style.color or _step_look(steps[sid], style, colors).color)
         for sid, style in styles.items() if style.badge and sid in steps and sid in layout.nodes})
     boxes = _boxes(blueprint, layout)
-    key = [*key, *_ring_entries(blueprint, styles, colors, key)]
+    if key or legend:  # the pairings drawn, where colours are explained at all
+        key = [*key, *_ring_entries(blueprint, styles, colors, key)]
     if legend:
         kinds = [k for k in LEGEND_NAMES if any(steps[b.id].kind == k for b in boxes)]
         entries = legend_entries(kinds, blueprint, layout, key)
