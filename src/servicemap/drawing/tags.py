@@ -150,26 +150,19 @@ def _place_row(layout: Layout, row: _Row, tags: Mapping[str, tuple[str, str]]) -
         text, color = tags[box.id]
         text = " ".join(text.split())  # one run of words: a line break is a space here
         forms = tag_forms(text)
-        spot = None
-        for lo, hi in (_phase_span(layout, box), whole_row):
-            for lines in forms:
-                spot = _spot(box, lines, lo, hi, blocked, levels)
-                if spot is not None:
-                    break
-            if spot is not None:
-                break
+        spots = (_spot(box, lines, lo, hi, blocked, levels)
+                 for lo, hi in (_phase_span(layout, box), whole_row) for lines in forms)
+        spot = next((found for found in spots if found is not None), None)
         if spot is None:  # nowhere free (a row full of lines): under its step, a new level
-            lines = forms[0]
-            spot = (len(levels), box.right - max(map(tag_width, lines)) / 2, lines)
+            spot = (len(levels), box.right - tag_width(text) / 2, forms[0])
         level, x, lines = spot
         width = max(map(tag_width, lines))
         while len(levels) < level + len(lines):
             levels.append([])
         for taken in levels[level:level + len(lines)]:
             taken.append((x - width / 2 - _CLEAR, x + width / 2 + _CLEAR))
-        tag = Tag(box.id, text, color, x, 0.0, width, lines)
-        placed.append(Tag(box.id, text, color, x, 2 + level * _LEVEL + tag.height / 2, width,
-                          lines))
+        height = len(lines) * _LEVEL - 2  # as Tag.height
+        placed.append(Tag(box.id, text, color, x, 2 + level * _LEVEL + height / 2, width, lines))
     return placed
 
 
