@@ -89,7 +89,7 @@ def draw_symbol(
         return _draw_rounded(dot, kind, box, text, fill=fill, color=color, penwidth=penwidth,
                              extra=extra, rings=rings)
     if kind == "parallel":
-        return _draw_bar(dot, box, text, color=color, extra=extra,
+        return _draw_bar(dot, box, text, color=color, penwidth=penwidth, extra=extra,
                          ring=rings[0] if rings else None)
     if kind == "predefined":
         label = _predefined_table(text, w, h, border=border, color=color, fill=fill)
@@ -140,17 +140,27 @@ def _draw_ring(dot: DotWriter, kind: str, x: float, y: float, w: float, h: float
                          "tooltip": extra.get("tooltip"), "class": "ring"})
 
 
-def _draw_bar(dot: DotWriter, box: NodeBox, text: str, *, color: str,
+def _draw_bar(dot: DotWriter, box: NodeBox, text: str, *, color: str, penwidth: float,
               extra: Mapping[str, Any], ring: Ring | None = None) -> str:
-    """A parallel step: a thick bar (a filled thin box) across the flow, its label above it;
-    with a ``ring``, filled with the ring's colour inside a 2 pt border of ``color``.
+    """A parallel step: a thick bar (a filled thin box) across the flow, its label above it.
+
+    The bar is the ink colour, as the legend shows it; a mark (a highlight, a
+    recovery step's green) is its border, at most :data:`RING_WIDTH` wide and
+    inside the bar's outline, so the bar stays as wide as the layout made it.
+    Too thin for a ring inside the border, a bar with a ``ring`` is filled
+    with the ring's colour.
 
     >>> from servicemap.drawing.style import Colors
     >>> dot = DotWriter(100, Colors())
-    >>> _draw_bar(dot, NodeBox("p", 50, 40, 40, 74), "both", color="#000000", extra={})
+    >>> _draw_bar(dot, NodeBox("p", 50, 40, 40, 74), "both", color=Colors().ink, penwidth=1,
+    ...           extra={})
     's2'
     >>> 'label=<both>' in dot.nodes[0], 'width="0.1389"' in dot.nodes[1]
     (True, True)
+    >>> _ = _draw_bar(dot, NodeBox("p", 50, 40, 40, 74), "", color="#6a1b9a", penwidth=3,
+    ...               extra={})
+    >>> 'fillcolor="#263238", color="#6a1b9a", penwidth=2.5, width="0.1042"' in dot.nodes[2]
+    True
     """
     bar_w = min(PARALLEL_BAR[0], box.width)
     # The label's room above and below the bar: a line's height per label line
@@ -163,10 +173,12 @@ def _draw_bar(dot: DotWriter, box: NodeBox, text: str, *, color: str,
                                                   "width": inch(box.width),
                                                   "height": inch(room), "label": Html(text),
                                                   "margin": 0})
+    ink = dot.colors.ink
+    border = 0.0 if color == ink else min(penwidth, RING_WIDTH)  # a stroke, half of it outside
     return dot.node("s", box.x, box.y, {"shape": "box", "fixedsize": True, "style": "filled",
-                                        "fillcolor": ring[0] if ring else color, "color": color,
-                                        "penwidth": 2 if ring else 0, "width": inch(bar_w),
-                                        "height": inch(bar_h), "label": "", **extra})
+                                        "fillcolor": ring[0] if ring else ink, "color": color,
+                                        "penwidth": border, "width": inch(bar_w - border),
+                                        "height": inch(bar_h - border), "label": "", **extra})
 
 
 _KAPPA = 0.5523  # a quarter circle of radius r as one cubic Bézier: control points r * this out
