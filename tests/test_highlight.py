@@ -48,3 +48,16 @@ def test_a_queue_under_a_second_is_not_given_in_digits() -> None:
         styles, _key = styles_from_analysis(sm.analyze(bp, percentile_cases=0))
         assert styles["a"].badge is not None
         assert f"queue {queue}," in styles["a"].badge + ","
+
+
+def test_a_step_with_two_marks_shows_the_second_as_its_ring() -> None:
+    # claim_parallel: "assess" is on the critical path (purple border) and is the
+    # time trap (76% of the lead time): the teal stays, as a ring inside the purple,
+    # and the key explains it (it used to be dropped, the badge's share unexplained).
+    from servicemap.highlight import CRITICAL
+
+    bp = sm.load("examples/claim_parallel.yaml")
+    styles, key = styles_from_analysis(sm.analyze(bp, percentile_cases=0))
+    assert styles["assess"].color == CRITICAL and styles["assess"].ring == "#00838f"
+    assert styles["assess"].badge == "76% of lead time"
+    assert "time trap (largest share of lead time)" in [k.label for k in key]
