@@ -12,11 +12,13 @@ import defusedxml.ElementTree as DET
 import pytest
 
 import servicemap
+from servicemap.api import render_pages
 from servicemap.drawing import KeyEntry, StepStyle, merge_styles, problem_styles, render_layout
 from servicemap.drawing.style import Colors
 from servicemap.highlight import CRITICAL, styles_from_analysis
 from servicemap.layout import compute_layout
 from servicemap.model import Blueprint
+from servicemap.text import wrap
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_TITLE = "{http://www.w3.org/1999/xlink}title"
@@ -218,3 +220,27 @@ def test_a_recovery_step_with_a_problem_mark_over_a_highlight_shows_all_three() 
     assert {s for _t, s, _f in shapes["One branch"]} == {GREEN, magenta, orange}
     assert {s for _t, s, _f in shapes["Other branch"]} == {magenta, orange}  # not recovery
     assert {s for _t, s, _f in shapes["A"]} == {GREEN, magenta}  # room for one ring only
+
+
+@pytest.mark.parametrize("name", ["returned_payment", "service_desk"])
+def test_each_page_of_a_split_map_keys_only_the_colours_drawn_on_it(name: str) -> None:
+    # Each page had the whole map's key: page 2 of returned_payment explained the
+    # bottleneck's orange, the time trap's teal and the check-problem magenta,
+    # none of which is on it.
+    bp = servicemap.load(Path("examples") / f"{name}.yaml")
+    _styles, key = styles_from_analysis(servicemap.analyze(bp, percentile_cases=0))
+    _marked, marks_key = problem_styles(servicemap.check(bp))
+    key = [*key, *marks_key]
+    pages = render_pages(bp, format="svg", highlight=True, legend=True)
+    assert len(pages) > 2
+    seen = set()
+    for page in pages:
+        root = svg_of(page)
+        strokes, fills = drawn_strokes_and_fills(root)
+        words = [t.text or "" for t in root.iter(f"{SVG}text")]
+        for entry in key:
+            lines = wrap(entry.label, 150, max_lines=2)  # as the legend wraps it
+            drawn = (entry.color in strokes) if entry.color else (entry.fill in fills)
+            assert all(line in words for line in lines) == drawn, (entry.label, pages.index(page))
+            seen.add((entry.label, drawn))
+    assert {drawn for _label, drawn in seen} == {True, False}  # some pages lack some

@@ -139,6 +139,8 @@ def draw_dot(
         sid: (style.badge, style.color or _step_look(steps[sid], style, colors).color)
         for sid, style in styles.items() if style.badge and sid in steps and sid in layout.nodes})
     boxes = _boxes(blueprint, layout)
+    if styles:  # the key explains the colours drawn here (a page of a split map has fewer)
+        key = _drawn_key(blueprint, layout, styles, colors, key)
     if key or legend:  # the pairings drawn, where colours are explained at all
         key = [*key, *_ring_entries(blueprint, styles, colors, key)]
     if legend:
@@ -384,6 +386,27 @@ def _step_look(step: Step, style: StepStyle | None, colors: Colors) -> _Look:
     if step.kind == "connector":  # a small circle: a second ring would cover its letter
         rings = rings[:1]
     return _Look(style.fill or colors.step_fill, color, penwidth, tuple(rings))
+
+
+def _drawn_key(blueprint: Blueprint, layout: Layout, styles: Mapping[str, StepStyle],
+               colors: Colors, key: Sequence[KeyEntry]) -> list[KeyEntry]:
+    """The entries of ``key`` whose colours some step of ``layout`` is drawn in.
+
+    >>> from servicemap import loads
+    >>> from servicemap.layout import compute_layout
+    >>> bp = loads("name: K\\nsteps: [{id: a, kind: task}]")
+    >>> key = [KeyEntry("hot", color="#e65100"), KeyEntry("cold", color="#00838f")]
+    >>> drawn = _drawn_key(bp, compute_layout(bp), {"a": StepStyle(color="#e65100")},
+    ...                    Colors(), key)
+    >>> [entry.label for entry in drawn]
+    ['hot']
+    """
+    looks = [_step_look(step, styles.get(step.id), colors) for step in blueprint.steps
+             if step.id in layout.nodes]
+    borders = {look.color for look in looks} | {c for look in looks for c, _w in look.rings}
+    fills = {look.fill for look in looks}
+    return [entry for entry in key if (entry.color is None or entry.color in borders)
+            and (entry.fill is None or entry.fill in fills)]
 
 
 def _ring_entries(blueprint: Blueprint, styles: Mapping[str, StepStyle], colors: Colors,
