@@ -34,8 +34,11 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
     duration) and work in progress (Little's law).
     On a map with parallel work, the steps of the critical path
     (:attr:`~servicemap.analysis.Analysis.critical_path`: each fork's longest
-    branch, with the fork and join) get a purple border where no load border
-    is drawn, and a tooltip line saying so.
+    branch, with the fork and join) get a purple border, and a tooltip line
+    saying so. No mark hides another: where a step has a load border already,
+    the purple (or the time trap's teal) is its ring, a second border inside
+    the first (:attr:`~servicemap.drawing.style.StepStyle.ring`); only a
+    third mark is left to its badge.
 
     Args:
         analysis: What :func:`servicemap.analyze` found.
@@ -53,22 +56,27 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
         ...   - {id: t, kind: task, duration: 5m, capacity: 1, accuracy: 90%, fail: Typo, next: e}
         ...   - {id: e, kind: terminator}
         ... ''')))
-        >>> styles["t"].badge, styles["t"].color == _BOTTLENECK
-        ('0.1 fail/case, util 83%, queue 25 min, 100% of lead time', True)
+        >>> styles["t"].badge, styles["t"].color == _BOTTLENECK, styles["t"].ring == _TIME_TRAP
+        ('0.1 fail/case, util 83%, queue 25 min, 100% of lead time', True, True)
         >>> styles["t"].note.split("; ")[1]
         'lead time 30 min, WIP 5'
         >>> [entry.label for entry in key]
-        ['expected failures per case >= 0.01', 'bottleneck (highest load)']
+        ['expected failures per case >= 0.01', 'bottleneck (highest load)', \
+'time trap (largest share of lead time)']
     """
     badges: dict[str, list[str]] = {}
     used: set[str] = set()
     fills = _failure_fills(analysis, badges, used)
     borders = _load_borders(analysis, badges, used)
     critical = set(analysis.critical_path)
-    for step in critical - set(borders):
-        borders[step] = (CRITICAL, 3.0)
+    rings: dict[str, str] = {}  # a second mark, drawn inside the border
+    for step in sorted(critical):
+        if step in borders:
+            rings[step] = CRITICAL
+        else:
+            borders[step] = (CRITICAL, 3.0)
         used.add("critical")
-    _time_trap(analysis, borders, badges, used)  # its badge always; its border where none is
+    _time_trap(analysis, borders, rings, badges, used)
     styles: dict[str, StepStyle] = {}
     row_of = {sid: i for i, sid in enumerate(analysis.table["id"])}  # one lookup per step
     for step in sorted(set(fills) | set(borders)):
@@ -77,7 +85,7 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
         styles[step] = StepStyle(
             fill=fills.get(step), color=border[0], penwidth=border[1],
             badge=", ".join(badges.get(step, [])) or None,
-            note=_note(analysis, row_of[step], notes),
+            note=_note(analysis, row_of[step], notes), ring=rings.get(step),
         )
     key = [KeyEntry(text, fill=colour) for _b, colour, text in FAILURE_SHADES if text in used]
     if "bottleneck" in used:
@@ -92,15 +100,20 @@ def styles_from_analysis(analysis: Analysis) -> tuple[dict[str, StepStyle], list
 
 
 def _time_trap(analysis: Analysis, borders: dict[str, tuple[str, float]],
-               badges: dict[str, list[str]], used: set[str]) -> None:
-    """Mark the step with the largest share of the queue-aware lead time (if bounded)."""
+               rings: dict[str, str], badges: dict[str, list[str]], used: set[str]) -> None:
+    """Mark the step with the largest share of the queue-aware lead time (if bounded):
+    its badge always, a teal border, or a teal ring where it has a border but no ring."""
     if not analysis.time_traps or analysis.summary.lead_time_unbounded is not None:
         return
     step, share = analysis.time_traps[0]
     badges.setdefault(step, []).append(f"{format_percent(share, 0)} of lead time")
     if step not in borders:
         borders[step] = (_TIME_TRAP, 2.5)
-        used.add("time trap")
+    elif step not in rings:
+        rings[step] = _TIME_TRAP
+    else:
+        return
+    used.add("time trap")
 
 
 def _note(analysis: Analysis, i: int, badge: list[str]) -> str | None:
@@ -133,6 +146,16 @@ def _failure_fills(analysis: Analysis, badges: dict[str, list[str]], used: set[s
     return fills
 
 
+def _queue_text(seconds: float) -> str:
+    """A modelled queue wait for a tag: under a second it is only "< 1 s" (its digits,
+    e.g. 5.01e-07 s on a lightly loaded step, say nothing a reader could use).
+
+    >>> _queue_text(0.000384), _queue_text(1.27), _queue_text(274)
+    ('< 1 s', '1.27 s', '4.57 min')
+    """
+    return "< 1 s" if seconds < 1 else format_seconds(seconds)
+
+
 def _load_borders(analysis: Analysis, badges: dict[str, list[str]], used: set[str]
                   ) -> dict[str, tuple[str, float]]:
     """Border of the bottleneck and of overloaded steps; adds load badges and key texts."""
@@ -144,7 +167,7 @@ def _load_borders(analysis: Analysis, badges: dict[str, list[str]], used: set[st
         if row.utilisation is not None:
             badges.setdefault(row.step, []).append(f"util {format_percent(row.utilisation, 0)}")
             if row.queue_wait_s and not row.overloaded:
-                badges[row.step].append(f"queue {format_seconds(row.queue_wait_s)}")
+                badges[row.step].append(f"queue {_queue_text(row.queue_wait_s)}")
         elif row.load_s is not None and row.step == analysis.summary.bottleneck:
             badges.setdefault(row.step, []).append(f"{format_seconds(row.load_s)}/case")
     if analysis.summary.bottleneck is not None:

@@ -41,3 +41,23 @@ def test_a_bar_spanning_its_branches_is_drawn_that_long() -> None:
     fork = next(line for line in dot.splitlines()
                 if 'class="step parallel"' in line and f'height="{length / 72:.4f}"' in line)
     assert f'width="{PARALLEL_BAR[0] / 72:.4f}"' in fork
+
+
+def test_a_bar_on_the_critical_path_is_the_legends_dark_bar_with_a_purple_border() -> None:
+    # The legend shows a parallel bar dark and the critical path as a purple border:
+    # a critical bar was filled purple, a colour the legend gave no bar.
+    import defusedxml.ElementTree as DET
+
+    from servicemap.drawing.style import Colors
+    from servicemap.highlight import CRITICAL
+
+    svg = DET.fromstring(sm.render(EXAMPLE, format="svg", highlight=True, legend=True))
+    bars = [shape for group in svg.iter("{http://www.w3.org/2000/svg}g")
+            if "parallel" in (group.get("class") or "").split()
+            for shape in group.iter("{http://www.w3.org/2000/svg}polygon")]
+    assert len(bars) == 2
+    for bar in bars:
+        assert bar.get("fill") == Colors().ink and bar.get("stroke") == CRITICAL
+        xs = [float(p.split(",")[0]) for p in (bar.get("points") or "").split()]
+        # The stroke's middle runs 1.25 pt inside the 10 pt bar: 7.5 pt apart.
+        assert abs(max(xs) - min(xs) - (PARALLEL_BAR[0] - 2.5)) < 0.05

@@ -13,6 +13,7 @@ import pytest
 
 from servicemap.drawing.dot import build_dot, draw_dot
 from servicemap.drawing.style import KeyEntry, StepStyle
+from servicemap.drawing.tags import tag_width
 from servicemap.layout import compute_layout
 from servicemap.mapfile.loading import load
 from servicemap.model import Blueprint
@@ -172,17 +173,26 @@ def test_thick_round_borders_are_one_closed_stroke() -> None:
 def rect_of(node: Any, height: float) -> tuple[float, float, float, float]:
     """A tag's box in layout coordinates."""
     x, y = pos(node, height)
-    w = float(re.search(r'WIDTH="(\d+)"', str(node.attr["label"])).group(1))  # type: ignore[union-attr]
-    return x - w / 2, y - 6, x + w / 2, y + 6
+    label = str(node.attr["label"])
+    w = float(re.search(r'WIDTH="(\d+)"', label).group(1))  # type: ignore[union-attr]
+    h = float(re.search(r'HEIGHT="(\d+)"', label).group(1))  # type: ignore[union-attr]
+    return x - w / 2, y - h / 2, x + w / 2, y + h / 2
 
 
+# Badges as the highlight writes them: up to four figures, the longest ~60 characters.
+LONG_BADGE = "0.08 fail/case, util 6%, queue 5.01 min, 12% of lead time {}"
+
+
+@pytest.mark.parametrize("badge", ["SM103 {}", LONG_BADGE])
 @pytest.mark.parametrize("name", ["service_desk", "order_fulfilment", "next_day_delivery_current",
                                   "returned_payment"])
-def test_tags_sit_in_their_strip_clear_of_lines_separators_and_other_lanes(name: str) -> None:
+def test_tags_sit_in_their_strip_clear_of_lines_separators_and_other_lanes(
+        name: str, badge: str) -> None:
     bp = load(Path("examples") / f"{name}.yaml")
-    styles = {s.id: StepStyle(color="#d81b60", penwidth=3.0, badge=f"SM103 {s.id[:12]}")
+    styles = {s.id: StepStyle(color="#d81b60", penwidth=3.0, badge=badge.format(s.id[:12]))
               for s in bp.steps}
-    drawn = draw_dot(bp, compute_layout(bp), styles=styles, evidence=True)
+    layout = compute_layout(bp)
+    drawn = draw_dot(bp, layout, styles=styles, evidence=True)
     g = graph(drawn.text)
     tags = [rect_of(n, drawn.height) for n in g.nodes() if n.attr["class"] == "tag"]
     assert len(tags) == len(bp.steps)
@@ -194,12 +204,40 @@ def test_tags_sit_in_their_strip_clear_of_lines_separators_and_other_lanes(name:
             continue  # a step's border (a closed curve), not a line
         segments += [(x0, drawn.height - y0, x1, drawn.height - y1)
                      for (x0, y0), (x1, y1) in itertools.pairwise(pts)]
+    # Lines, separators and blueprint lines (drawn from x = 0 across the map), badges.
+    badges = [(x - 7, y - 7, x + 7, y + 7) for x, y in
+              (pos(n, drawn.height) for n in g.nodes() if n.startswith("f"))]
     for i, (l0, t0, r0, b0) in enumerate(tags):
+        assert l0 >= layout.header_width and r0 <= layout.width  # not over a lane header
         for x0, y0, x1, y1 in segments:
             assert not (min(x0, x1) < r0 and l0 < max(x0, x1)
                         and min(y0, y1) < b0 and t0 < max(y0, y1)), (name, tags[i])
-        for l1, t1, r1, b1 in tags[i + 1:]:
+        for l1, t1, r1, b1 in [*tags[i + 1:], *badges]:
             assert not (l0 < r1 and l1 < r0 and t0 < b1 and t1 < b0)
+
+
+def test_a_tag_too_wide_for_its_gap_is_broken_at_its_commas() -> None:
+    # The decision's two branches run down through its tag's strip and cut the
+    # ~470 pt of map right of the lane headers into gaps of at most ~280 pt: the
+    # one-line tag (~290 pt at 8 pt) fits in none; broken at its commas it fits.
+    bp = Blueprint.model_validate({"name": "Narrow", "lanes": [{"id": "u"}, {"id": "d"}],
+                                   "steps": [
+        {"id": "a", "kind": "decision", "lane": "u", "label": "Which way?",
+         "next": [{"to": "b", "label": "left"}, {"to": "c", "label": "right"}]},
+        {"id": "b", "kind": "task", "lane": "d", "next": "e"},
+        {"id": "c", "kind": "task", "lane": "d", "next": "e"},
+        {"id": "e", "kind": "terminator", "lane": "d"}]})
+    layout = compute_layout(bp)
+    styles = {"a": StepStyle(color="#d81b60", badge="0.08 fail/case, util 6%, queue 5.01 min, "
+                                                   "12% of lead time")}
+    drawn = draw_dot(bp, layout, styles=styles)
+    g = graph(drawn.text)
+    (tag,) = [n for n in g.nodes() if n.attr["class"] == "tag"]
+    lines = label_lines(tag)
+    assert len(lines) > 1 and " ".join(lines) == styles["a"].badge
+    left, _top, right, _bottom = rect_of(tag, drawn.height)
+    assert right - left < tag_width(styles["a"].badge or "")
+    assert all(text_width(line, 8) <= right - left for line in lines)
 
 
 def test_two_blueprint_lines_on_one_border_are_both_readable() -> None:

@@ -53,6 +53,15 @@ def test_graphviz_error_is_a_render_error_and_worker_survives(worker: GraphvizWo
     assert worker.draw(SMALL, "svg", timeout=30)
 
 
+def test_an_error_graphviz_draws_past_is_a_render_error_not_an_empty_drawing(
+        worker: GraphvizWorker) -> None:
+    # nop2 needs every node's position; Graphviz says "Error: node b ... has no
+    # position" and still returns a drawing, empty.
+    with pytest.raises(RenderError, match="has no position"):
+        worker.draw(b'digraph { a [pos="10,10!"]; b; a -> b; }', "svg", timeout=30)
+    assert worker.draw(SMALL, "svg", timeout=30).startswith(b"<?xml")
+
+
 def test_killed_worker_mid_render_is_a_render_error_then_recovers(
         worker: GraphvizWorker) -> None:
     worker.draw(SMALL, "svg", timeout=30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..layout.deadline import Deadline
 from ..layout.geometry import Band, EdgeRoute, Layout, NodeBox
@@ -31,7 +31,7 @@ from .evidence import band_height, draw_evidence, evidence_cards, make_room
 from .legend import LEGEND_NAMES, draw_legend, legend_entries, legend_height
 from .pages import Fit, Paper, fit_to_paper
 from .style import FONT, FONT_SIZE, Colors, KeyEntry, StepStyle
-from .symbols import draw_badge, draw_symbol
+from .symbols import RING_WIDTH, Ring, draw_badge, draw_symbol
 from .tags import draw_tags, place_tags
 
 __all__ = ["Drawn", "build_dot", "draw_dot"]
@@ -136,9 +136,13 @@ def draw_dot(
         layout = make_room(layout, band_top, band_h)
     styles = styles or {}
     layout, tags = place_tags(layout, {
-        sid: (style.badge, _step_look(steps[sid], style, colors)[1])
+        sid: (style.badge, style.color or _step_look(steps[sid], style, colors).color)
         for sid, style in styles.items() if style.badge and sid in steps and sid in layout.nodes})
     boxes = _boxes(blueprint, layout)
+    if styles:  # the key explains the colours drawn here (a page of a split map has fewer)
+        key = _drawn_key(blueprint, layout, styles, colors, key)
+    if key or legend:  # the pairings drawn, where colours are explained at all
+        key = [*key, *_ring_entries(blueprint, styles, colors, key)]
     if legend:
         kinds = [k for k in LEGEND_NAMES if any(steps[b.id].kind == k for b in boxes)]
         entries = legend_entries(kinds, blueprint, layout, key)
@@ -323,15 +327,14 @@ def _draw_steps(dot: DotWriter, blueprint: Blueprint, layout: Layout, boxes: Seq
         deadline.check("drawing the steps")
         step = steps[box.id]
         style = styles.get(step.id)
-        fill, color, penwidth = _step_look(step, style, colors)
+        look = _step_look(step, style, colors)
         extra = {"tooltip": _step_tooltip(step, lanes, phases, style),
                  "class": f"step {step.kind}"}
         shown: Sequence[str] = (box.label_lines or fit_lines(
             step.title, _label_width(step.kind, box), STEP_LINES).lines)
         kind = "offpage" if step.id in offpage else step.kind
-        draw_symbol(dot, kind, box, shown, fill=fill, color=color, penwidth=penwidth,
-                    extra=extra)
-        ids[step.id] = f"s{dot.count}"
+        ids[step.id] = draw_symbol(dot, kind, box, shown, fill=look.fill, color=look.color,
+                                   penwidth=look.penwidth, extra=extra, rings=look.rings)
         titles[step.id] = clip(step.title)
         if step.fail is not None:
             # On the top-right corner; a diamond has none, so on its upper-right edge.
@@ -341,16 +344,93 @@ def _draw_steps(dot: DotWriter, blueprint: Blueprint, layout: Layout, boxes: Seq
     return ids, titles
 
 
-def _step_look(step: Step, style: StepStyle | None, colors: Colors) -> tuple[str, str, float]:
-    """Fill, border colour and border width of a step: recovery steps green, then ``style``."""
+class _Look(NamedTuple):
+    """How a step is drawn: fill, border colour and width, and the rings inside the border."""
+
+    fill: str
+    color: str
+    penwidth: float
+    rings: tuple[Ring, ...] = ()
+
+
+def _step_look(step: Step, style: StepStyle | None, colors: Colors) -> _Look:
+    """Fill, border and rings of a step: recovery steps green, then ``style``.
+
+    A service recovery step keeps its green border; a border colour from
+    ``style`` (a highlight, a problem mark) becomes a ring inside it, and the
+    style's own ring (a highlight under a problem mark) a ring inside that, so
+    every mark shows.
+
+    >>> from servicemap import loads
+    >>> step = loads("name: R\\nsteps: [{id: r, kind: task, recovery: true}]").steps[0]
+    >>> look = _step_look(step, StepStyle(color="#6a1b9a", penwidth=3.0), Colors())
+    >>> look.color == Colors().recovery, look.rings
+    (True, (('#6a1b9a', 3.0),))
+    """
     color, penwidth = colors.ink, 1.0
     if step.recovery:
         color, penwidth = colors.recovery, 2.0
-    if style is not None:
-        color = style.color or color
-        penwidth = style.penwidth or penwidth
-    fill = (style.fill if style is not None and style.fill else None) or colors.step_fill
-    return fill, color, penwidth
+    if style is None:
+        return _Look(colors.step_fill, color, penwidth)
+    width = style.penwidth or penwidth
+    rings: list[Ring] = []
+    if style.color is not None and style.color != color:
+        if step.recovery:
+            rings.append((style.color, width))
+        else:
+            color, penwidth = style.color, width
+    elif style.penwidth:
+        penwidth = style.penwidth
+    if style.ring is not None and style.ring != color and style.ring not in dict(rings):
+        rings.append((style.ring, RING_WIDTH))
+    if step.kind == "connector":  # a small circle: a second ring would cover its letter
+        rings = rings[:1]
+    return _Look(style.fill or colors.step_fill, color, penwidth, tuple(rings))
+
+
+def _drawn_key(blueprint: Blueprint, layout: Layout, styles: Mapping[str, StepStyle],
+               colors: Colors, key: Sequence[KeyEntry]) -> list[KeyEntry]:
+    """The entries of ``key`` whose colours some step of ``layout`` is drawn in.
+
+    >>> from servicemap import loads
+    >>> from servicemap.layout import compute_layout
+    >>> bp = loads("name: K\\nsteps: [{id: a, kind: task}]")
+    >>> key = [KeyEntry("hot", color="#e65100"), KeyEntry("cold", color="#00838f")]
+    >>> drawn = _drawn_key(bp, compute_layout(bp), {"a": StepStyle(color="#e65100")},
+    ...                    Colors(), key)
+    >>> [entry.label for entry in drawn]
+    ['hot']
+    """
+    looks = [_step_look(step, styles.get(step.id), colors) for step in blueprint.steps
+             if step.id in layout.nodes]
+    borders = {look.color for look in looks} | {c for look in looks for c, _w in look.rings}
+    fills = {look.fill for look in looks}
+    return [entry for entry in key if (entry.color is None or entry.color in borders)
+            and (entry.fill is None or entry.fill in fills)]
+
+
+def _ring_entries(blueprint: Blueprint, styles: Mapping[str, StepStyle], colors: Colors,
+                  key: Sequence[KeyEntry]) -> list[KeyEntry]:
+    """Key entries for the marks drawn together (a border with rings inside it), one per
+    pairing found, each named after the key entries of its colours.
+
+    >>> from servicemap import loads
+    >>> bp = loads("name: R\\nsteps: [{id: a, kind: task, recovery: true}]")
+    >>> key = [KeyEntry("critical path (longest branch)", color="#6a1b9a")]
+    >>> [e.label for e in _ring_entries(bp, {"a": StepStyle(color="#6a1b9a")}, Colors(), key)]
+    ['service recovery step, also critical path']
+    """
+    named = {entry.color: entry.label.split(" (")[0] for entry in reversed(key) if entry.color}
+    named[colors.recovery] = "service recovery step"
+    found: dict[tuple[str, ...], KeyEntry] = {}
+    for step in blueprint.steps:
+        look = _step_look(step, styles.get(step.id), colors)
+        marks = (look.color, *(colour for colour, _w in look.rings))
+        if look.rings and marks not in found:
+            names = [named.get(colour, "highlighted") for colour in marks]
+            also = " and ".join(names[1:])
+            found[marks] = KeyEntry(f"{names[0]}, also {also}", color=marks[0], rings=marks[1:])
+    return list(found.values())
 
 
 def _label_width(kind: str, box: NodeBox) -> float:

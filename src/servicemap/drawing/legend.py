@@ -172,7 +172,7 @@ def _draw_legend_sample(dot: DotWriter, what: str, name: str | KeyEntry, sample:
     elif isinstance(name, KeyEntry):
         draw_symbol(dot, "task", sample, [], fill=name.fill or colors.step_fill,
                     color=name.color or colors.ink, penwidth=2.5 if name.color else 1,
-                    extra={})
+                    extra={}, rings=[(ring, 2.5) for ring in name.rings])
 
 
 def legend_height(entries: Sequence[LegendEntry], width: float) -> float:

@@ -43,15 +43,15 @@ def problem_styles(problems: Iterable[Problem]
 
 def merge_styles(first: Mapping[str, StepStyle], second: Mapping[str, StepStyle]
                  ) -> dict[str, StepStyle]:
-    """Both sets of step styles; where both style a step, ``second``'s border wins
-    and badges and notes are joined.
+    """Both sets of step styles; where both style a step, ``second``'s border wins,
+    ``first``'s border colour stays as a ring inside it, and badges and notes are joined.
 
     Example:
-        >>> a = {"s": StepStyle(fill="#ffcdd2", badge="0.1 fail/case")}
+        >>> a = {"s": StepStyle(fill="#ffcdd2", color="#e65100", badge="0.1 fail/case")}
         >>> b = {"s": StepStyle(color="#d81b60", penwidth=3.0, badge="SM501")}
         >>> merged = merge_styles(a, b)["s"]
-        >>> merged.fill, merged.color, merged.badge
-        ('#ffcdd2', '#d81b60', '0.1 fail/case, SM501')
+        >>> merged.fill, merged.color, merged.ring, merged.badge
+        ('#ffcdd2', '#d81b60', '#e65100', '0.1 fail/case, SM501')
     """
     merged = dict(first)
     for step, style in second.items():
@@ -59,11 +59,13 @@ def merge_styles(first: Mapping[str, StepStyle], second: Mapping[str, StepStyle]
         if old is None:
             merged[step] = style
             continue
+        hidden = old.color if old.color not in (None, style.color) and style.color else None
         merged[step] = StepStyle(
             fill=style.fill or old.fill,
             color=style.color or old.color,
             penwidth=style.penwidth or old.penwidth,
             badge=", ".join(b for b in (old.badge, style.badge) if b) or None,
             note="; ".join(n for n in (old.note, style.note) if n) or None,
+            ring=style.ring or hidden or old.ring,
         )
     return merged

@@ -69,6 +69,8 @@ class StepStyle:
         penwidth: Border width in points.
         badge: Short text drawn in a small tag under the step's bottom-right corner.
         note: Extra tooltip line (e.g. the analysis figure behind the colour).
+        ring: Colour of a second border just inside the first (a highlight
+            border that a check-problem mark drew over keeps showing so).
 
     >>> StepStyle(fill="#ffcdd2", badge="0.07 fails/case").fill
     '#ffcdd2'
@@ -79,10 +81,11 @@ class StepStyle:
     penwidth: float | None = None
     badge: str | None = None
     note: str | None = None
+    ring: str | None = None
 
     def __post_init__(self) -> None:
         """Refuse a colour that is not ``#rrggbb`` and a border width outside (0, 10]."""
-        for colour in (self.fill, self.color):
+        for colour in (self.fill, self.color, self.ring):
             if colour is not None:
                 check_color(colour)
         if self.penwidth is not None and not 0 < self.penwidth <= 10:
@@ -91,7 +94,8 @@ class StepStyle:
 
 @dataclass(frozen=True)
 class KeyEntry:
-    """One line of the key that explains override colours: a swatch and its text.
+    """One line of the key that explains override colours: a swatch and its text; the
+    swatch's border may have ``rings`` inside it, as steps with two marks are drawn.
 
     >>> KeyEntry("utilisation >= 85%", fill="#ef9a9a").label
     'utilisation >= 85%'
@@ -100,9 +104,10 @@ class KeyEntry:
     label: str
     fill: str | None = None
     color: str | None = None
+    rings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Refuse a colour that is not ``#rrggbb``."""
-        for colour in (self.fill, self.color):
+        for colour in (self.fill, self.color, *self.rings):
             if colour is not None:
                 check_color(colour)

@@ -19,6 +19,7 @@ import contextlib
 import functools
 import math
 import os
+import re
 import signal
 import struct
 import subprocess
@@ -36,6 +37,7 @@ __all__ = ["GraphvizWorker", "shared_worker"]
 _WORKER_SCRIPT = Path(__file__).with_name("_worker.py")
 _NOISE = (b"reset-dirs",)  # the bundled fontconfig's warning in every process
 _KEEP_LINES = 200
+_ERROR = re.compile(r"^Error:", re.MULTILINE)  # how Graphviz begins an error (not a warning)
 _WORKERS: weakref.WeakSet[GraphvizWorker] = weakref.WeakSet()
 
 
@@ -271,12 +273,14 @@ class GraphvizWorker:
                     "the worker was restarted" + _details(drain.text_since(mark))
                 ) from None
             status, payload = result
+            drain.wait_for(request)
+            said = drain.text_since(mark)
             if status != b"O":
-                drain.wait_for(request)
                 text = payload.decode("utf-8", "replace")
-                raise RenderError(
-                    f"Graphviz could not draw the map: {text}" + _details(drain.text_since(mark))
-                )
+                raise RenderError(f"Graphviz could not draw the map: {text}" + _details(said))
+            if _ERROR.search(said):  # e.g. a node without position: drawn empty, not drawn
+                raise RenderError("Graphviz reported an error and drew the map incompletely"
+                                  + _details(said))
             return payload
 
 
