@@ -235,7 +235,20 @@ def analyze(
     with gc_paused():  # the check and the analysis build many objects, no cycles to collect
         bp, graph = _analysable(target, problems)
         found = analyze_blueprint(bp, arrivals=arrivals, graph=graph)
+        if not _simulates(found, percentile_cases):
+            # Freed while the collector is paused: its first pass then walks the result only.
+            del graph
+            return found
     return _simulated_percentiles(found, bp, graph, arrivals, percentile_cases)
+
+
+def _simulates(found: Analysis, cases: int) -> bool:
+    """Whether :func:`_simulated_percentiles` would simulate: percentiles that are not
+    exact, or calendar-time ones, and a finite lead time."""
+    s = found.summary
+    exact = s.lead_time_percentiles_s is not None
+    return bool(cases) and not (exact and found.calendar is None) and bool(s.lead_time_s) \
+        and s.lead_time_unbounded is None
 
 
 def _simulated_percentiles(found: Analysis, bp: Blueprint, graph: FlowGraph,
@@ -248,8 +261,7 @@ def _simulated_percentiles(found: Analysis, bp: Blueprint, graph: FlowGraph,
 
     s = found.summary
     exact = s.lead_time_percentiles_s is not None
-    if not cases or (exact and found.calendar is None) or not s.lead_time_s \
-            or s.lead_time_unbounded is not None:
+    if not _simulates(found, cases):
         return found
     rate = arrivals if arrivals is None or isinstance(arrivals, (int, float)) \
         else parse_rate(arrivals)
