@@ -204,7 +204,8 @@ def analyze(
             (phase-type), estimate them by simulating up to this many cases
             (seed 1; at most 200,000 step executions, at least 1,000 cases, else
             not); also the calendar-time percentiles of a map with a calendar.
-            0: never simulate.
+            0: never simulate (the percentile methods then add ``"not
+            simulated: percentile_cases is 0"``).
 
     Returns:
         The :class:`~servicemap.analysis.result.Analysis`.
@@ -216,7 +217,7 @@ def analyze(
             parallel-not-nested; ``simulate`` runs it); its ``problems`` lists
             them, located.
         LoadError: if ``target`` is a file that does not load.
-        ValueError: if ``arrivals`` cannot be read.
+        ValueError: if ``arrivals`` cannot be read, or ``percentile_cases`` is negative.
 
     Example:
         >>> import servicemap as sm
@@ -232,13 +233,17 @@ def analyze(
     """
     from .analysis import analyze_blueprint
 
+    if percentile_cases < 0:
+        raise ValueError(f"percentile_cases must be 0 or more, not {percentile_cases}")
     with gc_paused():  # the check and the analysis build many objects, no cycles to collect
         bp, graph = _analysable(target, problems)
         found = analyze_blueprint(bp, arrivals=arrivals, graph=graph)
         if not _simulates(found, percentile_cases):
             # Freed while the collector is paused: its first pass then walks the result only.
             del graph
-            return found
+            # Where a simulation was wanted but turned off, the methods say so.
+            return _unsimulated(found, "percentile_cases is 0") if not percentile_cases \
+                and _simulates(found, 1) else found
     return _simulated_percentiles(found, bp, graph, arrivals, percentile_cases)
 
 
@@ -278,6 +283,19 @@ def _simulated_percentiles(found: Analysis, bp: Blueprint, graph: FlowGraph,
     calendar = found.calendar if found.calendar is None else dataclasses.replace(
         found.calendar, lead_time_percentiles_calendar_s=sim.calendar,
         percentiles_method=sim.method)
+    return dataclasses.replace(found, summary=summary, calendar=calendar)
+
+
+def _unsimulated(found: Analysis, why: str) -> Analysis:
+    """``found`` with its percentile methods saying that no simulation estimated them."""
+    import dataclasses
+
+    s = found.summary
+    summary = s if s.lead_time_percentiles_s is not None else dataclasses.replace(
+        s, lead_time_percentiles_method="; ".join(
+            m for m in (s.lead_time_percentiles_method, f"not simulated: {why}") if m))
+    calendar = found.calendar if found.calendar is None else dataclasses.replace(
+        found.calendar, percentiles_method=f"not simulated: {why}")
     return dataclasses.replace(found, summary=summary, calendar=calendar)
 
 
