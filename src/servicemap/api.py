@@ -243,17 +243,31 @@ def analyze(
             del graph
             # Where a simulation was wanted but turned off, the methods say so.
             return _unsimulated(found, "percentile_cases is 0") if not percentile_cases \
-                and _simulates(found, 1) else found
+                and _wants_simulation(found) else found
     return _simulated_percentiles(found, bp, graph, arrivals, percentile_cases)
 
 
-def _simulates(found: Analysis, cases: int) -> bool:
-    """Whether :func:`_simulated_percentiles` would simulate: percentiles that are not
-    exact, or calendar-time ones, and a finite lead time."""
+def _wants_simulation(found: Analysis) -> bool:
+    """Whether some percentiles are for a simulation to find: working-time ones that are
+    not exact, or calendar-time ones, of a finite lead time."""
     s = found.summary
     exact = s.lead_time_percentiles_s is not None
-    return bool(cases) and not (exact and found.calendar is None) and bool(s.lead_time_s) \
+    return not (exact and found.calendar is None) and bool(s.lead_time_s) \
         and s.lead_time_unbounded is None
+
+
+def _executions(found: Analysis) -> float:
+    """Expected step executions per case: the visits, summed."""
+    return float(sum(v for v in found.table["visits"] if v))
+
+
+def _simulates(found: Analysis, cases: int) -> bool:
+    """Whether :func:`_simulated_percentiles` would simulate: percentiles for a simulation
+    to find, and at least the simulation's least number of cases within its budget."""
+    from .simulation.percentiles import cases_within_budget
+
+    return bool(cases) and _wants_simulation(found) and \
+        cases_within_budget(cases, _executions(found)) > 0
 
 
 def _simulated_percentiles(found: Analysis, bp: Blueprint, graph: FlowGraph,
@@ -273,7 +287,7 @@ def _simulated_percentiles(found: Analysis, bp: Blueprint, graph: FlowGraph,
     try:
         sim = simulated_percentiles(bp, graph, rate, cases=cases,
                                     queues=s.arrivals_per_h is not None,
-                                    executions=sum(v for v in found.table["visits"] if v))
+                                    executions=_executions(found))
     except (ArithmeticError, ValueError):  # numbers beyond what a simulation can draw
         sim = None
     if sim is None:
