@@ -356,9 +356,11 @@ def _mark_branches(fg: FlowGraph, step: Decision, edges: _Edges, first: int,
     branches = step.next
     if len(moves) == len(branches):  # one edge per branch, in branch order
         failure, label = edges.failure, edges.label
-        for k, b in enumerate(branches, start=first):
-            failure[k] = b.failure
-            label[k] = b.label
+        for k, b in enumerate(branches, start=first):  # (edges start unflagged, unlabelled)
+            if b.failure:
+                failure[k] = True
+            if b.label is not None:
+                label[k] = b.label
         return
     _mark(edges, first, [t for t, _ in moves], _branch_marks(fg, step))
 
