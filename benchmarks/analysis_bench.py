@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    PYTHONPATH=src .venv/bin/python benchmarks/analysis_bench.py [SIZES...]
+    PYTHONPATH=src .venv/bin/python benchmarks/analysis_bench.py [--repeat N] [SIZES...]
 
 Each map is a chain of segments over four lanes: a task (duration, wait,
 sometimes capacity, accuracy, cost), a decision that sends 10% back to the
@@ -12,7 +12,9 @@ validated with ``Blueprint.model_validate`` (YAML parsing is not what is
 measured). For each size the script times ``analyze`` (structure check, graph
 build and analysis, also shown separately) and, as a baseline in the same
 run, a bare ``scipy.sparse.linalg.spsolve`` of a system of the same size and
-sparsity, and prints the ratio.
+sparsity, and prints the ratio. Each time is the best of 3 runs (1 at 100k
+steps), or of ``--repeat N``: on a shared machine the best of several is the
+one least disturbed.
 """
 
 from __future__ import annotations
@@ -106,8 +108,8 @@ def best_of(repeats: int, fn: Any) -> float:
     return min(times)
 
 
-def main(sizes: list[int]) -> None:
-    """Time each size and print a table (seconds; best of 3, 1 at 100k).
+def main(sizes: list[int], repeat: int | None = None) -> None:
+    """Time each size and print a table (seconds; best of ``repeat``, default 3, 1 at 100k).
 
     Columns: ``check`` the structure check (SM1xx/SM2xx), ``compile`` the
     resolved flow compiled to arrays, ``analysis`` everything after that,
@@ -121,7 +123,7 @@ def main(sizes: list[int]) -> None:
     for n in sizes:
         bp = make_map(n)
         chain = compile_blueprint(bp)
-        repeats = 3 if n <= 10_000 else 1
+        repeats = repeat or (3 if n <= 10_000 else 1)
 
         def paused(fn: Any) -> Any:
             def run() -> None:
@@ -143,5 +145,15 @@ def main(sizes: list[int]) -> None:
               f"{t_total / t_base:>6.1f}")
 
 
+def _arguments(argv: list[str]) -> tuple[list[int], int | None]:
+    """Sizes and ``--repeat N`` from the command line."""
+    repeat = None
+    if "--repeat" in argv:
+        at = argv.index("--repeat")
+        repeat = max(1, int(argv[at + 1]))
+        argv = argv[:at] + argv[at + 2:]
+    return [int(a) for a in argv] or [1_000, 10_000, 100_000], repeat
+
+
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1_000, 10_000, 100_000])
+    main(*_arguments(sys.argv[1:]))

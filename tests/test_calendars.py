@@ -282,3 +282,120 @@ def test_working_instants_are_the_local_working_hours(calendar: tuple[dict[str, 
     # (a range ending 24:00 runs on into the next day's 00:00).
     if all(min(abs(clock - a), abs(clock - b)) > 1e-3 for a, b in ranges) and clock > 1e-3:
         assert (week.next_open(t) == t) == inside
+
+
+# -- holidays ----------------------------------------------------------------
+
+BERLIN_OFFICE = {d: "09:00-17:00" for d in WEEKDAYS[:5]}
+
+
+def test_friday_afternoon_before_a_monday_holiday_ends_on_tuesday() -> None:
+    # Friday 25 December 2026, 16:00 in Berlin (CET, UTC+1), 2 working hours; Monday 28
+    # December is a holiday: 1 h on Friday to 17:00, nothing on the weekend or on Monday,
+    # then Tuesday 29 December 09:00-10:00: done at 10:00 local, 09:00 UTC.
+    closed = WorkWeek.of(BERLIN_OFFICE, "Europe/Berlin", ["2026-12-28"])
+    friday_16 = sim("Europe/Berlin", 2026, 12, 25, 16)
+    assert closed.add(friday_16, 2 * H) == sim("Europe/Berlin", 2026, 12, 29, 10)
+    # without the holiday: Monday 10:00
+    open_week = WorkWeek.of(BERLIN_OFFICE, "Europe/Berlin")
+    assert open_week.add(friday_16, 2 * H) == sim("Europe/Berlin", 2026, 12, 28, 10)
+    # the working time between Friday 16:00 and Tuesday 10:00 is 1 h + 1 h
+    assert closed.worked(sim("Europe/Berlin", 2026, 12, 29, 10)) - closed.worked(friday_16) \
+        == 2 * H
+
+
+def test_the_clock_stands_still_on_holidays() -> None:
+    # Thursday 1 and Friday 2 January 2027 closed (New Year): from Wednesday 17:00 the
+    # next working instant is Monday 4 January 09:00, and no work is counted in between.
+    closed = WorkWeek.of(BERLIN_OFFICE, "Europe/Berlin", ["2027-01-01", "2026-12-31"])
+    wednesday_17 = sim("Europe/Berlin", 2026, 12, 30, 17)
+    monday_9 = sim("Europe/Berlin", 2027, 1, 4, 9)
+    assert closed.next_open(wednesday_17) == monday_9
+    assert closed.next_open(sim("Europe/Berlin", 2026, 12, 31, 11)) == monday_9
+    assert closed.worked(sim("Europe/Berlin", 2026, 12, 31, 12)) == closed.worked(wednesday_17)
+    assert closed.worked(monday_9) == closed.worked(wednesday_17)
+    # 8 working hours on from Wednesday 16:00: 1 h on Wednesday, 7 h on Monday, to 16:00
+    assert closed.add(sim("Europe/Berlin", 2026, 12, 30, 16), 8 * H) == sim(
+        "Europe/Berlin", 2027, 1, 4, 16)
+    assert closed.holidays == ("2026-12-31", "2027-01-01")  # in order
+
+
+def test_a_holiday_is_the_local_day_in_summer_time() -> None:
+    # Monday 6 July 2026 closed in Berlin (CEST, UTC+2): the local day runs from 22:00 UTC
+    # on Sunday to 22:00 UTC on Monday; work goes on Tuesday 09:00 local, 07:00 UTC.
+    closed = WorkWeek.of(BERLIN_OFFICE, "Europe/Berlin", ["2026-07-06"])
+    assert closed.next_open(sim("Europe/Berlin", 2026, 7, 3, 17)) == sim(
+        "Europe/Berlin", 2026, 7, 7, 9)
+    assert closed.next_open(sim("Europe/Berlin", 2026, 7, 7, 9)) == sim("UTC", 2026, 7, 7, 7)
+
+
+def test_a_holiday_without_working_hours_changes_nothing() -> None:
+    sunday_off = WorkWeek.of(BERLIN_OFFICE, "Europe/Berlin", ["2026-03-01"])  # a Sunday
+    plain = WorkWeek.of(BERLIN_OFFICE, "Europe/Berlin")
+    for t in (0.0, 10 * WEEK + 3 * H, 8 * WEEK + 4 * DAY + 15 * H, 30 * WEEK):
+        assert sunday_off.worked(t) == plain.worked(t)
+        assert sunday_off.add(t, 20 * H) == plain.add(t, 20 * H)
+    assert sunday_off.average_weekly == plain.weekly == 40 * H
+
+
+def test_average_weekly_hours_take_the_holidays_off_over_their_years() -> None:
+    # Friday 25 and Monday 28 December 2026 (8 h each) and Friday 1 January 2027:
+    # 24 h over 2026 and 2027 (730 days): W = 40 h - 24 h · 7 / 730 = 39.76986... h
+    week = WorkWeek.of(BERLIN_OFFICE, "Europe/Berlin",
+                       ["2026-12-25", "2026-12-28", "2027-01-01"])
+    assert week.average_weekly == pytest.approx((40 - 24 * 7 / 730) * H, rel=1e-12)
+    assert week.fraction == pytest.approx((40 - 24 * 7 / 730) / 168, rel=1e-12)
+    assert week.weekly == 40 * H and week.day == 8 * H  # a working day stays 8 h
+    assert week.text == ("mon-fri 09:00-17:00 (Europe/Berlin), closed 2026-12-25, 2026-12-28, "
+                         "2027-01-01")
+
+
+@st.composite
+def holiday_calendars(draw: st.DrawFn) -> tuple[dict[str, str], str, list[str]]:
+    hours, zone = draw(calendars())
+    days = draw(st.lists(st.integers(0, 2 * 366), max_size=8, unique=True))
+    first = datetime(2026, 1, 5).date()
+    return hours, zone, [(first + timedelta(days=d)).isoformat() for d in days]
+
+
+@settings(max_examples=300, deadline=None)
+@given(holiday_calendars(), st.floats(0, 104 * WEEK), st.floats(0, 10 * WEEK))
+def test_holidays_are_closed_local_days(calendar: tuple[dict[str, str], str, list[str]],
+                                        t: float, x: float) -> None:
+    """An instant is working time exactly when its local wall time (by zoneinfo) is in the
+    day's hours and its local date is no holiday; working time still adds up."""
+    hours, zone, holidays = calendar
+    week = WorkWeek.of(hours, zone, holidays)
+    local = (EPOCH + timedelta(seconds=t)).astimezone(ZoneInfo(zone))
+    clock = local.hour * H + local.minute * 60 + local.second + local.microsecond / 1e6
+    day = WEEKDAYS[local.weekday()]
+    ranges = hour_ranges(hours[day]) if day in hours else []
+    inside = any(a <= clock < b for a, b in ranges) and local.date().isoformat() not in holidays
+    if all(min(abs(clock - a), abs(clock - b)) > 1e-3 for a, b in ranges) and clock > 1e-3 \
+            and H * 24 - clock > 1e-3:
+        assert (week.next_open(t) == t) == inside
+    end = week.add(t, x)
+    assert end >= t
+    assert week.worked(end) - week.worked(t) == pytest.approx(x, abs=1e-6 * max(1.0, end))
+    assert week.worked(week.next_open(t)) == pytest.approx(week.worked(t), abs=1e-6 * max(1.0, t))
+
+
+def test_holidays_are_read_as_dates_and_bad_ones_are_located() -> None:
+    bp = sm.loads("name: h\ncalendar:\n  hours: {mon: 09:00-17:00}\n"
+                  "  holidays: [2026-12-25, '2026-12-26']\nsteps:\n  - {id: a, kind: task}\n")
+    assert bp.calendar is not None and bp.calendar.holidays == ["2026-12-25", "2026-12-26"]
+    assert sm.loads(bp.to_yaml()) == bp
+    with pytest.raises(sm.LoadError) as caught:
+        sm.loads("name: h\ncalendar:\n  hours: {mon: 09:00-17:00}\n"
+                 "  holidays: [2026-02-30, 25.12.2026]\n"
+                 "lanes:\n  - {id: l, calendar: {hours: {mon: 09:00-17:00}, holidays: [7]}}\n"
+                 "steps:\n  - {id: a, kind: task, lane: l}\n", "h.yaml")
+    found = [(p.code, p.line, p.column, p.message) for p in caught.value.problems]
+    assert found == [
+        ("SM002", 4, 14, "'2026-02-30' is not a date: expected a holiday as an ISO "
+                         "date such as '2026-12-25' (year-month-day)"),
+        ("SM002", 4, 26, "'25.12.2026' is not a date: expected a holiday as an ISO "
+                         "date such as '2026-12-25' (year-month-day)"),
+        ("SM002", 6, 62, "this is not a date: expected a holiday as an ISO date such "
+                         "as '2026-12-25' (year-month-day)"),
+    ]

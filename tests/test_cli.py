@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import signal
 import stat
@@ -359,6 +360,48 @@ def test_analyze_bad_arrivals(rate: str, tmp_path: Path,
     assert (status, out) == (2, "")
     assert_one_line_error(err)
     assert "--arrivals" in err
+
+
+QUEUE = """name: Queue
+arrivals: 3/h
+steps:
+  - {id: s, kind: terminator, next: w}
+  - {id: w, kind: task, duration: 10m, capacity: 1, next: e}
+  - {id: e, kind: terminator}
+"""
+
+
+def test_analyze_percentile_cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "queue.yaml", QUEUE)
+    # M/M/1 at 3/h with 10-min service: the time in the system is exponential with
+    # rate 6/h - 3/h = 3/h (mean 20 min), so p_q = 1200 s · ln(1 / (1 - q)).
+    status, out, _ = run(capsys, "analyze", f, "--format", "json", "--percentile-cases", "3000")
+    s = json.loads(out)["summary"]
+    assert status == 0
+    assert s["lead_time_percentiles_method"].startswith(
+        "by simulation: 3,000 cases in 5 replications, seed 1")
+    for key, q in (("p50", 0.5), ("p80", 0.8), ("p95", 0.95)):
+        assert s["lead_time_percentiles_s"][key] == pytest.approx(
+            1200 * math.log(1 / (1 - q)), rel=0.12)
+    status, out, _ = run(capsys, "analyze", f, "--format", "json", "--percentile-cases", "0")
+    s = json.loads(out)["summary"]
+    assert (status, s["lead_time_percentiles_s"]) == (0, None)
+    assert s["lead_time_percentiles_method"] == (
+        "not computed: step 'w' has a modelled queue: run servicemap simulate; "
+        "not simulated: percentile_cases is 0")
+    status, out, _ = run(capsys, "analyze", f, "--percentile-cases", "0")
+    assert "not simulated: percentile_cases is 0" in out
+
+
+@pytest.mark.parametrize("argv", [["--percentile-cases", "-1"], ["--percentile-cases", "many"],
+                                  ["--percentile-cases", "100", "--sensitivity"]])
+def test_analyze_bad_percentile_cases(argv: list[str], tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "queue.yaml", QUEUE)
+    status, out, err = run(capsys, "analyze", f, *argv)
+    assert (status, out) == (2, "")
+    assert_one_line_error(err)
+    assert "--percentile-cases" in err and "Traceback" not in err
 
 
 def test_analyze_refuses_broken_maps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -204,7 +204,8 @@ def analyze(
             (phase-type), estimate them by simulating up to this many cases
             (seed 1; at most 200,000 step executions, at least 1,000 cases, else
             not); also the calendar-time percentiles of a map with a calendar.
-            0: never simulate.
+            0: never simulate (the percentile methods then add ``"not
+            simulated: percentile_cases is 0"``).
 
     Returns:
         The :class:`~servicemap.analysis.result.Analysis`.
@@ -216,7 +217,7 @@ def analyze(
             parallel-not-nested; ``simulate`` runs it); its ``problems`` lists
             them, located.
         LoadError: if ``target`` is a file that does not load.
-        ValueError: if ``arrivals`` cannot be read.
+        ValueError: if ``arrivals`` cannot be read, or ``percentile_cases`` is negative.
 
     Example:
         >>> import servicemap as sm
@@ -232,10 +233,41 @@ def analyze(
     """
     from .analysis import analyze_blueprint
 
+    if percentile_cases < 0:
+        raise ValueError(f"percentile_cases must be 0 or more, not {percentile_cases}")
     with gc_paused():  # the check and the analysis build many objects, no cycles to collect
         bp, graph = _analysable(target, problems)
         found = analyze_blueprint(bp, arrivals=arrivals, graph=graph)
+        if not _simulates(found, percentile_cases):
+            # Freed while the collector is paused: its first pass then walks the result only.
+            del graph
+            # Where a simulation was wanted but turned off, the methods say so.
+            return _unsimulated(found, "percentile_cases is 0") if not percentile_cases \
+                and _wants_simulation(found) else found
     return _simulated_percentiles(found, bp, graph, arrivals, percentile_cases)
+
+
+def _wants_simulation(found: Analysis) -> bool:
+    """Whether some percentiles are for a simulation to find: working-time ones that are
+    not exact, or calendar-time ones, of a finite lead time."""
+    s = found.summary
+    exact = s.lead_time_percentiles_s is not None
+    return not (exact and found.calendar is None) and bool(s.lead_time_s) \
+        and s.lead_time_unbounded is None
+
+
+def _executions(found: Analysis) -> float:
+    """Expected step executions per case: the visits, summed."""
+    return float(sum(v for v in found.table["visits"] if v))
+
+
+def _simulates(found: Analysis, cases: int) -> bool:
+    """Whether :func:`_simulated_percentiles` would simulate: percentiles for a simulation
+    to find, and at least the simulation's least number of cases within its budget."""
+    from .simulation.percentiles import cases_within_budget
+
+    return bool(cases) and _wants_simulation(found) and \
+        cases_within_budget(cases, _executions(found)) > 0
 
 
 def _simulated_percentiles(found: Analysis, bp: Blueprint, graph: FlowGraph,
@@ -248,15 +280,14 @@ def _simulated_percentiles(found: Analysis, bp: Blueprint, graph: FlowGraph,
 
     s = found.summary
     exact = s.lead_time_percentiles_s is not None
-    if not cases or (exact and found.calendar is None) or not s.lead_time_s \
-            or s.lead_time_unbounded is not None:
+    if not _simulates(found, cases):
         return found
     rate = arrivals if arrivals is None or isinstance(arrivals, (int, float)) \
         else parse_rate(arrivals)
     try:
         sim = simulated_percentiles(bp, graph, rate, cases=cases,
                                     queues=s.arrivals_per_h is not None,
-                                    executions=sum(v for v in found.table["visits"] if v))
+                                    executions=_executions(found))
     except (ArithmeticError, ValueError):  # numbers beyond what a simulation can draw
         sim = None
     if sim is None:
@@ -266,6 +297,19 @@ def _simulated_percentiles(found: Analysis, bp: Blueprint, graph: FlowGraph,
     calendar = found.calendar if found.calendar is None else dataclasses.replace(
         found.calendar, lead_time_percentiles_calendar_s=sim.calendar,
         percentiles_method=sim.method)
+    return dataclasses.replace(found, summary=summary, calendar=calendar)
+
+
+def _unsimulated(found: Analysis, why: str) -> Analysis:
+    """``found`` with its percentile methods saying that no simulation estimated them."""
+    import dataclasses
+
+    s = found.summary
+    summary = s if s.lead_time_percentiles_s is not None else dataclasses.replace(
+        s, lead_time_percentiles_method="; ".join(
+            m for m in (s.lead_time_percentiles_method, f"not simulated: {why}") if m))
+    calendar = found.calendar if found.calendar is None else dataclasses.replace(
+        found.calendar, percentiles_method=f"not simulated: {why}")
     return dataclasses.replace(found, summary=summary, calendar=calendar)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import accumulate
 from typing import Annotated
@@ -18,15 +18,18 @@ from .values import VALUE_MARKER, Rate, WorkDuration
 
 __all__ = [
     "EPOCH",
+    "HOLIDAY_PATTERN",
     "HOURS_PATTERN",
     "TIMEZONE_PATTERN",
     "WEEK",
     "WEEKDAYS",
+    "Holiday",
     "TimeZone",
     "WorkWeek",
     "WorkingHours",
     "hour_ranges",
     "offset_changes",
+    "parse_holiday",
     "parse_hours",
     "parse_timezone",
     "working_rate_per_hour",
@@ -58,7 +61,12 @@ TIMEZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]{0,29}(?:/[A-Za-z0-9_+-]{1,30}){0,2}
 break; in ECMA 262 (editors') it does not.
 """
 
+HOLIDAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$(?!\n)"
+"""A holiday, an ISO date (``2026-12-25``), as a JSON Schema pattern (the date itself is
+checked when read: ``2026-02-30`` is refused)."""
+
 _HOURS_RE = re.compile(HOURS_PATTERN)
+_HOLIDAY_RE = re.compile(HOLIDAY_PATTERN)
 _ZONE_RE = re.compile(TIMEZONE_PATTERN)
 _PAIR = re.compile(rf"({_CLOCK})[ ]*-[ ]*({_END})")
 
@@ -130,6 +138,32 @@ def parse_timezone(value: object) -> str:
         "timezone", "{value} is not a time zone: expected an IANA name such as "
         "'Europe/Berlin' or 'UTC' (install the tzdata package where the system has none)",
         {"value": repr(value) if isinstance(value, str) else "this"})
+
+
+def parse_holiday(value: object) -> str:
+    """Check a holiday, an ISO date ``YYYY-MM-DD``; the text is kept as written.
+
+    A date YAML reads as a date (``2026-12-25`` unquoted) is taken as its ISO text.
+
+    Raises:
+        PydanticCustomError: for anything else, or a day that does not exist.
+
+    >>> parse_holiday("2026-12-25")
+    '2026-12-25'
+    """
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str) and _HOLIDAY_RE.fullmatch(value):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return value
+    raise PydanticCustomError(
+        "holiday", "{value} is not a date: expected a holiday as an ISO date such as "
+        "'2026-12-25' (year-month-day)", {"value": repr(value) if isinstance(value, str)
+                                           else "this"})
 
 
 def _zone(name: str) -> timezone:
@@ -206,6 +240,11 @@ class WorkWeek:
         starts, cumulative: Each interval's start, and the working seconds of the
             week before each interval (the week's total last), for bisection.
         cuts, shifts, lost, reached: The offset changes (see :meth:`worked`).
+        holidays: Days closed all day in the zone, ISO dates in order (see :meth:`worked`).
+        closed, reopen, missed, before: Each holiday's local day as ``[closed, reopen)``
+            seconds, the working seconds all holidays before it (and it) take, the
+            working seconds counted when it begins.
+        per_weekday: Working seconds written for each weekday, Monday first.
 
     Example:
         Monday to Friday 09:00-17:00: 40 working hours in the 168 h of a week.
@@ -228,6 +267,12 @@ class WorkWeek:
     shifts: tuple[float, ...] = field(default=(0.0,), repr=False)
     lost: tuple[float, ...] = field(default=(0.0,), repr=False)
     reached: tuple[float, ...] = field(default=(), repr=False)
+    holidays: tuple[str, ...] = ()
+    per_weekday: tuple[float, ...] = field(default=(), repr=False)
+    closed: tuple[float, ...] = field(default=(), repr=False)
+    reopen: tuple[float, ...] = field(default=(), repr=False)
+    missed: tuple[float, ...] = field(default=(0.0,), repr=False)
+    before: tuple[float, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "starts", tuple(a for a, _ in self.intervals))
@@ -244,13 +289,32 @@ class WorkWeek:
         object.__setattr__(self, "shifts", tuple(shifts))
         object.__setattr__(self, "lost", tuple(lost))
         object.__setattr__(self, "reached", tuple(reached))
+        if self.holidays:
+            self._close_holidays()
+
+    def _close_holidays(self) -> None:
+        """Lay the holidays out: each local day ``[closed, reopen)`` and the work it takes."""
+        days = sorted({date.fromisoformat(d) for d in self.holidays})
+        closed = [_local_midnight(d, self.zone) for d in days]
+        reopen = [_local_midnight(d + timedelta(days=1), self.zone) for d in days]
+        missed, before = [0.0], []
+        for a, b in zip(closed, reopen, strict=True):
+            before.append(self._dst_worked(a) - missed[-1])
+            missed.append(missed[-1] + self._dst_worked(b) - self._dst_worked(a))
+        object.__setattr__(self, "holidays", tuple(d.isoformat() for d in days))
+        object.__setattr__(self, "closed", tuple(closed))
+        object.__setattr__(self, "reopen", tuple(reopen))
+        object.__setattr__(self, "missed", tuple(missed))
+        object.__setattr__(self, "before", tuple(before))
 
     @classmethod
-    def of(cls, hours: Mapping[str, str], zone: str | None = None) -> WorkWeek:
-        """The calendar of ``hours`` (weekday to working hours) in time zone ``zone``.
+    def of(cls, hours: Mapping[str, str], zone: str | None = None,
+           holidays: Iterable[str] = ()) -> WorkWeek:
+        """The calendar of ``hours`` (weekday to working hours) in time zone ``zone``,
+        closed all day on ``holidays`` (ISO dates, local days of the zone).
 
         Raises:
-            ValueError: if no day has working hours, or for hours that cannot be read.
+            ValueError: if no day has working hours, or for hours or dates that cannot be read.
         """
         shift = _zone(zone).utcoffset(None).total_seconds() if zone else 0.0
         local = [(WEEKDAYS.index(d) * 86400.0 + a, WEEKDAYS.index(d) * 86400.0 + b)
@@ -271,15 +335,87 @@ class WorkWeek:
                 merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
             else:
                 merged.append((a, b))
-        return cls(tuple(merged), weekly, weekly / days, _describe(hours, zone), zone)
+        per_weekday = tuple(sum(b - a for a, b in hour_ranges(hours[d])) if d in hours else 0.0
+                            for d in WEEKDAYS)
+        dates = tuple(sorted({date.fromisoformat(d).isoformat() for d in holidays}))
+        return cls(tuple(merged), weekly, weekly / days, _describe(hours, zone, dates), zone,
+                   holidays=dates, per_weekday=per_weekday)
+
+    @property
+    def average_weekly(self) -> float:
+        """Working seconds per week on average: ``W``, less the holidays' working hours
+        spread over the calendar years they fall in (``W`` without holidays).
+
+        >>> week = WorkWeek.of({d: "09:00-17:00" for d in WEEKDAYS[:5]}, None,
+        ...                    ["2026-12-25", "2026-12-27"])  # a Friday, a Sunday
+        >>> round(week.average_weekly / 3600, 4)  # 40 h - 8 h · 7 / 365
+        39.8466
+        """
+        if not self.holidays:
+            return self.weekly
+        years = {int(d[:4]) for d in self.holidays}
+        days = sum((date(y + 1, 1, 1) - date(y, 1, 1)).days for y in years)
+        off = sum(self.per_weekday[date.fromisoformat(d).weekday()] for d in self.holidays)
+        return self.weekly - off * 7.0 / days
 
     @property
     def fraction(self) -> float:
-        """The share of calendar time that is working time, ``W / 168 h``."""
-        return self.weekly / WEEK
+        """The share of calendar time that is working time, ``W / 168 h`` (with holidays
+        :attr:`average_weekly` / 168 h)."""
+        return self.average_weekly / WEEK
 
     def worked(self, t: float) -> float:
-        """Working seconds from the epoch to ``t``.
+        """Working seconds from the epoch to ``t``, holidays taken out.
+
+        Before the first holiday it is :meth:`_dst_worked`; during holiday ``j``
+        the count stands at ``before[j]``; after it, the holidays' work
+        ``missed[j + 1]`` is taken off.
+
+        >>> week = WorkWeek.of({"mon": "09:00-17:00"}, None, ["2026-01-12"])
+        >>> week.worked(WEEK + 20 * 3600) / 3600, week.worked(2 * WEEK + 10 * 3600) / 3600
+        (8.0, 9.0)
+        """
+        w = self._dst_worked(t)
+        if not self.closed:
+            return w
+        j = bisect_right(self.closed, t)
+        if j == 0:
+            return w
+        if t < self.reopen[j - 1]:
+            return self.before[j - 1]
+        return w - self.missed[j]
+
+    def instant(self, w: float) -> float:
+        """The earliest time at which ``w`` working seconds have passed since the epoch.
+
+        >>> WorkWeek.of({"mon": "09:00-17:00"}).instant(8 * 3600) / 3600  # Monday 17:00
+        17.0
+        >>> week = WorkWeek.of({"mon": "09:00-17:00"}, None, ["2026-01-12"])
+        >>> week.instant(9 * 3600) / 3600 - 2 * WEEK / 3600  # the third Monday, 10:00
+        10.0
+        """
+        if not self.closed:
+            return self._dst_instant(w)
+        j = bisect_left(self.before, w)  # the holidays begun before w is worked
+        return self._dst_instant(w + self.missed[j])
+
+    def next_open(self, t: float) -> float:
+        """``t`` if it is working time, else the start of the next working interval.
+
+        >>> WorkWeek.of({"tue": "09:00-17:00"}).next_open(0.0) / 3600  # Tuesday 09:00
+        33.0
+        >>> WorkWeek.of({"tue": "09:00-17:00"}, None, ["2026-01-06"]).next_open(0.0) / 3600
+        201.0
+        """
+        while True:
+            found = self._dst_next_open(t)
+            j = bisect_right(self.closed, found) - 1
+            if j < 0 or found >= self.reopen[j]:
+                return found
+            t = self.reopen[j]  # a holiday: look again from its end
+
+    def _dst_worked(self, t: float) -> float:
+        """Working seconds from the epoch to ``t``, without holidays.
 
         Between offset changes ``cuts[j - 1]`` and ``cuts[j]`` the week is
         ``intervals`` moved earlier by ``shifts[j]``; ``lost[j]`` keeps the
@@ -302,12 +438,8 @@ class WorkWeek:
             - self.intervals[i][0]
         return k * self.weekly + within
 
-    def instant(self, w: float) -> float:
-        """The earliest time at which ``w`` working seconds have passed since the epoch.
-
-        >>> WorkWeek.of({"mon": "09:00-17:00"}).instant(8 * 3600) / 3600  # Monday 17:00
-        17.0
-        """
+    def _dst_instant(self, w: float) -> float:
+        """:meth:`instant` without holidays."""
         if not self.cuts:
             return self._instant(w)
         j = bisect_left(self.reached, w)  # the first stretch that reaches w
@@ -328,18 +460,17 @@ class WorkWeek:
         >>> week = WorkWeek.of({d: "09:00-17:00" for d in WEEKDAYS[:5]})
         >>> week.add(4 * 86400 + 16 * 3600, 2 * 3600) / 3600  # Friday 16:00 + 2 h: Monday 10:00
         178.0
+        >>> closed = WorkWeek.of({d: "09:00-17:00" for d in WEEKDAYS[:5]}, None, ["2026-01-12"])
+        >>> closed.add(4 * 86400 + 16 * 3600, 2 * 3600) / 3600  # Monday a holiday: Tuesday 10:00
+        202.0
         """
         if x <= 0.0:
             return t
         # Not before work can begin at t (rounding of worked(t) + x for a tiny x in a gap).
         return max(self.instant(self.worked(t) + x), self.next_open(t))
 
-    def next_open(self, t: float) -> float:
-        """``t`` if it is working time, else the start of the next working interval.
-
-        >>> WorkWeek.of({"tue": "09:00-17:00"}).next_open(0.0) / 3600  # Tuesday 09:00
-        33.0
-        """
+    def _dst_next_open(self, t: float) -> float:
+        """:meth:`next_open` without holidays."""
         if not self.cuts:
             return self._next_open(t)
         j = bisect_right(self.cuts, t)
@@ -358,8 +489,17 @@ class WorkWeek:
         return (k + 1) * WEEK + self.intervals[0][0]
 
 
-def _describe(hours: Mapping[str, str], zone: str | None) -> str:
-    """``mon-fri 09:00-17:00, sat 09:00-12:00 (UTC)``: runs of days with the same hours."""
+def _local_midnight(day: date, zone: str | None) -> float:
+    """Simulated time (seconds after :data:`EPOCH`) of 00:00 on ``day`` in ``zone`` (UTC)."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone) if zone else timezone.utc
+    return (datetime(day.year, day.month, day.day, tzinfo=tz) - EPOCH).total_seconds()
+
+
+def _describe(hours: Mapping[str, str], zone: str | None, holidays: tuple[str, ...] = ()) -> str:
+    """``mon-fri 09:00-17:00, sat 09:00-12:00 (UTC)``: runs of days with the same hours,
+    then the holidays (``closed 2026-12-25, 2026-12-26``; the first three and how many more)."""
     runs: list[tuple[str, str, str]] = []
     for day in WEEKDAYS:
         text = hours.get(day)
@@ -371,7 +511,11 @@ def _describe(hours: Mapping[str, str], zone: str | None) -> str:
         else:
             runs.append((day, day, text))
     shown = ", ".join(f"{a if a == b else a + '-' + b} {t}" for a, b, t in runs)
-    return f"{shown} ({zone or 'UTC'})"
+    closed = ""
+    if holidays:
+        more = f" and {len(holidays) - 3} more" if len(holidays) > 3 else ""
+        closed = f", closed {', '.join(holidays[:3])}{more}"
+    return f"{shown} ({zone or 'UTC'}){closed}"
 
 
 def working_seconds(value: timedelta, week: WorkWeek | None) -> float:
@@ -422,6 +566,20 @@ WorkingHours = Annotated[
     }),
 ]
 """A day's working hours, kept as written."""
+
+Holiday = Annotated[
+    str,
+    BeforeValidator(parse_holiday),
+    WithJsonSchema({
+        VALUE_MARKER: "Holiday",
+        "description": "a day closed all day in the calendar's time zone, an ISO date "
+        "(year-month-day): 2026-12-25",
+        "type": "string",
+        "pattern": HOLIDAY_PATTERN,
+        "examples": ["2026-12-25"],
+    }),
+]
+"""A holiday, an ISO date, kept as written."""
 
 TimeZone = Annotated[
     str,

@@ -206,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--sensitivity", action="store_true",
                          help="rank the steps by the lead time a 10%% shorter duration, and "
                               "one more server, saves")
+    analyze.add_argument("--percentile-cases", metavar="N", type=_cases, default=None,
+                         help="cases simulated for the lead-time percentiles where they are "
+                              "not exact (default: 10000; 0: no simulation)")
     _stdin_filename_option(analyze)
 
     _simulate_parser(commands)
@@ -576,6 +579,9 @@ def _parse_rate(text: str) -> Rate:
 def _cmd_analyze(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     rate = _parse_rate(args.arrivals) if args.arrivals is not None else None
     if args.what_if or args.sensitivity:
+        if args.percentile_cases is not None:
+            raise UsageError("--percentile-cases is for the analysis report: --what-if and "
+                             "--sensitivity give no percentiles")
         return _cmd_what_if(args, rate, stdout, stderr)
     loaded = _load_for("analyze", args, stderr)
     if loaded is None:
@@ -584,7 +590,8 @@ def _cmd_analyze(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> 
     from .api import AnalysisError, analyze
 
     try:
-        result = analyze(bp, arrivals=rate)
+        result = (analyze(bp, arrivals=rate) if args.percentile_cases is None
+                  else analyze(bp, arrivals=rate, percentile_cases=args.percentile_cases))
     except AnalysisError as exc:
         _print_problems(exc.problems, stderr)
         stderr.write(f"servicemap: {_shown(name)} {_refused(exc)}; it cannot be analysed\n")
@@ -714,6 +721,21 @@ def _cmd_rules(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
         summary = summary_of(rule).replace("`", "")
         stdout.write(f"{rule.code}  {rule.name:<{width}}  {rule.level:<7}  {summary}\n")
     return EXIT_OK
+
+
+def _cases(text: str) -> int:
+    """A whole number >= 0 for ``--percentile-cases``.
+
+    >>> _cases("0"), _cases("20_000")
+    (0, 20000)
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0")
+    return value
 
 
 def _count(text: str) -> int:

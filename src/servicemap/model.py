@@ -23,7 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .atomic import write_bytes_atomic
-from .calendars import TimeZone, WorkingHours, WorkWeek
+from .calendars import Holiday, TimeZone, WorkingHours, WorkWeek
 from .references import reference_issues
 from .values import (
     CV_LIMITS,
@@ -112,10 +112,18 @@ class Calendar(StrictModel):
     hours: dict[Weekday, WorkingHours] = Field(
         min_length=1, description="working hours per weekday (mon, tue, wed, thu, fri, sat, "
         "sun); a day not listed has none")
+    holidays: list[Holiday] = Field(
+        default_factory=list, description="days closed all day in the calendar's time zone, "
+        "ISO dates: 2026-12-25")
 
     def week(self, timezone: str | None = None) -> WorkWeek:
-        """The calendar laid out on simulated time; ``timezone`` where it gives none."""
-        return WorkWeek.of({str(d): h for d, h in self.hours.items()}, self.timezone or timezone)
+        """The calendar laid out on simulated time; ``timezone`` where it gives none.
+
+        >>> Calendar(hours={"mon": "09:00-17:00"}, holidays=["2026-01-12"]).week().text
+        'mon 09:00-17:00 (UTC), closed 2026-01-12'
+        """
+        return WorkWeek.of({str(d): h for d, h in self.hours.items()}, self.timezone or timezone,
+                           self.holidays)
 
 
 class Lane(StrictModel):

@@ -117,3 +117,36 @@ def test_what_if_arrivals_change_is_per_working_day() -> None:
     assert w.after.arrivals_per_h == pytest.approx(4.0)  # 5/h - 1/h
     w = sm.what_if(bp, ["arrivals=+20%"])
     assert w.after.arrivals_per_h == pytest.approx(6.0)
+
+
+def test_holidays_lower_the_weekly_hours_by_hand() -> None:
+    bp = sm.loads(f"""
+name: Office with holidays
+calendar:
+  hours: {OFFICE}
+  holidays: [2026-12-24, 2026-12-25, 2026-12-27]
+lanes:
+  - {{id: desk}}
+  - {{id: robot, calendar: {{hours: {ALWAYS}, holidays: [2026-12-25]}}}}
+steps:
+  - {{id: s, kind: terminator, next: w}}
+  - {{id: w, kind: task, lane: desk, duration: 1h, next: r}}
+  - {{id: r, kind: task, lane: robot, duration: 2h, next: e}}
+  - {{id: e, kind: terminator}}
+""")
+    a = sm.analyze(bp, percentile_cases=0)
+    cal = a.calendar
+    assert cal is not None
+    # Office: Thursday 24 and Friday 25 December 2026 off (8 h each), Sunday 27 December
+    # has no hours: W = 40 h - 16 h x 7 / 365 = 39.693 h; f = W / 168 h.
+    w_office = 40 - 16 * 7 / 365
+    assert cal.working_hours_per_week == pytest.approx(w_office, rel=1e-12)
+    assert cal.working_fraction == pytest.approx(w_office / 168, rel=1e-12)
+    # Robot: round the clock, 25 December off: W = 168 h - 24 h x 7 / 365.
+    w_robot = 168 - 24 * 7 / 365
+    assert cal.lanes["robot"]["working_hours_per_week"] == pytest.approx(w_robot, rel=1e-12)
+    # Working time of the office: w 1 h; r 2 h of the robot's time = 2 x W_office / W_robot.
+    working = 3600 * (1 + 2 * w_office / w_robot)
+    assert a.summary.lead_time_s == pytest.approx(working, rel=1e-12)
+    assert cal.lead_time_calendar_s == pytest.approx(working / (w_office / 168), rel=1e-12)
+    assert "closed 2026-12-24, 2026-12-25, 2026-12-27" in a.to_text()

@@ -209,3 +209,65 @@ def test_queue_waits_with_many_servers_equal_the_scalar_formula() -> None:
             rate = arrivals / 3600.0 * float(v[k])
             expected = 0.0 if rate == 0.0 else mmc_wait(rate, 1.0 / pt, c)
             assert waits[k] == expected, (arrivals, c)
+
+
+@st.composite
+def edge_lists(draw: st.DrawFn) -> tuple[int, list[int], list[int], list[float], list[int]]:
+    """Moves of up to ten steps grouped by source (any order within), some starts."""
+    n = draw(st.integers(1, 10))
+    src: list[int] = []
+    dst: list[int] = []
+    prob: list[float] = []
+    for u in range(n):
+        targets = draw(st.lists(st.integers(0, n - 1), max_size=3, unique=True))
+        src += [u] * len(targets)
+        dst += targets
+        prob += [draw(st.sampled_from([0.5, 1.0, 0.0, 1e-12, 1e-9, 2e-9])) for _ in targets]
+    starts = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3, unique=True))
+    return n, src, dst, prob, starts
+
+
+def _plain_back_edges(n: int, src: list[int], dst: list[int], starts: list[int]) -> list[bool]:
+    """Rework moves by a recursive depth-first search, starts first, then every step."""
+    out: dict[int, list[int]] = {}
+    for e, u in enumerate(src):
+        out.setdefault(u, []).append(e)
+    state = [0] * n
+    back = [False] * len(src)
+
+    def visit(u: int) -> None:
+        state[u] = 1
+        for e in out.get(u, []):
+            if state[dst[e]] == 1:
+                back[e] = True
+            elif state[dst[e]] == 0:
+                visit(dst[e])
+        state[u] = 2
+
+    for root in [*sorted(starts), *range(n)]:
+        if not state[root]:
+            visit(root)
+    return back
+
+
+@settings(max_examples=400, deadline=None)
+@given(edge_lists())
+def test_back_edges_and_trapped_steps_agree_with_plain_searches(
+        moves: tuple[int, list[int], list[int], list[float], list[int]]) -> None:
+    # back_edges searches in scipy where the starts reach every step, trapped
+    # steps are one scipy search: both must equal the plain definitions.
+    from types import SimpleNamespace
+
+    from servicemap.analysis.chain import FlowChain
+    from servicemap.analysis.yields import back_edges
+    from servicemap.flow.markov import trapped_positions
+
+    n, src, dst, prob, starts = moves
+    start = np.zeros(n)
+    start[starts] = 1.0 / len(starts)
+    chain: Any = SimpleNamespace(
+        n=n, src=np.array(src, dtype=np.int64), dst=np.array(dst, dtype=np.int64),
+        prob=np.array(prob), start=start,
+        out_degree=np.bincount(np.array(src, dtype=np.int64), minlength=n))
+    assert back_edges(chain).tolist() == _plain_back_edges(n, src, dst, starts)
+    assert FlowChain.trapped.func(chain) == trapped_positions(n, src, dst, prob)

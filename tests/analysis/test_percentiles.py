@@ -123,8 +123,29 @@ steps:
     assert s["lead_time_percentiles_s"] is None
     method = s["lead_time_percentiles_method"]
     assert method.startswith("not computed: " + why)
-    assert method.endswith("run servicemap simulate")
+    # percentile_cases=0 turned the simulation off, and the method says so
+    assert method.endswith("run servicemap simulate; not simulated: percentile_cases is 0")
     assert "percentiles:" in a.to_text() and "run servicemap simulate" in a.to_text()
+
+
+def test_negative_percentile_cases_are_refused() -> None:
+    bp = sm.loads("name: one\nsteps:\n  - {id: s, kind: terminator, next: e}\n"
+                  "  - {id: e, kind: terminator}\n")
+    with pytest.raises(ValueError, match="percentile_cases must be 0 or more, not -1"):
+        sm.analyze(bp, percentile_cases=-1)
+
+
+def test_exact_percentiles_say_nothing_of_the_simulation_turned_off() -> None:
+    # one exponential step of 10 min: exact, p50 = 600 ln 2 s, whatever percentile_cases is
+    a = sm.analyze(sm.loads("""
+name: one
+steps:
+  - {id: s, kind: terminator, next: w}
+  - {id: w, kind: task, duration: 10m, next: e}
+  - {id: e, kind: terminator}
+"""), percentile_cases=0)
+    assert a.summary["lead_time_percentiles_method"] == "phase-type (exact)"
+    assert a.summary["lead_time_percentiles_s"]["p50"] == pytest.approx(600 * math.log(2))
 
 
 def test_text_and_json_show_the_percentiles() -> None:

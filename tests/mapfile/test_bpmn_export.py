@@ -265,3 +265,70 @@ def test_branch_into_a_merge_is_named_by_its_step() -> None:
     assert isinstance(decision, Decision)
     assert [(b.to, b.label) for b in decision.next] == [("work", "Do the work"),
                                                         ("done", "Done")]
+
+
+CALENDARS = """name: Office and robot
+arrivals: 40/d
+calendar:
+  timezone: Europe/Berlin
+  hours: {mon: 09:00-17:00, tue: 09:00-17:00, wed: 09:00-17:00, thu: 09:00-17:00,
+          fri: "08:00-12:00, 13:00-17:00"}
+  holidays: [2026-12-24, 2026-12-25]
+lanes:
+  - {id: desk, layer: onstage}
+  - id: robot
+    layer: support
+    calendar:
+      timezone: America/New_York
+      hours: {sat: 00:00-24:00, sun: 00:00-24:00}
+      holidays: ['2027-01-02']
+steps:
+  - {id: s, kind: terminator, lane: desk, next: w}
+  - {id: w, kind: task, lane: desk, duration: 1d, capacity: 2, next: r}
+  - {id: r, kind: task, lane: robot, duration: 30min, next: e}
+  - {id: e, kind: terminator, lane: desk}
+"""
+
+
+def test_calendars_and_holidays_survive_bpmn(schema: xmlschema.XMLSchema,
+                                             tmp_path: Path) -> None:
+    """The map's and a lane's calendar (zone, hours, holidays) go to BPMN and back, through
+    sm.load and through the command line, and the export stays valid BPMN 2.0."""
+    source = tmp_path / "calendars.yaml"
+    source.write_text(CALENDARS, encoding="utf-8")
+    bp = sm.load(source)
+    assert bp.calendar is not None and bp.calendar.holidays == ["2026-12-24", "2026-12-25"]
+    data = bpmn_bytes(bp)
+    schema.validate(data.decode("utf-8"))
+    exported = tmp_path / "calendars.bpmn"
+    exported.write_bytes(data)
+    assert sm.load(exported).model_dump(mode="json") == bp.model_dump(mode="json")
+    # the command line, both ways
+    cli_bpmn, back = tmp_path / "cli.bpmn", tmp_path / "back.yaml"
+    assert main(["convert", str(source), "-o", str(cli_bpmn)]) == 0
+    schema.validate(cli_bpmn.read_text(encoding="utf-8"))
+    assert main(["convert", str(cli_bpmn), "-o", str(back)]) == 0
+    again = sm.load(back)
+    assert again.model_dump(mode="json") == bp.model_dump(mode="json")
+    weeks = again.working_weeks()
+    assert weeks[0] is not None and weeks[0].holidays == ("2026-12-24", "2026-12-25")
+    assert weeks[1]["robot"].zone == "America/New_York"
+    # the same analysis from the map read back
+    assert sm.analyze(again, percentile_cases=0).to_json() == \
+        sm.analyze(bp, percentile_cases=0).to_json()
+
+
+def test_bad_calendar_values_in_bpmn_are_located(tmp_path: Path) -> None:
+    data = bpmn_bytes(sm.loads(CALENDARS)).decode("utf-8")
+    bad = data.replace('"2026-12-25"', '"2026-12-32"').replace('"America/New_York"',
+                                                               '"Mars/Olympus"')
+    path = tmp_path / "bad.bpmn"
+    path.write_text(bad, encoding="utf-8")
+    line = next(k for k, text in enumerate(bad.splitlines(), start=1) if "servicemap:map" in text)
+    with pytest.raises(sm.LoadError) as caught:
+        sm.load(path)
+    found = [(p.code, p.file, p.line) for p in caught.value.problems]
+    assert found == [("SM002", str(path), line)] * 2
+    messages = " ".join(p.message for p in caught.value.problems)
+    assert "'2026-12-32' is not a date" in messages and "'Mars/Olympus' is not a time zone" \
+        in messages

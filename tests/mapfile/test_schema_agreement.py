@@ -642,6 +642,11 @@ CALENDAR = "name: x\ncalendar: {value}\nsteps:\n  - {{id: a, kind: task}}\n"
     ("{hours: {mon: 09:00-17:00}, tz: UTC}", False),
     ("[mon]", False),
     ("~", True),
+    ("{hours: {mon: 09:00-17:00}, holidays: [2026-12-25, '2026-12-26']}", True),
+    ("{hours: {mon: 09:00-17:00}, holidays: []}", True),
+    ("{hours: {mon: 09:00-17:00}, holidays: [25.12.2026]}", False),
+    ("{hours: {mon: 09:00-17:00}, holidays: [20261225]}", False),
+    ("{hours: {mon: 09:00-17:00}, holidays: 2026-12-25}", False),
 ])
 def test_calendars_agree(value: str, valid: bool) -> None:
     text = CALENDAR.format(value=value)
@@ -653,11 +658,14 @@ def test_calendars_agree(value: str, valid: bool) -> None:
     "{hours: {mon: 17:00-09:00}}",
     "{hours: {mon: '08:00-12:00, 11:00-17:00'}}",
     "{timezone: Mars/Olympus, hours: {mon: 09:00-17:00}}",
+    "{hours: {mon: 09:00-17:00}, holidays: ['2026-02-30']}",
 ])
 def test_known_limits_of_the_schema_for_calendars(value: str) -> None:
     """What a pattern cannot see: a range that ends before it starts, ranges that overlap, a
-    zone the time zone database lacks. The schema accepts them, the loader refuses them."""
+    zone the time zone database lacks, a day the month lacks. The schema accepts them, the
+    loader refuses them."""
     text = CALENDAR.format(value=value)
     assert VALIDATOR.is_valid(parse_yaml(text)[0])
     (problem,) = schema_problems(text)
-    assert "working hours" in problem.message or "time zone" in problem.message
+    assert "working hours" in problem.message or "time zone" in problem.message \
+        or "not a date" in problem.message

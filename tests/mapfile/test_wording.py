@@ -135,7 +135,11 @@ CASES = [
          "a calendar needs working hours on at least one day, e.g. 'mon: 09:00-17:00'"),
     Case("extra_forbidden", "name: x\ncalendar: {hours: {mon: 09:00-17:00}, tz: UTC}\n"
          "steps:\n  - {id: a, kind: task}\n", 2, 39,
-         "unknown key 'tz' in calendar; expected one of: timezone, hours"),
+         "unknown key 'tz' in calendar; expected one of: timezone, hours, holidays"),
+    Case("holiday", "name: x\ncalendar:\n  hours: {mon: 09:00-17:00}\n  holidays: [2026-13-01]\n"
+         "steps:\n  - {id: a, kind: task}\n", 4, 14,
+         "'2026-13-01' is not a date: expected a holiday as an ISO date such as '2026-12-25' "
+         "(year-month-day)"),
 ]
 
 

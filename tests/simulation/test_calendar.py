@@ -104,3 +104,29 @@ steps:
     a = sm.analyze(bp, percentile_cases=0)
     assert a.summary.arrivals_per_h == pytest.approx(10.0)
     assert {r.id: r.visits for r in a.steps}["web"] == pytest.approx(0.5)
+
+
+def test_holidays_by_hand(tmp_path: Path) -> None:
+    bp = sm.loads(f"""
+name: one a day, Tuesday off
+arrivals: 1/d
+arrivals_cv: 0
+calendar: {{hours: {OFFICE}, holidays: [2026-01-06]}}
+steps:
+  - {{id: s, kind: terminator, next: w}}
+  - {{id: w, kind: task, duration: 1h, distribution: fixed, next: e}}
+  - {{id: e, kind: terminator}}
+""")
+    log = tmp_path / "log.csv"
+    sm.simulate(bp, cases=20, replications=1, warmup=0, workers=1, event_log=log)
+    rows = log.read_text().splitlines()
+    # As in test_a_fixed_schedule_by_hand, but Tuesday 6 January 2026 is closed all day:
+    # case 0 arrives Monday 17:00 and is worked on Wednesday 09:00-10:00; case 1 arrives
+    # when 16 working hours have passed, Wednesday 17:00 (no arrivals on the holiday), and
+    # is worked on Thursday 09:00-10:00.
+    assert "case-0,s,s,start,2026-01-05T17:00:00.000+00:00,s" in rows
+    assert "case-0,w,w,start,2026-01-07T09:00:00.000+00:00,w" in rows
+    assert "case-0,w,w,complete,2026-01-07T10:00:00.000+00:00,w" in rows
+    assert "case-1,s,s,start,2026-01-07T17:00:00.000+00:00,s" in rows
+    assert "case-1,w,w,start,2026-01-08T09:00:00.000+00:00,w" in rows
+    assert not any(",2026-01-06T" in row for row in rows)  # nothing happens on the holiday

@@ -13,7 +13,9 @@ calendar; around the clock where the map gives none):
 - arrival rates are per working hour of the reference (``40/d``: per working day).
 
 The lead time in calendar time is the working-time lead time divided by the
-reference's working fraction ``f = W_ref / 168 h``. This is the expected
+reference's working fraction ``f = W_ref / 168 h`` (with holidays ``W`` is the
+average over the years they fall in,
+:attr:`~servicemap.calendars.WorkWeek.average_weekly`). This is the expected
 calendar span of the working-time lead time when a case arrives at a random
 working instant (Poisson arrivals in working hours) and its lead time does not
 depend on where in the week it starts: for a working-time interval of length
@@ -53,7 +55,8 @@ class CalendarTimes:
     Attributes:
         calendar: The reference calendar for a person (``"around the clock"`` where
             the map has none, only lanes).
-        working_hours_per_week: ``W``, the reference's working hours per week.
+        working_hours_per_week: ``W``, the reference's working hours per week (with
+            holidays, the average over the years they fall in).
         working_fraction: ``f = W / 168 h``.
         lanes: Each lane with its own calendar: its text and weekly working hours.
         lead_time_working_s: The lead time per case in the reference's working time
@@ -117,7 +120,7 @@ def _times(blueprint: Blueprint, nodes: list[str], weeks: list[WorkWeek | None],
     for i, (sid, wk) in enumerate(zip(nodes, weeks, strict=True)):
         value = getattr(by_id[sid], key)
         if value is not None:
-            own = wk.weekly if wk is not None else WEEK
+            own = wk.average_weekly if wk is not None else WEEK
             out[i] = working_seconds(value, wk) * reference / own
     return out
 
@@ -141,7 +144,7 @@ def on_working_time(chain: FlowChain, blueprint: Blueprint,
         O(n); only maps with a calendar pay it.
     """
     week, lanes = blueprint.working_weeks()
-    reference = week.weekly if week is not None else WEEK
+    reference = week.average_weekly if week is not None else WEEK
     weeks = _step_weeks(blueprint, chain.nodes, lanes, week)
 
     def per_hour(rate: Any) -> float | None:
@@ -161,7 +164,7 @@ def on_working_time(chain: FlowChain, blueprint: Blueprint,
         calendar=week.text if week is not None else "around the clock",
         working_hours_per_week=reference / 3600.0,
         working_fraction=reference / WEEK,
-        lanes={k: {"calendar": w.text, "working_hours_per_week": w.weekly / 3600.0}
+        lanes={k: {"calendar": w.text, "working_hours_per_week": w.average_weekly / 3600.0}
                for k, w in lanes.items()},
     )
     return converted, rate, times

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order
 
 from ..flow import markov
 from ..flow.parallel import ParallelStructure, parallel_structure
@@ -159,10 +161,22 @@ class FlowChain:
     def trapped(self) -> list[int]:
         """Positions of the steps cases cannot leave (a loop with no way out).
 
-        See :func:`servicemap.flow.markov.trapped_positions`; O(n + m), computed once.
+        See :func:`servicemap.flow.markov.trapped_positions` (the definition; the
+        same steps, tested): here one breadth-first search in scipy, backwards
+        from the steps without moves over the moves more likely than
+        :data:`~servicemap.flow.markov.NEGLIGIBLE`. O(n + m), computed once.
         """
-        return markov.trapped_positions(self.n, self.src.tolist(), self.dst.tolist(),
-                                        self.prob.tolist())
+        n = self.n
+        stops = np.flatnonzero(self.out_degree == 0)
+        way = self.prob > markov.NEGLIGIBLE
+        # Reversed moves, and a super-node n leading to every step without moves.
+        rows = np.concatenate([self.dst[way], np.full(stops.size, n)])
+        cols = np.concatenate([self.src[way], stops])
+        graph = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n + 1, n + 1))
+        alive = np.zeros(n + 1, dtype=bool)
+        alive[breadth_first_order(graph, n, directed=True, return_predecessors=False)] = True
+        trapped: list[int] = np.flatnonzero(~alive[:n]).tolist()
+        return trapped
 
 
 Marks = dict[Any, tuple[bool, list[str]]]
@@ -342,9 +356,11 @@ def _mark_branches(fg: FlowGraph, step: Decision, edges: _Edges, first: int,
     branches = step.next
     if len(moves) == len(branches):  # one edge per branch, in branch order
         failure, label = edges.failure, edges.label
-        for k, b in enumerate(branches, start=first):
-            failure[k] = b.failure
-            label[k] = b.label
+        for k, b in enumerate(branches, start=first):  # (edges start unflagged, unlabelled)
+            if b.failure:
+                failure[k] = True
+            if b.label is not None:
+                label[k] = b.label
         return
     _mark(edges, first, [t for t, _ in moves], _branch_marks(fg, step))
 

@@ -34,7 +34,7 @@ from .times import (
     step_process_times,
 )
 from .variability import queue_method_of, queued_of
-from .yields import Yields, yields_of
+from .yields import Yields, accurate_flow, yields_of
 
 __all__ = ["Metrics", "lead_breakdown_of", "metrics_of", "summary_of", "unbounded_reason"]
 
@@ -236,7 +236,8 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         rho = utilisation_of(chain, v, arrivals_per_h)
         over["utilisation"] = [chain.nodes[i] for i in np.flatnonzero(np.isinf(rho)).tolist()]
     fps, fp_steps, fp_flags = failure_table_of(chain, v)
-    accuracy = rolled_accuracy_of(chain)
+    clean = accurate_flow(chain) if chain.n else None  # shared by the two below
+    accuracy = rolled_accuracy_of(chain, clean)
     pcts, pcts_method = lead_time_percentiles_of(chain, v, queue) if parallel is None and \
         "parallel" not in chain.kind else (None, "not computed: the map has parallel work (a "
                                            "case takes its longest branch): run servicemap "
@@ -269,7 +270,7 @@ def _metrics(chain: FlowChain, v: FloatArray, arrivals_per_h: float | None) -> M
         breakdown=lead_breakdown_of(chain, v, queue) if "parallel" not in chain.kind
         else dict.fromkeys(("wait_s", "queue_s", "service_s")),
         unbounded=unbounded,
-        yields=yields_of(chain, v),
+        yields=yields_of(chain, v, clean),
         wip=wip_of(v, lt, arrivals_per_h),
         queue_method=_queue_method(chain, v, arrivals_per_h),
         percentiles=pcts,

@@ -216,21 +216,25 @@ def cost_of(chain: FlowChain, v: FloatArray) -> Metric:
     return _metric(chain, carried, value)
 
 
-def rolled_accuracy_of(chain: FlowChain) -> Metric:
+def rolled_accuracy_of(chain: FlowChain, good: FloatArray | None = None) -> Metric:
     """Rolled accuracy (first-pass yield), see :func:`rolled_accuracy`.
+
+    Args:
+        chain: The compiled map.
+        good: The accuracy-scaled chain already solved
+            (:func:`~servicemap.analysis.yields.accurate_flow`), if it was.
 
     Notes:
         One sparse solve of the accuracy-scaled chain (see
-        :func:`~servicemap.analysis.flow.solve_flow`).
+        :func:`~servicemap.analysis.flow.solve_flow`), none with ``good``.
     """
     carried = ~np.isnan(chain.accuracy)
     if not carried.any():
         return _metric(chain, carried, None)
     acc = np.where(carried, chain.accuracy, 1.0)
-    if "parallel" in chain.kind:  # every branch must be right: a product per region
-        good = absorb_parallel(chain, chain.prob * acc[chain.src])
-    else:
-        good = solve_flow(chain, row_scale=acc)
+    if good is None:  # with parallel work every branch must be right: a product per region
+        good = (absorb_parallel(chain, chain.prob * acc[chain.src]) if "parallel" in chain.kind
+                else solve_flow(chain, row_scale=acc))
     ends = chain.absorbing
     value = float(np.clip(acc[ends] @ good[ends], 0.0, 1.0))
     return _metric(chain, carried, value)

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from scipy.sparse.csgraph import depth_first_order
 
-from .chain import BoolArray, FloatArray, FlowChain
+from .chain import BoolArray, FloatArray, FlowChain, IntArray
 from .parallel import absorb_parallel
 
-__all__ = ["Yields", "back_edges", "yields_of"]
+__all__ = ["Yields", "accurate_flow", "back_edges", "yields_of"]
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,17 @@ def back_edges(chain: FlowChain) -> BoolArray:
         [('ok', 'a')]
 
     Notes:
-        O(n + m), iterative (no recursion limit).
+        O(n + m), iterative (no recursion limit). Where the starts reach every
+        step (the common case) the search runs in scipy
+        (:func:`_back_edges_from_starts`), otherwise in Python.
     """
     n, m = chain.n, chain.src.size
     order = np.argsort(chain.src, kind="stable")
-    first = np.searchsorted(chain.src[order], np.arange(n + 1)).tolist()
+    first_edge = np.searchsorted(chain.src[order], np.arange(n + 1))
+    found = _back_edges_from_starts(chain, order, first_edge)
+    if found is not None:
+        return found
+    first = first_edge.tolist()
     order_l, dst = order.tolist(), chain.dst.tolist()
     state = [0] * n  # 0 new, 1 on the stack, 2 done
     back = np.zeros(m, dtype=bool)
@@ -94,6 +101,41 @@ def back_edges(chain: FlowChain) -> BoolArray:
     return back
 
 
+def _back_edges_from_starts(chain: FlowChain, order: IntArray,
+                            first_edge: IntArray) -> BoolArray | None:
+    """:func:`back_edges` by scipy's depth-first search, ``None`` unless the starts reach
+    every step.
+
+    The same search: a super-root whose edges lead to the starts in order, each
+    step's edges in map order (scipy takes a vertex's first unvisited neighbour
+    in index order, as the search in Python does). A move ``u → v`` is a back
+    edge when ``v`` is on the stack as ``u`` is explored: an ancestor of ``u``
+    (or ``u``) in the search tree, so ``pre[v] ≤ pre[u] < pre[v] + size[v]``.
+
+    Notes:
+        O(n + m) in C, plus an O(n) Python pass summing the subtree sizes.
+    """
+    n = chain.n
+    starts = np.flatnonzero(chain.start > 0)
+    root = n
+    indices = np.concatenate([chain.dst[order], starts]).astype(np.int32)
+    indptr = np.concatenate([first_edge, [first_edge[-1] + starts.size]]).astype(np.int32)
+    graph = sp.csr_matrix((np.ones(indices.size), indices, indptr), shape=(n + 1, n + 1))
+    preorder, parent = depth_first_order(graph, root, directed=True, return_predecessors=True)
+    if preorder.size != n + 1:  # some step is not reached from the starts
+        return None
+    pre = np.empty(n + 1, dtype=np.int64)
+    pre[preorder] = np.arange(n + 1)
+    size = [1] * (n + 1)
+    up = parent.tolist()
+    for node in reversed(preorder[1:].tolist()):
+        size[up[node]] += size[node]
+    sizes = np.asarray(size, dtype=np.int64)
+    pu, pv = pre[chain.src], pre[chain.dst]
+    back: BoolArray = (pv <= pu) & (pu < pv + sizes[chain.dst])
+    return back
+
+
 def _absorb(chain: FlowChain, weights: FloatArray) -> FloatArray:
     """``x = s + Wᵀx`` for edge weights ``W`` (substochastic): expected visits, and at
     an end the probability of arriving there, in the chain with these moves."""
@@ -108,11 +150,33 @@ def _absorb(chain: FlowChain, weights: FloatArray) -> FloatArray:
     return np.maximum(x, 0.0)
 
 
-def yields_of(chain: FlowChain, v: FloatArray) -> Yields:
+def accurate_flow(chain: FlowChain) -> FloatArray:
+    """The chain with each step's moves scaled by its accuracy (1 where not given), solved:
+    at an end, the probability of arriving there with every execution accurate.
+
+    The one solve :func:`yields_of` (clean success) and
+    :func:`~servicemap.analysis.times.rolled_accuracy_of` share: the same
+    numbers as ``solve_flow(chain, row_scale=accuracy)``.
+
+    Notes:
+        One sparse solve (with parallel work, one per fork/join region level).
+    """
+    has_acc = ~np.isnan(chain.accuracy)
+    acc = np.where(has_acc, chain.accuracy, 1.0)
+    absorb = absorb_parallel if "parallel" in chain.kind else _absorb
+    return absorb(chain, chain.prob * acc[chain.src])
+
+
+def yields_of(chain: FlowChain, v: FloatArray, clean: FloatArray | None = None) -> Yields:
     """The yields and failure probabilities of a map from its chain and visits.
 
     With parallel work a case comes through a fork/join region only if every
     branch does (:func:`~servicemap.analysis.parallel.absorb_parallel`).
+
+    Args:
+        chain: The compiled map.
+        v: Its visits.
+        clean: :func:`accurate_flow` of the chain, if already solved.
 
     Notes:
         Three sparse solves (accurate, accurate without rework, failure branches
@@ -127,7 +191,7 @@ def yields_of(chain: FlowChain, v: FloatArray) -> Yields:
     good = chain.prob * acc[chain.src]
     ends = chain.success & chain.absorbing
     absorb = absorb_parallel if "parallel" in chain.kind else _absorb
-    clean = absorb(chain, good)
+    clean = absorb(chain, good) if clean is None else clean
     first = absorb(chain, np.where(back_edges(chain), 0.0, good))
     rolled = None
     if has_acc.any():

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from ..calendars import TimeZone, WorkingHours
+from ..calendars import Holiday, TimeZone, WorkingHours
 from ..model import KINDS, Blueprint
 from ..values import (
     CV_LIMITS,
@@ -54,6 +54,7 @@ _VALUE_TYPES: dict[str, Any] = {
     "Identifier": Identifier, "Text": Text, "Duration": Duration, "Rate": Rate,
     "Fraction": Fraction, "Probability": Probability, "Cost": Cost, "Capacity": Capacity,
     "Variation": Variation, "WorkingHours": WorkingHours, "TimeZone": TimeZone,
+    "Holiday": Holiday,
 }
 
 

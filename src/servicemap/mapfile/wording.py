@@ -67,7 +67,7 @@ class Wording:
 _CONTEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "top": tuple(Blueprint.model_fields),
     "lanes": ("id", "label", "layer", "calendar"),
-    "calendar": ("timezone", "hours"),
+    "calendar": ("timezone", "hours", "holidays"),
     "phases": ("id", "label"),
     "branch": ("to", "label", "probability", "failure"),
 }
@@ -219,6 +219,7 @@ WORDING: dict[str, Callable[[Failure, DataPath], Wording]] = {
     "decision_next": _as_written,
     "working_hours": _as_written,
     "timezone": _as_written,
+    "holiday": _as_written,
 }
 """Wording function of each pydantic error type; called with the failure and pydantic's path."""
 

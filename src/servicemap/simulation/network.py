@@ -178,7 +178,7 @@ def compile_network(bp: Blueprint, arrivals_per_h: float | Rate | None = None,
     moves, _ = flow_moves(g)
     weeks = ([week] if week is not None else []) + list(lanes.values())
     at = {lane: k + (week is not None) for k, lane in enumerate(lanes)}
-    reference = week.weekly if week is not None else WEEK
+    reference = week.average_weekly if week is not None else WEEK
     steps = []
     for sid, step in g.steps.items():
         parallel = step.kind == "parallel"
@@ -194,7 +194,7 @@ def compile_network(bp: Blueprint, arrivals_per_h: float | Rate | None = None,
             wait=working_seconds(step.wait, wk) if step.wait else 0.0,
             capacity=step.capacity, targets=targets, cumulative=cum,
             logged=step.kind != "connector", week=k,
-            scale=reference / wk.weekly if wk is not None else 1.0,
+            scale=reference / wk.average_weekly if wk is not None else 1.0,
             fork=parallel and len(targets) > 1, inputs=inputs,
         ))
     return Network(bp.name, tuple(steps), _streams(g, bp, rate, index, week), rate, index,

@@ -11,7 +11,8 @@ from ..values import Rate
 from .network import compile_network
 from .run import run_network
 
-__all__ = ["BUDGET", "MIN_CASES", "SimulatedPercentiles", "simulated_percentiles"]
+__all__ = ["BUDGET", "MIN_CASES", "SimulatedPercentiles", "cases_within_budget",
+           "simulated_percentiles"]
 
 BUDGET = 200_000.0
 """At most this many step executions are simulated (cases · executions per case)."""
@@ -43,6 +44,19 @@ class SimulatedPercentiles:
     method: str
 
 
+def cases_within_budget(cases: int, executions: float) -> int:
+    """The cases :func:`simulated_percentiles` simulates of ``cases`` asked: at most
+    :data:`BUDGET` step executions, 0 where fewer than :data:`MIN_CASES` fit.
+
+    >>> cases_within_budget(10_000, 5.0), cases_within_budget(10_000, 150.0)
+    (10000, 1333)
+    >>> cases_within_budget(10_000, 250.0), cases_within_budget(999, 1.0)
+    (0, 0)
+    """
+    cases = min(cases, int(BUDGET / max(executions, 1.0))) if executions >= 0 else 0
+    return cases if cases >= MIN_CASES else 0
+
+
 def simulated_percentiles(bp: Blueprint, graph: FlowGraph | None, arrivals: Rate | float | None,
                           *, cases: int, seed: int = 1, queues: bool = True,
                           executions: float) -> SimulatedPercentiles | None:
@@ -70,8 +84,8 @@ def simulated_percentiles(bp: Blueprint, graph: FlowGraph | None, arrivals: Rate
     Notes:
         O(cases · executions) simpy events.
     """
-    cases = min(cases, int(BUDGET / max(executions, 1.0))) if executions >= 0 else 0
-    if cases < MIN_CASES:
+    cases = cases_within_budget(cases, executions)
+    if not cases:
         return None
     net = compile_network(bp, arrivals if queues else 1.0, graph)
     if not queues:
