@@ -12,7 +12,7 @@ import sys
 import threading
 import traceback
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any, NoReturn
@@ -723,34 +723,28 @@ def _cmd_rules(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
     return EXIT_OK
 
 
-def _cases(text: str) -> int:
-    """A whole number >= 0 for ``--percentile-cases``.
+def _whole_at_least(low: int) -> Callable[[str], int]:
+    """An argparse ``type`` for a whole number ``>= low``.
 
-    >>> _cases("0"), _cases("20_000")
-    (0, 20000)
+    >>> _whole_at_least(0)("20_000"), _whole_at_least(1)("3")
+    (20000, 3)
+    >>> _whole_at_least(1)("0")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: 0 is below 1
     """
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is below 0")
-    return value
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value} is below {low}")
+        return value
+    return parse
 
 
-def _count(text: str) -> int:
-    """A whole number >= 1 for ``--cases``, ``--replications`` and ``--workers``.
-
-    >>> _count("100_000"), _count("3")
-    (100000, 3)
-    """
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is below 1")
-    return value
+_cases = _whole_at_least(0)  # --percentile-cases
+_count = _whole_at_least(1)  # --cases, --replications, --workers
 
 
 def _simulate_parser(commands: Any) -> None:

@@ -128,6 +128,15 @@ steps:
     assert "percentiles:" in a.to_text() and "run servicemap simulate" in a.to_text()
 
 
+ONE_STEP = """
+name: one
+steps:
+  - {id: s, kind: terminator, next: w}
+  - {id: w, kind: task, duration: 10m, next: e}
+  - {id: e, kind: terminator}
+"""  # one exponential step of 10 min: exact percentiles, p50 = 600 ln 2 s
+
+
 def test_negative_percentile_cases_are_refused() -> None:
     bp = sm.loads("name: one\nsteps:\n  - {id: s, kind: terminator, next: e}\n"
                   "  - {id: e, kind: terminator}\n")
@@ -137,25 +146,13 @@ def test_negative_percentile_cases_are_refused() -> None:
 
 def test_exact_percentiles_say_nothing_of_the_simulation_turned_off() -> None:
     # one exponential step of 10 min: exact, p50 = 600 ln 2 s, whatever percentile_cases is
-    a = sm.analyze(sm.loads("""
-name: one
-steps:
-  - {id: s, kind: terminator, next: w}
-  - {id: w, kind: task, duration: 10m, next: e}
-  - {id: e, kind: terminator}
-"""), percentile_cases=0)
+    a = sm.analyze(sm.loads(ONE_STEP), percentile_cases=0)
     assert a.summary["lead_time_percentiles_method"] == "phase-type (exact)"
     assert a.summary["lead_time_percentiles_s"]["p50"] == pytest.approx(600 * math.log(2))
 
 
 def test_text_and_json_show_the_percentiles() -> None:
-    a = sm.analyze(sm.loads("""
-name: one
-steps:
-  - {id: s, kind: terminator, next: w}
-  - {id: w, kind: task, duration: 10m, next: e}
-  - {id: e, kind: terminator}
-"""))
+    a = sm.analyze(sm.loads(ONE_STEP))
     assert "p50 6.93 min, p80 16.1 min, p95 30 min (phase-type (exact))" in a.to_text()
     assert set(a.to_dict()["summary"]["lead_time_percentiles_s"]) == {"p50", "p80", "p95"}
 
