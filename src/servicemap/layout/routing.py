@@ -273,6 +273,7 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None) -> Plan:
     draft = _Draft(_route_kinds(grid, rows), [0] * len(grid.edges))
     check("routing the flow lines")
     _vertex_exits(grid, rows, draft)
+    _choose_levels(grid, rows, draft)
     draft.enters = _side_entries(grid, draft)
     draft.out_dy, draft.loop_dy, draft.in_dy = _ports(grid, rows, draft.kinds, draft.enters)
     check("routing the flow lines")
@@ -533,6 +534,176 @@ def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
             kinds[i] = ("vertex", (sl.lane, sl.row), kinds[i][2])
 
 
+Level = tuple[int, int]
+"""A height before coordinates: (lane index, 2 * row + 1 for a row, 2 * k for corridor k)."""
+HRun = tuple[Level, int, int]  # (height, first, last half column)
+VRun = tuple[int, Level, Level]  # (half column, low, high)
+LEVEL_BUDGET = 100_000  # more half columns covered by lines than this: corridors stay as chosen
+BEND_COST = 1.0  # a bend saved is worth a crossing
+ALONG_COST = 1000.0  # two vertical runs on one another in a column
+
+
+@dataclass
+class _Runs:
+    """Every line's horizontal and vertical runs in half columns (2c: column c's centre, 2c-1:
+    the gap left of it), indexed by the half columns they pass, to count crossings."""
+
+    lines: dict[int, tuple[list[HRun], list[VRun]]] = field(default_factory=dict)
+    verticals: dict[int, list[tuple[Level, Level, int]]] = field(default_factory=dict)
+    across: dict[int, list[tuple[Level, int]]] = field(default_factory=dict)  # passing x
+    ending: dict[int, list[tuple[Level, int]]] = field(default_factory=dict)  # ending at x
+
+    def put(self, i: int, runs: tuple[list[HRun], list[VRun]]) -> None:
+        """Index line ``i``'s runs."""
+        self.lines[i] = runs
+        for y, a, b in runs[0]:
+            for x in range(a + 1, b):
+                self.across.setdefault(x, []).append((y, i))
+            for x in (a, b):
+                self.ending.setdefault(x, []).append((y, i))
+        for x, lo, hi in runs[1]:
+            self.verticals.setdefault(x, []).append((lo, hi, i))
+
+    def drop(self, i: int) -> None:
+        """Forget line ``i``'s runs."""
+        hs, vs = self.lines.pop(i)
+        for y, a, b in hs:
+            for x in range(a + 1, b):
+                self.across[x].remove((y, i))
+            for x in (a, b):
+                self.ending[x].remove((y, i))
+        for x, lo, hi in vs:
+            self.verticals[x].remove((lo, hi, i))
+
+    def cost(self, i: int, runs: tuple[list[HRun], list[VRun]]) -> float:
+        """Crossings of ``runs`` (line ``i``'s, maybe) with every other line's runs.
+
+        A crossing at a gap where one of the two runs turns depends on the
+        track order there and counts half; two vertical runs in one column
+        (no tracks there) touching or overlapping cost :data:`ALONG_COST`.
+        """
+        c = 0.0
+        for y, a, b in runs[0]:
+            for x in range(a, b + 1):
+                w = 1.0 if a < x < b else 0.5
+                c += w * sum(1 for lo, hi, j in self.verticals.get(x, ()) if j != i and lo < y < hi)
+        for x, lo, hi in runs[1]:
+            c += sum(1 for y, j in self.across.get(x, ()) if j != i and lo < y < hi)
+            c += 0.5 * sum(1 for y, j in self.ending.get(x, ()) if j != i and lo < y < hi)
+            if x % 2 == 0:
+                c += ALONG_COST * sum(1 for lo2, hi2, j in self.verticals.get(x, ())
+                                      if j != i and lo <= hi2 and lo2 <= hi)
+        return c
+
+
+def _line_runs(kind: str, corridor_level: Level | None, exit_: int, u: Slot, v: Slot,
+               ya: Level, yb: Level) -> tuple[list[HRun], list[VRun]]:
+    """The runs of a line of ``kind`` from ``u`` (at height ``ya``) to ``v`` (``yb``).
+
+    >>> u, v = Slot("u", "task", "a", "", column=1), Slot("v", "task", "a", "", column=3)
+    >>> _line_runs("around", (0, 0), 0, u, v, (0, 1), (0, 1))
+    ([((0, 1), 2, 3), ((0, 0), 3, 5), ((0, 1), 5, 6)], [(3, (0, 0), (0, 1)), (5, (0, 0), (0, 1))])
+    """
+    a, b = 2 * u.column, 2 * v.column
+
+    def h(y: Level, x0: int, x1: int) -> list[HRun]:
+        return [(y, min(x0, x1), max(x0, x1))] if x0 != x1 else []
+
+    def vr(x: int, y0: Level, y1: Level) -> list[VRun]:
+        return [(x, min(y0, y1), max(y0, y1))] if y0 != y1 else []
+
+    if kind == "drop":
+        return [], vr(a, ya, yb)
+    if kind == "elbow":
+        return h(ya, a, b), vr(b, ya, yb)
+    if kind == "early":
+        return h(ya, a, a + 1) + h(yb, a + 1, b), vr(a + 1, ya, yb)
+    if kind == "direct" or corridor_level is None:
+        return h(ya, a, b - 1) + h(yb, b - 1, b), vr(b - 1, ya, yb)
+    y = corridor_level
+    if exit_:
+        return h(y, a, b - 1) + h(yb, b - 1, b), vr(a, ya, y) + vr(b - 1, y, yb)
+    return (h(ya, a, a + 1) + h(y, a + 1, b - 1) + h(yb, b - 1, b),
+            vr(a + 1, ya, y) + vr(b - 1, y, yb))
+
+
+def _choose_levels(grid: Grid, rows: _Rows, draft: _Draft) -> None:
+    """Send lines through corridors to the corridor where they cross the fewest lines.
+
+    A line going around (or out of a decision's corner) runs along a
+    corridor; by default the one beside its target (its source). Each such
+    flow line, in turn, takes instead the corridor of any lane where its
+    runs cross the fewest runs of the other lines, counted in half columns
+    (:class:`_Runs`), a bend saved (entering its target's flat top or bottom)
+    counting :data:`BEND_COST`. A corner exit stays on its side of free
+    column stretches; the corridor nearer the default wins a tie. Like the
+    long edges' virtual nodes of layered drawing, but over whole corridors.
+
+    Notes:
+        O(L * C * S * R): L such lines, C corridors, S the half columns a
+        line spans and R the runs met there; above :data:`LEVEL_BUDGET`
+        half columns covered, nothing moves.
+    """
+    slots, edges = grid.slots, grid.edges
+    kinds, exits = draft.kinds, draft.exits
+    levels = [(rows.lane_index[lane], 2 * k) for lane in grid.lanes if grid.rows[lane]
+              for k in range(grid.rows[lane] + 1)]
+    lane_at = {rows.lane_index[lane]: lane for lane in grid.lanes}
+    runs = _Runs()
+    movable: list[int] = []
+    covered = 0
+    for i, (e, (kind, corridor, _)) in enumerate(zip(edges, kinds, strict=True)):
+        if kind == "loop":
+            continue
+        u, v = slots[e[0]], slots[e[1]]
+        level = None if corridor is None else (rows.lane_index[corridor[0]], 2 * corridor[1])
+        here = _line_runs(kind, level, exits[i], u, v, rows.key(u), rows.key(v))
+        covered += sum(b - a for _, a, b in here[0])
+        runs.put(i, here)
+        if level is not None and e[2] >= 0:
+            movable.append(i)
+    if covered > LEVEL_BUDGET:
+        return
+    corners = _taken_corners(grid, draft)
+    faces = drop_faces(grid)
+    movable.sort(key=lambda i: (abs(slots[edges[i][1]].column - slots[edges[i][0]].column), i))
+    for i in movable:
+        kind, corridor, rework = kinds[i]
+        assert corridor is not None
+        u, v = slots[edges[i][0]], slots[edges[i][1]]
+        ya, yb = rows.key(u), rows.key(v)
+        now = (rows.lane_index[corridor[0]], 2 * corridor[1])
+        best: tuple[float, int, Level, int] | None = None
+        for level in levels:
+            x = exits[i] and (-1 if level < ya else 1)
+            flipped = x != exits[i] and ((u.id, x) in faces or (u.id, x) in corners)
+            if x and (flipped or not rows.clear_between(u.column, ya, level)):
+                continue
+            cand = _line_runs(kind, level, x, u, v, ya, yb)
+            flat = (v.kind in FLAT_SIDES and lane_at[level[0]] == v.lane
+                    and level in ((yb[0], yb[1] - 1), (yb[0], yb[1] + 1)))
+            score = runs.cost(i, cand) - BEND_COST * 2 * flat
+            key = (score, abs(level[0] - now[0]) * 1000 + abs(level[1] - now[1]), level, x)
+            if best is None or key < best:
+                best = key
+        assert best is not None
+        level, x = best[2], best[3]
+        if level == now:
+            continue
+        runs.drop(i)
+        runs.put(i, _line_runs(kind, level, x, u, v, ya, yb))
+        if x != exits[i]:
+            corners.discard((u.id, exits[i]))
+            corners.add((u.id, x))
+            exits[i] = x
+        kinds[i] = (kind, (lane_at[level[0]], level[1] // 2), rework)
+
+
+def _taken_corners(grid: Grid, draft: _Draft) -> set[tuple[str, int]]:
+    """The corners (-1 top, +1 bottom) of decisions that a branch leaves by."""
+    return {(grid.edges[i][0], x) for i, x in enumerate(draft.exits) if x}
+
+
 FLAT_SIDES = ("task", "predefined", "document", "delay", "terminator")
 """Kinds whose top and bottom are flat, so a line may enter them there."""
 
@@ -557,7 +728,9 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
     for i, x in enumerate(draft.exits):
         if x:
             u = slots[edges[i][0]]
-            corner_at.add((u.lane, u.row + (1 if x > 0 else 0), u.column))
+            corridor = draft.kinds[i][1]
+            assert corridor is not None
+            corner_at.add((*corridor, u.column))
     faces = drop_faces(grid)
     enters = [0] * len(edges)
     for i, (e, (kind, corridor, _)) in enumerate(zip(edges, draft.kinds, strict=True)):
