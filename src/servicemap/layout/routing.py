@@ -6,7 +6,7 @@ import bisect
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,9 @@ __all__ = ["LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx", "clean
 PORT = 8.0  # preferred distance between ports on one side of a node
 LOOP = 8.0  # how far a self-loop reaches out of its node
 CLEAR = 14.0  # least clear stretch between two runs sharing a track
+GAP_PAD = 14.0  # from a gap's edge to its first track (compute.PAD, which lays gaps out)
+GAP_HALF = 15.0  # half the narrowest gap, where its one track runs (compute.GAP / 2)
+BESIDE = 16.0  # a line ending closer than this to a step in its line reads as going into it
 
 YKey = tuple[int, int, float]
 """A vertical position before coordinates exist: (lane index, 2*row+1 or 2*corridor, offset)."""
@@ -194,6 +197,8 @@ class _Rows:
     lane_index: dict[str, int]
     occupied: dict[tuple[str, int], list[int]]  # (lane, row) -> sorted columns
     stacked: dict[int, list[tuple[int, int]]]  # column -> sorted keys of its steps
+    cells: dict[tuple[str, int, int], Slot] = field(default_factory=dict)  # (lane, row, column)
+    widths: dict[int, float] = field(default_factory=dict)  # column -> its widest step
 
     @classmethod
     def of(cls, grid: Grid) -> _Rows:
@@ -208,7 +213,11 @@ class _Rows:
             cols.sort()
         for keys in stacked.values():
             keys.sort()
-        return cls(grid.slots, lane_index, occupied, stacked)
+        widths: dict[int, float] = {}
+        for sl in grid.slots.values():
+            widths[sl.column] = max(widths.get(sl.column, 0.0), sl.width)
+        return cls(grid.slots, lane_index, occupied, stacked,
+                   {(sl.lane, sl.row, sl.column): sl for sl in grid.slots.values()}, widths)
 
     def clear_between(self, column: int, a: tuple[int, int], b: tuple[int, int]) -> bool:
         """Whether ``column`` holds no step strictly between the vertical positions a and b."""
@@ -222,6 +231,10 @@ class _Rows:
         cols = self.occupied[(sl.lane, sl.row)]
         i = bisect.bisect_left(cols, first)
         return i >= len(cols) or cols[i] > last
+
+    def at(self, row: tuple[str, int], column: int) -> Slot | None:
+        """The step in ``row`` and ``column``, if any."""
+        return self.cells.get((*row, column))
 
     def key(self, sl: Slot) -> tuple[int, int]:
         """``sl``'s vertical position: (lane index, 2 * row + 1); corridors are even."""
@@ -239,14 +252,18 @@ class _Draft:
     in_dy: list[float] = field(default_factory=list)
     ctrack: list[int] = field(default_factory=list)
     enters: list[int] = field(default_factory=list)  # -1 top, +1 bottom, 0 the left side
+    labelled: Collection[tuple[str, int]] = ()  # (decision, branch) of the labelled branches
 
 
-def plan_routes(grid: Grid, deadline: Deadline | None = None) -> Plan:
+def plan_routes(grid: Grid, deadline: Deadline | None = None,
+                labelled: Collection[tuple[str, int]] = ()) -> Plan:
     """Choose every edge's route kind, ports, corridor and tracks.
 
     Args:
         grid: The steps placed in cells.
         deadline: When to give up (checked between the steps of the plan); default none.
+        labelled: ``(decision, position)`` of the branches drawn with a label; a label
+            beside a diamond's right corner widens the gap there.
 
     Returns:
         A route per edge of ``grid`` (in its order) and the tracks each gap and
@@ -270,7 +287,7 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None) -> Plan:
     """
     check = (deadline or Deadline(None)).check
     rows = _Rows.of(grid)
-    draft = _Draft(_route_kinds(grid, rows), [0] * len(grid.edges))
+    draft = _Draft(_route_kinds(grid, rows), [0] * len(grid.edges), labelled=labelled)
     check("routing the flow lines")
     _vertex_exits(grid, rows, draft)
     _choose_levels(grid, rows, draft)
@@ -1012,6 +1029,7 @@ def _gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
         spans = [(lo, (hi[0], hi[1], hi[2] + CLEAR)) for lo, hi, *_ in gap_items]
         tracks, count = order_tracks(spans, sides[gap])
         count, stuck = _untangle(gap_items, tracks, count)
+        count += _short_of_a_step(grid, rows, draft, gap, gap_items, tracks, count)
         tangled.update(gap_items[k][2] for k in stuck)
         for (_, _, i, which, _, _), t in zip(gap_items, tracks, strict=True):
             if which == 1:
@@ -1020,6 +1038,32 @@ def _gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
                 track2[i] = t
         gap_tracks[gap] = count
     return track1, track2, gap_tracks, tangled
+
+
+def _short_of_a_step(grid: Grid, rows: _Rows, draft: _Draft, gap: int,
+                     items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | None]],
+                     tracks: Sequence[int], count: int) -> int:
+    """1 if the gap needs an empty track at its right, else 0.
+
+    A line out of a source turning on the gap's rightmost track would end a
+    track's margin short of a step right of the gap in the source's row, and
+    read as going into it (when that step is not its target): an empty track
+    at the right keeps it a track further away.
+    """
+    lane_at = {k: lane for lane, k in rows.lane_index.items()}
+    labelled, exits = draft.labelled, draft.exits
+    for (*_, i, _, y_from, _), t in zip(items, tracks, strict=True):
+        if y_from is None or t != count - 1 or y_from[1] % 2 == 0:
+            continue
+        w = rows.at((lane_at[y_from[0]], y_from[1] // 2), gap)
+        e = grid.edges[i]
+        if (e[0], e[2]) in labelled and not exits[i]:
+            continue  # the gap is widened for the label beside the diamond
+        # The step sits (column width - its width) / 2 into its column.
+        if (w is not None and w.id != e[1] and (GAP_HALF if count == 1 else GAP_PAD)
+                + (rows.widths[gap] - w.width) / 2 < BESIDE):
+            return 1
+    return 0
 
 
 TRACK_ORDER_MAX = 150  # more runs in one gap than this: tracks by interval colouring only

@@ -1,0 +1,86 @@
+"""Route choices of the router, checked on the drawn lines of small maps worked by hand."""
+
+from __future__ import annotations
+
+import itertools
+
+import servicemap as sm
+from servicemap.layout import Layout, compute, compute_layout, routing
+from tests.helpers.layout_checks import assert_layout_properties
+
+
+def _crossings(lay: Layout) -> int:
+    """Points where a horizontal segment of one line crosses a vertical one of another.
+
+    Brute force over every pair of segments, independent of the router's own count.
+    """
+    segs = [(k, p, q) for k, e in enumerate(lay.edges) for p, q in itertools.pairwise(e.points)]
+    n = 0
+    for (i, p, q), (j, r, s) in itertools.combinations(segs, 2):
+        if i == j:
+            continue
+        if p[1] == q[1] and r[0] == s[0]:
+            h, v = (p, q), (r, s)
+        elif p[0] == q[0] and r[1] == s[1]:
+            h, v = (r, s), (p, q)
+        else:
+            continue
+        x, y = v[0][0], h[0][1]
+        n += (min(h[0][0], h[1][0]) < x < max(h[0][0], h[1][0])
+              and min(v[0][1], v[1][1]) < y < max(v[0][1], v[1][1]))
+    return n
+
+
+SKIP = """
+name: Skip
+lanes: [{id: top}, {id: mid}, {id: low}]
+steps:
+  - {id: d, kind: decision, lane: mid, next: [{to: a, probability: 0.7}, {to: c, probability: 0.3}]}
+  - {id: a, kind: task, lane: top, next: b}
+  - {id: b, kind: task, lane: low, next: c}
+  - {id: c, kind: task, lane: top}
+"""
+
+
+def test_a_skip_line_takes_the_corridor_it_crosses_no_line_in() -> None:
+    # Columns: d 0, a 1 (b handed down under it), c 2. Through the corridor
+    # between top and mid, d -> c would cross d -> a's run up the gap left of
+    # a and the hand-off a -> b (2 crossings, as before this choice); through
+    # the corridor above the top lane it crosses nothing and enters c's top.
+    bp = sm.loads(SKIP)
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    assert _crossings(lay) == 0
+    skip = next(e for e in lay.edges if (e.source, e.target) == ("d", "c"))
+    c = lay.nodes["c"]
+    assert skip.points[-1] == (c.x, c.top)  # straight into its top
+    assert max(y for _, y in skip.points) <= lay.nodes["d"].top  # up out of the top corner
+
+
+BESIDE = """
+name: Beside
+lanes: [{id: a}, {id: b}]
+steps:
+  - {id: p, kind: task, lane: b, next: u}
+  - {id: u, kind: task, lane: a, next: v}
+  - {id: v, kind: task, lane: b, next: w}
+  - {id: w, kind: task, lane: a}
+"""
+
+
+def test_a_line_turning_before_a_step_in_its_row_ends_clear_of_it() -> None:
+    # p hands off up to u, v hands off up to w: u and w share lane a's row,
+    # in columns 0 and 1. u -> v runs right along that row and turns down in
+    # the gap before w; on the gap's one track (15 pt from w) it read as
+    # going into w. An empty track at the gap's right moves it further.
+    lay = compute_layout(sm.loads(BESIDE))
+    line = next(e for e in lay.edges if (e.source, e.target) == ("u", "v")).points
+    (x0, y0), (x1, y1) = line[0], line[1]
+    w = lay.nodes["w"]
+    assert y0 == y1 == w.y and x0 < x1  # out along the row, towards w
+    assert w.left - x1 >= routing.BESIDE
+
+
+def test_the_gap_constants_match_the_layout_of_the_gaps() -> None:
+    assert routing.GAP_PAD == compute.PAD
+    assert routing.GAP_HALF == compute.GAP / 2
