@@ -682,38 +682,47 @@ def _choose_levels(grid: Grid, rows: _Rows, draft: _Draft) -> None:
     if covered > LEVEL_BUDGET:
         return
     corners = _taken_corners(grid, draft)
-    faces = drop_faces(grid)
+    faces = drop_faces(grid) | corners
     movable.sort(key=lambda i: (abs(slots[edges[i][1]].column - slots[edges[i][0]].column), i))
     for i in movable:
         kind, corridor, rework = kinds[i]
         assert corridor is not None
         u, v = slots[edges[i][0]], slots[edges[i][1]]
-        ya, yb = rows.key(u), rows.key(v)
-        now = (rows.lane_index[corridor[0]], 2 * corridor[1])
-        best: tuple[float, int, Level, int] | None = None
-        for level in levels:
-            x = exits[i] and (-1 if level < ya else 1)
-            flipped = x != exits[i] and ((u.id, x) in faces or (u.id, x) in corners)
-            if x and (flipped or not rows.clear_between(u.column, ya, level)):
-                continue
-            cand = _line_runs(kind, level, x, u, v, ya, yb)
-            flat = (v.kind in FLAT_SIDES and lane_at[level[0]] == v.lane
-                    and level in ((yb[0], yb[1] - 1), (yb[0], yb[1] + 1)))
-            score = runs.cost(i, cand) - BEND_COST * 2 * flat
-            key = (score, abs(level[0] - now[0]) * 1000 + abs(level[1] - now[1]), level, x)
-            if best is None or key < best:
-                best = key
-        assert best is not None
-        level, x = best[2], best[3]
-        if level == now:
+        level, x = _best_level(rows, runs, i, kinds[i], exits[i], u, v, levels, faces)
+        if (lane_at[level[0]], level[1] // 2) == corridor:
             continue
         runs.drop(i)
-        runs.put(i, _line_runs(kind, level, x, u, v, ya, yb))
+        runs.put(i, _line_runs(kind, level, x, u, v, rows.key(u), rows.key(v)))
         if x != exits[i]:
-            corners.discard((u.id, exits[i]))
-            corners.add((u.id, x))
+            faces.discard((u.id, exits[i]))
+            faces.add((u.id, x))
             exits[i] = x
         kinds[i] = (kind, (lane_at[level[0]], level[1] // 2), rework)
+
+
+def _best_level(rows: _Rows, runs: _Runs, i: int, kind: Kind, exit_: int, u: Slot, v: Slot,
+                levels: Sequence[Level], taken: set[tuple[str, int]]) -> tuple[Level, int]:
+    """The corridor (and corner exit) where line ``i`` crosses least (:func:`_choose_levels`).
+
+    ``taken`` holds the decision corners that hand-offs and other branches use.
+    """
+    ya, yb = rows.key(u), rows.key(v)
+    assert kind[1] is not None
+    now = (rows.lane_index[kind[1][0]], 2 * kind[1][1])
+    best: tuple[float, int, Level, int] | None = None
+    for level in levels:
+        x = exit_ and (-1 if level < ya else 1)
+        if x and ((x != exit_ and (u.id, x) in taken)
+                  or not rows.clear_between(u.column, ya, level)):
+            continue
+        flat = (v.kind in FLAT_SIDES and level[0] == yb[0]
+                and level in ((yb[0], yb[1] - 1), (yb[0], yb[1] + 1)))
+        score = runs.cost(i, _line_runs(kind[0], level, x, u, v, ya, yb)) - BEND_COST * 2 * flat
+        key = (score, abs(level[0] - now[0]) * 1000 + abs(level[1] - now[1]), level, x)
+        if best is None or key < best:
+            best = key
+    assert best is not None
+    return best[2], best[3]
 
 
 def _taken_corners(grid: Grid, draft: _Draft) -> set[tuple[str, int]]:
