@@ -709,19 +709,22 @@ def _best_level(rows: _Rows, runs: _Runs, i: int, kind: Kind, exit_: int, u: Slo
     ya, yb = rows.key(u), rows.key(v)
     assert kind[1] is not None
     now = (rows.lane_index[kind[1][0]], 2 * kind[1][1])
-    best: tuple[float, int, Level, int] | None = None
-    for level in levels:
+    flats = [(yb[0], yb[1] - 1), (yb[0], yb[1] + 1)] if v.kind in FLAT_SIDES else []
+
+    def score(level: Level, x: int) -> float:
+        bonus = BEND_COST * 2 if level in flats else 0.0
+        return runs.cost(i, _line_runs(kind[0], level, x, u, v, ya, yb)) - bonus
+
+    best = (score(now, exit_), 0, now, exit_)
+    if best[0] <= (-2 * BEND_COST if flats else 0.0):
+        return now, exit_  # no crossing, and no bend to save
+    for level in levels if best[0] > 0 else flats:
         x = exit_ and (-1 if level < ya else 1)
-        if x and ((x != exit_ and (u.id, x) in taken)
-                  or not rows.clear_between(u.column, ya, level)):
+        if level == now or (x and ((x != exit_ and (u.id, x) in taken)
+                                   or not rows.clear_between(u.column, ya, level))):
             continue
-        flat = (v.kind in FLAT_SIDES and level[0] == yb[0]
-                and level in ((yb[0], yb[1] - 1), (yb[0], yb[1] + 1)))
-        score = runs.cost(i, _line_runs(kind[0], level, x, u, v, ya, yb)) - BEND_COST * 2 * flat
-        key = (score, abs(level[0] - now[0]) * 1000 + abs(level[1] - now[1]), level, x)
-        if best is None or key < best:
-            best = key
-    assert best is not None
+        key = (score(level, x), abs(level[0] - now[0]) * 1000 + abs(level[1] - now[1]), level, x)
+        best = min(best, key)
     return best[2], best[3]
 
 
