@@ -597,7 +597,8 @@ class _Runs:
 
         A crossing at a gap where one of the two runs turns depends on the
         track order there and counts half; two vertical runs in one column
-        (no tracks there) touching or overlapping cost :data:`ALONG_COST`.
+        (no tracks there) that overlap or meet in a corridor (:func:`_meet`) cost
+        :data:`ALONG_COST`.
         """
         c = 0.0
         for y, a, b in runs[0]:
@@ -609,13 +610,26 @@ class _Runs:
             c += 0.5 * sum(1 for y, j in self.ending.get(x, ()) if j != i and lo < y < hi)
             if x % 2 == 0:
                 c += ALONG_COST * sum(1 for lo2, hi2, j in self.verticals.get(x, ())
-                                      if j != i and lo <= hi2 and lo2 <= hi)
+                                      if j != i and _meet(lo, hi, lo2, hi2))
         return c
 
 
+def _meet(lo: Level, hi: Level, lo2: Level, hi2: Level) -> bool:
+    """Whether two vertical runs in one column overlap, or touch in a corridor (both
+    turning there; at a step's row they touch its two sides).
+
+    >>> _meet((0, 1), (0, 2), (0, 2), (1, 1)), _meet((0, 1), (0, 3), (0, 3), (1, 1))
+    (True, False)
+    """
+    return (lo < hi2 and lo2 < hi) or (hi == lo2 and hi[1] % 2 == 0) or (
+        hi2 == lo and lo[1] % 2 == 0)
+
+
 def _line_runs(kind: str, corridor_level: Level | None, exit_: int, u: Slot, v: Slot,
-               ya: Level, yb: Level) -> tuple[list[HRun], list[VRun]]:
+               ya: Level, yb: Level, enter: bool = False) -> tuple[list[HRun], list[VRun]]:
     """The runs of a line of ``kind`` from ``u`` (at height ``ya``) to ``v`` (``yb``).
+
+    ``enter``: a corridor line turns from the corridor straight into ``v``'s top or bottom.
 
     >>> u, v = Slot("u", "task", "a", "", column=1), Slot("v", "task", "a", "", column=3)
     >>> _line_runs("around", (0, 0), 0, u, v, (0, 1), (0, 1))
@@ -638,10 +652,11 @@ def _line_runs(kind: str, corridor_level: Level | None, exit_: int, u: Slot, v: 
     if kind == "direct" or corridor_level is None:
         return h(ya, a, b - 1) + h(yb, b - 1, b), vr(b - 1, ya, yb)
     y = corridor_level
+    end = b if enter else b - 1
+    last_h, last_v = ([] if enter else h(yb, b - 1, b)), vr(end, y, yb)
     if exit_:
-        return h(y, a, b - 1) + h(yb, b - 1, b), vr(a, ya, y) + vr(b - 1, y, yb)
-    return (h(ya, a, a + 1) + h(y, a + 1, b - 1) + h(yb, b - 1, b),
-            vr(a + 1, ya, y) + vr(b - 1, y, yb))
+        return h(y, a, end) + last_h, vr(a, ya, y) + last_v
+    return h(ya, a, a + 1) + h(y, a + 1, end) + last_h, vr(a + 1, ya, y) + last_v
 
 
 def _choose_levels(grid: Grid, rows: _Rows, draft: _Draft) -> None:
@@ -669,20 +684,20 @@ def _choose_levels(grid: Grid, rows: _Rows, draft: _Draft) -> None:
     runs = _Runs()
     movable: list[int] = []
     covered = 0
+    faces = drop_faces(grid) | _taken_corners(grid, draft)
     for i, (e, (kind, corridor, _)) in enumerate(zip(edges, kinds, strict=True)):
         if kind == "loop":
             continue
         u, v = slots[e[0]], slots[e[1]]
         level = None if corridor is None else (rows.lane_index[corridor[0]], 2 * corridor[1])
-        here = _line_runs(kind, level, exits[i], u, v, rows.key(u), rows.key(v))
+        here = _line_runs(kind, level, exits[i], u, v, rows.key(u), rows.key(v),
+                          level in _flats(rows, v))
         covered += sum(b - a for _, a, b in here[0])
         runs.put(i, here)
         if level is not None and e[2] >= 0:
             movable.append(i)
     if covered > LEVEL_BUDGET:
         return
-    corners = _taken_corners(grid, draft)
-    faces = drop_faces(grid) | corners
     movable.sort(key=lambda i: (abs(slots[edges[i][1]].column - slots[edges[i][0]].column), i))
     for i in movable:
         kind, corridor, rework = kinds[i]
@@ -692,7 +707,8 @@ def _choose_levels(grid: Grid, rows: _Rows, draft: _Draft) -> None:
         if (lane_at[level[0]], level[1] // 2) == corridor:
             continue
         runs.drop(i)
-        runs.put(i, _line_runs(kind, level, x, u, v, rows.key(u), rows.key(v)))
+        runs.put(i, _line_runs(kind, level, x, u, v, rows.key(u), rows.key(v),
+                               level in _flats(rows, v)))
         if x != exits[i]:
             faces.discard((u.id, exits[i]))
             faces.add((u.id, x))
@@ -709,11 +725,12 @@ def _best_level(rows: _Rows, runs: _Runs, i: int, kind: Kind, exit_: int, u: Slo
     ya, yb = rows.key(u), rows.key(v)
     assert kind[1] is not None
     now = (rows.lane_index[kind[1][0]], 2 * kind[1][1])
-    flats = [(yb[0], yb[1] - 1), (yb[0], yb[1] + 1)] if v.kind in FLAT_SIDES else []
+    flats = _flats(rows, v)
 
     def score(level: Level, x: int) -> float:
-        bonus = BEND_COST * 2 if level in flats else 0.0
-        return runs.cost(i, _line_runs(kind[0], level, x, u, v, ya, yb)) - bonus
+        enter = level in flats
+        return (runs.cost(i, _line_runs(kind[0], level, x, u, v, ya, yb, enter))
+                - BEND_COST * 2 * enter)
 
     best = (score(now, exit_), 0, now, exit_)
     if best[0] <= (-2 * BEND_COST if flats else 0.0):
@@ -726,6 +743,13 @@ def _best_level(rows: _Rows, runs: _Runs, i: int, kind: Kind, exit_: int, u: Slo
         key = (score(level, x), abs(level[0] - now[0]) * 1000 + abs(level[1] - now[1]), level, x)
         best = min(best, key)
     return best[2], best[3]
+
+
+def _flats(rows: _Rows, v: Slot) -> list[Level]:
+    """The corridors from which a line may turn straight into ``v``'s flat top or bottom
+    (:func:`_side_entries`)."""
+    lane, k = rows.key(v)
+    return [(lane, k - 1), (lane, k + 1)] if v.kind in FLAT_SIDES else []
 
 
 def _taken_corners(grid: Grid, draft: _Draft) -> set[tuple[str, int]]:
