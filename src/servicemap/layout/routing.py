@@ -554,7 +554,7 @@ def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
 Level = tuple[int, int]
 """A height before coordinates: (lane index, 2 * row + 1 for a row, 2 * k for corridor k)."""
 HRun = tuple[Level, int, int]  # (height, first, last half column)
-VRun = tuple[int, Level, Level]  # (half column, low, high)
+VRun = tuple[int, Level, Level, bool]  # (half column, low, high, at the step's centre)
 LEVEL_BUDGET = 100_000  # more half columns covered by lines than this: corridors stay as chosen
 BEND_COST = 1.0  # a bend saved is worth a crossing
 ALONG_COST = 1000.0  # two vertical runs on one another in a column
@@ -566,7 +566,7 @@ class _Runs:
     the gap left of it), indexed by the half columns they pass, to count crossings."""
 
     lines: dict[int, tuple[list[HRun], list[VRun]]] = field(default_factory=dict)
-    verticals: dict[int, list[tuple[Level, Level, int]]] = field(default_factory=dict)
+    verticals: dict[int, list[tuple[Level, Level, int, bool]]] = field(default_factory=dict)
     across: dict[int, list[tuple[Level, int]]] = field(default_factory=dict)  # passing x
     ending: dict[int, list[tuple[Level, int]]] = field(default_factory=dict)  # ending at x
 
@@ -578,8 +578,8 @@ class _Runs:
                 self.across.setdefault(x, []).append((y, i))
             for x in (a, b):
                 self.ending.setdefault(x, []).append((y, i))
-        for x, lo, hi in runs[1]:
-            self.verticals.setdefault(x, []).append((lo, hi, i))
+        for x, lo, hi, centre in runs[1]:
+            self.verticals.setdefault(x, []).append((lo, hi, i, centre))
 
     def drop(self, i: int) -> None:
         """Forget line ``i``'s runs."""
@@ -589,28 +589,30 @@ class _Runs:
                 self.across[x].remove((y, i))
             for x in (a, b):
                 self.ending[x].remove((y, i))
-        for x, lo, hi in vs:
-            self.verticals[x].remove((lo, hi, i))
+        for x, lo, hi, centre in vs:
+            self.verticals[x].remove((lo, hi, i, centre))
 
     def cost(self, i: int, runs: tuple[list[HRun], list[VRun]]) -> float:
         """Crossings of ``runs`` (line ``i``'s, maybe) with every other line's runs.
 
         A crossing at a gap where one of the two runs turns depends on the
-        track order there and counts half; two vertical runs in one column
-        (no tracks there) that overlap or meet in a corridor (:func:`_meet`) cost
+        track order there and counts half; two vertical runs down the centre
+        of a column (a hand-off, a decision's corner exit: no tracks or ports
+        spread them) that overlap or meet in a corridor (:func:`_meet`) cost
         :data:`ALONG_COST`.
         """
         c = 0.0
         for y, a, b in runs[0]:
             for x in range(a, b + 1):
                 w = 1.0 if a < x < b else 0.5
-                c += w * sum(1 for lo, hi, j in self.verticals.get(x, ()) if j != i and lo < y < hi)
-        for x, lo, hi in runs[1]:
+                c += w * sum(1 for lo, hi, j, _ in self.verticals.get(x, ())
+                             if j != i and lo < y < hi)
+        for x, lo, hi, centre in runs[1]:
             c += sum(1 for y, j in self.across.get(x, ()) if j != i and lo < y < hi)
             c += 0.5 * sum(1 for y, j in self.ending.get(x, ()) if j != i and lo < y < hi)
-            if x % 2 == 0:
-                c += ALONG_COST * sum(1 for lo2, hi2, j in self.verticals.get(x, ())
-                                      if j != i and _meet(lo, hi, lo2, hi2))
+            if centre:
+                c += ALONG_COST * sum(1 for lo2, hi2, j, centre2 in self.verticals.get(x, ())
+                                      if j != i and centre2 and _meet(lo, hi, lo2, hi2))
         return c
 
 
@@ -632,19 +634,20 @@ def _line_runs(kind: str, corridor_level: Level | None, exit_: int, u: Slot, v: 
     ``enter``: a corridor line turns from the corridor straight into ``v``'s top or bottom.
 
     >>> u, v = Slot("u", "task", "a", "", column=1), Slot("v", "task", "a", "", column=3)
-    >>> _line_runs("around", (0, 0), 0, u, v, (0, 1), (0, 1))
-    ([((0, 1), 2, 3), ((0, 0), 3, 5), ((0, 1), 5, 6)], [(3, (0, 0), (0, 1)), (5, (0, 0), (0, 1))])
+    >>> hs, vs = _line_runs("around", (0, 0), 0, u, v, (0, 1), (0, 1))
+    >>> hs, vs[0]
+    ([((0, 1), 2, 3), ((0, 0), 3, 5), ((0, 1), 5, 6)], (3, (0, 0), (0, 1), False))
     """
     a, b = 2 * u.column, 2 * v.column
 
     def h(y: Level, x0: int, x1: int) -> list[HRun]:
         return [(y, min(x0, x1), max(x0, x1))] if x0 != x1 else []
 
-    def vr(x: int, y0: Level, y1: Level) -> list[VRun]:
-        return [(x, min(y0, y1), max(y0, y1))] if y0 != y1 else []
+    def vr(x: int, y0: Level, y1: Level, centre: bool = False) -> list[VRun]:
+        return [(x, min(y0, y1), max(y0, y1), centre)] if y0 != y1 else []
 
     if kind == "drop":
-        return [], vr(a, ya, yb)
+        return [], vr(a, ya, yb, True)
     if kind == "elbow":
         return h(ya, a, b), vr(b, ya, yb)
     if kind == "early":
@@ -655,7 +658,7 @@ def _line_runs(kind: str, corridor_level: Level | None, exit_: int, u: Slot, v: 
     end = b if enter else b - 1
     last_h, last_v = ([] if enter else h(yb, b - 1, b)), vr(end, y, yb)
     if exit_:
-        return h(y, a, end) + last_h, vr(a, ya, y) + last_v
+        return h(y, a, end) + last_h, vr(a, ya, y, True) + last_v
     return h(ya, a, a + 1) + h(y, a + 1, end) + last_h, vr(a + 1, ya, y) + last_v
 
 
