@@ -10,7 +10,7 @@ import pytest
 
 import servicemap as sm
 from servicemap.layout import Layout, compute, compute_layout, routing
-from tests.helpers.layout_checks import assert_layout_properties
+from tests.helpers.layout_checks import assert_layout_properties, runs_along
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from mapgen import generate_map
@@ -101,3 +101,33 @@ def test_generated_chains_lay_out_without_crossings(seed: int) -> None:
     # so the corridor above stays the one to take.
     lay = compute_layout(sm.loads(generate_map(16 + 10 * seed, seed=seed)))
     assert _crossings(lay) == 0
+
+
+ELBOW_BELOW = """
+name: Elbow below a corner
+lanes: [{id: l0}, {id: l1}]
+phases: [{id: p0}]
+steps:
+  - {id: s0, kind: terminator}
+  - {id: s1, kind: decision, next: [{to: s0, label: 'yes'}, {to: s11, label: 'yes'}]}
+  - {id: s2, kind: terminator}
+  - {id: s3, kind: terminator}
+  - {id: s4, kind: terminator}
+  - {id: s5, kind: terminator}
+  - {id: s6, kind: terminator}
+  - {id: s7, kind: terminator}
+  - {id: s8, kind: terminator, lane: l1, next: s2}
+  - {id: s9, kind: terminator}
+  - {id: s10, kind: terminator}
+  - {id: s11, kind: decision, lane: l0, next: [{to: s0, label: 'yes'}, {to: s0, label: 'yes'}]}
+"""
+
+
+def test_a_corner_exit_keeps_off_an_elbow_down_the_same_column() -> None:
+    # Found by the property test: s11's branch out of its bottom corner took
+    # a corridor below s8's row, so it ran down s11's column on the elbow
+    # from s8 into s2 (in s11's column, below it).
+    bp = sm.loads(ELBOW_BELOW)
+    lay = compute_layout(bp)
+    assert runs_along(lay) == []
+    assert_layout_properties(bp, lay)

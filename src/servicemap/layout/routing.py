@@ -597,9 +597,9 @@ class _Runs:
 
         A crossing at a gap where one of the two runs turns depends on the
         track order there and counts half; two vertical runs down the centre
-        of a column (a hand-off, a decision's corner exit: no tracks or ports
-        spread them) that overlap or meet in a corridor (:func:`_meet`) cost
-        :data:`ALONG_COST`.
+        of a column (a hand-off, an elbow, a decision's corner exit: no tracks
+        keep them apart) that overlap or meet in a corridor (:func:`_meet`)
+        cost :data:`ALONG_COST`.
         """
         c = 0.0
         for y, a, b in runs[0]:
@@ -649,7 +649,7 @@ def _line_runs(kind: str, corridor_level: Level | None, exit_: int, u: Slot, v: 
     if kind == "drop":
         return [], vr(a, ya, yb, True)
     if kind == "elbow":
-        return h(ya, a, b), vr(b, ya, yb)
+        return h(ya, a, b), vr(b, ya, yb, True)
     if kind == "early":
         return h(ya, a, a + 1) + h(yb, a + 1, b), vr(a + 1, ya, yb)
     if kind == "direct" or corridor_level is None:
