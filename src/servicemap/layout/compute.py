@@ -119,12 +119,13 @@ def _layout(bp: Blueprint, wrap_width: float, deadline: Deadline) -> Layout:
     grid = place(bp, wrap_width=wrap_width, deadline=deadline)
     deadline.check("routing the flow lines")
     messages = dict(message_edges(bp, grid.slots))
+    branches = _branches(bp)
     # Message flows take the router's ports and tracks like flow lines, after them.
     plan = plan_routes(dataclasses.replace(grid, edges=[*grid.edges, *messages])
-                       if messages else grid, deadline)
+                       if messages else grid, deadline,
+                       {key for key, branch in branches.items() if branch.label})
     lane_info = {lane.id: lane for lane in bp.lanes}
     phase_info = {p.id: p for p in bp.phases}
-    branches = _branches(bp)
     lane_titles = {lid: (clip(lane_info[lid].title) if lid in lane_info else NO_LANE_TITLE)
                    for lid in grid.lanes if lid}
     phase_titles = {p: (clip(phase_info[p].title) if p in phase_info else NO_PHASE_TITLE)

@@ -69,8 +69,9 @@ def place_label(route: Sequence[Point], label: str, source: NodeBox, obstacles: 
     """A label centre next to ``route`` near its start, overlapping no obstacle.
 
     Tries above and below the first segment (just clear of the source box),
-    then beside the following three segments, then further away; the chosen box is
-    added to ``obstacles`` so later labels avoid it.
+    then beside the following three segments, then further above and below,
+    then further right and left; the chosen box is added to ``obstacles`` so
+    later labels avoid it.
 
     Args:
         route: The route's points, from its source.
@@ -108,8 +109,11 @@ def place_label(route: Sequence[Point], label: str, source: NodeBox, obstacles: 
     first = candidates[0]
     for k in range(1, 25):  # last resort: further above and below the first spot
         candidates += [(first[0], first[1] - k * h), (first[0], first[1] + k * h)]
+    # Then in columns further right and left of it, made only if needed.
+    further = ((first[0] + dx, first[1] + k * h) for m in range(1, 7)
+               for dx in (m * (w + 4), -m * (w + 4)) for k in range(-24, 25))
     left, top, right, bottom = bounds
-    for cx, cy in candidates:
+    for cx, cy in itertools.chain(candidates, further):
         box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
         if box[0] < left or box[1] < top or box[2] > right or box[3] > bottom:
             continue

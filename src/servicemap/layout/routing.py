@@ -6,7 +6,7 @@ import bisect
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,9 @@ __all__ = ["LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx", "clean
 PORT = 8.0  # preferred distance between ports on one side of a node
 LOOP = 8.0  # how far a self-loop reaches out of its node
 CLEAR = 14.0  # least clear stretch between two runs sharing a track
+GAP_PAD = 14.0  # from a gap's edge to its first track (compute.PAD, which lays gaps out)
+GAP_HALF = 15.0  # half the narrowest gap, where its one track runs (compute.GAP / 2)
+BESIDE = 16.0  # a line ending closer than this to a step in its line reads as going into it
 
 YKey = tuple[int, int, float]
 """A vertical position before coordinates exist: (lane index, 2*row+1 or 2*corridor, offset)."""
@@ -194,6 +197,8 @@ class _Rows:
     lane_index: dict[str, int]
     occupied: dict[tuple[str, int], list[int]]  # (lane, row) -> sorted columns
     stacked: dict[int, list[tuple[int, int]]]  # column -> sorted keys of its steps
+    cells: dict[tuple[str, int, int], Slot] = field(default_factory=dict)  # (lane, row, column)
+    widths: dict[int, float] = field(default_factory=dict)  # column -> its widest step
 
     @classmethod
     def of(cls, grid: Grid) -> _Rows:
@@ -208,7 +213,11 @@ class _Rows:
             cols.sort()
         for keys in stacked.values():
             keys.sort()
-        return cls(grid.slots, lane_index, occupied, stacked)
+        widths: dict[int, float] = {}
+        for sl in grid.slots.values():
+            widths[sl.column] = max(widths.get(sl.column, 0.0), sl.width)
+        return cls(grid.slots, lane_index, occupied, stacked,
+                   {(sl.lane, sl.row, sl.column): sl for sl in grid.slots.values()}, widths)
 
     def clear_between(self, column: int, a: tuple[int, int], b: tuple[int, int]) -> bool:
         """Whether ``column`` holds no step strictly between the vertical positions a and b."""
@@ -222,6 +231,10 @@ class _Rows:
         cols = self.occupied[(sl.lane, sl.row)]
         i = bisect.bisect_left(cols, first)
         return i >= len(cols) or cols[i] > last
+
+    def at(self, row: tuple[str, int], column: int) -> Slot | None:
+        """The step in ``row`` and ``column``, if any."""
+        return self.cells.get((*row, column))
 
     def key(self, sl: Slot) -> tuple[int, int]:
         """``sl``'s vertical position: (lane index, 2 * row + 1); corridors are even."""
@@ -239,14 +252,18 @@ class _Draft:
     in_dy: list[float] = field(default_factory=list)
     ctrack: list[int] = field(default_factory=list)
     enters: list[int] = field(default_factory=list)  # -1 top, +1 bottom, 0 the left side
+    labelled: Collection[tuple[str, int]] = ()  # (decision, branch) of the labelled branches
 
 
-def plan_routes(grid: Grid, deadline: Deadline | None = None) -> Plan:
+def plan_routes(grid: Grid, deadline: Deadline | None = None,
+                labelled: Collection[tuple[str, int]] = ()) -> Plan:
     """Choose every edge's route kind, ports, corridor and tracks.
 
     Args:
         grid: The steps placed in cells.
         deadline: When to give up (checked between the steps of the plan); default none.
+        labelled: ``(decision, position)`` of the branches drawn with a label; a label
+            beside a diamond's right corner widens the gap there.
 
     Returns:
         A route per edge of ``grid`` (in its order) and the tracks each gap and
@@ -270,9 +287,10 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None) -> Plan:
     """
     check = (deadline or Deadline(None)).check
     rows = _Rows.of(grid)
-    draft = _Draft(_route_kinds(grid, rows), [0] * len(grid.edges))
+    draft = _Draft(_route_kinds(grid, rows), [0] * len(grid.edges), labelled=labelled)
     check("routing the flow lines")
     _vertex_exits(grid, rows, draft)
+    _choose_levels(grid, rows, draft)
     draft.enters = _side_entries(grid, draft)
     draft.out_dy, draft.loop_dy, draft.in_dy = _ports(grid, rows, draft.kinds, draft.enters)
     check("routing the flow lines")
@@ -533,6 +551,215 @@ def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
             kinds[i] = ("vertex", (sl.lane, sl.row), kinds[i][2])
 
 
+Level = tuple[int, int]
+"""A height before coordinates: (lane index, 2 * row + 1 for a row, 2 * k for corridor k)."""
+HRun = tuple[Level, int, int]  # (height, first, last half column)
+VRun = tuple[int, Level, Level, bool]  # (half column, low, high, at the step's centre)
+LEVEL_BUDGET = 100_000  # more half columns covered by lines than this: corridors stay as chosen
+BEND_COST = 1.0  # a bend saved is worth a crossing
+ALONG_COST = 1000.0  # two vertical runs on one another in a column
+
+
+@dataclass
+class _Runs:
+    """Every line's horizontal and vertical runs in half columns (2c: column c's centre, 2c-1:
+    the gap left of it), indexed by the half columns they pass, to count crossings."""
+
+    lines: dict[int, tuple[list[HRun], list[VRun]]] = field(default_factory=dict)
+    verticals: dict[int, list[tuple[Level, Level, int, bool]]] = field(default_factory=dict)
+    across: dict[int, list[tuple[Level, int]]] = field(default_factory=dict)  # passing x
+    ending: dict[int, list[tuple[Level, int]]] = field(default_factory=dict)  # ending at x
+
+    def put(self, i: int, runs: tuple[list[HRun], list[VRun]]) -> None:
+        """Index line ``i``'s runs."""
+        self.lines[i] = runs
+        for y, a, b in runs[0]:
+            for x in range(a + 1, b):
+                self.across.setdefault(x, []).append((y, i))
+            for x in (a, b):
+                self.ending.setdefault(x, []).append((y, i))
+        for x, lo, hi, centre in runs[1]:
+            self.verticals.setdefault(x, []).append((lo, hi, i, centre))
+
+    def drop(self, i: int) -> None:
+        """Forget line ``i``'s runs."""
+        hs, vs = self.lines.pop(i)
+        for y, a, b in hs:
+            for x in range(a + 1, b):
+                self.across[x].remove((y, i))
+            for x in (a, b):
+                self.ending[x].remove((y, i))
+        for x, lo, hi, centre in vs:
+            self.verticals[x].remove((lo, hi, i, centre))
+
+    def cost(self, i: int, runs: tuple[list[HRun], list[VRun]]) -> float:
+        """Crossings of ``runs`` (line ``i``'s, maybe) with every other line's runs.
+
+        A crossing at a gap where one of the two runs turns depends on the
+        track order there and counts half; two vertical runs down the centre
+        of a column (a hand-off, an elbow, a decision's corner exit: no tracks
+        keep them apart) that overlap or meet in a corridor (:func:`_meet`)
+        cost :data:`ALONG_COST`.
+        """
+        c = 0.0
+        for y, a, b in runs[0]:
+            for x in range(a, b + 1):
+                w = 1.0 if a < x < b else 0.5
+                c += w * sum(1 for lo, hi, j, _ in self.verticals.get(x, ())
+                             if j != i and lo < y < hi)
+        for x, lo, hi, centre in runs[1]:
+            c += sum(1 for y, j in self.across.get(x, ()) if j != i and lo < y < hi)
+            c += 0.5 * sum(1 for y, j in self.ending.get(x, ()) if j != i and lo < y < hi)
+            if centre:
+                c += ALONG_COST * sum(1 for lo2, hi2, j, centre2 in self.verticals.get(x, ())
+                                      if j != i and centre2 and _meet(lo, hi, lo2, hi2))
+        return c
+
+
+def _meet(lo: Level, hi: Level, lo2: Level, hi2: Level) -> bool:
+    """Whether two vertical runs in one column overlap, or touch in a corridor (both
+    turning there; at a step's row they touch its two sides).
+
+    >>> _meet((0, 1), (0, 2), (0, 2), (1, 1)), _meet((0, 1), (0, 3), (0, 3), (1, 1))
+    (True, False)
+    """
+    return (lo < hi2 and lo2 < hi) or (hi == lo2 and hi[1] % 2 == 0) or (
+        hi2 == lo and lo[1] % 2 == 0)
+
+
+def _line_runs(kind: str, corridor_level: Level | None, exit_: int, u: Slot, v: Slot,
+               ya: Level, yb: Level, enter: bool = False) -> tuple[list[HRun], list[VRun]]:
+    """The runs of a line of ``kind`` from ``u`` (at height ``ya``) to ``v`` (``yb``).
+
+    ``enter``: a corridor line turns from the corridor straight into ``v``'s top or bottom.
+
+    >>> u, v = Slot("u", "task", "a", "", column=1), Slot("v", "task", "a", "", column=3)
+    >>> hs, vs = _line_runs("around", (0, 0), 0, u, v, (0, 1), (0, 1))
+    >>> hs, vs[0]
+    ([((0, 1), 2, 3), ((0, 0), 3, 5), ((0, 1), 5, 6)], (3, (0, 0), (0, 1), False))
+    """
+    a, b = 2 * u.column, 2 * v.column
+
+    def h(y: Level, x0: int, x1: int) -> list[HRun]:
+        return [(y, min(x0, x1), max(x0, x1))] if x0 != x1 else []
+
+    def vr(x: int, y0: Level, y1: Level, centre: bool = False) -> list[VRun]:
+        return [(x, min(y0, y1), max(y0, y1), centre)] if y0 != y1 else []
+
+    if kind == "drop":
+        return [], vr(a, ya, yb, True)
+    if kind == "elbow":
+        return h(ya, a, b), vr(b, ya, yb, True)
+    if kind == "early":
+        return h(ya, a, a + 1) + h(yb, a + 1, b), vr(a + 1, ya, yb)
+    if kind == "direct" or corridor_level is None:
+        return h(ya, a, b - 1) + h(yb, b - 1, b), vr(b - 1, ya, yb)
+    y = corridor_level
+    end = b if enter else b - 1
+    last_h, last_v = ([] if enter else h(yb, b - 1, b)), vr(end, y, yb)
+    if exit_:
+        return h(y, a, end) + last_h, vr(a, ya, y, True) + last_v
+    return h(ya, a, a + 1) + h(y, a + 1, end) + last_h, vr(a + 1, ya, y) + last_v
+
+
+def _choose_levels(grid: Grid, rows: _Rows, draft: _Draft) -> None:
+    """Send lines through corridors to the corridor where they cross the fewest lines.
+
+    A line going around (or out of a decision's corner) runs along a
+    corridor; by default the one beside its target (its source). Each such
+    flow line, in turn, takes instead the corridor of any lane where its
+    runs cross the fewest runs of the other lines, counted in half columns
+    (:class:`_Runs`), a bend saved (entering its target's flat top or bottom)
+    counting :data:`BEND_COST`. A corner exit stays on its side of free
+    column stretches; the corridor nearer the default wins a tie. Like the
+    long edges' virtual nodes of layered drawing, but over whole corridors.
+
+    Notes:
+        O(L * C * S * R): L such lines, C corridors, S the half columns a
+        line spans and R the runs met there; above :data:`LEVEL_BUDGET`
+        half columns covered, nothing moves.
+    """
+    slots, edges = grid.slots, grid.edges
+    kinds, exits = draft.kinds, draft.exits
+    levels = [(rows.lane_index[lane], 2 * k) for lane in grid.lanes if grid.rows[lane]
+              for k in range(grid.rows[lane] + 1)]
+    lane_at = {rows.lane_index[lane]: lane for lane in grid.lanes}
+    runs = _Runs()
+    movable: list[int] = []
+    covered = 0
+    faces = drop_faces(grid) | _taken_corners(grid, draft)
+    for i, (e, (kind, corridor, _)) in enumerate(zip(edges, kinds, strict=True)):
+        if kind == "loop":
+            continue
+        u, v = slots[e[0]], slots[e[1]]
+        level = None if corridor is None else (rows.lane_index[corridor[0]], 2 * corridor[1])
+        here = _line_runs(kind, level, exits[i], u, v, rows.key(u), rows.key(v),
+                          level in _flats(rows, v))
+        covered += sum(b - a for _, a, b in here[0])
+        runs.put(i, here)
+        if level is not None and e[2] >= 0:
+            movable.append(i)
+    if covered > LEVEL_BUDGET:
+        return
+    movable.sort(key=lambda i: (abs(slots[edges[i][1]].column - slots[edges[i][0]].column), i))
+    for i in movable:
+        kind, corridor, rework = kinds[i]
+        assert corridor is not None
+        u, v = slots[edges[i][0]], slots[edges[i][1]]
+        level, x = _best_level(rows, runs, i, kinds[i], exits[i], u, v, levels, faces)
+        if (lane_at[level[0]], level[1] // 2) == corridor:
+            continue
+        runs.drop(i)
+        runs.put(i, _line_runs(kind, level, x, u, v, rows.key(u), rows.key(v),
+                               level in _flats(rows, v)))
+        if x != exits[i]:
+            faces.discard((u.id, exits[i]))
+            faces.add((u.id, x))
+            exits[i] = x
+        kinds[i] = (kind, (lane_at[level[0]], level[1] // 2), rework)
+
+
+def _best_level(rows: _Rows, runs: _Runs, i: int, kind: Kind, exit_: int, u: Slot, v: Slot,
+                levels: Sequence[Level], taken: set[tuple[str, int]]) -> tuple[Level, int]:
+    """The corridor (and corner exit) where line ``i`` crosses least (:func:`_choose_levels`).
+
+    ``taken`` holds the decision corners that hand-offs and other branches use.
+    """
+    ya, yb = rows.key(u), rows.key(v)
+    assert kind[1] is not None
+    now = (rows.lane_index[kind[1][0]], 2 * kind[1][1])
+    flats = _flats(rows, v)
+
+    def score(level: Level, x: int) -> float:
+        enter = level in flats
+        return (runs.cost(i, _line_runs(kind[0], level, x, u, v, ya, yb, enter))
+                - BEND_COST * 2 * enter)
+
+    best = (score(now, exit_), 0, now, exit_)
+    if best[0] <= (-2 * BEND_COST if flats else 0.0):
+        return now, exit_  # no crossing, and no bend to save
+    for level in levels if best[0] > 0 else flats:
+        x = exit_ and (-1 if level < ya else 1)
+        if level == now or (x and ((x != exit_ and (u.id, x) in taken)
+                                   or not rows.clear_between(u.column, ya, level))):
+            continue
+        key = (score(level, x), abs(level[0] - now[0]) * 1000 + abs(level[1] - now[1]), level, x)
+        best = min(best, key)
+    return best[2], best[3]
+
+
+def _flats(rows: _Rows, v: Slot) -> list[Level]:
+    """The corridors from which a line may turn straight into ``v``'s flat top or bottom
+    (:func:`_side_entries`)."""
+    lane, k = rows.key(v)
+    return [(lane, k - 1), (lane, k + 1)] if v.kind in FLAT_SIDES else []
+
+
+def _taken_corners(grid: Grid, draft: _Draft) -> set[tuple[str, int]]:
+    """The corners (-1 top, +1 bottom) of decisions that a branch leaves by."""
+    return {(grid.edges[i][0], x) for i, x in enumerate(draft.exits) if x}
+
+
 FLAT_SIDES = ("task", "predefined", "document", "delay", "terminator")
 """Kinds whose top and bottom are flat, so a line may enter them there."""
 
@@ -557,7 +784,9 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
     for i, x in enumerate(draft.exits):
         if x:
             u = slots[edges[i][0]]
-            corner_at.add((u.lane, u.row + (1 if x > 0 else 0), u.column))
+            corridor = draft.kinds[i][1]
+            assert corridor is not None
+            corner_at.add((*corridor, u.column))
     faces = drop_faces(grid)
     enters = [0] * len(edges)
     for i, (e, (kind, corridor, _)) in enumerate(zip(edges, draft.kinds, strict=True)):
@@ -839,6 +1068,7 @@ def _gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
         spans = [(lo, (hi[0], hi[1], hi[2] + CLEAR)) for lo, hi, *_ in gap_items]
         tracks, count = order_tracks(spans, sides[gap])
         count, stuck = _untangle(gap_items, tracks, count)
+        count += _short_of_a_step(grid, rows, draft, gap, gap_items, tracks, count)
         tangled.update(gap_items[k][2] for k in stuck)
         for (_, _, i, which, _, _), t in zip(gap_items, tracks, strict=True):
             if which == 1:
@@ -847,6 +1077,32 @@ def _gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
                 track2[i] = t
         gap_tracks[gap] = count
     return track1, track2, gap_tracks, tangled
+
+
+def _short_of_a_step(grid: Grid, rows: _Rows, draft: _Draft, gap: int,
+                     items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | None]],
+                     tracks: Sequence[int], count: int) -> int:
+    """1 if the gap needs an empty track at its right, else 0.
+
+    A line out of a source turning on the gap's rightmost track would end a
+    track's margin short of a step right of the gap in the source's row, and
+    read as going into it (when that step is not its target): an empty track
+    at the right keeps it a track further away.
+    """
+    lane_at = {k: lane for lane, k in rows.lane_index.items()}
+    labelled, exits = draft.labelled, draft.exits
+    for (*_, i, _, y_from, _), t in zip(items, tracks, strict=True):
+        if y_from is None or t != count - 1 or y_from[1] % 2 == 0:
+            continue
+        w = rows.at((lane_at[y_from[0]], y_from[1] // 2), gap)
+        e = grid.edges[i]
+        if (e[0], e[2]) in labelled and not exits[i]:
+            continue  # the gap is widened for the label beside the diamond
+        # The step sits (column width - its width) / 2 into its column.
+        if (w is not None and w.id != e[1] and (GAP_HALF if count == 1 else GAP_PAD)
+                + (rows.widths[gap] - w.width) / 2 < BESIDE):
+            return 1
+    return 0
 
 
 TRACK_ORDER_MAX = 150  # more runs in one gap than this: tracks by interval colouring only
