@@ -37,7 +37,7 @@ def test_a3_pdf_is_an_a3_landscape_sheet_with_the_map_scaled_down() -> None:
     (w, h), = _boxes(pdf)
     assert abs(w - 1190.55) < 2 and abs(h - 841.89) < 2
     # The whole map on one A3 sheet is too small to read: said, never silent.
-    assert any(issubclass(c.category, RenderWarning) and "below 6 pt" in str(c.message)
+    assert any(issubclass(c.category, RenderWarning) and "below the 6 pt" in str(c.message)
                for c in caught)
 
 

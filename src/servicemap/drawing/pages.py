@@ -12,6 +12,7 @@ from pathlib import Path
 __all__ = [
     "MAX_RASTER",
     "MIN_FONT",
+    "OVERVIEW_BOX",
     "PAGE_SIZES",
     "PNG_PAGE_DPI",
     "SMALLEST_FONT",
@@ -20,6 +21,7 @@ __all__ = [
     "RenderWarning",
     "fit_to_paper",
     "join_pdfs",
+    "overview_sheet",
     "page_paths",
     "paper",
     "png_size",
@@ -53,6 +55,9 @@ PNG_PAGE_DPI = 150.0
 MAX_RASTER = 32767
 """Cairo's largest raster side in pixels; Graphviz shrinks a larger PNG to fit."""
 
+OVERVIEW_BOX = "A3"
+"""The largest sheet (landscape) the overview of a split map drawn without ``--page`` takes."""
+
 
 class RenderWarning(UserWarning):
     """A drawing was made, but not as asked: text too small on its page, a PNG shrunk.
@@ -64,11 +69,25 @@ class RenderWarning(UserWarning):
 
 @dataclass(frozen=True)
 class Paper:
-    """A sheet: its name and size in points as it is turned (landscape unless portrait)."""
+    """A sheet: its name and size in points as it is turned (landscape unless portrait).
+
+    A ``tight`` sheet is a box, not a sheet: the drawing is scaled to fit in it
+    and the page is cut round the scaled drawing (the overview's thumbnail).
+    """
 
     name: str
     width: float
     height: float
+    tight: bool = False
+
+    @property
+    def option(self) -> str:
+        """The command-line options that ask for this sheet.
+
+        >>> paper("A3").option, paper("A4", portrait=True).option
+        ('--page A3', '--page A4 --portrait')
+        """
+        return f"--page {self.name}" + (" --portrait" if self.height > self.width else "")
 
 
 def paper(name: str, *, portrait: bool = False) -> Paper | None:
@@ -76,7 +95,7 @@ def paper(name: str, *, portrait: bool = False) -> Paper | None:
     ``None`` for ``fit`` (each page the size of its drawing).
 
     >>> paper("a3")
-    Paper(name='A3', width=1190.55, height=841.89)
+    Paper(name='A3', width=1190.55, height=841.89, tight=False)
     >>> paper("A4", portrait=True).width, paper("fit")
     (595.28, None)
     >>> paper("B5")
@@ -106,6 +125,16 @@ class Fit:
     scale: float
     canvas: tuple[float, float, float, float]
 
+    @property
+    def page(self) -> tuple[float, float]:
+        """The page's width and height in points, as printed.
+
+        >>> Fit(0.5, (-10, -10, 110, 90)).page
+        (60.0, 50.0)
+        """
+        left, bottom, right, top = self.canvas
+        return (right - left) * self.scale, (top - bottom) * self.scale
+
     def dpi(self, fmt: str) -> float:
         """Graphviz's ``dpi`` that draws the canvas at the sheet's size in ``fmt``.
 
@@ -123,28 +152,63 @@ def fit_to_paper(width: float, height: float, sheet: Paper) -> Fit:
     (0.577, [-31, -479, 2031, 979])
     >>> fit_to_paper(100, 50, Paper("A4", 841.89, 595.28)).scale
     1.0
+
+    A tight sheet's page is the scaled drawing and its margins:
+    (1190.55 - 36) / 2000 = 0.577; 2000 x 500 at that scale is 1154.55 x 288.6,
+    plus 18 pt margins on each side: 1190.55 x 324.6.
+
+    >>> [round(v, 1) for v in fit_to_paper(2000, 500, Paper("A3", 1190.55, 841.89, True)).page]
+    [1190.5, 324.6]
     """
     room_w, room_h = sheet.width - 2 * PAGE_MARGIN, sheet.height - 2 * PAGE_MARGIN
     scale = min(1.0, room_w / max(width, 1.0), room_h / max(height, 1.0))
-    cw, ch = sheet.width / scale, sheet.height / scale
+    page_w, page_h = sheet.width, sheet.height
+    if sheet.tight:
+        page_w, page_h = width * scale + 2 * PAGE_MARGIN, height * scale + 2 * PAGE_MARGIN
+    cw, ch = page_w / scale, page_h / scale
     dx, dy = (cw - width) / 2, (ch - height) / 2
     return Fit(scale, (-dx, -dy, width + dx, height + dy))
 
 
-def small_text_warning(scale: float, what: str) -> str | None:
-    """The warning for text shrunk below :data:`MIN_FONT` at ``scale``, or ``None``.
+def small_text_warning(width: float, height: float, sheet: Paper,
+                       page: str | None = None) -> str | None:
+    """The warning for a ``width`` x ``height`` drawing whose text ``sheet`` shrinks
+    below :data:`MIN_FONT`, or ``None``; ``page`` names a page of a split map.
 
-    >>> small_text_warning(1.0, "the map") is None
+    Its advice is what would make the text readable: a map on one sheet is
+    split into pages by phase; a page of a split map, already cut between
+    its flow columns, needs a larger sheet, or a sheet turned upright when
+    its lanes make it too tall rather than too wide.
+
+    >>> a3 = paper("A3")
+    >>> small_text_warning(1000, 700, a3) is None
     True
-    >>> small_text_warning(0.5, "the map on A3")[:60]
-    'the map on A3 is drawn at 50% of its size: its smallest text'
+    >>> print(small_text_warning(2519, 1400, a3))
+    the map on A3 is drawn at 46% of its size: its smallest text is 3.7 pt (body text 4.6 pt), \
+below the 6 pt readable in print; for readable A3 pages draw it with --page A3 --split phase, \
+or use a larger --page
+    >>> print(small_text_warning(700, 760, paper("A4"), "page 4 of 7 (Refunds)"))
+    page 4 of 7 (Refunds) on A4 is drawn at 74% of its size: its smallest text is 5.9 pt \
+(body text 7.4 pt), below the 6 pt readable in print; the page is too tall for the sheet \
+(every lane is on it): use --page A4 --portrait or a larger --page
     """
+    scale = fit_to_paper(width, height, sheet).scale
     smallest = SMALLEST_FONT * scale
     if smallest >= MIN_FONT - 1e-9:
         return None
-    return (f"{what} is drawn at {scale:.0%} of its size: its smallest text is "
-            f"{smallest:.1f} pt (body text {10 * scale:.1f} pt), below {MIN_FONT:g} pt; "
-            "use a larger --page or --split phase")
+    room_w, room_h = sheet.width - 2 * PAGE_MARGIN, sheet.height - 2 * PAGE_MARGIN
+    if page is None:
+        advice = (f"for readable {sheet.name} pages draw it with {sheet.option} --split phase, "
+                  "or use a larger --page")
+    elif room_h / max(height, 1.0) < room_w / max(width, 1.0) and sheet.width > sheet.height:
+        advice = (f"the page is too tall for the sheet (every lane is on it): use "
+                  f"--page {sheet.name} --portrait or a larger --page")
+    else:
+        advice = ("its phase is cut between flow columns as far as they go: "
+                  "use a larger --page")
+    return (f"{page or 'the map'} on {sheet.name} is drawn at {scale:.0%} of its size: its "
+            f"smallest text is {smallest:.1f} pt (body text {10 * scale:.1f} pt), below the "
+            f"{MIN_FONT:g} pt readable in print; {advice}")
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:
@@ -161,11 +225,13 @@ def png_size(data: bytes) -> tuple[int, int] | None:
     return int(width), int(height)
 
 
-def raster_warning(data: bytes, width: float, height: float, dpi: float) -> str | None:
+def raster_warning(data: bytes, width: float, height: float, dpi: float,
+                   split: bool = False) -> str | None:
     """The warning for a PNG that Graphviz shrank (cairo draws at most
     :data:`MAX_RASTER` pixels a side), or ``None`` when it is the size asked.
 
-    ``width`` and ``height`` are the drawing's points, ``dpi`` the pixels per inch asked.
+    ``width`` and ``height`` are the drawing's points, ``dpi`` the pixels per inch
+    asked; ``split``: the PNG is a page of a split map.
 
     >>> head = b"\\x89PNG\\r\\n\\x1a\\n" + b"\\0\\0\\0\\rIHDR"
     >>> raster_warning(head + struct.pack(">II", 1333, 100), 1000, 75, 96) is None
@@ -180,9 +246,33 @@ def raster_warning(data: bytes, width: float, height: float, dpi: float) -> str 
     scale = min(size[0] / max(want_w, 1.0), size[1] / max(want_h, 1.0))
     if scale >= 0.98 and max(want_w, want_h) <= MAX_RASTER:
         return None
+    advice = ("use --page (a phase is then cut into pages that fit it)" if split
+              else "use --page and --split phase")
     return (f"the PNG was shrunk to {scale:.0%} ({size[0]} x {size[1]} px): it would be "
             f"{want_w:.0f} x {want_h:.0f} px, and cairo draws at most {MAX_RASTER} px a side; "
-            "draw SVG or PDF, or use --page or --split phase")
+            f"draw SVG or PDF, or {advice}")
+
+
+def overview_sheet(pages: Sequence[tuple[float, float]], sheet: Paper | None) -> Paper:
+    """The sheet of a split map's overview, given its other ``pages``' sizes in points.
+
+    On a ``sheet`` the overview is on that sheet too. Without one, it is a
+    thumbnail of the whole map: scaled to fit the largest page (at most
+    :data:`OVERVIEW_BOX` landscape) and cut round the scaled map, so it is
+    small; its text may be too small to read, and is not warned about.
+
+    >>> overview_sheet([(900, 500), (600, 700)], None)
+    Paper(name='overview', width=900, height=700, tight=True)
+    >>> overview_sheet([(9000, 1500)], None)
+    Paper(name='overview', width=1190.55, height=841.89, tight=True)
+    >>> overview_sheet([(900, 500)], paper("A4")).name
+    'A4'
+    """
+    if sheet is not None:
+        return sheet
+    box_w, box_h = max(PAGE_SIZES[OVERVIEW_BOX]), min(PAGE_SIZES[OVERVIEW_BOX])
+    return Paper("overview", min(max((w for w, _ in pages), default=box_w), box_w),
+                 min(max((h for _, h in pages), default=box_h), box_h), tight=True)
 
 
 def warn(message: str | None) -> None:

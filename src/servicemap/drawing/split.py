@@ -20,6 +20,7 @@ from .pages import (
     Paper,
     fit_to_paper,
     join_pdfs,
+    overview_sheet,
     page_paths,
 )
 from .style import KeyEntry, StepStyle
@@ -255,6 +256,9 @@ def render_split(
 ) -> list[bytes]:
     """Draw ``blueprint`` on pages: an overview of the whole map, then one page per phase.
 
+    The overview is on ``sheet``; without one it is a thumbnail, the whole map
+    scaled to fit the largest phase page (at most A3 landscape).
+
     A PDF is one document of all pages; SVG, PNG and DOT are one file per page,
     ``NAME-1.svg`` (the overview), ``NAME-2.svg`` ... Every page is drawn before
     any file is written, each file atomically.
@@ -272,7 +276,7 @@ def render_split(
         deadline: When to give up, if the caller set one already.
         evidence: Draw the physical evidence row.
         sheet: The paper of every page (each page scaled to fit); ``None``: each
-            page the size of its drawing.
+            phase page the size of its drawing, the overview a thumbnail.
 
     Returns:
         The drawn pages (for a PDF, one item: the whole document).
@@ -300,14 +304,16 @@ def render_split(
     deadline = deadline or Deadline(timeout)
     whole = compute_layout(blueprint, deadline=deadline)
     pages, layouts = _readable_pages(blueprint, whole, sheet, deadline)
-    drawn = [render_layout(blueprint, whole,
-                           format="pdf" if fmt == "pdf" else fmt, legend=legend, styles=styles,
+    thumbnail = overview_sheet([(lay.width, lay.height) for lay in layouts], sheet)
+    drawn = [render_layout(blueprint, whole, format=fmt, legend=legend, styles=styles,
                            key=key, worker=worker, deadline=deadline, evidence=evidence,
-                           sheet=sheet, small_text=False)]
+                           sheet=thumbnail, small_text=False, page="the overview")]
     for page, layout in zip(pages, layouts, strict=True):
         drawn.append(render_layout(page.blueprint, layout, format=fmt, legend=legend,
                                    styles=styles, key=key, worker=worker, deadline=deadline,
-                                   evidence=evidence, sheet=sheet, offpage=page.offpage))
+                                   evidence=evidence, sheet=sheet, offpage=page.offpage,
+                                   page=f"page {page.number} of {len(pages) + 1} "
+                                        f"({page.title})"))
     if fmt == "pdf":
         drawn = [fix_pdf_dates(join_pdfs(drawn))]
         deadline.check("joining the pages")
