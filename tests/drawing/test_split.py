@@ -121,3 +121,40 @@ def test_raster_advice_on_a_split_page_does_not_say_split() -> None:
     on_page = raster_warning(shrunk, 30000, 400, 96, split=True)
     assert alone is not None and "--split phase" in alone and "82%" in alone
     assert on_page is not None and "--split" not in on_page and "--page" in on_page
+
+
+def _printed_sizes(pdf: bytes) -> list[float]:
+    """The smallest text size on each page of ``pdf``, read from the PDF itself (pypdf's
+    text matrices: cairo sets 1 pt fonts and scales them), independent of our DOT."""
+    smallest = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        sizes: list[float] = []
+
+        def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float,
+                  sizes: list[float] = sizes) -> None:
+            if text.strip():
+                sizes.append(abs(size * tm[3] * cm[3]))
+
+        page.extract_text(visitor_text=visit)
+        smallest.append(min(sizes))
+    return smallest
+
+
+def test_a3_split_pdf_of_the_future_delivery_map_prints_every_phase_page_readable() -> None:
+    bp = sm.load(EXAMPLES / "next_day_delivery_future.yaml")
+    pdf, said = _render_warnings(target=bp, format="pdf", page="A3")
+    assert said == []
+    overview, *phases = _printed_sizes(pdf[0])
+    # Blueprint line names are drawn at 6 pt on a page's narrow lane headers: a page
+    # scaled below 100 % would print them under 6 pt (the old pages did: 4.8 pt).
+    assert min(phases) >= 6.0 - 0.01
+    assert overview < 6.0  # the thumbnail, exempt
+
+
+def test_the_small_text_warning_gives_the_size_printed() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pdf = sm.render(EXAMPLES / "next_day_delivery_future.yaml", format="pdf", page="A3")
+    said, = [str(c.message) for c in caught if issubclass(c.category, RenderWarning)]
+    printed, = _printed_sizes(pdf)
+    assert f"smallest text is {printed:.1f} pt" in said

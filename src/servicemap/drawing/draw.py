@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 from ..atomic import write_bytes_atomic
 from ..layout.deadline import Deadline
 from .dot import Drawn, draw_dot
-from .pages import PNG_PAGE_DPI, Paper, raster_warning, small_text_warning, warn
+from .pages import (
+    PNG_PAGE_DPI,
+    Paper,
+    raster_warning,
+    small_text_warning,
+    smallest_text,
+    warn,
+)
 from .style import KeyEntry, StepStyle
 from .worker import GraphvizWorker, shared_worker
 
@@ -165,7 +172,8 @@ def render_layout(
     dot = drawn.text.encode("utf-8")
     deadline.check("building the DOT text")
     if drawn.fit is not None and sheet is not None and small_text:
-        warn(small_text_warning(drawn.width, drawn.height, sheet, page))
+        warn(small_text_warning(drawn.width, drawn.height, sheet, smallest_text(drawn.text),
+                                page))
     if fmt == "dot":
         data = dot
     else:

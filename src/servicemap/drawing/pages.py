@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import math
+import re
 import struct
 import warnings
 from collections.abc import Sequence
@@ -27,6 +29,7 @@ __all__ = [
     "png_size",
     "raster_warning",
     "small_text_warning",
+    "smallest_text",
     "warn",
 ]
 
@@ -47,7 +50,9 @@ MIN_FONT = 6.0
 """The smallest text size, in points after scaling, a page may have without a warning."""
 
 SMALLEST_FONT = 8.0
-"""The smallest text drawn on a map, points (tags, blueprint line names, key notes)."""
+"""The smallest text size most maps use, points (tags, key notes); a blueprint
+line's name is drawn smaller, down to 6 pt, where the lane headers are narrow:
+:func:`smallest_text` measures a drawing's."""
 
 PNG_PAGE_DPI = 150.0
 """Pixels per inch of a PNG drawn to a page (without a page, 96 as Graphviz draws)."""
@@ -170,10 +175,29 @@ def fit_to_paper(width: float, height: float, sheet: Paper) -> Fit:
     return Fit(scale, (-dx, -dy, width + dx, height + dy))
 
 
-def small_text_warning(width: float, height: float, sheet: Paper,
+_FONT_SIZES = re.compile(r'(?:POINT-SIZE|fontsize)="?(\d+(?:\.\d+)?)')
+
+
+def smallest_text(dot: str) -> float:
+    """The smallest text size in the DOT text ``dot``, in points as cairo prints it.
+
+    Cairo draws a label's size rounded down to a whole point (a blueprint line
+    name of 6.6 pt is printed at 6 pt in PDF and PNG), so the size is rounded down.
+
+    >>> smallest_text('graph [fontsize=10]; a [label=<<FONT POINT-SIZE="6.6">x</FONT>>]')
+    6.0
+    >>> smallest_text("digraph { }")
+    8.0
+    """
+    sizes = [float(m.group(1)) for m in _FONT_SIZES.finditer(dot)]
+    return float(math.floor(min(sizes, default=SMALLEST_FONT) + 1e-9))
+
+
+def small_text_warning(width: float, height: float, sheet: Paper, smallest: float = SMALLEST_FONT,
                        page: str | None = None) -> str | None:
-    """The warning for a ``width`` x ``height`` drawing whose text ``sheet`` shrinks
-    below :data:`MIN_FONT`, or ``None``; ``page`` names a page of a split map.
+    """The warning for a ``width`` x ``height`` drawing whose ``smallest`` text
+    ``sheet`` shrinks below :data:`MIN_FONT`, or ``None``; ``page`` names a page
+    of a split map.
 
     Its advice is what would make the text readable: a map on one sheet is
     split into pages by phase; a page of a split map, already cut between
@@ -187,14 +211,17 @@ def small_text_warning(width: float, height: float, sheet: Paper,
     the map on A3 is drawn at 46% of its size: its smallest text is 3.7 pt (body text 4.6 pt), \
 below the 6 pt readable in print; for readable A3 pages draw it with --page A3 --split phase, \
 or use a larger --page
-    >>> print(small_text_warning(700, 760, paper("A4"), "page 4 of 7 (Refunds)"))
-    page 4 of 7 (Refunds) on A4 is drawn at 74% of its size: its smallest text is 5.9 pt \
+
+    A page of a split map, its smallest text (a blueprint line's name) 6 pt,
+    too tall: 559.28 / 760 = 74 % of 6 pt is 4.4 pt.
+
+    >>> print(small_text_warning(700, 760, paper("A4"), 6.0, "page 4 of 7 (Refunds)"))
+    page 4 of 7 (Refunds) on A4 is drawn at 74% of its size: its smallest text is 4.4 pt \
 (body text 7.4 pt), below the 6 pt readable in print; the page is too tall for the sheet \
 (every lane is on it): use --page A4 --portrait or a larger --page
     """
     scale = fit_to_paper(width, height, sheet).scale
-    smallest = SMALLEST_FONT * scale
-    if smallest >= MIN_FONT - 1e-9:
+    if smallest * scale >= MIN_FONT - 1e-9:
         return None
     room_w, room_h = sheet.width - 2 * PAGE_MARGIN, sheet.height - 2 * PAGE_MARGIN
     if page is None:
@@ -207,8 +234,8 @@ or use a larger --page
         advice = ("its phase is cut between flow columns as far as they go: "
                   "use a larger --page")
     return (f"{page or 'the map'} on {sheet.name} is drawn at {scale:.0%} of its size: its "
-            f"smallest text is {smallest:.1f} pt (body text {10 * scale:.1f} pt), below the "
-            f"{MIN_FONT:g} pt readable in print; {advice}")
+            f"smallest text is {smallest * scale:.1f} pt (body text {10 * scale:.1f} pt), "
+            f"below the {MIN_FONT:g} pt readable in print; {advice}")
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:

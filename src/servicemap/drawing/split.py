@@ -12,16 +12,17 @@ from ..layout.deadline import Deadline
 from ..layout.geometry import Layout
 from ..model import Blueprint, Decision, Step, Task
 from ..text import clip
+from .dot import draw_dot
 from .draw import _format_of, fix_pdf_dates, render_layout
 from .pages import (
     MIN_FONT,
     PAGE_MARGIN,
     SMALLEST_FONT,
     Paper,
-    fit_to_paper,
     join_pdfs,
     overview_sheet,
     page_paths,
+    smallest_text,
 )
 from .style import KeyEntry, StepStyle
 from .worker import GraphvizWorker
@@ -216,27 +217,54 @@ def _rewired(step: Step, outs: Mapping[tuple[str, str], OffPageLink]) -> Step:
                                             else t for t in step.targets()]})
 
 
-_EXTRA_HEIGHT = 90.0  # room the evidence row and a key may add below a layout's height
+@dataclass(frozen=True)
+class _Look:
+    """How the pages are drawn: what :func:`~servicemap.drawing.dot.draw_dot` needs
+    besides a page's map and layout."""
+
+    legend: bool
+    styles: Mapping[str, StepStyle] | None
+    key: Sequence[KeyEntry]
+    evidence: bool
+    fmt: str
+
+
+def _legibility(page: Page, layout: Layout, sheet: Paper, look: _Look,
+                deadline: Deadline) -> float:
+    """The smallest text of ``page`` on ``sheet``, points as printed: its drawing
+    measured (a key, the evidence row and a blueprint line's small name included)."""
+    drawn = draw_dot(page.blueprint, layout, legend=look.legend, styles=look.styles,
+                     key=look.key, deadline=deadline, evidence=look.evidence,
+                     offpage=page.offpage, sheet=sheet, fmt=look.fmt)
+    scale = drawn.fit.scale if drawn.fit is not None else 1.0
+    return scale * smallest_text(drawn.text)
 
 
 def _readable_pages(blueprint: Blueprint, whole: Layout, sheet: Paper | None,
-                    deadline: Deadline) -> tuple[list[Page], list[Layout]]:
+                    deadline: Deadline, look: _Look) -> tuple[list[Page], list[Layout]]:
     """The pages of ``blueprint`` and their layouts, phases cut into parts narrow
-    enough that ``sheet`` shows their text at :data:`MIN_FONT` or more (a few tries)."""
+    enough that ``sheet`` shows their text at :data:`MIN_FONT` or more.
+
+    Each try cuts narrower. A page that holds every lane may stay too tall
+    for the sheet however narrow it is cut (its warning says so): then the
+    pages whose smallest text is largest are kept, the fewest of them.
+    """
     width = None
-    if sheet is not None:  # as wide as a page holds at readable text, less the lane headers
+    if sheet is not None:  # as wide as a page holds at readable 8 pt text, less the lane headers
         width = (sheet.width - 2 * PAGE_MARGIN) * SMALLEST_FONT / MIN_FONT - whole.header_width
-    need = MIN_FONT / SMALLEST_FONT
+    best: tuple[list[Page], list[Layout], float] | None = None
     while True:
         pages, _links = split_by_phase(blueprint, whole, width)
         layouts = [compute_layout(page.blueprint, deadline=deadline) for page in pages]
-        if sheet is None or width is None or width < 200:
+        if sheet is None or width is None:
             return pages, layouts
-        worst = min(fit_to_paper(lay.width, lay.height + _EXTRA_HEIGHT, sheet).scale
-                    for lay in layouts)
-        if worst >= need:
-            return pages, layouts
-        width *= worst / need * 0.95
+        worst = min(_legibility(page, lay, sheet, look, deadline)
+                    for page, lay in zip(pages, layouts, strict=True))
+        if best is None or worst > best[2] + 0.01:
+            best = (pages, layouts, worst)
+        if worst >= MIN_FONT - 1e-9 or width < 200:
+            return best[0], best[1]
+        width *= worst / MIN_FONT * 0.95
 
 
 def render_split(
@@ -303,7 +331,8 @@ def render_split(
     fmt = _format_of(target, format)
     deadline = deadline or Deadline(timeout)
     whole = compute_layout(blueprint, deadline=deadline)
-    pages, layouts = _readable_pages(blueprint, whole, sheet, deadline)
+    look = _Look(legend, styles, key, evidence, fmt)
+    pages, layouts = _readable_pages(blueprint, whole, sheet, deadline, look)
     thumbnail = overview_sheet([(lay.width, lay.height) for lay in layouts], sheet)
     drawn = [render_layout(blueprint, whole, format=fmt, legend=legend, styles=styles,
                            key=key, worker=worker, deadline=deadline, evidence=evidence,
