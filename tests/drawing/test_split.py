@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -149,6 +150,11 @@ def test_a3_split_pdf_of_the_future_delivery_map_prints_every_phase_page_readabl
     # scaled below 100 % would print them under 6 pt (the old pages did: 4.8 pt).
     assert min(phases) >= 6.0 - 0.01
     assert overview < 6.0  # the thumbnail, exempt
+    # Only the phase too big for the sheet is cut: the other two read whole on a page.
+    titles = [re.findall(r"— (.*?) \(page \d+ of \d+\)", " ".join(page.extract_text().split()))
+              for page in PdfReader(io.BytesIO(pdf[0])).pages[1:]]
+    assert titles[:2] == [["Pre-transaction"], ["Transaction"]]
+    assert all(t[0].startswith("Post-transaction, part ") for t in titles[2:])
 
 
 def test_the_small_text_warning_gives_the_size_printed() -> None:

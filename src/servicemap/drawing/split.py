@@ -58,6 +58,7 @@ class Page:
     title: str
     blueprint: Blueprint
     offpage: set[str] = field(default_factory=set)
+    phase: str | None = None  # the id of the phase it shows (part of), None: no phase
 
 
 def _fresh(base: str, taken: set[str]) -> str:
@@ -76,13 +77,15 @@ def _fresh(base: str, taken: set[str]) -> str:
 
 
 def split_by_phase(blueprint: Blueprint, layout: Layout | None = None,
-                   width: float | None = None) -> tuple[list[Page], list[OffPageLink]]:
+                   width: float | Mapping[str | None, float] | None = None
+                   ) -> tuple[list[Page], list[OffPageLink]]:
     """The phase pages of ``blueprint`` (numbered from 2; page 1 is the overview)
     and the flow lines between them.
 
     Each page holds the steps of one phase (those without a declared phase
     on a last page) and every lane. Given the map's ``layout`` and a
-    ``width`` in points, a phase wider than that goes on several pages, cut
+    ``width`` in points (or a width per phase id, ``None`` for steps without
+    a phase), a phase wider than that goes on several pages, cut
     between flow columns. A flow line to another page ends at an off-page
     connector "→ p. N" naming the step it leads to; on that page a connector
     "from p. M" with the same reference leads on.
@@ -108,7 +111,8 @@ def split_by_phase(blueprint: Blueprint, layout: Layout | None = None,
         by_phase.setdefault(step.phase if step.phase in declared else None, []).append(step)
     groups: dict[tuple[str | None, int, int], list[Step]] = {}
     for phase in [p for p in declared if p in by_phase] + ([None] if None in by_phase else []):
-        parts = _parts(by_phase[phase], layout, width)
+        parts = _parts(by_phase[phase], layout,
+                       width.get(phase) if isinstance(width, Mapping) else width)
         for k, part in enumerate(parts):
             groups[(phase, k + 1, len(parts))] = part
     numbers = {key: 2 + i for i, key in enumerate(groups)}
@@ -202,7 +206,8 @@ def _page(blueprint: Blueprint, key: tuple[str | None, int, int], number: int,
     sub = blueprint.model_copy(update={
         "name": f"{blueprint.name} — {title} (page {number} of {count})",
         "phases": phases, "steps": new_steps})
-    return Page(number, title, sub, {ln.in_id for ln in ins} | {ln.out_id for ln in outs.values()})
+    return Page(number, title, sub, {ln.in_id for ln in ins} | {ln.out_id for ln in outs.values()},
+                phase)
 
 
 def _rewired(step: Step, outs: Mapping[tuple[str, str], OffPageLink]) -> Step:
@@ -242,29 +247,42 @@ def _legibility(page: Page, layout: Layout, sheet: Paper, look: _Look,
 
 def _readable_pages(blueprint: Blueprint, whole: Layout, sheet: Paper | None,
                     deadline: Deadline, look: _Look) -> tuple[list[Page], list[Layout]]:
-    """The pages of ``blueprint`` and their layouts, phases cut into parts narrow
-    enough that ``sheet`` shows their text at :data:`MIN_FONT` or more.
+    """The pages of ``blueprint`` and their layouts, each phase cut into parts
+    narrow enough that ``sheet`` shows their text at :data:`MIN_FONT` or more.
 
-    Each try cuts narrower. A page that holds every lane may stay too tall
-    for the sheet however narrow it is cut (its warning says so): then the
-    pages whose smallest text is largest are kept, the fewest of them.
+    Each try cuts the phases still too small narrower. A page holds every
+    lane, so it may stay too tall for the sheet however narrow its phase is
+    cut (its warning says so): that phase keeps the cut whose smallest text
+    was largest, with the fewest pages.
     """
-    width = None
-    if sheet is not None:  # as wide as a page holds at readable 8 pt text, less the lane headers
-        width = (sheet.width - 2 * PAGE_MARGIN) * SMALLEST_FONT / MIN_FONT - whole.header_width
-    best: tuple[list[Page], list[Layout], float] | None = None
+    if sheet is None:
+        pages, _links = split_by_phase(blueprint)
+        return pages, [compute_layout(page.blueprint, deadline=deadline) for page in pages]
+    # As wide as a page holds at readable 8 pt text, less the lane headers.
+    start = (sheet.width - 2 * PAGE_MARGIN) * SMALLEST_FONT / MIN_FONT - whole.header_width
+    pages, _links = split_by_phase(blueprint, whole, start)
+    widths = {page.phase: start for page in pages}
+    best: dict[str | None, tuple[float, float]] = {}  # phase: (smallest text, width)
     while True:
-        pages, _links = split_by_phase(blueprint, whole, width)
         layouts = [compute_layout(page.blueprint, deadline=deadline) for page in pages]
-        if sheet is None or width is None:
-            return pages, layouts
-        worst = min(_legibility(page, lay, sheet, look, deadline)
-                    for page, lay in zip(pages, layouts, strict=True))
-        if best is None or worst > best[2] + 0.01:
-            best = (pages, layouts, worst)
-        if worst >= MIN_FONT - 1e-9 or width < 200:
-            return best[0], best[1]
-        width *= worst / MIN_FONT * 0.95
+        legible: dict[str | None, float] = {}
+        for page, layout in zip(pages, layouts, strict=True):
+            size = _legibility(page, layout, sheet, look, deadline)
+            legible[page.phase] = min(size, legible.get(page.phase, size))
+        for phase, size in legible.items():
+            if phase not in best or size > best[phase][0] + 0.01:
+                best[phase] = (size, widths[phase])
+        small = [ph for ph, size in legible.items() if size < MIN_FONT - 1e-9]
+        if not any(widths[ph] >= 200 for ph in small):
+            break
+        for phase in small:
+            widths[phase] *= legible[phase] / MIN_FONT * 0.95
+        pages, _links = split_by_phase(blueprint, whole, widths)
+    kept = {ph: best[ph][1] if ph in small else w for ph, w in widths.items()}
+    if kept == widths:
+        return pages, layouts
+    pages, _links = split_by_phase(blueprint, whole, kept)
+    return pages, [compute_layout(page.blueprint, deadline=deadline) for page in pages]
 
 
 def render_split(
