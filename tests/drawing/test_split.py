@@ -14,7 +14,7 @@ from pypdf import PdfReader
 import servicemap as sm
 from servicemap.api import render_pages
 from servicemap.drawing import RenderWarning
-from servicemap.drawing.pages import PAGE_MARGIN, PNG_PAGE_DPI, png_size, raster_warning
+from servicemap.drawing.pages import PAGE_MARGIN, PNG_DPI, png_size, raster_warning
 from servicemap.layout import compute_layout
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,9 +76,11 @@ def test_overview_is_no_larger_than_the_largest_phase_page() -> None:
 def test_overview_png_is_small_and_not_warned_about(big: sm.Blueprint) -> None:
     pages, said = _render_warnings(target=big, format="png")
     assert said == []  # the phase pages fit cairo; the overview is a thumbnail
-    width, height = png_size(pages[0]) or (0, 0)
-    # A3 landscape at 150 pixels per inch: 1190.55 / 72 * 150 = 2480 px (cairo rounds up).
-    assert 2470 <= width <= A3_LONG / 72 * PNG_PAGE_DPI + 3 and height < width / 4
+    (width, height), *phases = [png_size(page) or (0, 0) for page in pages]
+    # A3 landscape at 96 pixels per inch, as the other pages are drawn without a
+    # sheet: 1190.55 / 72 * 96 = 1587.4 px (cairo rounds up); so narrower than they.
+    assert 1585 <= width <= A3_LONG / 72 * PNG_DPI + 3 and height < width / 4
+    assert width < min(w for w, _ in phases)
 
 
 def test_overview_on_a_page_gives_no_small_text_warning(big: sm.Blueprint) -> None:

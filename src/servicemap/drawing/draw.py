@@ -12,7 +12,7 @@ from ..atomic import write_bytes_atomic
 from ..layout.deadline import Deadline
 from .dot import Drawn, draw_dot
 from .pages import (
-    PNG_PAGE_DPI,
+    PNG_DPI,
     Paper,
     raster_warning,
     small_text_warning,
@@ -191,6 +191,6 @@ def render_layout(
 def _png_check(data: bytes, drawn: Drawn, split: bool) -> str | None:
     """The warning for a PNG that came out smaller than asked, or ``None``."""
     if drawn.fit is not None:
-        return raster_warning(data, *drawn.fit.page, PNG_PAGE_DPI, split)
+        return raster_warning(data, *drawn.fit.page, drawn.fit.pixels, split)
     pad = 2 * 7.2  # Graphviz's pad of 0.1 inch on each side
-    return raster_warning(data, drawn.width + pad, drawn.height + pad, 96.0, split)
+    return raster_warning(data, drawn.width + pad, drawn.height + pad, PNG_DPI, split)

@@ -16,6 +16,7 @@ __all__ = [
     "MIN_FONT",
     "OVERVIEW_BOX",
     "PAGE_SIZES",
+    "PNG_DPI",
     "PNG_PAGE_DPI",
     "SMALLEST_FONT",
     "Fit",
@@ -56,6 +57,10 @@ line's name is drawn smaller, down to 6 pt, where the lane headers are narrow:
 
 PNG_PAGE_DPI = 150.0
 """Pixels per inch of a PNG drawn to a page (without a page, 96 as Graphviz draws)."""
+
+PNG_DPI = 96.0
+"""Pixels per inch of a PNG at its own size, as Graphviz draws it (and the overview
+thumbnail of a map split without a page, like its other pages)."""
 
 MAX_RASTER = 32767
 """Cairo's largest raster side in pixels; Graphviz shrinks a larger PNG to fit."""
@@ -124,11 +129,13 @@ class Fit:
 
     ``scale`` shrinks it to fit inside the margins (never enlarges it);
     ``canvas`` is the sheet in the drawing's own points and Graphviz's
-    coordinates (left, bottom, right, top), the drawing centred on it.
+    coordinates (left, bottom, right, top), the drawing centred on it;
+    ``pixels`` per inch of the sheet drawn as a PNG.
     """
 
     scale: float
     canvas: tuple[float, float, float, float]
+    pixels: float = PNG_PAGE_DPI
 
     @property
     def page(self) -> tuple[float, float]:
@@ -146,7 +153,7 @@ class Fit:
         >>> Fit(0.5, (0, 0, 10, 10)).dpi("pdf"), Fit(0.5, (0, 0, 10, 10)).dpi("png")
         (36.0, 75.0)
         """
-        return self.scale * (PNG_PAGE_DPI if fmt == "png" else 72.0)
+        return self.scale * (self.pixels if fmt == "png" else 72.0)
 
 
 def fit_to_paper(width: float, height: float, sheet: Paper) -> Fit:
@@ -167,12 +174,13 @@ def fit_to_paper(width: float, height: float, sheet: Paper) -> Fit:
     """
     room_w, room_h = sheet.width - 2 * PAGE_MARGIN, sheet.height - 2 * PAGE_MARGIN
     scale = min(1.0, room_w / max(width, 1.0), room_h / max(height, 1.0))
-    page_w, page_h = sheet.width, sheet.height
+    page_w, page_h, pixels = sheet.width, sheet.height, PNG_PAGE_DPI
     if sheet.tight:
         page_w, page_h = width * scale + 2 * PAGE_MARGIN, height * scale + 2 * PAGE_MARGIN
+        pixels = PNG_DPI
     cw, ch = page_w / scale, page_h / scale
     dx, dy = (cw - width) / 2, (ch - height) / 2
-    return Fit(scale, (-dx, -dy, width + dx, height + dy))
+    return Fit(scale, (-dx, -dy, width + dx, height + dy), pixels)
 
 
 _FONT_SIZES = re.compile(r'(?:POINT-SIZE|fontsize)="?(\d+(?:\.\d+)?)')
