@@ -227,6 +227,8 @@ or use a larger --page
     page 4 of 7 (Refunds) on A4 is drawn at 74% of its size: its smallest text is 4.4 pt \
 (body text 7.4 pt), below the 6 pt readable in print; the page is too tall for the sheet \
 (every lane is on it): use --page A4 --portrait or a larger --page
+    >>> small_text_warning(700, 1300, paper("A4", portrait=True), 6.0, "page 4")[-65:]
+    'too tall for the sheet (every lane is on it): use a larger --page'
     """
     scale = fit_to_paper(width, height, sheet).scale
     if smallest * scale >= MIN_FONT - 1e-9:
@@ -235,9 +237,10 @@ or use a larger --page
     if page is None:
         advice = (f"for readable {sheet.name} pages draw it with {sheet.option} --split phase, "
                   "or use a larger --page")
-    elif room_h / max(height, 1.0) < room_w / max(width, 1.0) and sheet.width > sheet.height:
-        advice = (f"the page is too tall for the sheet (every lane is on it): use "
-                  f"--page {sheet.name} --portrait or a larger --page")
+    elif room_h / max(height, 1.0) < room_w / max(width, 1.0):
+        upright = f"--page {sheet.name} --portrait or " if sheet.width > sheet.height else ""
+        advice = ("the page is too tall for the sheet (every lane is on it): "
+                  f"use {upright}a larger --page")
     else:
         advice = ("its phase is cut between flow columns as far as they go: "
                   "use a larger --page")
