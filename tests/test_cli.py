@@ -1258,3 +1258,24 @@ def test_analyze_arrivals_are_per_working_day_on_a_calendar(
     assert json.loads(out)["summary"]["arrivals_per_h"] == pytest.approx(3.0)
     status, out, _ = run(capsys, "analyze", path, "--arrivals", "3", "--format", "json")
     assert json.loads(out)["summary"]["arrivals_per_h"] == pytest.approx(3.0)
+
+
+def test_render_on_a3_says_how_to_draw_readable_pages_and_that_command_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    future = str(Path(__file__).resolve().parents[1] / "examples" /
+                 "next_day_delivery_future.yaml")
+    status, out, err = run(capsys, "render", future, "--page", "A3", "-o", "one.pdf")
+    assert status == 0 and out == "wrote one.pdf\n"
+    warning, = err.splitlines()
+    assert warning.startswith("servicemap: warning: the map on A3 is drawn at 46% of its size")
+    assert "readable" in warning and "--page A3 --split phase" in warning
+    # The command it names: several pages in one PDF, none of them warned about.
+    status, out, err = run(capsys, "render", future, "--page", "A3", "--split", "phase",
+                           "-o", "pages.pdf")
+    assert status == 0 and out == "wrote pages.pdf\n" and err == ""
+    # PNG pages are files of their own, numbered from the overview.
+    status, out, err = run(capsys, "render", future, "--split", "phase", "-o", "p.png")
+    written = [line.removeprefix("wrote ") for line in out.splitlines()]
+    assert status == 0 and err == "" and len(written) >= 4
+    assert written == [f"p-{k}.png" for k in range(1, len(written) + 1)]
+    assert sorted(p.name for p in tmp_path.glob("p-*.png")) == sorted(written)

@@ -565,7 +565,11 @@ def render_pages(
     flowchart's "home plate") that names the page and step it leads to; the
     connector on that page carries the same reference (``A1``, ``B1`` ...) and
     the page it comes from. With a sheet (``page``), a phase too wide to be
-    read on it (text under 6 pt) goes on several pages.
+    read on it (text under 6 pt) goes on several pages. The overview is a
+    thumbnail: on the sheet, or without one the whole map scaled to fit the
+    largest phase page (at most A3 landscape); its small text is not warned
+    about. A page still too small to read (too tall for the sheet: it holds
+    every lane) is warned about by name, with what would help.
 
     Takes the options of :func:`render`. A PDF is one document (one item in
     the list); SVG, PNG and DOT give one item per page, written to

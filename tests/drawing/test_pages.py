@@ -14,7 +14,6 @@ from pypdf import PdfReader
 import servicemap as sm
 from servicemap.api import render_pages
 from servicemap.drawing import RenderWarning, render_layout
-from servicemap.drawing.pages import MIN_FONT, SMALLEST_FONT
 from servicemap.drawing.split import split_by_phase
 from servicemap.layout import compute_layout
 
@@ -37,7 +36,7 @@ def test_a3_pdf_is_an_a3_landscape_sheet_with_the_map_scaled_down() -> None:
     (w, h), = _boxes(pdf)
     assert abs(w - 1190.55) < 2 and abs(h - 841.89) < 2
     # The whole map on one A3 sheet is too small to read: said, never silent.
-    assert any(issubclass(c.category, RenderWarning) and "below 6 pt" in str(c.message)
+    assert any(issubclass(c.category, RenderWarning) and "below the 6 pt" in str(c.message)
                for c in caught)
 
 
@@ -123,5 +122,4 @@ def test_a3_split_pages_of_the_future_delivery_map_are_readable() -> None:
         warnings.simplefilter("always")
         render_pages(bp, format="dot", page="A3")
     small = [str(c.message) for c in caught if issubclass(c.category, RenderWarning)]
-    assert small == []  # every phase page at or above MIN_FONT
-    assert SMALLEST_FONT * 0.75 >= MIN_FONT
+    assert small == []  # every phase page at or above MIN_FONT (6 pt)

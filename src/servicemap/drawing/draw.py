@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 from ..atomic import write_bytes_atomic
 from ..layout.deadline import Deadline
 from .dot import Drawn, draw_dot
-from .pages import PNG_PAGE_DPI, Paper, raster_warning, small_text_warning, warn
+from .pages import (
+    PNG_DPI,
+    Paper,
+    raster_warning,
+    small_text_warning,
+    smallest_text,
+    warn,
+)
 from .style import KeyEntry, StepStyle
 from .worker import GraphvizWorker, shared_worker
 
@@ -113,6 +120,7 @@ def render_layout(
     sheet: Paper | None = None,
     offpage: Collection[str] = (),
     small_text: bool = True,
+    page: str | None = None,
 ) -> bytes:
     """Draw ``blueprint`` as laid out in ``layout``; see :func:`servicemap.render`.
 
@@ -134,6 +142,8 @@ def render_layout(
         offpage: Ids of steps drawn as off-page connectors.
         small_text: Warn when the sheet shrinks text below
             :data:`~servicemap.drawing.pages.MIN_FONT`.
+        page: The drawing is this page of a split map ("page 3 of 5 (Delivery)"):
+            the warnings name it and advise a larger sheet, not a split.
 
     Returns:
         The drawn bytes (the DOT text for ``dot``).
@@ -162,7 +172,8 @@ def render_layout(
     dot = drawn.text.encode("utf-8")
     deadline.check("building the DOT text")
     if drawn.fit is not None and sheet is not None and small_text:
-        warn(small_text_warning(drawn.fit.scale, f"the map on {sheet.name}"))
+        warn(small_text_warning(drawn.width, drawn.height, sheet, smallest_text(drawn.text),
+                                page))
     if fmt == "dot":
         data = dot
     else:
@@ -171,15 +182,15 @@ def render_layout(
         if fmt == "pdf":
             data = fix_pdf_dates(data)
         elif fmt == "png":
-            warn(_png_check(data, drawn, sheet))
+            warn(_png_check(data, drawn, page is not None))
     if target is not None:
         write_bytes_atomic(target, data)
     return data
 
 
-def _png_check(data: bytes, drawn: Drawn, sheet: Paper | None) -> str | None:
+def _png_check(data: bytes, drawn: Drawn, split: bool) -> str | None:
     """The warning for a PNG that came out smaller than asked, or ``None``."""
-    if drawn.fit is not None and sheet is not None:
-        return raster_warning(data, sheet.width, sheet.height, PNG_PAGE_DPI)
+    if drawn.fit is not None:
+        return raster_warning(data, *drawn.fit.page, drawn.fit.pixels, split)
     pad = 2 * 7.2  # Graphviz's pad of 0.1 inch on each side
-    return raster_warning(data, drawn.width + pad, drawn.height + pad, 96.0)
+    return raster_warning(data, drawn.width + pad, drawn.height + pad, PNG_DPI, split)

@@ -12,15 +12,17 @@ from ..layout.deadline import Deadline
 from ..layout.geometry import Layout
 from ..model import Blueprint, Decision, Step, Task
 from ..text import clip
+from .dot import draw_dot
 from .draw import _format_of, fix_pdf_dates, render_layout
 from .pages import (
     MIN_FONT,
     PAGE_MARGIN,
     SMALLEST_FONT,
     Paper,
-    fit_to_paper,
     join_pdfs,
+    overview_sheet,
     page_paths,
+    smallest_text,
 )
 from .style import KeyEntry, StepStyle
 from .worker import GraphvizWorker
@@ -56,6 +58,7 @@ class Page:
     title: str
     blueprint: Blueprint
     offpage: set[str] = field(default_factory=set)
+    phase: str | None = None  # the id of the phase it shows (part of), None: no phase
 
 
 def _fresh(base: str, taken: set[str]) -> str:
@@ -74,13 +77,15 @@ def _fresh(base: str, taken: set[str]) -> str:
 
 
 def split_by_phase(blueprint: Blueprint, layout: Layout | None = None,
-                   width: float | None = None) -> tuple[list[Page], list[OffPageLink]]:
+                   width: float | Mapping[str | None, float] | None = None
+                   ) -> tuple[list[Page], list[OffPageLink]]:
     """The phase pages of ``blueprint`` (numbered from 2; page 1 is the overview)
     and the flow lines between them.
 
     Each page holds the steps of one phase (those without a declared phase
     on a last page) and every lane. Given the map's ``layout`` and a
-    ``width`` in points, a phase wider than that goes on several pages, cut
+    ``width`` in points (or a width per phase id, ``None`` for steps without
+    a phase), a phase wider than that goes on several pages, cut
     between flow columns. A flow line to another page ends at an off-page
     connector "→ p. N" naming the step it leads to; on that page a connector
     "from p. M" with the same reference leads on.
@@ -106,7 +111,8 @@ def split_by_phase(blueprint: Blueprint, layout: Layout | None = None,
         by_phase.setdefault(step.phase if step.phase in declared else None, []).append(step)
     groups: dict[tuple[str | None, int, int], list[Step]] = {}
     for phase in [p for p in declared if p in by_phase] + ([None] if None in by_phase else []):
-        parts = _parts(by_phase[phase], layout, width)
+        parts = _parts(by_phase[phase], layout,
+                       width.get(phase) if isinstance(width, Mapping) else width)
         for k, part in enumerate(parts):
             groups[(phase, k + 1, len(parts))] = part
     numbers = {key: 2 + i for i, key in enumerate(groups)}
@@ -200,7 +206,8 @@ def _page(blueprint: Blueprint, key: tuple[str | None, int, int], number: int,
     sub = blueprint.model_copy(update={
         "name": f"{blueprint.name} — {title} (page {number} of {count})",
         "phases": phases, "steps": new_steps})
-    return Page(number, title, sub, {ln.in_id for ln in ins} | {ln.out_id for ln in outs.values()})
+    return Page(number, title, sub, {ln.in_id for ln in ins} | {ln.out_id for ln in outs.values()},
+                phase)
 
 
 def _rewired(step: Step, outs: Mapping[tuple[str, str], OffPageLink]) -> Step:
@@ -215,27 +222,67 @@ def _rewired(step: Step, outs: Mapping[tuple[str, str], OffPageLink]) -> Step:
                                             else t for t in step.targets()]})
 
 
-_EXTRA_HEIGHT = 90.0  # room the evidence row and a key may add below a layout's height
+@dataclass(frozen=True)
+class _Look:
+    """How the pages are drawn: what :func:`~servicemap.drawing.dot.draw_dot` needs
+    besides a page's map and layout."""
+
+    legend: bool
+    styles: Mapping[str, StepStyle] | None
+    key: Sequence[KeyEntry]
+    evidence: bool
+    fmt: str
+
+
+def _legibility(page: Page, layout: Layout, sheet: Paper, look: _Look,
+                deadline: Deadline) -> float:
+    """The smallest text of ``page`` on ``sheet``, points as printed: its drawing
+    measured (a key, the evidence row and a blueprint line's small name included)."""
+    drawn = draw_dot(page.blueprint, layout, legend=look.legend, styles=look.styles,
+                     key=look.key, deadline=deadline, evidence=look.evidence,
+                     offpage=page.offpage, sheet=sheet, fmt=look.fmt)
+    scale = drawn.fit.scale if drawn.fit is not None else 1.0
+    return scale * smallest_text(drawn.text)
 
 
 def _readable_pages(blueprint: Blueprint, whole: Layout, sheet: Paper | None,
-                    deadline: Deadline) -> tuple[list[Page], list[Layout]]:
-    """The pages of ``blueprint`` and their layouts, phases cut into parts narrow
-    enough that ``sheet`` shows their text at :data:`MIN_FONT` or more (a few tries)."""
-    width = None
-    if sheet is not None:  # as wide as a page holds at readable text, less the lane headers
-        width = (sheet.width - 2 * PAGE_MARGIN) * SMALLEST_FONT / MIN_FONT - whole.header_width
-    need = MIN_FONT / SMALLEST_FONT
+                    deadline: Deadline, look: _Look) -> tuple[list[Page], list[Layout]]:
+    """The pages of ``blueprint`` and their layouts, each phase cut into parts
+    narrow enough that ``sheet`` shows their text at :data:`MIN_FONT` or more.
+
+    Each try cuts the phases still too small narrower. A page holds every
+    lane, so it may stay too tall for the sheet however narrow its phase is
+    cut (its warning says so): that phase keeps the cut whose smallest text
+    was largest, with the fewest pages.
+    """
+    if sheet is None:
+        pages, _links = split_by_phase(blueprint)
+        return pages, [compute_layout(page.blueprint, deadline=deadline) for page in pages]
+    # As wide as a page holds at readable 8 pt text, less the lane headers.
+    start = (sheet.width - 2 * PAGE_MARGIN) * SMALLEST_FONT / MIN_FONT - whole.header_width
+    pages, _links = split_by_phase(blueprint, whole, start)
+    widths = {page.phase: start for page in pages}
+    best: dict[str | None, tuple[float, float]] = {}  # phase: (smallest text, width)
     while True:
-        pages, _links = split_by_phase(blueprint, whole, width)
         layouts = [compute_layout(page.blueprint, deadline=deadline) for page in pages]
-        if sheet is None or width is None or width < 200:
-            return pages, layouts
-        worst = min(fit_to_paper(lay.width, lay.height + _EXTRA_HEIGHT, sheet).scale
-                    for lay in layouts)
-        if worst >= need:
-            return pages, layouts
-        width *= worst / need * 0.95
+        legible: dict[str | None, float] = {}
+        for page, layout in zip(pages, layouts, strict=True):
+            size = _legibility(page, layout, sheet, look, deadline)
+            legible[page.phase] = min(size, legible.get(page.phase, size))
+        for phase, size in legible.items():
+            if phase not in best or size > best[phase][0] + 0.01:
+                best[phase] = (size, widths[phase])
+        small = [ph for ph, size in legible.items() if size < MIN_FONT - 1e-9]
+        if not any(widths[ph] >= 200 for ph in small):
+            break
+        for phase in small:
+            widths[phase] *= legible[phase] / MIN_FONT * 0.95
+        pages, _links = split_by_phase(blueprint, whole, widths)
+    kept = {ph: best[ph][1] if ph in small else w for ph, w in widths.items()}
+    if kept == widths:
+        return pages, layouts
+    pages, _links = split_by_phase(blueprint, whole, kept)
+    return pages, [compute_layout(page.blueprint, deadline=deadline) for page in pages]
 
 
 def render_split(
@@ -255,6 +302,9 @@ def render_split(
 ) -> list[bytes]:
     """Draw ``blueprint`` on pages: an overview of the whole map, then one page per phase.
 
+    The overview is on ``sheet``; without one it is a thumbnail, the whole map
+    scaled to fit the largest phase page (at most A3 landscape).
+
     A PDF is one document of all pages; SVG, PNG and DOT are one file per page,
     ``NAME-1.svg`` (the overview), ``NAME-2.svg`` ... Every page is drawn before
     any file is written, each file atomically.
@@ -272,7 +322,7 @@ def render_split(
         deadline: When to give up, if the caller set one already.
         evidence: Draw the physical evidence row.
         sheet: The paper of every page (each page scaled to fit); ``None``: each
-            page the size of its drawing.
+            phase page the size of its drawing, the overview a thumbnail.
 
     Returns:
         The drawn pages (for a PDF, one item: the whole document).
@@ -299,15 +349,18 @@ def render_split(
     fmt = _format_of(target, format)
     deadline = deadline or Deadline(timeout)
     whole = compute_layout(blueprint, deadline=deadline)
-    pages, layouts = _readable_pages(blueprint, whole, sheet, deadline)
-    drawn = [render_layout(blueprint, whole,
-                           format="pdf" if fmt == "pdf" else fmt, legend=legend, styles=styles,
+    look = _Look(legend, styles, key, evidence, fmt)
+    pages, layouts = _readable_pages(blueprint, whole, sheet, deadline, look)
+    thumbnail = overview_sheet([(lay.width, lay.height) for lay in layouts], sheet)
+    drawn = [render_layout(blueprint, whole, format=fmt, legend=legend, styles=styles,
                            key=key, worker=worker, deadline=deadline, evidence=evidence,
-                           sheet=sheet, small_text=False)]
+                           sheet=thumbnail, small_text=False, page="the overview")]
     for page, layout in zip(pages, layouts, strict=True):
         drawn.append(render_layout(page.blueprint, layout, format=fmt, legend=legend,
                                    styles=styles, key=key, worker=worker, deadline=deadline,
-                                   evidence=evidence, sheet=sheet, offpage=page.offpage))
+                                   evidence=evidence, sheet=sheet, offpage=page.offpage,
+                                   page=f"page {page.number} of {len(pages) + 1} "
+                                        f"({page.title})"))
     if fmt == "pdf":
         drawn = [fix_pdf_dates(join_pdfs(drawn))]
         deadline.check("joining the pages")
