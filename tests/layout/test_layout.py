@@ -253,9 +253,16 @@ def test_checker_catches_a_route_through_a_node() -> None:
 def test_parts() -> None:
     assert assign_tracks([(0, 5), (1, 2), (3, 4), (6, 7)]) == ([0, 1, 1, 0], 2)
     assert border_dx("connector", 22, 22, 11, 1) == 0.0
-    w, h, lines = step_size("decision", "Is everything in order today?")
-    # The text's corners lie inside the diamond: |x|/(w/2) + |y|/(h/2) <= 1.
-    assert max(text_width(line) for line in lines) / w + 13 * len(lines) / h <= 1
+    for label in ("Is everything in order today?", "Customer picks a slot or complains?",
+                  "Order can ship as ordered and on time?", "ok?", "W" * 40):
+        w, h, lines = step_size("decision", label)
+        # Every line's corners lie inside the diamond: |x|/(w/2) + |y|/(h/2) <= 1,
+        # lines centred on the diamond's centre, 13 pt apart.
+        top = -13 * len(lines) / 2
+        for i, line in enumerate(lines):
+            far = max(abs(top + 13 * i), abs(top + 13 * (i + 1)))
+            assert text_width(line) / w + far / (h / 2) <= 1, (label, line)
+        assert h <= 1.5 * w  # no taller than 1.5 times its width
     grid = place(sm.load(EXAMPLES[0]))
     assert grid.columns >= 1 and set(grid.slots) == {s.id for s in sm.load(EXAMPLES[0]).steps}
 

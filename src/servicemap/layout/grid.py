@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..model import LAYERS, LINES, Blueprint, Decision
-from ..text import LINE_HEIGHT, STEP_WRAP, step_label, text_width
+from ..text import DECISION_SHARE, LINE_HEIGHT, STEP_LINES, STEP_WRAP, step_label, text_width
 from .deadline import Deadline
 from .ordering import Cells, order_rows
 
@@ -94,13 +94,7 @@ def _step_size(kind: str, title: str, wrap_width: float) -> tuple[float, float, 
         d = max(22.0, text_width(lines[0]) + 10)
         return d, d, lines
     if kind == "decision":
-        w = max(text_width(line) for line in lines)
-        h = LINE_HEIGHT * len(lines)
-        # |x|/(W/2) + |y|/(H/2) <= 1 at the text's corners: the text takes at
-        # most 0.36 of the height inside a 4 pt margin, and its width what is
-        # left of 0.92 (0.56 or more), so a short label's diamond is flatter.
-        height = max(DECISION_MIN[1], h / 0.36 + 8)
-        return max(DECISION_MIN[0], w / (0.92 - h / (height - 8)) + 8), height, lines
+        return _diamond(title, wrap_width)
     w = max(text_width(line) for line in lines)
     h = LINE_HEIGHT * len(lines)
     if kind == "terminator":  # round ends: the text's corners inside them
@@ -112,6 +106,64 @@ def _step_size(kind: str, title: str, wrap_width: float) -> tuple[float, float, 
         return max(STEP_MIN_WIDTH, w + h * 0.5 + 14), h, lines
     extra = 34.0 if kind == "predefined" else 20.0
     return max(STEP_MIN_WIDTH, w + extra), max(36.0, h + 16), lines
+
+
+DIAMOND_INSIDE = 0.92
+"""Share of a diamond (inside a 4 pt margin) its text's corners may reach: |x|/(W/2) + |y|/(H/2)."""
+DIAMOND_TALL = 0.5
+"""Width a point of a diamond's height is worth: it grows taller while that saves more width."""
+DIAMOND_ASPECT = 1.5
+"""Most height of a diamond per point of its width."""
+
+
+def _diamond(title: str, wrap_width: float) -> tuple[float, float, tuple[str, ...]]:
+    """Width, height and lines of a decision: the narrowest diamond for its label, height aside.
+
+    The label is wrapped at its default width, then narrower (never cutting a
+    word the default keeps whole, nor cutting the label where the default
+    does not); every line's corners must lie inside the diamond, so the
+    short lines at its top and bottom take less room than a box around all
+    lines would. Of all wrappings and heights the one with the least
+    ``width + DIAMOND_TALL * height`` is taken: a diamond grows taller
+    rather than wider while a point of height saves that much width.
+    """
+    fitted = step_label("decision", title, wrap_width)
+    first = fitted.lines
+    words = max((text_width(w) for w in title[:STEP_LINES * 40].split()), default=0.0)
+    best = (math.inf, 0.0, 0.0, first)
+    while True:
+        w, h = _diamond_size(fitted.lines)
+        best = min(best, (w + DIAMOND_TALL * h, w, h, fitted.lines), key=lambda b: b[0])
+        room = max(text_width(line) for line in fitted.lines) - 1
+        if room < words or len(fitted.lines) >= STEP_LINES:
+            break
+        fitted = step_label("decision", title, room / DECISION_SHARE)
+        if fitted.cut or max(text_width(line) for line in fitted.lines) > room:
+            break
+    return best[1], best[2], best[3]
+
+
+def _diamond_size(lines: Sequence[str]) -> tuple[float, float]:
+    """The least ``width + DIAMOND_TALL * height`` diamond holding ``lines`` (centred, a line
+    pitch apart): heights tried in 4 pt steps from the least one, up to
+    :data:`DIAMOND_ASPECT` times the width."""
+    widths = [text_width(line) for line in lines]
+    half = LINE_HEIGHT * len(lines) / 2
+    # Each line's farthest edge from the centre, and its half width.
+    reach = [(max(abs(-half + LINE_HEIGHT * i), abs(-half + LINE_HEIGHT * (i + 1))), w / 2)
+             for i, w in enumerate(widths)]
+    best = (math.inf, 0.0, 0.0)
+    height = max(DECISION_MIN[1], 2 * half / DIAMOND_INSIDE + 12)
+    for _ in range(40):
+        b = (height - 8) / 2
+        a = max(x / (DIAMOND_INSIDE - y / b) for y, x in reach)
+        width = max(DECISION_MIN[0], 2 * a + 8)
+        cost = width + DIAMOND_TALL * height
+        if cost > best[0] or (height > DIAMOND_ASPECT * width and best[0] < math.inf):
+            break
+        best = (cost, width, height)
+        height += 4
+    return best[1], best[2]
 
 
 def back_edges(order: Sequence[str], succ: dict[str, list[tuple[str, int]]],
