@@ -339,6 +339,27 @@ def test_main_branch_takes_the_straight_exit() -> None:
         assert first[other] == (q.x, q.top if other == "above" else q.bottom)
 
 
+def test_a_decision_hands_one_branch_straight_to_another_lane() -> None:
+    """Of a decision's two branches, the one into the lane above goes straight up from
+    its top corner (same column), and the main branch keeps on to the right."""
+    bp = sm.Blueprint.model_validate({
+        "name": "Hand-off",
+        "lanes": [{"id": "c", "layer": "customer"}, {"id": "s", "layer": "onstage"}],
+        "steps": [
+            {"id": "q", "kind": "decision", "lane": "s",
+             "next": [{"to": "on", "label": "yes"}, {"to": "up", "label": "no"}]},
+            {"id": "on", "kind": "terminator", "lane": "s"},
+            {"id": "up", "kind": "terminator", "lane": "c"},
+        ]})
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    q, up, on = lay.nodes["q"], lay.nodes["up"], lay.nodes["on"]
+    assert up.column == q.column < on.column
+    line = {e.target: e.points for e in lay.edges}
+    assert line["up"] == ((q.x, q.top), (up.x, up.bottom))  # one straight segment
+    assert line["on"][0] == (q.right, q.y)
+
+
 def long_text_map(label: str, branch: str, title: str) -> sm.Blueprint:
     """A map with ``label`` on a step, ``branch`` on a branch, ``title`` on a lane and a phase."""
     return sm.Blueprint.model_validate({

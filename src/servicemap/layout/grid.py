@@ -238,7 +238,9 @@ def place(bp: Blueprint, *, wrap_width: float = STEP_WRAP, deadline: Deadline | 
     phase_rank = {p: i for i, p in enumerate(phase_ids or [""])}
     edges, succ = _flow_edges(bp, slots)
     back = _rework_edges(slots, edges, succ, phase_rank)
-    drops = _hand_offs(slots, lanes, edges, back)
+    main = main_branches(bp, edges)
+    refused: set[Edge] = set()
+    drops = _hand_offs(slots, lanes, edges, back, main, refused)
     for attempt in range(HAND_OFF_ROUNDS + 1):
         if attempt == HAND_OFF_ROUNDS:
             drops = set()
@@ -249,23 +251,29 @@ def place(bp: Blueprint, *, wrap_width: float = STEP_WRAP, deadline: Deadline | 
         blocked = _blocked_hand_offs(slots, lanes, drops, edges, back)
         if not blocked:
             break
-        drops -= blocked
+        refused |= blocked
+        # Hand-offs the blocked ones kept out may take their place, once.
+        drops = (_hand_offs(slots, lanes, edges, back, main, refused) if attempt == 0
+                 else drops - blocked)
     return Grid(slots, lanes, [p for p in phase_rank if p], columns, rows, edges, back,
-                phase_columns, main_branches(bp, edges), drops)
+                phase_columns, main, drops)
 
 
 HAND_OFF_ROUNDS = 3  # placements tried before giving up the hand-offs still blocked
 
 
 def _hand_offs(slots: dict[str, Slot], lanes: Sequence[str], edges: Sequence[Edge],
-               back: set[Edge]) -> set[Edge]:
+               back: set[Edge], main: set[Edge], refused: set[Edge]) -> set[Edge]:
     """Flows that may go straight down or up into the next step, in the source's column.
 
     A flow from a step whose only forward flow it is to a step in another
     lane of the same phase hands off vertically (the target sits in the
     source's column; other flows into the target come from the left, and a
     target they push further right gives the hand-off up); one hand-off
-    goes into a step at most. Hand-offs chain
+    goes into a step at most. A decision with two branches, both forward,
+    hands off one of them by its top or bottom corner, the other branch
+    first (the main branch keeps straight on where it can). Flows in
+    ``refused`` (their hand-off was blocked) do not hand off. Hand-offs chain
     down a column only while they keep going the same way (all down or all
     up), so each passes lanes the others do not touch; and a step does not
     hand off into the lane a flow into it comes along (that line would run
@@ -285,9 +293,15 @@ def _hand_offs(slots: dict[str, Slot], lanes: Sequence[str], edges: Sequence[Edg
     drops: set[Edge] = set()
     way_out: dict[str, int] = {}  # a hand-off's source: down (1) or up (-1)
     way_in: dict[str, int] = {}  # a hand-off's target: the same
-    for e in edges:
+    # A decision with two branches forward hands off one of them, its main branch only
+    # if the other cannot: the main branch keeps straight on where it can.
+    later = [e for e in edges if e in main and outs[e[0]] == 2]
+    for e in [*(e for e in edges if e not in main or outs[e[0]] != 2), *later]:
         u, v = slots[e[0]], slots[e[1]]
-        if (e in back or e[0] == e[1] or outs[u.id] != 1 or u.lane == v.lane or u.phase != v.phase
+        alone = outs[u.id] == 1 or (u.kind == "decision" and outs[u.id] == branches[u.id] == 2
+                                    and u.id not in way_out)
+        if (e in back or e in refused or e[0] == e[1] or not alone or u.lane == v.lane
+                or u.phase != v.phase
                 or "parallel" in (u.kind, v.kind)
                 or (v.kind == "decision" and branches[v.id] > 2)):
             continue
