@@ -104,7 +104,7 @@ def _step_size(kind: str, title: str, wrap_width: float) -> tuple[float, float, 
     if kind == "delay":  # the text is drawn centred left of the round end
         h = max(36.0, h + 14)
         return max(STEP_MIN_WIDTH, w + h * 0.5 + 14), h, lines
-    extra = 34.0 if kind == "predefined" else 20.0
+    extra = 30.0 if kind == "predefined" else 16.0
     return max(STEP_MIN_WIDTH, w + extra), max(36.0, h + 16), lines
 
 
