@@ -252,14 +252,16 @@ def place(bp: Blueprint, *, wrap_width: float = STEP_WRAP, deadline: Deadline | 
         if not blocked:
             break
         refused |= blocked
-        # Hand-offs the blocked ones kept out may take their place, once.
-        drops = (_hand_offs(slots, lanes, edges, back, main, refused) if attempt == 0
-                 else drops - blocked)
+        # Hand-offs the blocked ones kept out may take their place (in the first
+        # REOFFER_ROUNDS rounds; then the blocked ones are only dropped).
+        drops = (_hand_offs(slots, lanes, edges, back, main, refused)
+                 if attempt < REOFFER_ROUNDS else drops - blocked)
     return Grid(slots, lanes, [p for p in phase_rank if p], columns, rows, edges, back,
                 phase_columns, main, drops)
 
 
-HAND_OFF_ROUNDS = 3  # placements tried before giving up the hand-offs still blocked
+HAND_OFF_ROUNDS = 4  # placements tried before giving up the hand-offs still blocked
+REOFFER_ROUNDS = 2  # of them, rounds that offer hand-offs anew without the blocked ones
 
 
 def _hand_offs(slots: dict[str, Slot], lanes: Sequence[str], edges: Sequence[Edge],
