@@ -263,6 +263,20 @@ def test_parts() -> None:
             far = max(abs(top + 13 * i), abs(top + 13 * (i + 1)))
             assert text_width(line) / w + far / (h / 2) <= 1, (label, line)
         assert h <= 1.5 * w  # no taller than 1.5 times its width
+    for label in ("Orders with next-day delivery", "Order cancelled, refund issued", "Done"):
+        w, h, lines = step_size("terminator", label)
+        # Every line's corners lie inside the round ends (radius h/2, centres
+        # w/2 - h/2 from the middle): a point 6 pt beside and 2 pt beyond each is inside.
+        top, r = -13 * len(lines) / 2, h / 2
+        for i, line in enumerate(lines):
+            far = max(abs(top + 13 * i), abs(top + 13 * (i + 1)))
+            beyond = max(0.0, text_width(line) / 2 - (w / 2 - r))  # into a round end
+            assert (beyond + 6) ** 2 + (far + 2) ** 2 <= r ** 2, (label, line)
+    # The wide middle line of a four-line label needs less room than the outer lines:
+    # 'cancelled,' (59.1 pt) sits 6.5 pt from the centre, where the ends barely curve.
+    w, h, lines = step_size("terminator", "Order cancelled, refund issued")
+    assert lines == ("Order", "cancelled,", "refund", "issued") and h == 66
+    assert w < text_width("cancelled,") + 2 * (33 - (33 ** 2 - 28 ** 2) ** 0.5 + 6) + 4
     grid = place(sm.load(EXAMPLES[0]))
     assert grid.columns >= 1 and set(grid.slots) == {s.id for s in sm.load(EXAMPLES[0]).steps}
 

@@ -97,10 +97,12 @@ def _step_size(kind: str, title: str, wrap_width: float) -> tuple[float, float, 
         return _diamond(title, wrap_width)
     w = max(text_width(line) for line in lines)
     h = LINE_HEIGHT * len(lines)
-    if kind == "terminator":  # round ends: the text's corners inside them
-        h, half = max(36.0, h + 14), h / 2 + 2
-        inset = h / 2 - math.sqrt((h / 2) ** 2 - half ** 2) + ROUND_CLEAR
-        return max(STEP_MIN_WIDTH, w + 2 * inset + 4), h, lines
+    if kind == "terminator":  # round ends: every line's corners inside them
+        h = max(36.0, h + 14)
+        r = h / 2
+        need = max(width + 2 * (r - math.sqrt(r ** 2 - (far + 2) ** 2) + ROUND_CLEAR)
+                   for far, width in _line_reach(lines))
+        return max(STEP_MIN_WIDTH, need + 4), h, lines
     if kind == "delay":  # the text is drawn centred left of the round end
         h = max(36.0, h + 14)
         return max(STEP_MIN_WIDTH, w + h * 0.5 + 14), h, lines
@@ -147,11 +149,8 @@ def _diamond_size(lines: Sequence[str]) -> tuple[float, float]:
     """The least ``width + DIAMOND_TALL * height`` diamond holding ``lines`` (centred, a line
     pitch apart): heights tried in 4 pt steps from the least one, up to
     :data:`DIAMOND_ASPECT` times the width."""
-    widths = [text_width(line) for line in lines]
     half = LINE_HEIGHT * len(lines) / 2
-    # Each line's farthest edge from the centre, and its half width.
-    reach = [(max(abs(-half + LINE_HEIGHT * i), abs(-half + LINE_HEIGHT * (i + 1))), w / 2)
-             for i, w in enumerate(widths)]
+    reach = [(far, width / 2) for far, width in _line_reach(lines)]
     best = (math.inf, 0.0, 0.0)
     height = max(DECISION_MIN[1], 2 * half / DIAMOND_INSIDE + 12)
     for _ in range(40):
@@ -164,6 +163,18 @@ def _diamond_size(lines: Sequence[str]) -> tuple[float, float]:
         best = (cost, width, height)
         height += 4
     return best[1], best[2]
+
+
+def _line_reach(lines: Sequence[str]) -> list[tuple[float, float]]:
+    """Each line's farthest edge from the label's centre, and its width (the lines centred,
+    a line pitch apart).
+
+    >>> [(far, round(width, 1)) for far, width in _line_reach(["ab", "abc", "a"])]
+    [(19.5, 12.4), (6.5, 18.6), (19.5, 6.2)]
+    """
+    half = LINE_HEIGHT * len(lines) / 2
+    return [(max(abs(LINE_HEIGHT * i - half), abs(LINE_HEIGHT * (i + 1) - half)),
+             text_width(line)) for i, line in enumerate(lines)]
 
 
 def back_edges(order: Sequence[str], succ: dict[str, list[tuple[str, int]]],
