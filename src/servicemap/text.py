@@ -64,11 +64,11 @@ PHASE_TITLE_INSET = 8.0
 MAP_TITLE_INSET = 16.0
 
 # How much of a label is drawn.
-STEP_WRAP = 72.0
+STEP_WRAP = 64.0
 """Width in points at which step labels wrap (``compute_layout``'s default)."""
 DECISION_SHARE = 0.85
 """A decision's label wraps at this share of the step width (a diamond is narrow at its ends)."""
-LONG_WORD = 1.5
+LONG_WORD = 1.7
 """A step label's lines widen to keep a word up to this many times their width whole."""
 STEP_LINES = 6
 """Most lines of a step label drawn; a longer label is cut with an ellipsis."""

@@ -253,9 +253,30 @@ def test_checker_catches_a_route_through_a_node() -> None:
 def test_parts() -> None:
     assert assign_tracks([(0, 5), (1, 2), (3, 4), (6, 7)]) == ([0, 1, 1, 0], 2)
     assert border_dx("connector", 22, 22, 11, 1) == 0.0
-    w, h, lines = step_size("decision", "Is everything in order today?")
-    # The text's corners lie inside the diamond: |x|/(w/2) + |y|/(h/2) <= 1.
-    assert max(text_width(line) for line in lines) / w + 13 * len(lines) / h <= 1
+    for label in ("Is everything in order today?", "Customer picks a slot or complains?",
+                  "Order can ship as ordered and on time?", "ok?", "W" * 40):
+        w, h, lines = step_size("decision", label)
+        # Every line's corners lie inside the diamond: |x|/(w/2) + |y|/(h/2) <= 1,
+        # lines centred on the diamond's centre, 13 pt apart.
+        top = -13 * len(lines) / 2
+        for i, line in enumerate(lines):
+            far = max(abs(top + 13 * i), abs(top + 13 * (i + 1)))
+            assert text_width(line) / w + far / (h / 2) <= 1, (label, line)
+        assert h <= 1.5 * w  # no taller than 1.5 times its width
+    for label in ("Orders with next-day delivery", "Order cancelled, refund issued", "Done"):
+        w, h, lines = step_size("terminator", label)
+        # Every line's corners lie inside the round ends (radius h/2, centres
+        # w/2 - h/2 from the middle): a point 6 pt beside and 2 pt beyond each is inside.
+        top, r = -13 * len(lines) / 2, h / 2
+        for i, line in enumerate(lines):
+            far = max(abs(top + 13 * i), abs(top + 13 * (i + 1)))
+            beyond = max(0.0, text_width(line) / 2 - (w / 2 - r))  # into a round end
+            assert (beyond + 6) ** 2 + (far + 2) ** 2 <= r ** 2, (label, line)
+    # The wide middle line of a four-line label needs less room than the outer lines:
+    # 'cancelled,' (59.1 pt) sits 6.5 pt from the centre, where the ends barely curve.
+    w, h, lines = step_size("terminator", "Order cancelled, refund issued")
+    assert lines == ("Order", "cancelled,", "refund", "issued") and h == 66
+    assert w < text_width("cancelled,") + 2 * (33 - (33 ** 2 - 28 ** 2) ** 0.5 + 6) + 4
     grid = place(sm.load(EXAMPLES[0]))
     assert grid.columns >= 1 and set(grid.slots) == {s.id for s in sm.load(EXAMPLES[0]).steps}
 
@@ -330,6 +351,27 @@ def test_main_branch_takes_the_straight_exit() -> None:
         assert first[main] == (q.right, q.y)
         other = "above" if main == "below" else "below"
         assert first[other] == (q.x, q.top if other == "above" else q.bottom)
+
+
+def test_a_decision_hands_one_branch_straight_to_another_lane() -> None:
+    """Of a decision's two branches, the one into the lane above goes straight up from
+    its top corner (same column), and the main branch keeps on to the right."""
+    bp = sm.Blueprint.model_validate({
+        "name": "Hand-off",
+        "lanes": [{"id": "c", "layer": "customer"}, {"id": "s", "layer": "onstage"}],
+        "steps": [
+            {"id": "q", "kind": "decision", "lane": "s",
+             "next": [{"to": "on", "label": "yes"}, {"to": "up", "label": "no"}]},
+            {"id": "on", "kind": "terminator", "lane": "s"},
+            {"id": "up", "kind": "terminator", "lane": "c"},
+        ]})
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    q, up, on = lay.nodes["q"], lay.nodes["up"], lay.nodes["on"]
+    assert up.column == q.column < on.column
+    line = {e.target: e.points for e in lay.edges}
+    assert line["up"] == ((q.x, q.top), (up.x, up.bottom))  # one straight segment
+    assert line["on"][0] == (q.right, q.y)
 
 
 def long_text_map(label: str, branch: str, title: str) -> sm.Blueprint:

@@ -33,7 +33,7 @@ from .routing import Plan, plan_routes, route_points
 __all__ = ["compute_layout"]
 
 MARGIN = 14.0  # white space right of and below the map
-GAP = 30.0  # narrowest gap between columns that a line runs down
+GAP = 32.0  # narrowest gap between columns that a line runs down
 EMPTY_GAP = 20.0  # gap between columns that only straight lines cross (room for an arrowhead)
 TURN_CLEAR = 18.0  # from a track moved aside for a branch label to the next column
 PAD = 14.0  # from a gap's edge to its first track

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..model import LAYERS, LINES, Blueprint, Decision
-from ..text import LINE_HEIGHT, STEP_WRAP, step_label, text_width
+from ..text import DECISION_SHARE, LINE_HEIGHT, STEP_LINES, STEP_WRAP, step_label, text_width
 from .deadline import Deadline
 from .ordering import Cells, order_rows
 
@@ -94,24 +94,87 @@ def _step_size(kind: str, title: str, wrap_width: float) -> tuple[float, float, 
         d = max(22.0, text_width(lines[0]) + 10)
         return d, d, lines
     if kind == "decision":
-        w = max(text_width(line) for line in lines)
-        h = LINE_HEIGHT * len(lines)
-        # |x|/(W/2) + |y|/(H/2) <= 1 at the text's corners: the text takes at
-        # most 0.36 of the height inside a 4 pt margin, and its width what is
-        # left of 0.92 (0.56 or more), so a short label's diamond is flatter.
-        height = max(DECISION_MIN[1], h / 0.36 + 8)
-        return max(DECISION_MIN[0], w / (0.92 - h / (height - 8)) + 8), height, lines
+        return _diamond(title, wrap_width)
     w = max(text_width(line) for line in lines)
     h = LINE_HEIGHT * len(lines)
-    if kind == "terminator":  # round ends: the text's corners inside them
-        h, half = max(36.0, h + 14), h / 2 + 2
-        inset = h / 2 - math.sqrt((h / 2) ** 2 - half ** 2) + ROUND_CLEAR
-        return max(STEP_MIN_WIDTH, w + 2 * inset + 4), h, lines
+    if kind == "terminator":  # round ends: every line's corners inside them
+        h = max(36.0, h + 14)
+        r = h / 2
+        need = max(width + 2 * (r - math.sqrt(r ** 2 - (far + 2) ** 2) + ROUND_CLEAR)
+                   for far, width in _line_reach(lines))
+        return max(STEP_MIN_WIDTH, need + 4), h, lines
     if kind == "delay":  # the text is drawn centred left of the round end
         h = max(36.0, h + 14)
         return max(STEP_MIN_WIDTH, w + h * 0.5 + 14), h, lines
-    extra = 34.0 if kind == "predefined" else 20.0
+    extra = 30.0 if kind == "predefined" else 16.0
     return max(STEP_MIN_WIDTH, w + extra), max(36.0, h + 16), lines
+
+
+DIAMOND_INSIDE = 0.92
+"""Share of a diamond (inside a 4 pt margin) its text's corners may reach: |x|/(W/2) + |y|/(H/2)."""
+DIAMOND_TALL = 0.5
+"""Width a point of a diamond's height is worth: it grows taller while that saves more width."""
+DIAMOND_ASPECT = 1.5
+"""Most height of a diamond per point of its width."""
+
+
+def _diamond(title: str, wrap_width: float) -> tuple[float, float, tuple[str, ...]]:
+    """Width, height and lines of a decision: the narrowest diamond for its label, height aside.
+
+    The label is wrapped at its default width, then narrower (never cutting a
+    word the default keeps whole, nor cutting the label where the default
+    does not); every line's corners must lie inside the diamond, so the
+    short lines at its top and bottom take less room than a box around all
+    lines would. Of all wrappings and heights the one with the least
+    ``width + DIAMOND_TALL * height`` is taken: a diamond grows taller
+    rather than wider while a point of height saves that much width.
+    """
+    fitted = step_label("decision", title, wrap_width)
+    first = fitted.lines
+    words = max((text_width(w) for w in title[:STEP_LINES * 40].split()), default=0.0)
+    best = (math.inf, 0.0, 0.0, first)
+    while True:
+        w, h = _diamond_size(fitted.lines)
+        best = min(best, (w + DIAMOND_TALL * h, w, h, fitted.lines), key=lambda b: b[0])
+        room = max(text_width(line) for line in fitted.lines) - 1
+        if room < words or len(fitted.lines) >= STEP_LINES:
+            break
+        fitted = step_label("decision", title, room / DECISION_SHARE)
+        if fitted.cut or max(text_width(line) for line in fitted.lines) > room:
+            break
+    return best[1], best[2], best[3]
+
+
+def _diamond_size(lines: Sequence[str]) -> tuple[float, float]:
+    """The least ``width + DIAMOND_TALL * height`` diamond holding ``lines`` (centred, a line
+    pitch apart): heights tried in 4 pt steps from the least one, up to
+    :data:`DIAMOND_ASPECT` times the width."""
+    half = LINE_HEIGHT * len(lines) / 2
+    reach = [(far, width / 2) for far, width in _line_reach(lines)]
+    best = (math.inf, 0.0, 0.0)
+    height = max(DECISION_MIN[1], 2 * half / DIAMOND_INSIDE + 12)
+    for _ in range(40):
+        b = (height - 8) / 2
+        a = max(x / (DIAMOND_INSIDE - y / b) for y, x in reach)
+        width = max(DECISION_MIN[0], 2 * a + 8)
+        cost = width + DIAMOND_TALL * height
+        if cost > best[0] or (height > DIAMOND_ASPECT * width and best[0] < math.inf):
+            break
+        best = (cost, width, height)
+        height += 4
+    return best[1], best[2]
+
+
+def _line_reach(lines: Sequence[str]) -> list[tuple[float, float]]:
+    """Each line's farthest edge from the label's centre, and its width (the lines centred,
+    a line pitch apart).
+
+    >>> [(far, round(width, 1)) for far, width in _line_reach(["ab", "abc", "a"])]
+    [(19.5, 12.4), (6.5, 18.6), (19.5, 6.2)]
+    """
+    half = LINE_HEIGHT * len(lines) / 2
+    return [(max(abs(LINE_HEIGHT * i - half), abs(LINE_HEIGHT * (i + 1) - half)),
+             text_width(line)) for i, line in enumerate(lines)]
 
 
 def back_edges(order: Sequence[str], succ: dict[str, list[tuple[str, int]]],
@@ -186,7 +249,9 @@ def place(bp: Blueprint, *, wrap_width: float = STEP_WRAP, deadline: Deadline | 
     phase_rank = {p: i for i, p in enumerate(phase_ids or [""])}
     edges, succ = _flow_edges(bp, slots)
     back = _rework_edges(slots, edges, succ, phase_rank)
-    drops = _hand_offs(slots, lanes, edges, back)
+    main = main_branches(bp, edges)
+    refused: set[Edge] = set()
+    drops = _hand_offs(slots, lanes, edges, back, main, refused)
     for attempt in range(HAND_OFF_ROUNDS + 1):
         if attempt == HAND_OFF_ROUNDS:
             drops = set()
@@ -197,23 +262,31 @@ def place(bp: Blueprint, *, wrap_width: float = STEP_WRAP, deadline: Deadline | 
         blocked = _blocked_hand_offs(slots, lanes, drops, edges, back)
         if not blocked:
             break
-        drops -= blocked
+        refused |= blocked
+        # Hand-offs the blocked ones kept out may take their place (in the first
+        # REOFFER_ROUNDS rounds; then the blocked ones are only dropped).
+        drops = (_hand_offs(slots, lanes, edges, back, main, refused)
+                 if attempt < REOFFER_ROUNDS else drops - blocked)
     return Grid(slots, lanes, [p for p in phase_rank if p], columns, rows, edges, back,
-                phase_columns, main_branches(bp, edges), drops)
+                phase_columns, main, drops)
 
 
-HAND_OFF_ROUNDS = 3  # placements tried before giving up the hand-offs still blocked
+HAND_OFF_ROUNDS = 4  # placements tried before giving up the hand-offs still blocked
+REOFFER_ROUNDS = 2  # of them, rounds that offer hand-offs anew without the blocked ones
 
 
 def _hand_offs(slots: dict[str, Slot], lanes: Sequence[str], edges: Sequence[Edge],
-               back: set[Edge]) -> set[Edge]:
+               back: set[Edge], main: set[Edge], refused: set[Edge]) -> set[Edge]:
     """Flows that may go straight down or up into the next step, in the source's column.
 
     A flow from a step whose only forward flow it is to a step in another
     lane of the same phase hands off vertically (the target sits in the
     source's column; other flows into the target come from the left, and a
     target they push further right gives the hand-off up); one hand-off
-    goes into a step at most. Hand-offs chain
+    goes into a step at most. A decision with two branches, both forward,
+    hands off one of them by its top or bottom corner, the other branch
+    first (the main branch keeps straight on where it can). Flows in
+    ``refused`` (their hand-off was blocked) do not hand off. Hand-offs chain
     down a column only while they keep going the same way (all down or all
     up), so each passes lanes the others do not touch; and a step does not
     hand off into the lane a flow into it comes along (that line would run
@@ -233,9 +306,15 @@ def _hand_offs(slots: dict[str, Slot], lanes: Sequence[str], edges: Sequence[Edg
     drops: set[Edge] = set()
     way_out: dict[str, int] = {}  # a hand-off's source: down (1) or up (-1)
     way_in: dict[str, int] = {}  # a hand-off's target: the same
-    for e in edges:
+    # A decision with two branches forward hands off one of them, its main branch only
+    # if the other cannot: the main branch keeps straight on where it can.
+    later = [e for e in edges if e in main and outs[e[0]] == 2]
+    for e in [*(e for e in edges if e not in main or outs[e[0]] != 2), *later]:
         u, v = slots[e[0]], slots[e[1]]
-        if (e in back or e[0] == e[1] or outs[u.id] != 1 or u.lane == v.lane or u.phase != v.phase
+        alone = outs[u.id] == 1 or (u.kind == "decision" and outs[u.id] == branches[u.id] == 2
+                                    and u.id not in way_out)
+        if (e in back or e in refused or e[0] == e[1] or not alone or u.lane == v.lane
+                or u.phase != v.phase
                 or "parallel" in (u.kind, v.kind)
                 or (v.kind == "decision" and branches[v.id] > 2)):
             continue
