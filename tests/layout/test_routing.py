@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import servicemap as sm
-from servicemap.layout import Layout, compute, compute_layout, routing
+from servicemap.layout import Layout, compute_layout, routing
 from tests.helpers.layout_checks import assert_layout_properties, runs_along
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -86,11 +86,6 @@ def test_a_line_turning_before_a_step_in_its_row_ends_clear_of_it() -> None:
     w = lay.nodes["w"]
     assert y0 == y1 == w.y and x0 < x1  # out along the row, towards w
     assert w.left - x1 >= routing.BESIDE
-
-
-def test_the_gap_constants_match_the_layout_of_the_gaps() -> None:
-    assert routing.GAP_PAD == compute.PAD
-    assert routing.GAP_HALF == compute.GAP / 2
 
 
 @pytest.mark.parametrize("seed", range(5))

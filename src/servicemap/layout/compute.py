@@ -28,15 +28,14 @@ from .geometry import Band, Column, EdgeRoute, LayerLine, Layout, NodeBox, Point
 from .grid import NO_LANE, NO_PHASE, Grid, layer_lines, place
 from .labels import Box, Obstacles, label_size, place_label
 from .messages import message_edges
-from .routing import Plan, plan_routes, route_points
+from .routing import GAP, Plan, plan_routes, route_points
+from .routing import GAP_PAD as PAD
 
 __all__ = ["compute_layout"]
 
 MARGIN = 14.0  # white space right of and below the map
-GAP = 32.0  # narrowest gap between columns that a line runs down
 EMPTY_GAP = 20.0  # gap between columns that only straight lines cross (room for an arrowhead)
 TURN_CLEAR = 18.0  # from a track moved aside for a branch label to the next column
-PAD = 14.0  # from a gap's edge to its first track
 TRACK = 10.0  # distance between parallel lines (more than 8: they read as two)
 SEPARATOR_CLEAR = 12.0  # least distance from a line in a gap to the phase separator there
 CORRIDOR = 28.0  # lowest corridor between rows that a line runs along

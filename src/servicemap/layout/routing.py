@@ -14,14 +14,15 @@ from .deadline import Deadline
 from .geometry import NodeBox, Point
 from .grid import PARALLEL_BAR, Edge, Grid, Slot
 
-__all__ = ["LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx", "clean", "drop_faces",
-           "order_tracks", "plan_routes", "port_span", "route_points"]
+__all__ = ["GAP", "GAP_PAD", "LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx", "clean",
+           "drop_faces", "order_tracks", "plan_routes", "port_span", "route_points"]
 
 PORT = 8.0  # preferred distance between ports on one side of a node
 LOOP = 8.0  # how far a self-loop reaches out of its node
 CLEAR = 14.0  # least clear stretch between two runs sharing a track
-GAP_PAD = 14.0  # from a gap's edge to its first track (compute.PAD, which lays gaps out)
-GAP_HALF = 15.0  # half the narrowest gap, where its one track runs (compute.GAP / 2)
+GAP = 32.0  # narrowest gap between columns that a line runs down (compute lays gaps out)
+GAP_PAD = 14.0  # from a gap's edge to its first track
+GAP_HALF = GAP / 2  # where the one track of the narrowest gap runs
 BESIDE = 16.0  # a line ending closer than this to a step in its line reads as going into it
 
 YKey = tuple[int, int, float]
