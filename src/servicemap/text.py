@@ -30,6 +30,7 @@ __all__ = [
     "HEADER_LINE",
     "LANE_TITLE_INSET",
     "LINE_HEIGHT",
+    "LINE_NAME_SIZE",
     "LONG_WORD",
     "MAP_TITLE_INSET",
     "PHASE_TITLE_INSET",
@@ -56,6 +57,7 @@ FONT_SIZE = 10.0  # points: step labels, branch labels, headers
 TITLE_SIZE = 14.0  # points: the map's title
 LINE_HEIGHT = 13.0  # line pitch of step and branch labels
 HEADER_LINE = 14.0  # line pitch of header and title text as drawn
+LINE_NAME_SIZE = 8.0  # points: a blueprint line's name in the lane header column
 
 # How much narrower than its cell a header's text is wrapped: the layout
 # reserves room for the lines the drawer will draw at this width.

@@ -13,6 +13,7 @@ from ..model import Blueprint, Step
 from ..text import (
     HEADER_LINE,
     LANE_TITLE_INSET,
+    LINE_NAME_SIZE,
     MAP_TITLE_INSET,
     PHASE_TITLE_INSET,
     STEP_LINES,
@@ -299,8 +300,10 @@ def _draw_layer_lines(dot: DotWriter, layout: Layout, colors: Colors) -> None:
                  {"color": colors.layer_line, "penwidth": 1.2,
                   "style": "dashed" if line.dashed else "solid"})
         if hw > 0:
-            # 8 pt, or smaller (down to 6 pt) where the name would overrun the header.
-            size = max(6.0, min(8.0, 8.0 * (hw - 10) / max(1.0, text_width(line.name, 8.0))))
+            # The layout widens the header for the name at LINE_NAME_SIZE; a
+            # Layout built by hand may not: smaller then, down to 6 pt.
+            size = max(6.0, min(LINE_NAME_SIZE, LINE_NAME_SIZE * (hw - 10)
+                                / max(1.0, text_width(line.name, LINE_NAME_SIZE))))
             label = cell_table(
                 f'<FONT POINT-SIZE="{size:.1f}"><I>{html_text(line.name)}</I></FONT>', hw - 6,
                 11, border=0, color=colors.layer_line, fill=None, align="LEFT")

@@ -12,6 +12,7 @@ from ..model import Blueprint, Branch, Decision, Lane
 from ..text import (
     HEADER_LINE,
     LANE_TITLE_INSET,
+    LINE_NAME_SIZE,
     MAP_TITLE_INSET,
     PHASE_TITLE_INSET,
     STEP_WRAP,
@@ -44,7 +45,8 @@ CORRIDOR_PAD = 14.0  # from a corridor's edge (a lane border, a blueprint line) 
 MIN_ROW = 36.0
 EMPTY_COLUMN = 40.0
 HEADER_MIN = 28.0
-LANE_HEADER_MIN = 96.0  # "line of internal interaction" fits at 6 pt
+LANE_HEADER_MIN = 96.0
+LINE_NAME_ROOM = 11.0  # header column width beyond a blueprint line's name
 LANE_HEADER_MAX = 112.0
 LANE_HEADER_WIDEST = 150.0  # widened up to this for a long word in a lane title
 LANE_HEADER_PAD = 26.0  # lane header column width beyond its longest title line
@@ -129,7 +131,9 @@ def _layout(bp: Blueprint, wrap_width: float, deadline: Deadline) -> Layout:
                    for lid in grid.lanes if lid}
     phase_titles = {p: (clip(phase_info[p].title) if p in phase_info else NO_PHASE_TITLE)
                     for p in grid.phases}
-    across = _across(grid, plan, branches, phase_titles, _header_width(lane_titles))
+    layers = [lane_info[lid].layer if lid in lane_info else None for lid in grid.lanes]
+    line_names = [name for _, name, _ in layer_lines(layers)]
+    across = _across(grid, plan, branches, phase_titles, _header_width(lane_titles, line_names))
     columns = _columns(grid, across, phase_titles)
     head_h = _header_height(columns)
     title_h = _title_height(bp.name, across.width)
@@ -156,16 +160,22 @@ def _branches(bp: Blueprint) -> dict[tuple[str, int], Branch]:
     return branches
 
 
-def _header_width(lane_titles: Mapping[str, str]) -> float:
-    """Width of the lane header column: the longest title line, within bounds; 0 without lanes."""
+def _header_width(lane_titles: Mapping[str, str], line_names: Sequence[str] = ()) -> float:
+    """Width of the lane header column: the longest title line, within bounds; 0 without lanes.
+
+    Wide enough, too, for each blueprint line's name at :data:`LINE_NAME_SIZE`
+    (a smaller name would be the smallest text of the map, and what limits
+    how far a page may scale it down before it reads no more in print).
+    """
     if not lane_titles:
         return 0.0
+    names = max((text_width(n, LINE_NAME_SIZE) + LINE_NAME_ROOM for n in line_names), default=0.0)
     longest = max(max(text_width(t) for t in wrap(title, LANE_HEADER_MAX - LANE_HEADER_PAD))
                   for title in lane_titles.values())
     # The drawer wraps titles at the width less LANE_TITLE_INSET: a word keeps whole.
     word = max(text_width(w) for title in lane_titles.values() for w in [*title.split(), ""])
     return max(LANE_HEADER_MIN, min(LANE_HEADER_MAX, longest + LANE_HEADER_PAD),
-               min(LANE_HEADER_WIDEST, word + LANE_TITLE_INSET + 1))
+               min(LANE_HEADER_WIDEST, word + LANE_TITLE_INSET + 1), names)
 
 
 @dataclass

@@ -14,8 +14,9 @@ from .deadline import Deadline
 from .geometry import NodeBox, Point
 from .grid import PARALLEL_BAR, Edge, Grid, Slot
 
-__all__ = ["GAP", "GAP_PAD", "LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx", "clean",
-           "drop_faces", "order_tracks", "plan_routes", "port_span", "route_points"]
+__all__ = ["GAP", "GAP_PAD", "LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx",
+           "border_dy", "clean", "drop_faces", "order_tracks", "plan_routes", "port_span",
+           "route_points"]
 
 PORT = 8.0  # preferred distance between ports on one side of a node
 LOOP = 8.0  # how far a self-loop reaches out of its node
@@ -119,6 +120,39 @@ def border_dx(kind: str, width: float, height: float, dy: float, side: int) -> f
             return half_w
         return half_w - r + math.sqrt(max(0.0, r * r - dy * dy))
     return half_w
+
+
+def border_dy(kind: str, width: float, height: float, dx: float) -> float:
+    """Vertical distance from a symbol's centre to its top (or bottom) outline at ``dx``.
+
+    Lines entering a top or bottom away from the centre end on the drawn
+    outline: the slope of a diamond, the round ends of a terminator or a
+    delay's round right end, a circle.
+
+    >>> border_dy("task", 80, 40, 30), border_dy("decision", 100, 50, 25)
+    (20.0, 12.5)
+    >>> round(border_dy("terminator", 60, 36, 20), 2), border_dy("terminator", 60, 36, 0)
+    (16.12, 18.0)
+    """
+    half_w, half_h = width / 2, height / 2
+    dx = min(abs(dx), half_w)
+    if kind == "decision":
+        return half_h * (1 - dx / half_w) if half_w else half_h
+    if kind == "connector":
+        r = min(half_w, half_h)
+        return math.sqrt(max(0.0, r * r - min(dx, r) ** 2))
+    if kind == "terminator" or (kind == "delay" and dx > 0):
+        beyond = dx - (half_w - half_h)  # into the round end
+        if beyond <= 0 or width <= height:
+            return half_h
+        return math.sqrt(max(0.0, half_h * half_h - beyond * beyond))
+    return half_h
+
+
+def _end_on(target: NodeBox, dx: float, enter: int) -> Point:
+    """Where a line entering ``target``'s top (``enter < 0``) or bottom at ``dx`` ends."""
+    dy = border_dy(target.kind, target.width, target.height, dx)
+    return (target.x + dx, target.y - dy if enter < 0 else target.y + dy)
 
 
 def _offsets(count: int, span: float) -> list[float]:
@@ -867,7 +901,8 @@ def _top_ports(grid: Grid, draft: _Draft) -> None:
         # in the column, so they are spread together.
         spot: tuple[Hashable, int] = (corridor, v.column)
         by_spot.setdefault(spot, []).append((key, i))
-        room = v.width - (v.height if v.kind in ("terminator", "delay") else 0.0) - 2 * PORT
+        # Lines may end on a round end (they meet the outline, _end_on), not its last PORT.
+        room = v.width - (v.height / 2 if v.kind in ("terminator", "delay") else 0.0) - 2 * PORT
         flat[spot] = min(flat.get(spot, room), room)
     faces = drop_faces(grid)
     for spot, items in by_spot.items():
@@ -1267,8 +1302,8 @@ def route_points(route: Route, source: NodeBox, target: NodeBox,
         return [(source.x, source.bottom if down else source.top),
                 (target.x, target.top if down else target.bottom)]
     if route.kind == "elbow":
-        ex = target.x + route.in_dy
-        return clean([start, (ex, ya), (ex, target.top if route.enter < 0 else target.bottom)])
+        end = _end_on(target, route.in_dy, route.enter)
+        return clean([start, (end[0], ya), end])
     if route.enter:
         return _into_side(route, source, target, start, gap_x, corridor_y)
     yb = target.y + route.in_dy
@@ -1294,8 +1329,8 @@ def _into_side(route: Route, source: NodeBox, target: NodeBox, start: Point,
     """The points of a corridor route that enters its target's top or bottom."""
     assert route.corridor is not None
     cy = corridor_y(route.corridor, route.ctrack)
-    ex = target.x + route.in_dy
-    end = (ex, target.top if route.enter < 0 else target.bottom)
+    end = _end_on(target, route.in_dy, route.enter)
+    ex = end[0]
     if route.exit:
         corner = (source.x, source.top if route.exit < 0 else source.bottom)
         return clean([corner, (source.x, cy), (ex, cy), end])
