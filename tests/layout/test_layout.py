@@ -307,29 +307,55 @@ def test_decision_branches_leave_by_its_corners() -> None:
 
 def test_main_branch_takes_the_straight_exit() -> None:
     """The most probable branch (or the first listed, without probabilities) leaves on
-    the side facing the flow, even into another lane; the others take the corners."""
-    for probabilities, main in (((None, None), "below"), ((0.3, 0.7), "above")):
-        branches: list[dict[str, object]] = [{"to": "below", "label": "b"},
-                                             {"to": "above", "label": "a"}]
+    the side facing the flow, even into another lane; the others take the corners.
+    (A branch into the next column can save a bend by a corner: next test.)"""
+    for probabilities, main in (((None, None), "t"), ((0.3, 0.7), "m")):
+        branches: list[dict[str, object]] = [{"to": "t", "label": "b"},
+                                             {"to": "m", "label": "a"}]
         for branch, p in zip(branches, probabilities, strict=True):
             if p is not None:
                 branch["probability"] = p
         bp = sm.Blueprint.model_validate({
             "name": "Main",
-            "lanes": [{"id": "c", "layer": "customer"}, {"id": "s", "layer": "onstage"},
-                      {"id": "b", "layer": "backstage"}],
+            "lanes": [{"id": "s", "layer": "onstage"}, {"id": "b", "layer": "backstage"}],
             "steps": [
                 {"id": "q", "kind": "decision", "lane": "s", "next": branches},
-                {"id": "below", "kind": "terminator", "lane": "b"},
-                {"id": "above", "kind": "terminator", "lane": "c"},
+                {"id": "m", "kind": "task", "lane": "b", "next": "t"},
+                {"id": "t", "kind": "terminator", "lane": "b"},
             ]})
         lay = compute_layout(bp)
         assert_layout_properties(bp, lay)
         q = lay.nodes["q"]
-        first = {e.target: e.points[0] for e in lay.edges}
+        first = {e.target: e.points[0] for e in lay.edges if e.source == "q"}
         assert first[main] == (q.right, q.y)
-        other = "above" if main == "below" else "below"
-        assert first[other] == (q.x, q.top if other == "above" else q.bottom)
+        other = "m" if main == "t" else "t"
+        assert first[other] == (q.x, q.bottom)
+
+
+def test_a_branch_into_the_next_column_takes_one_bend() -> None:
+    """A branch to a step in the next column of another lane takes one bend: along
+    the decision's row and into the step's flat top or bottom, or, where that is
+    taken, out of the diamond's corner facing the step, straight up or down to
+    its row and into its side (leaving on the right took two: down the gap, in)."""
+    bp = sm.loads("""
+name: Corners
+lanes: [{id: c}, {id: s}, {id: b}]
+steps:
+  - {id: q, kind: decision, lane: s, next: [{to: below}, {to: above}]}
+  - {id: below, kind: terminator, lane: b}
+  - {id: above, kind: terminator, lane: c}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    q, below, above = lay.nodes["q"], lay.nodes["below"], lay.nodes["above"]
+    lines = {e.target: list(e.points) for e in lay.edges}
+    # The main branch (below, the first listed) leaves straight and turns
+    # into its target's top; the other one leaves by the top corner, straight
+    # up, and into the left of its target's rounded end (its leftmost point,
+    # at its centre).
+    x = lines["below"][1][0]
+    assert lines["below"] == [(q.right, q.y), (x, q.y), (x, below.top)]
+    assert lines["above"] == [(q.x, q.top), (q.x, above.y), (above.left, above.y)]
 
 
 def long_text_map(label: str, branch: str, title: str) -> sm.Blueprint:
