@@ -897,7 +897,12 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
             continue
         if corridor[0] != v.lane or (*corridor, v.column) in corner_at:
             continue
-        beside = slots[e[0]].column >= v.column  # from the right: turns in right of a hand-off
+        # From the right: turns in right of a hand-off, where the flat side
+        # leaves a port's room on that half (on a small step the lines would
+        # run a point or two beside the hand-off and read as one with it).
+        beside = (slots[e[0]].column >= v.column
+                  and v.width - (v.height if v.kind in ("terminator", "delay") else 0.0)
+                  >= 4 * PORT)
         if corridor[1] == v.row and ((v.id, -1) not in faces or beside):
             enters[i] = -1
         elif corridor[1] == v.row + 1 and ((v.id, 1) not in faces or beside):
