@@ -328,29 +328,65 @@ def test_decision_branches_leave_by_its_corners() -> None:
 
 def test_main_branch_takes_the_straight_exit() -> None:
     """The most probable branch (or the first listed, without probabilities) leaves on
-    the side facing the flow, even into another lane; the others take the corners."""
-    for probabilities, main in (((None, None), "below"), ((0.3, 0.7), "above")):
-        branches: list[dict[str, object]] = [{"to": "below", "label": "b"},
-                                             {"to": "above", "label": "a"}]
+    the side facing the flow, even into another lane; the other is handed off straight
+    down from its corner. (A main branch is handed off only where the other cannot be:
+    its target comes after the main one's. A branch into the next column can save a
+    bend by a corner: next test.)"""
+    for probabilities, main in (((None, None), "t"), ((0.3, 0.7), "m")):
+        branches: list[dict[str, object]] = [{"to": "t", "label": "b"},
+                                             {"to": "m", "label": "a"}]
         for branch, p in zip(branches, probabilities, strict=True):
             if p is not None:
                 branch["probability"] = p
         bp = sm.Blueprint.model_validate({
             "name": "Main",
-            "lanes": [{"id": "c", "layer": "customer"}, {"id": "s", "layer": "onstage"},
-                      {"id": "b", "layer": "backstage"}],
+            "lanes": [{"id": "s", "layer": "onstage"}, {"id": "b", "layer": "backstage"}],
             "steps": [
                 {"id": "q", "kind": "decision", "lane": "s", "next": branches},
-                {"id": "below", "kind": "terminator", "lane": "b"},
-                {"id": "above", "kind": "terminator", "lane": "c"},
+                {"id": "m", "kind": "task", "lane": "b", "next": "e"},
+                {"id": "t", "kind": "terminator", "lane": "b"},
+                {"id": "e", "kind": "terminator", "lane": "b"},
             ]})
         lay = compute_layout(bp)
         assert_layout_properties(bp, lay)
         q = lay.nodes["q"]
-        first = {e.target: e.points[0] for e in lay.edges}
+        first = {e.target: e.points[0] for e in lay.edges if e.source == "q"}
         assert first[main] == (q.right, q.y)
-        other = "above" if main == "below" else "below"
-        assert first[other] == (q.x, q.top if other == "above" else q.bottom)
+        other = "m" if main == "t" else "t"
+        assert first[other] == (q.x, q.bottom)
+
+
+def test_a_branch_into_another_lane_takes_at_most_one_bend() -> None:
+    """A branch to a step in another lane is handed off straight up or down its
+    column where the cell is free; otherwise it takes one bend: along the
+    decision's row into the step's top or bottom, or out of the diamond's
+    corner facing the step and into its side (leaving on the right took two:
+    down the gap, in)."""
+    corners = """
+name: Corners
+lanes: [{id: c}, {id: s}, {id: b}]
+steps:
+  - {id: q, kind: decision, lane: s, next: [{to: below}, {to: above}]}
+  - {id: below, kind: terminator, lane: b}
+  - {id: above, kind: terminator, lane: c}
+"""
+    lay = compute_layout(sm.loads(corners))
+    assert_layout_properties(sm.loads(corners), lay)
+    q, below, above = lay.nodes["q"], lay.nodes["below"], lay.nodes["above"]
+    lines = {e.target: list(e.points) for e in lay.edges}
+    # The other branch (above) is handed off straight up; the main one (below,
+    # the first listed) leaves straight and turns into its target's top.
+    assert lines["above"] == [(q.x, q.top), (q.x, above.bottom)]
+    x = lines["below"][1][0]
+    assert lines["below"] == [(q.right, q.y), (x, q.y), (x, below.top)]
+    # A start above the decision takes the cell above it: each branch still
+    # takes one bend at most.
+    started = corners.replace(
+        "steps:\n", "steps:\n  - {id: st, kind: terminator, lane: c, next: q}\n")
+    lay = compute_layout(sm.loads(started))
+    assert_layout_properties(sm.loads(started), lay)
+    for e in lay.edges:
+        assert len(e.points) <= 3, (e.source, e.target, e.points)
 
 
 def test_a_decision_hands_one_branch_straight_to_another_lane() -> None:

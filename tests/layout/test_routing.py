@@ -10,7 +10,7 @@ import pytest
 
 import servicemap as sm
 from servicemap.layout import Layout, compute_layout, routing
-from tests.helpers.layout_checks import assert_layout_properties, runs_along
+from tests.helpers.layout_checks import assert_layout_properties, false_junctions, runs_along
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from mapgen import generate_map
@@ -126,3 +126,38 @@ def test_a_corner_exit_keeps_off_an_elbow_down_the_same_column() -> None:
     lay = compute_layout(bp)
     assert runs_along(lay) == []
     assert_layout_properties(bp, lay)
+
+
+SMALL_TOP = """
+name: generated
+lanes: [{id: l0}, {id: l1}]
+phases: [{id: p0}]
+steps:
+  - {id: s0, kind: terminator}
+  - {id: s1, kind: terminator}
+  - {id: s2, kind: terminator}
+  - {id: s3, kind: terminator, lane: l0, next: s9}
+  - {id: s4, kind: terminator}
+  - {id: s5, kind: terminator}
+  - {id: s6, kind: terminator}
+  - {id: s7, kind: terminator, lane: l0, phase: p0, next: s0}
+  - {id: s8, kind: terminator}
+  - {id: s9, kind: terminator, phase: p0, next: s7}
+  - {id: s10, kind: terminator, lane: l0, next: s9}
+"""
+
+
+def test_no_line_turns_into_a_small_top_beside_a_hand_off() -> None:
+    # Found by hypothesis: s9 (a terminator with a one-letter label, 8 pt of
+    # flat top) hands off straight up to s7 from the centre of its top; s3
+    # and s10, coming from the right along the corridor above, turned into
+    # that top 2 and 4 pt right of the hand-off, reading as one line with it.
+    # With less than a port's room right of the hand-off they enter s9's side.
+    bp = sm.loads(SMALL_TOP)
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    assert false_junctions(lay) == []
+    s9 = lay.nodes["s9"]
+    for e in lay.edges:
+        if e.target == "s9":
+            assert e.points[-1][1] != s9.top

@@ -43,7 +43,11 @@ class Route:
     between rows, back down or up in the gap left of the target, in) or
     ``"vertex"`` (a decision's branch leaving by its top or bottom corner,
     ``exit`` -1 or +1: straight up or down into the corridor beside the
-    decision, along it to the gap left of the target, in).
+    decision, along it to the gap left of the target, in),
+    ``"elbow"`` (along the source's row and straight into the target's top or
+    bottom) or ``"leave"`` (a decision's branch to the next column leaving by
+    its top or bottom corner straight up or down to the target's row and
+    along it into the target's side: one bend).
     Tracks number the parallel lines in a gap or corridor; -1 means none needed.
     ``enter`` is 0 for a line entering its target's left side, -1 (+1) for one
     that runs along the corridor just above (below) the target's row and
@@ -351,7 +355,8 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
     """Each edge's kind: a self-loop, direct along a free row, or around through a corridor.
 
     The stretches of rows that lines run along (:func:`_stretches`) are
-    reserved: direct lines first, then early ones, then elbows, each taken
+    reserved: direct lines first, then early ones, then elbows and decisions'
+    branches leaving by a corner (:func:`_may_leave`), each taken
     only where its stretches are free, so no two lines share one; a line
     that finds its stretch taken goes around.
     """
@@ -359,8 +364,10 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
     faces = drop_faces(grid)
     kinds: list[Kind] = []
     along = _Along()
-    later: list[int] = []  # early lines and elbow candidates, in that order
+    later: list[int] = []  # early lines, elbow and leaving candidates, in that order
     maybe_elbow: set[int] = set()
+    maybe_leave: set[int] = set()
+    outermost = _outermost(grid, rows)
     for i, e in enumerate(grid.edges):
         u, v = slots[e[0]], slots[e[1]]
         rework = e in grid.back or v.column <= u.column
@@ -371,15 +378,17 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
         elif not rework and (v.column == u.column + 1
                              or rows.free(u, u.column + 1, v.column - 1)):
             kinds.append(_forward_kind(rows, u, v))
+            if i in outermost and _may_leave(rows, faces, e, u, v):
+                maybe_leave.add(i)
             if (rows.key(u) != rows.key(v) and v.kind in FLAT_SIDES
                     and (v.id, -1 if rows.key(u) < rows.key(v) else 1) not in faces
                     and rows.free(u, u.column + 1, v.column)
                     and rows.clear_between(v.column, rows.key(u), rows.key(v))):
                 maybe_elbow.add(i)
-            elif kinds[-1][0] == "direct":
+            elif kinds[-1][0] == "direct" and i not in maybe_leave:
                 for row, lo, hi in _stretches("direct", u, v):
                     along.take(row, lo, hi)
-            if i in maybe_elbow or kinds[-1][0] == "early":
+            if i in maybe_elbow or i in maybe_leave or kinds[-1][0] == "early":
                 later.append(i)
         else:
             if (u.lane, u.row) == (v.lane, v.row) or rows.key(u) < rows.key(v):
@@ -387,23 +396,96 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
             else:
                 k = v.row + 1  # coming from below: the corridor below the target
             kinds.append(("around", (v.lane, k), rework))
-    elbows: dict[int, list[tuple[tuple[int, int], tuple[int, int], str, bool]]] = {}
-    later.sort(key=lambda i: (i in maybe_elbow, i))
+    _settle_later(grid, rows, kinds, along, later, maybe_elbow, maybe_leave)
+    _rework_sides(grid, rows, kinds)
+    return kinds
+
+
+def _outermost(grid: Grid, rows: _Rows) -> set[int]:
+    """The decisions' branches to a step in another row that no other branch of their
+    decision passes on its way down (up) the columns up to their target's, nor
+    competes with for the corner facing their target.
+
+    Only such a line may leave its source's bottom (top): a line to a step
+    further out in a column up to its target's would run down (up) across its
+    run along its target's row, and rework through a corridor back past the
+    source across its run down (up) the source's column.
+    """
+    by_side: dict[tuple[str, int], list[tuple[tuple[int, int], int, int]]] = {}
+    back: set[str] = set()  # sources of rework
+    for i, e in enumerate(grid.edges):
+        u, v = grid.slots[e[0]], grid.slots[e[1]]
+        a, b = rows.key(u), rows.key(v)
+        if e[0] != e[1] and (v.column <= u.column or e in grid.back):
+            back.add(e[0])
+        if e[2] >= 0 and a != b and u.kind == "decision":
+            side = 1 if b > a else -1
+            by_side.setdefault((e[0], side), []).append(((b[0] * side, b[1] * side),
+                                                         v.column, i))
+    out: set[int] = set()
+    for (source, _), lines in by_side.items():
+        for far, column, i in lines:
+            if source not in back and not any(
+                    (far2 > far and column2 <= column) or (far2 == far and column2 > column)
+                    for far2, column2, _ in lines):
+                out.add(i)
+    return out
+
+
+def _settle_later(grid: Grid, rows: _Rows, kinds: list[Kind], along: _Along,
+                  later: list[int], maybe_elbow: set[int], maybe_leave: set[int]) -> None:
+    """The kinds of early lines, then of elbow and leaving candidates, in place.
+
+    Each candidate takes an elbow if its stretch and its run down (up) the
+    target's column are free, else leaves its source's (a decision's) corner
+    if its run down (up) the source's column and its stretch along the
+    target's row are free and no other line of the decision goes around
+    (down or up the gap its run along the target's row crosses), else keeps
+    its kind where its stretches are free, else goes around.
+    """
+    column_runs: dict[int, list[tuple[tuple[int, int], tuple[int, int], str, bool]]] = {}
+    later.sort(key=lambda i: (i in maybe_elbow or i in maybe_leave, i))
+    out_of: dict[str, list[int]] = {}  # a decision's lines, where one may leave by a corner
+    for i in maybe_leave:
+        out_of[grid.edges[i][0]] = []
+    for i, e in enumerate(grid.edges):
+        if e[0] in out_of:
+            out_of[e[0]].append(i)
     for i in later:
-        u, v = slots[grid.edges[i][0]], slots[grid.edges[i][1]]
+        u, v = grid.slots[grid.edges[i][0]], grid.slots[grid.edges[i][1]]
         if (i in maybe_elbow and all(along.free(*st) for st in _stretches("elbow", u, v))
-                and _elbow_free(elbows, u, v, rows)):
+                and _column_free(column_runs, u, v, rows, False)):
             # Along the source's row to above (below) the target and
             # straight into its top (bottom): one bend.
             kinds[i] = ("elbow", None, False)
+        elif (i in maybe_leave and all(along.free(*st) for st in _stretches("leave", u, v))
+              and not any(kinds[j][0] == "around" for j in out_of.get(u.id, ()))
+              and _column_free(column_runs, u, v, rows, True)):
+            # Out of the decision's bottom (top) corner, down (up) its column
+            # to the target's row and along it into the target's side: one bend.
+            kinds[i] = ("leave", None, False)
         elif not all(along.free(*st) for st in _stretches(kinds[i][0], u, v)):
             k = v.row if rows.key(u) < rows.key(v) else v.row + 1
             kinds[i] = ("around", (v.lane, k), False)
             continue
         for st in _stretches(kinds[i][0], u, v):
             along.take(*st)
-    _rework_sides(grid, rows, kinds)
-    return kinds
+
+
+def _may_leave(rows: _Rows, faces: set[tuple[str, int]], e: Edge, u: Slot, v: Slot) -> bool:
+    """Whether a decision's branch may leave by its bottom (top) corner straight down (up)
+    its column to the row of ``v``, in the next column, and along that row into
+    ``v``'s side (kind ``"leave"``): one bend.
+
+    The row of ``v`` must hold no step in the decision's column, the
+    decision's column none in between, and no straight hand-off may use that
+    corner. (Lines leaving other steps' tops and bottoms, or running further,
+    were measured to cross more lines and save fewer bends.)
+    """
+    a, b = rows.key(u), rows.key(v)
+    return (u.kind == "decision" and a != b and e[2] >= 0 and v.column == u.column + 1
+            and v.kind != "parallel" and (u.id, 1 if a < b else -1) not in faces
+            and rows.free(v, u.column, u.column) and rows.clear_between(u.column, a, b))
 
 
 def _stretches(kind: str, u: Slot, v: Slot) -> list[tuple[tuple[str, int], int, int]]:
@@ -418,6 +500,8 @@ def _stretches(kind: str, u: Slot, v: Slot) -> list[tuple[tuple[str, int], int, 
         return [((u.lane, u.row), 2 * u.column, 2 * v.column)]
     if kind == "early":
         return [((v.lane, v.row), 2 * u.column + 1, 2 * v.column)]
+    if kind == "leave":  # the gap left of the target is shared with the lines into it
+        return [((v.lane, v.row), 2 * u.column, 2 * v.column - 1)]
     if kind != "direct":
         return []
     if (u.lane, u.row) == (v.lane, v.row):
@@ -467,21 +551,25 @@ class _Along:
         starts[i:j], ends[i:j] = [lo], [hi]
 
 
-def _elbow_free(elbows: dict[int, list[tuple[tuple[int, int], tuple[int, int], str, bool]]],
-                u: Slot, v: Slot, rows: _Rows) -> bool:
-    """Whether an elbow from ``u`` into ``v`` keeps clear of the elbows taken; if so, take it.
+def _column_free(runs: dict[int, list[tuple[tuple[int, int], tuple[int, int], str, bool]]],
+                 u: Slot, v: Slot, rows: _Rows, leave: bool) -> bool:
+    """Whether a run down (up) a column's centre from ``u`` to ``v``'s row keeps clear of
+    the runs taken; if so, take it.
 
-    Elbows run down (up) inside their target's column: two into different
-    targets, or into one target from opposite sides, must not share a stretch.
+    An elbow runs in its target's column, a decision's branch leaving by a
+    corner (``leave``) in the decision's column: two elbows into different targets, or
+    into one target from opposite sides, must not share a stretch, nor a
+    leaving line with any other run.
     """
     a, b = rows.key(u), rows.key(v)
     lo, hi = min(a, b), max(a, b)
     down = a < b
-    taken = elbows.setdefault(v.column, [])
+    owner = "\0" + u.id if leave else v.id  # no step id holds a NUL
+    taken = runs.setdefault(u.column if leave else v.column, [])
     for lo2, hi2, target, down2 in taken:
-        if lo < hi2 and lo2 < hi and (target != v.id or down != down2):
+        if lo < hi2 and lo2 < hi and (target != owner or down != down2 or leave):
             return False
-    taken.append((lo, hi, v.id, down))
+    taken.append((lo, hi, owner, down))
     return True
 
 
@@ -513,10 +601,14 @@ def _rework_sides(grid: Grid, rows: _Rows, kinds: list[Kind]) -> None:
         if corridor is not None:
             ck = (rows.lane_index[corridor[0]], 2 * corridor[1])
             ends = [(u.column + 1, rows.key(u), ck), (v.column, ck, rows.key(v))]
-        # Hand-offs and elbows run down their target's column, not a gap; a
-        # rework into a step they touch turns in beside them.
-        mid = kind in ("drop", "elbow")
-        touching = (u.id, v.id) if kind == "drop" else (v.id,) if kind == "elbow" else ()
+        # Hand-offs and elbows run down their target's column, leaving lines
+        # their source's, not a gap; a rework into a step they touch turns in
+        # beside them.
+        mid = kind in ("drop", "elbow", "leave")
+        if kind == "leave":
+            ends = [(u.column, rows.key(u), rows.key(v))]
+        touching = ((u.id, v.id) if kind == "drop" else (v.id,) if kind == "elbow"
+                    else (u.id,) if kind == "leave" else ())
         runs.extend((g + (0.5 if mid else 0), min(a, b), max(a, b), touching)
                     for g, a, b in ends)
     runs.sort()
@@ -554,9 +646,10 @@ def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
             by_source.setdefault(e[0], []).append(i)
     # The main branch takes the straight exit, on the side facing the flow.
     several = {sid: [i for i in idx if (edges[i] not in grid.main or kinds[i][2])
-                     and kinds[i][0] != "drop"]
+                     and kinds[i][0] not in ("drop", "leave")]
                for sid, idx in by_source.items() if len(idx) >= 2}
-    faces = drop_faces(grid)  # a corner a straight hand-off leaves by is taken
+    # A corner a straight hand-off or a leaving line uses is taken.
+    faces = drop_faces(grid) | _leave_faces(grid, kinds)
     down_from: set[tuple[str, int, int]] = set()  # (lane, corridor, column) of bottom exits
     for sid, idx in several.items():
         sl = slots[sid]
@@ -685,6 +778,8 @@ def _line_runs(kind: str, corridor_level: Level | None, exit_: int, u: Slot, v: 
         return [], vr(a, ya, yb, True)
     if kind == "elbow":
         return h(ya, a, b), vr(b, ya, yb, True)
+    if kind == "leave":
+        return h(yb, a, b), vr(a, ya, yb, True)
     if kind == "early":
         return h(ya, a, a + 1) + h(yb, a + 1, b), vr(a + 1, ya, yb)
     if kind == "direct" or corridor_level is None:
@@ -722,7 +817,7 @@ def _choose_levels(grid: Grid, rows: _Rows, draft: _Draft) -> None:
     runs = _Runs()
     movable: list[int] = []
     covered = 0
-    faces = drop_faces(grid) | _taken_corners(grid, draft)
+    faces = drop_faces(grid) | _taken_corners(grid, draft) | _leave_faces(grid, kinds)
     for i, (e, (kind, corridor, _)) in enumerate(zip(edges, kinds, strict=True)):
         if kind == "loop":
             continue
@@ -837,7 +932,14 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
             continue
         if corridor[0] != v.lane or (*corridor, v.column) in corner_at:
             continue
-        beside = slots[e[0]].column >= v.column  # from the right: turns in right of a hand-off
+        # From the right: turns in right of a hand-off, where the flat side
+        # leaves a port's room on that half (on a small step the lines would
+        # run a point or two beside the hand-off and read as one with it).
+        # (The flat side: lines ending on a round end beside the hand-off would
+        # run a few points beside it.)
+        beside = (slots[e[0]].column >= v.column
+                  and v.width - (v.height if v.kind in ("terminator", "delay") else 0.0)
+                  >= 4 * PORT)
         if corridor[1] == v.row and ((v.id, -1) not in faces or beside):
             enters[i] = -1
         elif corridor[1] == v.row + 1 and ((v.id, 1) not in faces or beside):
@@ -866,6 +968,26 @@ def drop_faces(grid: Grid) -> set[tuple[str, int]]:
         down = (lane_index[u.lane], u.row) < (lane_index[v.lane], v.row)
         faces.update({(u.id, 1 if down else -1), (v.id, -1 if down else 1)})
     return faces
+
+
+def _leave_faces(grid: Grid, kinds: Sequence[Kind]) -> set[tuple[str, int]]:
+    """The corners (-1 top, +1 bottom) of decisions that a line of kind ``"leave"`` leaves by."""
+    lane_index = {lane: k for k, lane in enumerate(grid.lanes)}
+    out: set[tuple[str, int]] = set()
+    for e, (kind, _, _) in zip(grid.edges, kinds, strict=True):
+        if kind == "leave":
+            u, v = grid.slots[e[0]], grid.slots[e[1]]
+            out.add((u.id, 1 if (lane_index[u.lane], u.row) < (lane_index[v.lane], v.row)
+                     else -1))
+    return out
+
+
+def _top_room(v: Slot) -> float:
+    """Width of a step's top (bottom) where lines may turn in, a :data:`PORT` from each end.
+
+    Lines may end on a round end: they meet the outline there (:func:`_end_on`).
+    """
+    return v.width - (v.height / 2 if v.kind in ("terminator", "delay") else 0.0) - 2 * PORT
 
 
 def _top_ports(grid: Grid, draft: _Draft) -> None:
@@ -901,8 +1023,7 @@ def _top_ports(grid: Grid, draft: _Draft) -> None:
         # in the column, so they are spread together.
         spot: tuple[Hashable, int] = (corridor, v.column)
         by_spot.setdefault(spot, []).append((key, i))
-        # Lines may end on a round end (they meet the outline, _end_on), not its last PORT.
-        room = v.width - (v.height / 2 if v.kind in ("terminator", "delay") else 0.0) - 2 * PORT
+        room = _top_room(v)
         flat[spot] = min(flat.get(spot, room), room)
     faces = drop_faces(grid)
     for spot, items in by_spot.items():
@@ -932,14 +1053,19 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
         if kind == "loop":
             outs.setdefault(u.id, []).extend([((-1.0, 0.0, i), i, 0), ((-1.0, 1.0, i), i, 1)])
             continue
-        if corridor is None:
-            out_key: tuple[float, ...] = (*rows.key(v), v.column, i)
-            in_key: tuple[float, ...] = (*rows.key(u), -u.column, i)
+        if kind == "leave":
+            # Along the target's own row: between the lines coming down the
+            # gap from above and those coming up from below.
+            in_key: tuple[float, ...] = (*rows.key(v), -u.column, i)
+            out_key: tuple[float, ...] = ()
+        elif corridor is None:
+            out_key = (*rows.key(v), v.column, i)
+            in_key = (*rows.key(u), -u.column, i)
         else:
             ck = (rows.lane_index[corridor[0]], 2 * corridor[1])
             out_key = (*ck, -v.column, i)
             in_key = (*ck, u.column, i)
-        if kind not in ("vertex", "drop"):
+        if kind not in ("vertex", "drop", "leave"):
             outs.setdefault(u.id, []).append((out_key, i, 0))
         if not enters[i]:
             ins.setdefault(v.id, []).append((in_key, i))
@@ -1052,11 +1178,27 @@ def _settle_gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
         track1, track2, gap_tracks, tangled = _gap_tracks(grid, rows, draft)
         if not tangled:
             break
+        into: dict[str, list[int]] = {}
+        for k, e in enumerate(grid.edges):
+            if not draft.enters[k]:
+                into.setdefault(e[1], []).append(k)
         for i in sorted(tangled):
-            v = grid.slots[grid.edges[i][1]]
-            half = port_span(v.kind, v.width, v.height) / 2
-            draft.in_dy[i] += PORT / 2 if draft.in_dy[i] + PORT / 2 <= half else -PORT / 2
+            _nudge(grid, draft, i, into[grid.edges[i][1]])
     return track1, track2, gap_tracks
+
+
+def _nudge(grid: Grid, draft: _Draft, i: int, side: Sequence[int]) -> None:
+    """Move line ``i``'s port on its target's left side (with the lines ``side``)
+    half a :data:`PORT`, down if that stays within the side's span, else up;
+    never onto another port there."""
+    v = grid.slots[grid.edges[i][1]]
+    half = port_span(v.kind, v.width, v.height) / 2
+    taken = [draft.in_dy[k] for k in side if k != i]
+    dy = draft.in_dy[i]
+    for new in ((dy + PORT / 2, dy - PORT / 2) if dy + PORT / 2 <= half else (dy - PORT / 2,)):
+        if abs(new) <= half and all(abs(new - t) >= PORT / 2 for t in taken):
+            draft.in_dy[i] = new
+            return
 
 
 def _gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
@@ -1304,6 +1446,11 @@ def route_points(route: Route, source: NodeBox, target: NodeBox,
     if route.kind == "elbow":
         end = _end_on(target, route.in_dy, route.enter)
         return clean([start, (end[0], ya), end])
+    if route.kind == "leave":
+        sx, yb = source.x + route.out_dy, target.y + route.in_dy
+        return clean([(sx, source.bottom if yb > source.y else source.top), (sx, yb),
+                      (target.x - border_dx(target.kind, target.width, target.height,
+                                            route.in_dy, -1), yb)])
     if route.enter:
         return _into_side(route, source, target, start, gap_x, corridor_y)
     yb = target.y + route.in_dy
