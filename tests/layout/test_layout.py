@@ -672,3 +672,19 @@ def test_a_join_branch_from_further_left_runs_straight_along_its_row() -> None:
     route = next(e.points for e in lay.edges if (e.source, e.target) == ("book-carrier", "ready"))
     assert route == ((book.right, book.y), (ready.x - 5, book.y))
     assert ready.top < book.y < ready.bottom and book.lane != ready.lane
+
+
+def test_a_self_loop_keeps_clear_of_the_next_columns_step() -> None:
+    # Found by hypothesis: a gap no line runs down is 20 pt, and a self-loop
+    # reaching 8 pt into it ended 12 pt short of the next step, reading as a
+    # line into it. The gap right of a looping step leaves room beyond the loop.
+    bp = sm.Blueprint.model_validate({
+        "name": "Loop",
+        "phases": [{"id": "p0"}, {"id": "p1"}],
+        "steps": [{"id": "s0", "kind": "terminator", "phase": "p1"},
+                  {"id": "s1", "kind": "terminator", "phase": "p0", "next": ["s1"]}]})
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    loop, = lay.edges
+    reach = max(x for x, _ in loop.points)
+    assert lay.nodes["s0"].left - reach >= 16  # routing.BESIDE: it reads as its own

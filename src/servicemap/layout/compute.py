@@ -29,7 +29,7 @@ from .geometry import Band, Column, EdgeRoute, LayerLine, Layout, NodeBox, Point
 from .grid import NO_LANE, NO_PHASE, Grid, layer_lines, place
 from .labels import Box, Obstacles, label_size, place_label
 from .messages import message_edges
-from .routing import GAP, Plan, plan_routes, route_points
+from .routing import BESIDE, GAP, LOOP, Plan, plan_routes, route_points
 from .routing import GAP_PAD as PAD
 
 __all__ = ["compute_layout"]
@@ -226,6 +226,9 @@ def _across(grid: Grid, plan: Plan, branches: Branches, phase_titles: Mapping[st
         col_w[sl.column] = max(col_w[sl.column], sl.width)
     col_w = [w or EMPTY_COLUMN for w in col_w]
     boundary = {first for first, _ in grid.phase_columns.values() if first > 0}
+    # A self-loop reaches LOOP into the gap right of its step: room beyond it,
+    # so it does not seem to run into the next column's step.
+    looped = {grid.slots[e[0]].column + 1 for e in grid.edges if e[0] == e[1]}
     gap_w = []
     for g in range(ncols + 1):
         tracks = plan.gap_tracks.get(g, 0)
@@ -235,7 +238,7 @@ def _across(grid: Grid, plan: Plan, branches: Branches, phase_titles: Mapping[st
         elif tracks:
             gap_w.append(max(GAP, 2 * PAD + TRACK * (tracks - 1)))
         else:
-            gap_w.append(EMPTY_GAP)
+            gap_w.append(max(EMPTY_GAP, LOOP + BESIDE + 2) if g in looped else EMPTY_GAP)
     lead = _widen_gaps_for_labels(grid, plan, branches, col_w, gap_w, boundary)
     _widen_columns_for_titles(grid, phase_titles, col_w, gap_w)
     col_left: list[float] = []

@@ -14,9 +14,9 @@ from .deadline import Deadline
 from .geometry import NodeBox, Point
 from .grid import PARALLEL_BAR, Edge, Grid, Slot
 
-__all__ = ["GAP", "GAP_PAD", "LOOP", "PORT", "Plan", "Route", "assign_tracks", "border_dx",
-           "border_dy", "clean", "drop_faces", "order_tracks", "plan_routes", "port_span",
-           "route_points"]
+__all__ = ["BESIDE", "GAP", "GAP_PAD", "LOOP", "PORT", "Plan", "Route", "assign_tracks",
+           "border_dx", "border_dy", "clean", "drop_faces", "order_tracks", "plan_routes",
+           "port_span", "route_points"]
 
 PORT = 8.0  # preferred distance between ports on one side of a node
 LOOP = 8.0  # how far a self-loop reaches out of its node
