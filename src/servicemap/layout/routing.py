@@ -736,7 +736,7 @@ HRun = tuple[Level, int, int]  # (height, first, last half column)
 VRun = tuple[int, Level, Level, bool]  # (half column, low, high, at the step's centre)
 LEVEL_BUDGET = 100_000  # more half columns covered by lines than this: corridors stay as chosen
 BEND_COST = 1.0  # a bend saved is worth a crossing
-MEET = 0.25  # a vertical run ending in a corridor that another line runs along past it
+MEET = 0.1  # a vertical run ending in a corridor that another line runs along past it
 ALONG_COST = 1000.0  # two vertical runs on one another in a column
 
 
@@ -779,10 +779,11 @@ class _Runs:
         track order there and counts half; a vertical run ending in a
         corridor that another line runs along past it crosses that line or
         not by the order of the corridor's tracks and counts :data:`MEET`
-        (a quarter: measured on the benchmark maps, fewer crossings than
-        half); two vertical runs down the centre of a column (a hand-off,
-        an elbow, a corner exit: no tracks keep them apart) that overlap
-        or meet in a corridor (:func:`_meet`) cost :data:`ALONG_COST`.
+        (a tenth, about a tie-break: on the benchmark maps 0.05 to 0.15
+        crossed least; a quarter or half moved lines into worse
+        corridors); two vertical runs down the centre of a column (a
+        hand-off, an elbow, a corner exit: no tracks keep them apart) that
+        overlap or meet in a corridor (:func:`_meet`) cost :data:`ALONG_COST`.
         """
         c = 0.0
         for y, a, b in runs[0]:
