@@ -182,7 +182,7 @@ def test_a_tasks_single_line_into_the_next_row_leaves_by_its_top() -> None:
     # t's top straight up to u's row and turns once into u's side (three
     # points, the first at t's centre x on its top edge), where the
     # usual route (right, up the gap, right) bends twice. r's line would
-    # run up across lane b's row: it keeps the usual two bends.
+    # run up through t (above r in its column): it keeps the usual two bends.
     bp = sm.loads(SINGLE_LINES)
     lay = compute_layout(bp)
     lines = {(e.source, e.target): e.points for e in lay.edges}

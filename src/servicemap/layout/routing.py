@@ -394,7 +394,6 @@ def _kinds_once(grid: Grid, rows: _Rows, barred: Collection[int]
     maybe_leave: set[int] = set()
     outermost = _outermost(grid, rows)
     single = _single_outs(grid)
-    row_keys = sorted({rows.key(sl) for sl in slots.values()})
     for i, e in enumerate(grid.edges):
         u, v = slots[e[0]], slots[e[1]]
         rework = e in grid.back or v.column <= u.column
@@ -405,8 +404,7 @@ def _kinds_once(grid: Grid, rows: _Rows, barred: Collection[int]
         elif not rework and (v.column == u.column + 1
                              or rows.free(u, u.column + 1, v.column - 1)):
             kinds.append(_forward_kind(rows, u, v))
-            if ((i in outermost or (e[0] in single and i not in barred
-                                    and _adjacent_rows(row_keys, u, v, rows)))
+            if ((i in outermost or (e[0] in single and i not in barred))
                     and _may_leave(rows, faces, e, u, v)):
                 maybe_leave.add(i)
             if (rows.key(u) != rows.key(v) and v.kind in FLAT_SIDES
@@ -469,17 +467,6 @@ def _single_outs(grid: Grid) -> set[str]:
             and grid.slots[e[0]].kind in FLAT_SIDES}
 
 
-def _adjacent_rows(row_keys: Sequence[tuple[int, int]], u: Slot, v: Slot, rows: _Rows) -> bool:
-    """Whether no row of ``row_keys`` (sorted) lies between the rows of ``u`` and ``v``.
-
-    A single line leaving a step's top or bottom runs only across the one
-    corridor between the two rows: further it would cross the lines along
-    the rows between (measured: a bend saved for a crossing).
-    """
-    a, b = sorted((rows.key(u), rows.key(v)))
-    return bisect.bisect_left(row_keys, b) - bisect.bisect_right(row_keys, a) == 0
-
-
 def _settle_later(grid: Grid, rows: _Rows, kinds: list[Kind], along: _Along,
                   later: list[int], maybe_elbow: set[int], maybe_leave: set[int]) -> None:
     """The kinds of early lines, then of elbow and leaving candidates, in place.
@@ -529,8 +516,7 @@ def _may_leave(rows: _Rows, faces: set[tuple[str, int]], e: Edge, u: Slot, v: Sl
     source's column none in between, and no straight hand-off may use that
     side. (Lines leaving the tops and bottoms of steps with several lines out,
     or running further, were measured to cross more lines and save fewer
-    bends; :func:`_kinds_once` lets only a step's single line to the row next
-    to its own do so.)
+    bends; :func:`_kinds_once` lets only a step's single line do so.)
     """
     a, b = rows.key(u), rows.key(v)
     return (u.kind in ("decision", *FLAT_SIDES) and a != b and e[2] >= 0
