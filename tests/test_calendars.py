@@ -185,11 +185,15 @@ def test_working_time_adds_up(week: WorkWeek, t: float, x: float) -> None:
     assert week.worked(end) - week.worked(t) == pytest.approx(x, abs=1e-6 * max(1.0, end))
     assert week.next_open(t) >= t
     assert week.worked(week.next_open(t)) == pytest.approx(week.worked(t), abs=1e-6 * max(1.0, t))
-    # A week of working time is a calendar week (168 h) from a working instant - give or
-    # take the hour by which a change to or from daylight saving time in between moves it.
+    # A calendar week (168 h) holds a week of working time - give or take an hour where
+    # it spans a change to or from daylight saving time: the hour skipped (or repeated)
+    # and the hour by which the week's end moves against the working hours. (Not "a week
+    # of work ends within a week and an hour": where spring forward skips 15 minutes of
+    # a window, hypothesis found, they are made up in the next window, a day later.)
     start = week.next_open(t)
     slack = H if week.cuts else 0.0
-    assert week.add(start, week.weekly) <= start + WEEK + slack + 1e-6 * max(1.0, start)
+    held = week.worked(start + WEEK) - week.worked(start)
+    assert abs(held - week.weekly) <= slack + 1e-6 * max(1.0, start)
 
 
 def sim(zone: str, *wall: int) -> float:
