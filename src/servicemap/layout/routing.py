@@ -6,7 +6,7 @@ import bisect
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Collection, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1139,9 +1139,21 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
         offsets = _side_offsets(grid, sl, rows.key(sl), in_items)
         for (_, i), dy in zip(in_items, offsets, strict=True):
             in_dy[i] = dy
-    # A line to a step in its own row runs straight where one end is the only
-    # flow line on its side and the other end's port lies within that side's
-    # span, clear of the message flows' ports there.
+    _straighten(grid, rows, kinds, enters, ins, outs, out_dy, in_dy)
+    return out_dy, loop_dy, in_dy
+
+
+def _straighten(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int],
+                ins: Mapping[str, list[tuple[tuple[float, ...], int]]],
+                outs: Mapping[str, list[tuple[tuple[float, ...], int, int]]],
+                out_dy: list[float], in_dy: list[float]) -> None:
+    """Line up the two ports of a line to a step in its own row, so it runs straight.
+
+    Where one end is the only flow line on its side and the other end's port
+    lies within that side's span, clear of the message flows' ports there,
+    that end's port moves level with the other's.
+    """
+    slots = grid.slots
     flows_in = {sid: [i for _, i in items if grid.edges[i][2] >= 0] for sid, items in ins.items()}
     flows_out = {sid: [i for _, i, _ in items if grid.edges[i][2] >= 0]
                  for sid, items in outs.items()}
@@ -1159,7 +1171,6 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
               and all(abs(out_dy[k] - in_dy[i]) >= PORT / 2
                       for _, k, _ in outs[u.id] if k != i)):
             out_dy[i] = in_dy[i]
-    return out_dy, loop_dy, in_dy
 
 
 def _side_offsets(grid: Grid, sl: Slot, here: tuple[int, int],
