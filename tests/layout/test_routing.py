@@ -161,34 +161,3 @@ def test_no_line_turns_into_a_small_top_beside_a_hand_off() -> None:
     for e in lay.edges:
         if e.target == "s9":
             assert e.points[-1][1] != s9.top
-
-
-SINGLE_LINES = """
-name: Two into one
-lanes: [{id: a}, {id: b}, {id: c}]
-steps:
-  - {id: s, kind: terminator, lane: b, next: t}
-  - {id: t, kind: task, lane: b, next: u}
-  - {id: s2, kind: terminator, lane: c, next: r}
-  - {id: r, kind: task, lane: c, next: u}
-  - {id: u, kind: decision, lane: a, next: [{to: f, label: ok}, {to: f, label: no}]}
-  - {id: f, kind: terminator, lane: a}
-"""
-
-
-def test_a_tasks_single_line_into_the_next_row_leaves_by_its_top() -> None:
-    # t (lane b) and r (lane c) each send one line to the decision u in
-    # lane a, one column on; u's row is empty above them. t's line leaves
-    # t's top straight up to u's row and turns once into u's side (three
-    # points, the first at t's centre x on its top edge), where the
-    # usual route (right, up the gap, right) bends twice. r's line would
-    # run up through t (above r in its column): it keeps the usual two bends.
-    bp = sm.loads(SINGLE_LINES)
-    lay = compute_layout(bp)
-    lines = {(e.source, e.target): e.points for e in lay.edges}
-    t, u = lay.nodes["t"], lay.nodes["u"]
-    assert lines["t", "u"][0] == (t.x, t.top)
-    assert len(lines["t", "u"]) == 3
-    assert lines["t", "u"][1][0] == t.x and lines["t", "u"][2][0] < u.x
-    assert len(lines["r", "u"]) == 4
-    assert_layout_properties(bp, lay)

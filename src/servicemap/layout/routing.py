@@ -45,9 +45,9 @@ class Route:
     ``exit`` -1 or +1: straight up or down into the corridor beside the
     decision, along it to the gap left of the target, in),
     ``"elbow"`` (along the source's row and straight into the target's top or
-    bottom) or ``"leave"`` (a decision's branch, or a task's single line, to
-    the next column leaving by its top or bottom straight up or down to the
-    target's row and along it into the target's side: one bend).
+    bottom) or ``"leave"`` (a decision's branch to the next column leaving by
+    its top or bottom corner straight up or down to the target's row and
+    along it into the target's side: one bend).
     Tracks number the parallel lines in a gap or corridor; -1 means none needed.
     ``enter`` is 0 for a line entering its target's left side, -1 (+1) for one
     that runs along the corridor just above (below) the target's row and
@@ -351,39 +351,14 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None,
     return Plan(routes, gap_tracks, corridor_tracks)
 
 
-LEAVE_ROUNDS = 3  # rounds of barring single lines from leaving before all are barred
-
-
 def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
     """Each edge's kind: a self-loop, direct along a free row, or around through a corridor.
 
-    A step's single line that may leave by its top or bottom
-    (:func:`_kinds_once`) but, refused, finds its row taken and would go
-    around, is barred from leaving and the kinds chosen again, so letting
-    such lines leave never costs another line its direct route (after
-    :data:`LEAVE_ROUNDS` rounds all of them are barred).
-    """
-    barred: set[int] = set()
-    for round_ in range(LEAVE_ROUNDS + 1):
-        kinds, tried = _kinds_once(grid, rows, barred)
-        lost = {i for i in tried if kinds[i][0] == "around"}
-        if not lost:
-            break
-        barred |= tried if round_ == LEAVE_ROUNDS - 1 else lost
-    _rework_sides(grid, rows, kinds)
-    return kinds
-
-
-def _kinds_once(grid: Grid, rows: _Rows, barred: Collection[int]
-                ) -> tuple[list[Kind], set[int]]:
-    """Each edge's kind, and the single lines of steps other than decisions tried as leaving.
-
     The stretches of rows that lines run along (:func:`_stretches`) are
-    reserved: direct lines first, then early ones, then elbows and
-    branches leaving by a corner (:func:`_may_leave`: a decision's outermost
-    branch, or the single line of a step with a flat top and bottom unless
-    ``barred``), each taken only where its stretches are free, so no two
-    lines share one; a line that finds its stretch taken goes around.
+    reserved: direct lines first, then early ones, then elbows and decisions'
+    branches leaving by a corner (:func:`_may_leave`), each taken
+    only where its stretches are free, so no two lines share one; a line
+    that finds its stretch taken goes around.
     """
     slots = grid.slots
     faces = drop_faces(grid)
@@ -393,7 +368,6 @@ def _kinds_once(grid: Grid, rows: _Rows, barred: Collection[int]
     maybe_elbow: set[int] = set()
     maybe_leave: set[int] = set()
     outermost = _outermost(grid, rows)
-    single = _single_outs(grid)
     for i, e in enumerate(grid.edges):
         u, v = slots[e[0]], slots[e[1]]
         rework = e in grid.back or v.column <= u.column
@@ -404,8 +378,7 @@ def _kinds_once(grid: Grid, rows: _Rows, barred: Collection[int]
         elif not rework and (v.column == u.column + 1
                              or rows.free(u, u.column + 1, v.column - 1)):
             kinds.append(_forward_kind(rows, u, v))
-            if ((i in outermost or (e[0] in single and i not in barred))
-                    and _may_leave(rows, faces, e, u, v)):
+            if i in outermost and _may_leave(rows, faces, e, u, v):
                 maybe_leave.add(i)
             if (rows.key(u) != rows.key(v) and v.kind in FLAT_SIDES
                     and (v.id, -1 if rows.key(u) < rows.key(v) else 1) not in faces
@@ -424,7 +397,8 @@ def _kinds_once(grid: Grid, rows: _Rows, barred: Collection[int]
                 k = v.row + 1  # coming from below: the corridor below the target
             kinds.append(("around", (v.lane, k), rework))
     _settle_later(grid, rows, kinds, along, later, maybe_elbow, maybe_leave)
-    return kinds, {i for i in maybe_leave if slots[grid.edges[i][0]].kind != "decision"}
+    _rework_sides(grid, rows, kinds)
+    return kinds
 
 
 def _outermost(grid: Grid, rows: _Rows) -> set[int]:
@@ -456,15 +430,6 @@ def _outermost(grid: Grid, rows: _Rows) -> set[int]:
                     for far2, column2, _ in lines):
                 out.add(i)
     return out
-
-
-def _single_outs(grid: Grid) -> set[str]:
-    """The steps with a flat top and bottom that send exactly one line, not to themselves."""
-    count: dict[str, int] = {}
-    for e in grid.edges:
-        count[e[0]] = count.get(e[0], 0) + 1
-    return {e[0] for e in grid.edges if count[e[0]] == 1 and e[0] != e[1]
-            and grid.slots[e[0]].kind in FLAT_SIDES}
 
 
 def _settle_later(grid: Grid, rows: _Rows, kinds: list[Kind], along: _Along,
@@ -508,20 +473,18 @@ def _settle_later(grid: Grid, rows: _Rows, kinds: list[Kind], along: _Along,
 
 
 def _may_leave(rows: _Rows, faces: set[tuple[str, int]], e: Edge, u: Slot, v: Slot) -> bool:
-    """Whether a decision's branch (or a flat-sided step's line) may leave by its bottom
-    (top) straight down (up) its column to the row of ``v``, in the next column, and
-    along that row into ``v``'s side (kind ``"leave"``): one bend.
+    """Whether a decision's branch may leave by its bottom (top) corner straight down (up)
+    its column to the row of ``v``, in the next column, and along that row into
+    ``v``'s side (kind ``"leave"``): one bend.
 
-    The row of ``v`` must hold no step in the source's column, the
-    source's column none in between, and no straight hand-off may use that
-    side. (Lines leaving the tops and bottoms of steps with several lines out,
-    or running further, were measured to cross more lines and save fewer
-    bends; :func:`_kinds_once` lets only a step's single line do so.)
+    The row of ``v`` must hold no step in the decision's column, the
+    decision's column none in between, and no straight hand-off may use that
+    corner. (Lines leaving other steps' tops and bottoms, or running further,
+    were measured to cross more lines and save fewer bends.)
     """
     a, b = rows.key(u), rows.key(v)
-    return (u.kind in ("decision", *FLAT_SIDES) and a != b and e[2] >= 0
-            and v.column == u.column + 1 and v.kind != "parallel"
-            and (u.id, 1 if a < b else -1) not in faces
+    return (u.kind == "decision" and a != b and e[2] >= 0 and v.column == u.column + 1
+            and v.kind != "parallel" and (u.id, 1 if a < b else -1) not in faces
             and rows.free(v, u.column, u.column) and rows.clear_between(u.column, a, b))
 
 
@@ -722,7 +685,6 @@ HRun = tuple[Level, int, int]  # (height, first, last half column)
 VRun = tuple[int, Level, Level, bool]  # (half column, low, high, at the step's centre)
 LEVEL_BUDGET = 100_000  # more half columns covered by lines than this: corridors stay as chosen
 BEND_COST = 1.0  # a bend saved is worth a crossing
-MEET = 0.1  # a vertical run ending in a corridor that another line runs along past it
 ALONG_COST = 1000.0  # two vertical runs on one another in a column
 
 
@@ -762,14 +724,10 @@ class _Runs:
         """Crossings of ``runs`` (line ``i``'s, maybe) with every other line's runs.
 
         A crossing at a gap where one of the two runs turns depends on the
-        track order there and counts half; a vertical run ending in a
-        corridor that another line runs along past it crosses that line or
-        not by the order of the corridor's tracks and counts :data:`MEET`
-        (a tenth, about a tie-break: on the benchmark maps 0.05 to 0.15
-        crossed least; a quarter or half moved lines into worse
-        corridors); two vertical runs down the centre of a column (a
-        hand-off, an elbow, a corner exit: no tracks keep them apart) that
-        overlap or meet in a corridor (:func:`_meet`) cost :data:`ALONG_COST`.
+        track order there and counts half; two vertical runs down the centre
+        of a column (a hand-off, an elbow, a decision's corner exit: no tracks
+        keep them apart) that overlap or meet in a corridor (:func:`_meet`)
+        cost :data:`ALONG_COST`.
         """
         c = 0.0
         for y, a, b in runs[0]:
@@ -777,14 +735,9 @@ class _Runs:
                 w = 1.0 if a < x < b else 0.5
                 c += w * sum(1 for lo, hi, j, _ in self.verticals.get(x, ())
                              if j != i and lo < y < hi)
-                if y[1] % 2 == 0 and a < x < b:
-                    c += MEET * sum(1 for lo, hi, j, _ in self.verticals.get(x, ())
-                                   if j != i and y in (lo, hi))
         for x, lo, hi, centre in runs[1]:
             c += sum(1 for y, j in self.across.get(x, ()) if j != i and lo < y < hi)
             c += 0.5 * sum(1 for y, j in self.ending.get(x, ()) if j != i and lo < y < hi)
-            c += MEET * sum(1 for y, j in self.across.get(x, ())
-                           if j != i and y[1] % 2 == 0 and y in (lo, hi))
             if centre:
                 c += ALONG_COST * sum(1 for lo2, hi2, j, centre2 in self.verticals.get(x, ())
                                       if j != i and centre2 and _meet(lo, hi, lo2, hi2))
@@ -861,10 +814,21 @@ def _choose_levels(grid: Grid, rows: _Rows, draft: _Draft) -> None:
     levels = [(rows.lane_index[lane], 2 * k) for lane in grid.lanes if grid.rows[lane]
               for k in range(grid.rows[lane] + 1)]
     lane_at = {rows.lane_index[lane]: lane for lane in grid.lanes}
+    runs = _Runs()
+    movable: list[int] = []
+    covered = 0
     faces = drop_faces(grid) | _taken_corners(grid, draft) | _leave_faces(grid, kinds)
-    runs, covered = _draft_runs(grid, rows, draft)
-    movable = [i for i, (e, (kind, corridor, _)) in enumerate(zip(edges, kinds, strict=True))
-               if kind != "loop" and corridor is not None and e[2] >= 0]
+    for i, (e, (kind, corridor, _)) in enumerate(zip(edges, kinds, strict=True)):
+        if kind == "loop":
+            continue
+        u, v = slots[e[0]], slots[e[1]]
+        level = None if corridor is None else (rows.lane_index[corridor[0]], 2 * corridor[1])
+        here = _line_runs(kind, level, exits[i], u, v, rows.key(u), rows.key(v),
+                          level in _flats(rows, v))
+        covered += sum(b - a for _, a, b in here[0])
+        runs.put(i, here)
+        if level is not None and e[2] >= 0:
+            movable.append(i)
     if covered > LEVEL_BUDGET:
         return
     movable.sort(key=lambda i: (abs(slots[edges[i][1]].column - slots[edges[i][0]].column), i))
@@ -883,22 +847,6 @@ def _choose_levels(grid: Grid, rows: _Rows, draft: _Draft) -> None:
             faces.add((u.id, x))
             exits[i] = x
         kinds[i] = (kind, (lane_at[level[0]], level[1] // 2), rework)
-
-
-def _draft_runs(grid: Grid, rows: _Rows, draft: _Draft) -> tuple[_Runs, int]:
-    """Every line's runs as ``draft`` routes it, and the half columns they cover."""
-    runs = _Runs()
-    covered = 0
-    for i, (e, (kind, corridor, _)) in enumerate(zip(grid.edges, draft.kinds, strict=True)):
-        if kind == "loop":
-            continue
-        u, v = grid.slots[e[0]], grid.slots[e[1]]
-        level = None if corridor is None else (rows.lane_index[corridor[0]], 2 * corridor[1])
-        here = _line_runs(kind, level, draft.exits[i], u, v, rows.key(u), rows.key(v),
-                          level in _flats(rows, v))
-        covered += sum(b - a for _, a, b in here[0])
-        runs.put(i, here)
-    return runs, covered
 
 
 def _best_level(rows: _Rows, runs: _Runs, i: int, kind: Kind, exit_: int, u: Slot, v: Slot,
@@ -969,7 +917,7 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
             corridor = draft.kinds[i][1]
             assert corridor is not None
             corner_at.add((*corridor, u.column))
-    faces = drop_faces(grid) | _leave_faces(grid, draft.kinds)
+    faces = drop_faces(grid)
     enters = [0] * len(edges)
     for i, (e, (kind, corridor, _)) in enumerate(zip(edges, draft.kinds, strict=True)):
         v = slots[e[1]]
@@ -1023,7 +971,7 @@ def drop_faces(grid: Grid) -> set[tuple[str, int]]:
 
 
 def _leave_faces(grid: Grid, kinds: Sequence[Kind]) -> set[tuple[str, int]]:
-    """The corners (-1 top, +1 bottom) of steps that a line of kind ``"leave"`` leaves by."""
+    """The corners (-1 top, +1 bottom) of decisions that a line of kind ``"leave"`` leaves by."""
     lane_index = {lane: k for k, lane in enumerate(grid.lanes)}
     out: set[tuple[str, int]] = set()
     for e, (kind, _, _) in zip(grid.edges, kinds, strict=True):
@@ -1077,12 +1025,12 @@ def _top_ports(grid: Grid, draft: _Draft) -> None:
         by_spot.setdefault(spot, []).append((key, i))
         room = _top_room(v)
         flat[spot] = min(flat.get(spot, room), room)
-    faces = drop_faces(grid) | _leave_faces(grid, draft.kinds)
+    faces = drop_faces(grid)
     for spot, items in by_spot.items():
         items.sort()
         offsets = _offsets(len(items), max(0.0, flat[spot]))
         if any((grid.edges[i][1], draft.enters[i]) in faces for _, i in items):
-            # A straight hand-off (or a line leaving) meets the centre: the others turn in
+            # A straight hand-off comes in at the centre: the others turn in
             # right of it (they come from the right), nearest track rightmost.
             step = min(PORT, max(0.0, flat[spot]) / 2 / len(items))
             offsets = [step * (k + 1) for k in range(len(items))]
