@@ -8,6 +8,7 @@ the one before produced, so a map is checked once per call.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -238,13 +239,14 @@ def analyze(
     with gc_paused():  # the check and the analysis build many objects, no cycles to collect
         bp, graph = _analysable(target, problems)
         found = analyze_blueprint(bp, arrivals=arrivals, graph=graph)
-        if not _simulates(found, percentile_cases):
+        executions = _executions(found)
+        if not _simulates(found, percentile_cases, executions):
             # Freed while the collector is paused: its first pass then walks the result only.
             del graph
             # Where a simulation was wanted but turned off, the methods say so.
             return _unsimulated(found, "percentile_cases is 0") if not percentile_cases \
                 and _wants_simulation(found) else found
-    return _simulated_percentiles(found, bp, graph, arrivals, percentile_cases)
+    return _simulated_percentiles(found, bp, graph, arrivals, percentile_cases, executions)
 
 
 def _wants_simulation(found: Analysis) -> bool:
@@ -261,33 +263,31 @@ def _executions(found: Analysis) -> float:
     return float(sum(v for v in found.table["visits"] if v))
 
 
-def _simulates(found: Analysis, cases: int) -> bool:
-    """Whether :func:`_simulated_percentiles` would simulate: percentiles for a simulation
-    to find, and at least the simulation's least number of cases within its budget."""
+def _simulates(found: Analysis, cases: int, executions: float) -> bool:
+    """Whether to simulate percentiles: some for a simulation to find, and at least the
+    simulation's least number of cases within its budget (``executions`` per case)."""
     from .simulation.percentiles import cases_within_budget
 
     return bool(cases) and _wants_simulation(found) and \
-        cases_within_budget(cases, _executions(found)) > 0
+        cases_within_budget(cases, executions) > 0
 
 
 def _simulated_percentiles(found: Analysis, bp: Blueprint, graph: FlowGraph,
-                           arrivals: Rate | str | float | None, cases: int) -> Analysis:
+                           arrivals: Rate | str | float | None, cases: int,
+                           executions: float) -> Analysis:
     """``found`` with lead-time percentiles by simulation where they are not exact, and in
-    calendar time where the map has a calendar (docs/analysis.md, *Lead-time percentiles*)."""
-    import dataclasses
-
+    calendar time where the map has a calendar (docs/analysis.md, *Lead-time percentiles*);
+    called where :func:`_simulates` says so."""
     from .simulation.percentiles import simulated_percentiles
 
     s = found.summary
     exact = s.lead_time_percentiles_s is not None
-    if not _simulates(found, cases):
-        return found
     rate = arrivals if arrivals is None or isinstance(arrivals, (int, float)) \
         else parse_rate(arrivals)
     try:
         sim = simulated_percentiles(bp, graph, rate, cases=cases,
                                     queues=s.arrivals_per_h is not None,
-                                    executions=_executions(found))
+                                    executions=executions)
     except (ArithmeticError, ValueError):  # numbers beyond what a simulation can draw
         sim = None
     if sim is None:
@@ -302,8 +302,6 @@ def _simulated_percentiles(found: Analysis, bp: Blueprint, graph: FlowGraph,
 
 def _unsimulated(found: Analysis, why: str) -> Analysis:
     """``found`` with its percentile methods saying that no simulation estimated them."""
-    import dataclasses
-
     s = found.summary
     summary = s if s.lead_time_percentiles_s is not None else dataclasses.replace(
         s, lead_time_percentiles_method="; ".join(

@@ -104,6 +104,18 @@ steps:
     assert q["p80"] == pytest.approx(600 * math.log(3.5), rel=1e-9)
 
 
+def queued_step(extra: str) -> sm.Blueprint:
+    """One 10-minute task at 3 arrivals an hour, with ``extra`` fields on the task."""
+    return sm.loads(f"""
+name: no
+arrivals: 3/h
+steps:
+  - {{id: s, kind: terminator, next: w}}
+  - {{id: w, kind: task, duration: 10m, {extra}, next: e}}
+  - {{id: e, kind: terminator}}
+""")
+
+
 @pytest.mark.parametrize(("extra", "why"), [
     ("distribution: fixed", "the duration of step 'w' is not exponential"),
     ("cv: 0.5", "the duration of step 'w' is not exponential"),
@@ -111,14 +123,7 @@ steps:
     ("capacity: 1", "step 'w' has a modelled queue"),
 ])
 def test_not_exponential_is_not_computed(extra: str, why: str) -> None:
-    a = sm.analyze(sm.loads(f"""
-name: no
-arrivals: 3/h
-steps:
-  - {{id: s, kind: terminator, next: w}}
-  - {{id: w, kind: task, duration: 10m, {extra}, next: e}}
-  - {{id: e, kind: terminator}}
-"""), percentile_cases=0)
+    a = sm.analyze(queued_step(extra), percentile_cases=0)
     s = a.summary
     assert s["lead_time_percentiles_s"] is None
     method = s["lead_time_percentiles_method"]
@@ -169,14 +174,7 @@ def test_text_and_json_show_the_percentiles() -> None:
                      for k, q in (("p50", 0.5), ("p80", 0.8), ("p95", 0.95))}),
 ])
 def test_by_simulation_where_not_exact(extra: str, expected: dict[str, float]) -> None:
-    a = sm.analyze(sm.loads(f"""
-name: no
-arrivals: 3/h
-steps:
-  - {{id: s, kind: terminator, next: w}}
-  - {{id: w, kind: task, duration: 10m, {extra}, next: e}}
-  - {{id: e, kind: terminator}}
-"""), percentile_cases=2000)
+    a = sm.analyze(queued_step(extra), percentile_cases=2000)
     s = a.summary
     assert s["lead_time_percentiles_method"].startswith("by simulation: 2,000 cases in 5 "
                                                         "replications, seed 1")

@@ -191,7 +191,7 @@ def yields_of(chain: FlowChain, v: FloatArray, clean: FloatArray | None = None) 
     good = chain.prob * acc[chain.src]
     ends = chain.success & chain.absorbing
     absorb = absorb_parallel if "parallel" in chain.kind else _absorb
-    clean = absorb(chain, good) if clean is None else clean
+    clean = accurate_flow(chain) if clean is None else clean
     first = absorb(chain, np.where(back_edges(chain), 0.0, good))
     rolled = None
     if has_acc.any():

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .._perf import gc_paused
-from ..model import Blueprint, Branch, Decision, Lane
+from ..model import Blueprint, Branch, Decision
 from ..text import (
     HEADER_LINE,
     LANE_TITLE_INSET,
@@ -132,16 +132,17 @@ def _layout(bp: Blueprint, wrap_width: float, deadline: Deadline) -> Layout:
     phase_titles = {p: (clip(phase_info[p].title) if p in phase_info else NO_PHASE_TITLE)
                     for p in grid.phases}
     layers = [lane_info[lid].layer if lid in lane_info else None for lid in grid.lanes]
-    line_names = [name for _, name, _ in layer_lines(layers)]
-    across = _across(grid, plan, branches, phase_titles, _header_width(lane_titles, line_names))
+    blueprint_lines = layer_lines(layers)
+    across = _across(grid, plan, branches, phase_titles,
+                     _header_width(lane_titles, [name for _, name, _ in blueprint_lines]))
     columns = _columns(grid, across, phase_titles)
     head_h = _header_height(columns)
     title_h = _title_height(bp.name, across.width)
-    bands, down = _bands(grid, plan, lane_titles, lane_info, across.head_w, title_h + head_h)
+    bands, down = _bands(grid, plan, lane_titles, layers, {i for i, _, _ in blueprint_lines},
+                         across.head_w, title_h + head_h)
     height = (bands[-1].bottom if bands else title_h + head_h) + MARGIN
     nodes = _nodes(grid, across, down)
-    lines = [LayerLine(name, bands[i].bottom, dashed)
-             for i, name, dashed in layer_lines([b.layer for b in bands])]
+    lines = [LayerLine(name, bands[i].bottom, dashed) for i, name, dashed in blueprint_lines]
     bounds = (across.head_w, title_h + head_h, across.width, height)
     deadline.check("placing the branch labels")
     edges = _edges(plan, nodes, branches, messages, lines, bounds, across, down, deadline)
@@ -342,15 +343,15 @@ class _Down:
         return top + size / 2 + TRACK * (track - (count - 1) / 2)
 
 
-def _bands(grid: Grid, plan: Plan, lane_titles: Mapping[str, str], lane_info: Mapping[str, Lane],
-           head_w: float, top: float) -> tuple[list[Band], _Down]:
+def _bands(grid: Grid, plan: Plan, lane_titles: Mapping[str, str],
+           layers: Sequence[str | None], lined: Collection[int], head_w: float, top: float
+           ) -> tuple[list[Band], _Down]:
     """Bands top to bottom: per lane a corridor above, between and below its rows,
-    tall enough for the lane header (and the name of a blueprint line at its foot)."""
+    tall enough for the lane header (and the name of a blueprint line at its foot,
+    below the lanes ``lined``)."""
     row_h = {(lane, k): MIN_ROW for lane in grid.lanes for k in range(grid.rows[lane])}
     for sl in grid.slots.values():
         row_h[(sl.lane, sl.row)] = max(row_h[(sl.lane, sl.row)], sl.height)
-    layers = [lane_info[lid].layer if lid in lane_info else None for lid in grid.lanes]
-    lined = {i for i, _, _ in layer_lines(layers)}
     down = _Down({}, row_h, {}, plan.corridor_tracks)
     bands: list[Band] = []
     y = top
