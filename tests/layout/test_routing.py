@@ -161,3 +161,96 @@ def test_no_line_turns_into_a_small_top_beside_a_hand_off() -> None:
     for e in lay.edges:
         if e.target == "s9":
             assert e.points[-1][1] != s9.top
+
+
+DIAMOND_CORNER = """
+name: Branching map of 11 steps
+lanes:
+  - {id: customer, label: Customer, layer: customer}
+  - {id: front, label: Front, layer: onstage}
+  - {id: office, label: Office, layer: backstage}
+  - {id: ops, label: Ops, layer: backstage}
+  - {id: systems, label: Systems, layer: support}
+phases:
+  - {id: pre, label: Pre}
+  - {id: transaction, label: Transaction}
+  - {id: post, label: Post}
+steps:
+  - {id: start, kind: terminator, label: Start, lane: customer, phase: pre, next: s0}
+  - {id: s0, kind: decision, label: Decide 0?, lane: front, phase: pre,
+     next: [{to: s1, label: b0}, {to: s5, label: b1}]}
+  - {id: s1, kind: decision, label: Decide 1?, lane: systems, phase: pre,
+     next: [{to: s2, label: b0}, {to: s6, label: b1}]}
+  - {id: s2, kind: task, label: Task number 2, lane: systems, phase: pre, next: s3}
+  - {id: s3, kind: task, label: Task number 3, lane: front, phase: pre, next: s4}
+  - {id: s4, kind: decision, label: Decide 4?, lane: office, phase: transaction,
+     next: [{to: s5, label: b0}, {to: s9, label: b1}]}
+  - {id: s5, kind: decision, label: Decide 5?, lane: systems, phase: transaction,
+     next: [{to: s6, label: b0}, {to: s4, label: b1}]}
+  - {id: s6, kind: decision, label: Decide 6?, lane: ops, phase: transaction,
+     next: [{to: s7, label: b0}, {to: s8, label: b1}]}
+  - {id: s7, kind: decision, label: Decide 7?, lane: systems, phase: post,
+     next: [{to: s8, label: b0}, {to: s9, label: b1}]}
+  - {id: s8, kind: task, label: Task number 8, lane: customer, phase: post, next: s9}
+  - {id: s9, kind: terminator, label: Done 9, lane: systems, phase: post}
+"""
+
+
+def test_an_elbow_enters_a_diamond_by_its_free_corner() -> None:
+    # Task number 3 (front) to Decide 4? (office, the next column): along
+    # s3's row and straight down into the diamond's top corner, one bend
+    # (it ran down the gap and into the left corner, two). s4's own branches
+    # leave by its right side and its bottom corner, so the top is free.
+    bp = sm.loads(DIAMOND_CORNER)
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    s4 = lay.nodes["s4"]
+    (line,) = [e for e in lay.edges if (e.source, e.target) == ("s3", "s4")]
+    assert len(line.points) == 3
+    assert line.points[-1] == (s4.x, s4.top)
+    assert [e for e in lay.edges if e.points[-1] == (s4.x, s4.top)] == [line]
+
+
+HAND_OFF_TOP = """
+name: Branching map of 11 steps
+lanes:
+  - {id: customer, label: Customer, layer: customer}
+  - {id: front, label: Front, layer: onstage}
+  - {id: office, label: Office, layer: backstage}
+  - {id: ops, label: Ops, layer: backstage}
+  - {id: systems, label: Systems, layer: support}
+phases:
+  - {id: pre, label: Pre}
+  - {id: transaction, label: Transaction}
+  - {id: post, label: Post}
+steps:
+  - {id: start, kind: terminator, label: Start, lane: customer, phase: pre, next: s0}
+  - {id: s0, kind: decision, label: Decide 0?, lane: customer, phase: pre,
+     next: [{to: s1, label: b0}, {to: s3, label: b1}]}
+  - {id: s1, kind: task, label: Task number 1, lane: customer, phase: pre, next: s2}
+  - {id: s2, kind: task, label: Task number 2, lane: customer, phase: pre, next: s3}
+  - {id: s3, kind: task, label: Task number 3, lane: office, phase: pre, next: s4}
+  - {id: s4, kind: task, label: Task number 4, lane: front, phase: transaction, next: s5}
+  - {id: s5, kind: task, label: Task number 5, lane: office, phase: transaction, next: s6}
+  - {id: s6, kind: task, label: Task number 6, lane: office, phase: transaction, next: s7}
+  - {id: s7, kind: task, label: Task number 7, lane: systems, phase: post, next: s8}
+  - {id: s8, kind: task, label: Task number 8, lane: front, phase: post, next: s9}
+  - {id: s9, kind: terminator, label: Done 9, lane: systems, phase: post}
+"""
+
+
+def test_an_elbow_enters_a_top_a_clear_stretch_beside_a_hand_off() -> None:
+    # Task number 6 (office) to Task number 7 (systems, the next column),
+    # whose top the hand-off up to Task number 8 leaves at its centre: the
+    # elbow turns down 14 pt (CLEAR) left of it, one bend, and never runs
+    # closer to the hand-off.
+    bp = sm.loads(HAND_OFF_TOP)
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    s7 = lay.nodes["s7"]
+    (line,) = [e for e in lay.edges if (e.source, e.target) == ("s6", "s7")]
+    (hand_off,) = [e for e in lay.edges if (e.source, e.target) == ("s7", "s8")]
+    assert hand_off.points[0] == (s7.x, s7.top)
+    assert len(line.points) == 3
+    assert line.points[-1] == (s7.x - routing.CLEAR, s7.top)
+    assert all(abs(x - s7.x) >= routing.CLEAR for x, _ in line.points[1:])

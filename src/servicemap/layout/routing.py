@@ -368,6 +368,7 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
     maybe_elbow: set[int] = set()
     maybe_leave: set[int] = set()
     outermost = _outermost(grid, rows)
+    closed = faces | _wanted_corners(grid, rows)  # sides an elbow may not enter by
     for i, e in enumerate(grid.edges):
         u, v = slots[e[0]], slots[e[1]]
         rework = e in grid.back or v.column <= u.column
@@ -380,8 +381,8 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
             kinds.append(_forward_kind(rows, u, v))
             if i in outermost and _may_leave(rows, faces, e, u, v):
                 maybe_leave.add(i)
-            if (rows.key(u) != rows.key(v) and v.kind in FLAT_SIDES
-                    and (v.id, -1 if rows.key(u) < rows.key(v) else 1) not in faces
+            down = rows.key(u) < rows.key(v)
+            if (rows.key(u) != rows.key(v) and _may_enter(closed, v, down)
                     and rows.free(u, u.column + 1, v.column)
                     and rows.clear_between(v.column, rows.key(u), rows.key(v))):
                 maybe_elbow.add(i)
@@ -396,9 +397,30 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
             else:
                 k = v.row + 1  # coming from below: the corridor below the target
             kinds.append(("around", (v.lane, k), rework))
-    _settle_later(grid, rows, kinds, along, later, maybe_elbow, maybe_leave)
+    _settle_later(grid, rows, kinds, along, later, maybe_elbow, maybe_leave, faces)
     _rework_sides(grid, rows, kinds)
     return kinds
+
+
+def _wanted_corners(grid: Grid, rows: _Rows) -> set[tuple[str, int]]:
+    """The corners (-1 top, +1 bottom) of decisions that a branch of theirs may leave by.
+
+    A branch to a row below (above) may leave by the bottom (top) corner; one
+    in the decision's own row that is not to the next step along it (rework,
+    a skip ahead) may go around through the corridor above, by the top corner.
+    An elbow must not take such a corner from the decision's own branches.
+    """
+    out: set[tuple[str, int]] = set()
+    for e in grid.edges:
+        u, v = grid.slots[e[0]], grid.slots[e[1]]
+        if u.kind != "decision" or e[0] == e[1] or e[2] < 0:
+            continue
+        a, b = rows.key(u), rows.key(v)
+        if a != b:
+            out.add((u.id, 1 if b > a else -1))
+        elif v.column != u.column + 1:
+            out.add((u.id, -1))
+    return out
 
 
 def _outermost(grid: Grid, rows: _Rows) -> set[int]:
@@ -433,7 +455,8 @@ def _outermost(grid: Grid, rows: _Rows) -> set[int]:
 
 
 def _settle_later(grid: Grid, rows: _Rows, kinds: list[Kind], along: _Along,
-                  later: list[int], maybe_elbow: set[int], maybe_leave: set[int]) -> None:
+                  later: list[int], maybe_elbow: set[int], maybe_leave: set[int],
+                  faces: set[tuple[str, int]]) -> None:
     """The kinds of early lines, then of elbow and leaving candidates, in place.
 
     Each candidate takes an elbow if its stretch and its run down (up) the
@@ -441,9 +464,11 @@ def _settle_later(grid: Grid, rows: _Rows, kinds: list[Kind], along: _Along,
     if its run down (up) the source's column and its stretch along the
     target's row are free and no other line of the decision goes around
     (down or up the gap its run along the target's row crosses), else keeps
-    its kind where its stretches are free, else goes around.
+    its kind where its stretches are free, else goes around. A diamond's
+    corner, and a flat side a hand-off enters at its centre, take one elbow.
     """
     column_runs: dict[int, list[tuple[tuple[int, int], tuple[int, int], str, bool]]] = {}
+    corners: set[tuple[str, int]] = set()  # decision corners a line enters or leaves by
     later.sort(key=lambda i: (i in maybe_elbow or i in maybe_leave, i))
     out_of: dict[str, list[int]] = {}  # a decision's lines, where one may leave by a corner
     for i in maybe_leave:
@@ -453,23 +478,43 @@ def _settle_later(grid: Grid, rows: _Rows, kinds: list[Kind], along: _Along,
             out_of[e[0]].append(i)
     for i in later:
         u, v = grid.slots[grid.edges[i][0]], grid.slots[grid.edges[i][1]]
+        down = 1 if rows.key(u) < rows.key(v) else -1
+        into = (v.id, -down)  # the corner an elbow enters by, if v is a diamond
         if (i in maybe_elbow and all(along.free(*st) for st in _stretches("elbow", u, v))
+                and into not in corners
                 and _column_free(column_runs, u, v, rows, False)):
             # Along the source's row to above (below) the target and
             # straight into its top (bottom): one bend.
             kinds[i] = ("elbow", None, False)
+            if v.kind not in FLAT_SIDES or into in faces:
+                corners.add(into)  # a diamond's corner is a point; beside a hand-off, one
         elif (i in maybe_leave and all(along.free(*st) for st in _stretches("leave", u, v))
+              and (u.id, down) not in corners
               and not any(kinds[j][0] == "around" for j in out_of.get(u.id, ()))
               and _column_free(column_runs, u, v, rows, True)):
             # Out of the decision's bottom (top) corner, down (up) its column
             # to the target's row and along it into the target's side: one bend.
             kinds[i] = ("leave", None, False)
+            corners.add((u.id, down))
         elif not all(along.free(*st) for st in _stretches(kinds[i][0], u, v)):
             k = v.row if rows.key(u) < rows.key(v) else v.row + 1
             kinds[i] = ("around", (v.lane, k), False)
             continue
         for st in _stretches(kinds[i][0], u, v):
             along.take(*st)
+
+
+def _may_enter(taken: set[tuple[str, int]], v: Slot, down: bool) -> bool:
+    """Whether an elbow going ``down`` (else up) may enter ``v``'s top (bottom).
+
+    A flat side is open, beside a hand-off at its centre too where it leaves
+    :data:`CLEAR` from the hand-off to the line; a diamond's corner only if
+    not ``taken`` (by a hand-off or a branch of its own that may leave by it).
+    """
+    side = (v.id, -1 if down else 1)
+    if v.kind in FLAT_SIDES:
+        return side not in taken or _top_room(v) / 2 >= CLEAR
+    return v.kind in ELBOW_INTO and side not in taken
 
 
 def _may_leave(rows: _Rows, faces: set[tuple[str, int]], e: Edge, u: Slot, v: Slot) -> bool:
@@ -892,6 +937,8 @@ def _taken_corners(grid: Grid, draft: _Draft) -> set[tuple[str, int]]:
 
 FLAT_SIDES = ("task", "predefined", "document", "delay", "terminator")
 """Kinds whose top and bottom are flat, so a line may enter them there."""
+ELBOW_INTO = (*FLAT_SIDES, "decision")
+"""Kinds an elbow may enter by the top (bottom): a diamond by its corner, one line a corner."""
 
 
 def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
@@ -971,22 +1018,28 @@ def drop_faces(grid: Grid) -> set[tuple[str, int]]:
 
 
 def _leave_faces(grid: Grid, kinds: Sequence[Kind]) -> set[tuple[str, int]]:
-    """The corners (-1 top, +1 bottom) of decisions that a line of kind ``"leave"`` leaves by."""
+    """The corners (-1 top, +1 bottom) of decisions that a line of kind ``"leave"`` leaves
+    by or an ``"elbow"`` enters by."""
     lane_index = {lane: k for k, lane in enumerate(grid.lanes)}
     out: set[tuple[str, int]] = set()
     for e, (kind, _, _) in zip(grid.edges, kinds, strict=True):
+        u, v = grid.slots[e[0]], grid.slots[e[1]]
+        down = 1 if (lane_index[u.lane], u.row) < (lane_index[v.lane], v.row) else -1
         if kind == "leave":
-            u, v = grid.slots[e[0]], grid.slots[e[1]]
-            out.add((u.id, 1 if (lane_index[u.lane], u.row) < (lane_index[v.lane], v.row)
-                     else -1))
+            out.add((u.id, down))
+        elif kind == "elbow" and v.kind not in FLAT_SIDES:
+            out.add((v.id, -down))
     return out
 
 
 def _top_room(v: Slot) -> float:
     """Width of a step's top (bottom) where lines may turn in, a :data:`PORT` from each end.
 
-    Lines may end on a round end: they meet the outline there (:func:`_end_on`).
+    Lines may end on a round end: they meet the outline there (:func:`_end_on`). A
+    diamond has none: its one line enters by the corner.
     """
+    if v.kind not in FLAT_SIDES:
+        return 0.0
     return v.width - (v.height / 2 if v.kind in ("terminator", "delay") else 0.0) - 2 * PORT
 
 
@@ -1030,10 +1083,13 @@ def _top_ports(grid: Grid, draft: _Draft) -> None:
         items.sort()
         offsets = _offsets(len(items), max(0.0, flat[spot]))
         if any((grid.edges[i][1], draft.enters[i]) in faces for _, i in items):
-            # A straight hand-off comes in at the centre: the others turn in
-            # right of it (they come from the right), nearest track rightmost.
-            step = min(PORT, max(0.0, flat[spot]) / 2 / len(items))
-            offsets = [step * (k + 1) for k in range(len(items))]
+            # A straight hand-off comes in at the centre: the lines from the
+            # right turn in right of it, nearest track rightmost; an elbow
+            # from the left (one at most) a clear stretch left of it.
+            left = sum(1 for key, _ in items if key[0] < 1.0)
+            step = min(PORT, max(0.0, flat[spot]) / 2 / max(1, len(items) - left))
+            offsets = ([-CLEAR - PORT * (left - 1 - k) for k in range(left)]
+                       + [step * (k + 1) for k in range(len(items) - left)])
         for (_, i), dx in zip(items, offsets, strict=True):
             draft.in_dy[i] = dx
 
