@@ -254,3 +254,51 @@ def test_an_elbow_enters_a_top_a_clear_stretch_beside_a_hand_off() -> None:
     assert len(line.points) == 3
     assert line.points[-1] == (s7.x - routing.CLEAR, s7.top)
     assert all(abs(x - s7.x) >= routing.CLEAR for x, _ in line.points[1:])
+
+
+REWORK_INTO_CORNER = """
+name: Branching map of 12 steps
+lanes:
+  - {id: customer, label: Customer, layer: customer}
+  - {id: front, label: Front, layer: onstage}
+  - {id: office, label: Office, layer: backstage}
+  - {id: ops, label: Ops, layer: backstage}
+  - {id: systems, label: Systems, layer: support}
+phases:
+  - {id: pre, label: Pre}
+  - {id: transaction, label: Transaction}
+  - {id: post, label: Post}
+steps:
+  - {id: start, kind: terminator, label: Start, lane: customer, phase: pre, next: s0}
+  - {id: s0, kind: task, label: Task number 0, lane: front, phase: pre, next: s1}
+  - {id: s1, kind: task, label: Task number 1, lane: systems, phase: pre, next: s2}
+  - {id: s2, kind: task, label: Task number 2, lane: systems, phase: pre, next: s3}
+  - {id: s3, kind: task, label: Task number 3, lane: front, phase: pre, next: s4}
+  - {id: s4, kind: task, label: Task number 4, lane: office, phase: transaction, next: s5}
+  - {id: s5, kind: decision, label: Decide 5?, lane: systems, phase: transaction,
+     next: [{to: s6, label: b0}, {to: s10, label: b1}]}
+  - {id: s6, kind: decision, label: Decide 6?, lane: ops, phase: transaction,
+     next: [{to: s7, label: b0}, {to: s5, label: b1}]}
+  - {id: s7, kind: decision, label: Decide 7?, lane: systems, phase: transaction,
+     next: [{to: s8, label: b0}, {to: s9, label: b1}]}
+  - {id: s8, kind: decision, label: Decide 8?, lane: customer, phase: post,
+     next: [{to: s9, label: b0}, {to: s10, label: b1}]}
+  - {id: s9, kind: task, label: Task number 9, lane: systems, phase: post, next: s10}
+  - {id: s10, kind: terminator, label: Done 10, lane: customer, phase: post}
+"""
+
+
+def test_rework_enters_a_diamond_by_its_free_corner() -> None:
+    # Decide 6?'s branch b1 back to Decide 5? (the column before, a lane
+    # down): out of s6's bottom corner, back along the corridor under the
+    # systems row and up into s5's bottom corner, two bends (it went on to
+    # the gap left of s5, up and into its left corner, three).
+    bp = sm.loads(REWORK_INTO_CORNER)
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    s5, s6 = lay.nodes["s5"], lay.nodes["s6"]
+    (line,) = [e for e in lay.edges if (e.source, e.target) == ("s6", "s5")]
+    assert line.points[0] == (s6.x, s6.bottom)
+    assert line.points[-1] == (s5.x, s5.bottom)
+    assert len(line.points) == 4
+    assert [e for e in lay.edges if e.points[-1] == (s5.x, s5.bottom)] == [line]

@@ -947,9 +947,9 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
     A corridor route runs along the corridor just above (or below) its
     target's row; instead of going on to the gap left of the target, down
     and right into its side (two more bends), it turns straight into the
-    target's top (bottom). Not for diamonds and circles (no flat side), nor
-    where a decision's corner exit comes down (up) into that corridor in the
-    target's column, which would meet the entering line.
+    target's top (bottom); a diamond by its corner (:func:`_corner_entries`).
+    Not for circles, nor where a decision's corner exit comes down (up) into
+    that corridor in the target's column, which would meet the entering line.
     """
     slots, edges = grid.slots, grid.edges
     lane_index = {lane: k for k, lane in enumerate(grid.lanes)}
@@ -991,7 +991,38 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
             enters[i] = -1
         elif corridor[1] == v.row + 1 and ((v.id, 1) not in faces or beside):
             enters[i] = 1
+    _corner_entries(grid, draft, enters, corner_at)
     return enters
+
+
+def _corner_entries(grid: Grid, draft: _Draft, enters: list[int],
+                    corner_at: set[tuple[str, int, int]]) -> None:
+    """Let lines through the corridor just above (below) a diamond enter it by its top
+    (bottom) corner, in place in ``enters``.
+
+    A corner is a point: it takes one line, and only where no hand-off, no
+    branch of the diamond's own, no elbow and no other line turning into a
+    step there (from the corridor, in the diamond's column) uses it.
+    """
+    slots, edges = grid.slots, grid.edges
+    taken = drop_faces(grid) | _taken_corners(grid, draft) | _leave_faces(grid, draft.kinds)
+    spots: dict[tuple[str, int, int], list[int]] = {}  # (lane, corridor, column) -> lines in
+    for i, enter in enumerate(enters):
+        if enter:
+            v = slots[edges[i][1]]
+            spots.setdefault((v.lane, v.row + (enter > 0), v.column), []).append(i)
+    for i, (e, (kind, corridor, _)) in enumerate(zip(edges, draft.kinds, strict=True)):
+        v = slots[e[1]]
+        if (v.kind != "decision" or corridor is None or kind == "loop" or e[2] < 0
+                or corridor[0] != v.lane or corridor[1] not in (v.row, v.row + 1)):
+            continue
+        side = -1 if corridor[1] == v.row else 1
+        spot = (*corridor, v.column)
+        if (v.id, side) in taken or spot in corner_at or spot in spots:
+            continue
+        enters[i] = side
+        spots[spot] = [i]
+        taken.add((v.id, side))
 
 
 def drop_faces(grid: Grid) -> set[tuple[str, int]]:
