@@ -640,6 +640,47 @@ def test_a_fork_bar_not_stretched_sends_branches_from_its_ends() -> None:
     assert routes[("split", "here")] == ((split.x + 5, split.y), (here.left, split.y))
 
 
+BAR_UNDER_A_TURN = """
+name: generated
+lanes: [{id: l0, layer: customer}, {id: l1}]
+phases: [{id: p0}, {id: p1}]
+steps:
+  - {id: s0, kind: terminator, lane: l0}
+  - {id: s1, kind: terminator}
+  - {id: s2, kind: parallel, lane: l0, phase: p0, next: [s0, s10, s14]}
+  - {id: s3, kind: terminator, phase: p0}
+  - {id: s4, kind: decision, lane: l0, phase: p0,
+     next: [{to: s0, label: 'yes'}, {to: s0, label: 'yes'}, {to: s7, label: 'yes'},
+            {to: s13, label: 'yes'}]}
+  - {id: s5, kind: terminator, lane: l1, phase: p0}
+  - {id: s6, kind: terminator, lane: l0, phase: p0, next: s11}
+  - {id: s7, kind: terminator, lane: l1, phase: p0, next: s12}
+  - {id: s8, kind: terminator}
+  - {id: s9, kind: terminator}
+  - {id: s10, kind: terminator, lane: l1, phase: p0}
+  - {id: s11, kind: decision, lane: l0, phase: p0,
+     next: [{to: s0, label: 'yes'}, {to: s0, label: 'yes'}, {to: s7, label: 'yes'},
+            {to: s10, label: 'yes'}]}
+  - {id: s12, kind: terminator}
+  - {id: s13, kind: terminator}
+  - {id: s14, kind: parallel, phase: p0, next: [s0, s5]}
+"""
+
+
+def test_a_bar_is_not_stretched_up_to_a_line_turning_just_above_it() -> None:
+    # Found by the property test: s11's branch to s10 comes down its column
+    # and turns along the corridor 7 pt above where the fork s14 (in that
+    # column) would stretch to, reading as a line into the bar. A bar now
+    # stops where a line's run would end within 16 pt of it (BESIDE).
+    bp = sm.loads(BAR_UNDER_A_TURN)
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    (line,) = [e for e in lay.edges if (e.source, e.target) == ("s11", "s10")]
+    turn = line.points[1]
+    bar = lay.nodes["s14"]
+    assert turn[0] == bar.x and (turn[1] < bar.top - 16 or turn[1] > bar.bottom + 16)
+
+
 def test_a_stretched_bar_exports_as_a_gateway_in_its_own_lane() -> None:
     # The fork's bar spans both lanes in the drawing; the BPMN export's
     # gateway is a square (at most 50 pt, BPMN's usual size) inside the

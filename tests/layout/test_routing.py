@@ -302,3 +302,25 @@ def test_rework_enters_a_diamond_by_its_free_corner() -> None:
     assert line.points[-1] == (s5.x, s5.bottom)
     assert len(line.points) == 4
     assert [e for e in lay.edges if e.points[-1] == (s5.x, s5.bottom)] == [line]
+
+
+def test_a_step_sends_its_one_line_to_the_next_column_out_of_its_top() -> None:
+    # order_fulfilment: "Offers a substitute part or a later date" (service
+    # desk) sends its one line to "Customer's choice" (customer lane, the
+    # next column): straight up out of its top to the diamond's row and
+    # along it into the left corner, one bend (it went out right, up the
+    # gap and in, two). "Order confirmation ..." (partners lane) runs along
+    # its row and up into the bottom corner of "All items in stock?", one
+    # bend. The corridors a line goes round by count the lines turning into
+    # them as crossing it half the time (8 crossings, were 10).
+    bp = sm.load(Path(__file__).resolve().parents[2] / "examples" / "order_fulfilment.yaml")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    lines = {(e.source, e.target): e.points for e in lay.edges}
+    offer, choice = lay.nodes["offer"], lay.nodes["choice"]
+    assert lines[("offer", "choice")] == ((offer.x, offer.top), (offer.x, choice.y),
+                                          (choice.left, choice.y))
+    check = lay.nodes["availability"]
+    assert len(lines[("confirmation", "availability")]) == 3
+    assert lines[("confirmation", "availability")][-1] == (check.x, check.bottom)
+    assert _crossings(lay) <= 8

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .geometry import NodeBox, Point
 from .grid import PARALLEL_BAR
-from .routing import PORT, Route, border_dx
+from .routing import BESIDE, PORT, Route, border_dx
 
 __all__ = ["span_bars"]
 
@@ -207,7 +207,8 @@ def _clear(nodes: Mapping[str, NodeBox], routes: Sequence[Route],
             segments = segments[1:]
         if r.edge[1] == pid:
             segments = segments[:-1]
-        if any(_crosses(p, q, keep_out) for p, q in segments):
+        if any(_crosses(p, q, keep_out) or _crosses(q, _beyond(p, q), keep_out)
+               for p, q in segments):
             return False
     for i, (p, q) in new.items():
         ends = routes[i].edge[:2]
@@ -238,6 +239,17 @@ def _own_run(routes: Sequence[Route], points: Sequence[list[Point]], i: int,
                     and lo - RUN_CLEAR < max(a, c)):
                 return False
     return True
+
+
+def _beyond(p: Point, q: Point) -> Point:
+    """The point :data:`~servicemap.layout.routing.BESIDE` past ``q`` on the line from ``p``:
+    a run ending that close to a step reads as going into it.
+
+    >>> _beyond((0.0, 0.0), (0.0, 10.0))
+    (0.0, 26.0)
+    """
+    length = math.hypot(q[0] - p[0], q[1] - p[1]) or 1.0
+    return (q[0] + (q[0] - p[0]) / length * BESIDE, q[1] + (q[1] - p[1]) / length * BESIDE)
 
 
 def _meets(a: Rect, b: Rect) -> bool:

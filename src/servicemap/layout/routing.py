@@ -369,6 +369,7 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
     maybe_leave: set[int] = set()
     outermost = _outermost(grid, rows)
     closed = faces | _wanted_corners(grid, rows)  # sides an elbow may not enter by
+    single = _single_lines(grid)
     for i, e in enumerate(grid.edges):
         u, v = slots[e[0]], slots[e[1]]
         rework = e in grid.back or v.column <= u.column
@@ -379,7 +380,7 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
         elif not rework and (v.column == u.column + 1
                              or rows.free(u, u.column + 1, v.column - 1)):
             kinds.append(_forward_kind(rows, u, v))
-            if i in outermost and _may_leave(rows, faces, e, u, v):
+            if (i in outermost or single.get(u.id) == i) and _may_leave(rows, faces, e, u, v):
                 maybe_leave.add(i)
             down = rows.key(u) < rows.key(v)
             if (rows.key(u) != rows.key(v) and _may_enter(closed, v, down)
@@ -402,18 +403,45 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
     return kinds
 
 
+def _single_lines(grid: Grid) -> dict[str, int]:
+    """The steps with a flat top and bottom that send one line, and the index of that line.
+
+    >>> from servicemap import loads
+    >>> from servicemap.layout.grid import place
+    >>> _single_lines(place(loads('''
+    ... name: S
+    ... steps:
+    ...   - {id: a, kind: task, next: b}
+    ...   - {id: b, kind: decision, next: [c, a]}
+    ...   - {id: c, kind: task}
+    ... ''')))
+    {'a': 0}
+    """
+    out: dict[str, int] = {}
+    several: set[str] = set()
+    for i, e in enumerate(grid.edges):
+        if e[0] in out:
+            several.add(e[0])
+        elif grid.slots[e[0]].kind in FLAT_SIDES:
+            out[e[0]] = i
+    return {sid: i for sid, i in out.items() if sid not in several}
+
+
 def _wanted_corners(grid: Grid, rows: _Rows) -> set[tuple[str, int]]:
     """The corners (-1 top, +1 bottom) of decisions that a branch of theirs may leave by.
 
     A branch to a row below (above) may leave by the bottom (top) corner; one
     in the decision's own row that is not to the next step along it (rework,
     a skip ahead) may go around through the corridor above, by the top corner.
-    An elbow must not take such a corner from the decision's own branches.
+    The main branch going forward takes the straight exit, on the right
+    (:func:`_vertex_exits`). An elbow must not take such a corner from the
+    decision's own branches.
     """
     out: set[tuple[str, int]] = set()
     for e in grid.edges:
         u, v = grid.slots[e[0]], grid.slots[e[1]]
-        if u.kind != "decision" or e[0] == e[1] or e[2] < 0:
+        if (u.kind != "decision" or e[0] == e[1] or e[2] < 0
+                or (e in grid.main and e not in grid.back and v.column > u.column)):
             continue
         a, b = rows.key(u), rows.key(v)
         if a != b:
@@ -465,10 +493,11 @@ def _settle_later(grid: Grid, rows: _Rows, kinds: list[Kind], along: _Along,
     target's row are free and no other line of the decision goes around
     (down or up the gap its run along the target's row crosses), else keeps
     its kind where its stretches are free, else goes around. A diamond's
-    corner, and a flat side a hand-off enters at its centre, take one elbow.
+    corner, and a flat side a hand-off or a leaving line uses at its centre,
+    take one elbow (:class:`_Sides`).
     """
     column_runs: dict[int, list[tuple[tuple[int, int], tuple[int, int], str, bool]]] = {}
-    corners: set[tuple[str, int]] = set()  # decision corners a line enters or leaves by
+    sides = _Sides(faces)
     later.sort(key=lambda i: (i in maybe_elbow or i in maybe_leave, i))
     out_of: dict[str, list[int]] = {}  # a decision's lines, where one may leave by a corner
     for i in maybe_leave:
@@ -479,29 +508,55 @@ def _settle_later(grid: Grid, rows: _Rows, kinds: list[Kind], along: _Along,
     for i in later:
         u, v = grid.slots[grid.edges[i][0]], grid.slots[grid.edges[i][1]]
         down = 1 if rows.key(u) < rows.key(v) else -1
-        into = (v.id, -down)  # the corner an elbow enters by, if v is a diamond
         if (i in maybe_elbow and all(along.free(*st) for st in _stretches("elbow", u, v))
-                and into not in corners
+                and sides.may_enter(v, -down)
                 and _column_free(column_runs, u, v, rows, False)):
             # Along the source's row to above (below) the target and
             # straight into its top (bottom): one bend.
             kinds[i] = ("elbow", None, False)
-            if v.kind not in FLAT_SIDES or into in faces:
-                corners.add(into)  # a diamond's corner is a point; beside a hand-off, one
+            sides.entered[(v.id, -down)] = sides.entered.get((v.id, -down), 0) + 1
         elif (i in maybe_leave and all(along.free(*st) for st in _stretches("leave", u, v))
-              and (u.id, down) not in corners
+              and sides.may_leave(u, down)
               and not any(kinds[j][0] == "around" for j in out_of.get(u.id, ()))
               and _column_free(column_runs, u, v, rows, True)):
-            # Out of the decision's bottom (top) corner, down (up) its column
-            # to the target's row and along it into the target's side: one bend.
+            # Out of the source's bottom (top), down (up) its column to the
+            # target's row and along it into the target's side: one bend.
             kinds[i] = ("leave", None, False)
-            corners.add((u.id, down))
+            sides.leaving.add((u.id, down))
         elif not all(along.free(*st) for st in _stretches(kinds[i][0], u, v)):
             k = v.row if rows.key(u) < rows.key(v) else v.row + 1
             kinds[i] = ("around", (v.lane, k), False)
             continue
         for st in _stretches(kinds[i][0], u, v):
             along.take(*st)
+
+
+@dataclass
+class _Sides:
+    """The tops and bottoms of steps that elbows enter and leaving lines leave by, so far.
+
+    A line at a side's centre (a hand-off in ``centre``, a leaving line) leaves
+    room for one elbow, :data:`CLEAR` beside it where the side is wide
+    enough; a diamond's corner is a point and takes one line.
+    """
+
+    centre: set[tuple[str, int]]
+    leaving: set[tuple[str, int]] = field(default_factory=set)
+    entered: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def may_enter(self, v: Slot, side: int) -> bool:
+        """Whether one more elbow may enter ``v``'s top (``side`` -1) or bottom (+1)."""
+        key = (v.id, side)
+        if v.kind not in FLAT_SIDES:
+            return key not in self.leaving and key not in self.entered
+        if key in self.centre or key in self.leaving:
+            return not self.entered.get(key) and _top_room(v) / 2 >= CLEAR
+        return True
+
+    def may_leave(self, u: Slot, side: int) -> bool:
+        """Whether a line may leave ``u``'s top (``side`` -1) or bottom (+1) at its centre."""
+        n = self.entered.get((u.id, side), 0)
+        return n == 0 or (n == 1 and u.kind in FLAT_SIDES and _top_room(u) / 2 >= CLEAR)
 
 
 def _may_enter(taken: set[tuple[str, int]], v: Slot, down: bool) -> bool:
@@ -518,17 +573,18 @@ def _may_enter(taken: set[tuple[str, int]], v: Slot, down: bool) -> bool:
 
 
 def _may_leave(rows: _Rows, faces: set[tuple[str, int]], e: Edge, u: Slot, v: Slot) -> bool:
-    """Whether a decision's branch may leave by its bottom (top) corner straight down (up)
-    its column to the row of ``v``, in the next column, and along that row into
-    ``v``'s side (kind ``"leave"``): one bend.
+    """Whether a line may leave ``u`` by its bottom (top) straight down (up) its column to
+    the row of ``v``, in the next column, and along that row into ``v``'s side
+    (kind ``"leave"``): one bend.
 
-    The row of ``v`` must hold no step in the decision's column, the
-    decision's column none in between, and no straight hand-off may use that
-    corner. (Lines leaving other steps' tops and bottoms, or running further,
-    were measured to cross more lines and save fewer bends.)
+    ``u`` is a decision (by its corner) or a step with a flat bottom (top)
+    that sends this one line. The row of ``v`` must hold no step in ``u``'s
+    column, that column none in between, and no straight hand-off may use
+    that side. (Lines running further were measured to cross more lines and
+    save fewer bends.)
     """
     a, b = rows.key(u), rows.key(v)
-    return (u.kind == "decision" and a != b and e[2] >= 0 and v.column == u.column + 1
+    return (u.kind in ELBOW_INTO and a != b and e[2] >= 0 and v.column == u.column + 1
             and v.kind != "parallel" and (u.id, 1 if a < b else -1) not in faces
             and rows.free(v, u.column, u.column) and rows.clear_between(u.column, a, b))
 
@@ -604,18 +660,35 @@ def _column_free(runs: dict[int, list[tuple[tuple[int, int], tuple[int, int], st
     An elbow runs in its target's column, a decision's branch leaving by a
     corner (``leave``) in the decision's column: two elbows into different targets, or
     into one target from opposite sides, must not share a stretch, nor a
-    leaving line with any other run.
+    leaving line with any other run but the one elbow into its own step,
+    which turns in :data:`CLEAR` beside it (:class:`_Sides`).
     """
     a, b = rows.key(u), rows.key(v)
     lo, hi = min(a, b), max(a, b)
     down = a < b
     owner = "\0" + u.id if leave else v.id  # no step id holds a NUL
     taken = runs.setdefault(u.column if leave else v.column, [])
+    steps = rows.stacked.get(u.column if leave else v.column, [])
     for lo2, hi2, target, down2 in taken:
-        if lo < hi2 and lo2 < hi and (target != owner or down != down2 or leave):
+        # Runs meeting end to end where no step sits in the column turn at
+        # one point there: a cross, not two lines.
+        meet = (lo < hi2 and lo2 < hi) or any(
+            end in (lo2, hi2) and not _has(steps, end) for end in (lo, hi))
+        if (meet and (target != owner or down != down2 or leave)
+                and not (target != owner and target.lstrip("\0") == owner.lstrip("\0"))):
             return False
     taken.append((lo, hi, owner, down))
     return True
+
+
+def _has(keys: Sequence[tuple[int, int]], key: tuple[int, int]) -> bool:
+    """Whether sorted ``keys`` hold ``key`` (by bisection).
+
+    >>> _has([(0, 1), (2, 3)], (2, 3)), _has([(0, 1), (2, 3)], (1, 1))
+    (True, False)
+    """
+    i = bisect.bisect_left(keys, key)
+    return i < len(keys) and keys[i] == key
 
 
 SIDE_SCAN = 400  # most vertical runs looked at to choose one rework line's side
@@ -769,7 +842,9 @@ class _Runs:
         """Crossings of ``runs`` (line ``i``'s, maybe) with every other line's runs.
 
         A crossing at a gap where one of the two runs turns depends on the
-        track order there and counts half; two vertical runs down the centre
+        track order there and counts half, as does a vertical run turning
+        into a corridor that another line runs along past it (they cross or
+        not by their tracks there); two vertical runs down the centre
         of a column (a hand-off, an elbow, a decision's corner exit: no tracks
         keep them apart) that overlap or meet in a corridor (:func:`_meet`)
         cost :data:`ALONG_COST`.
@@ -780,9 +855,14 @@ class _Runs:
                 w = 1.0 if a < x < b else 0.5
                 c += w * sum(1 for lo, hi, j, _ in self.verticals.get(x, ())
                              if j != i and lo < y < hi)
+                if a < x < b and y[1] % 2 == 0:
+                    c += 0.5 * sum(1 for lo, hi, j, _ in self.verticals.get(x, ())
+                                   if j != i and y in (lo, hi))
         for x, lo, hi, centre in runs[1]:
             c += sum(1 for y, j in self.across.get(x, ()) if j != i and lo < y < hi)
             c += 0.5 * sum(1 for y, j in self.ending.get(x, ()) if j != i and lo < y < hi)
+            c += 0.5 * sum(1 for y, j in self.across.get(x, ())
+                           if j != i and y[1] % 2 == 0 and y in (lo, hi))
             if centre:
                 c += ALONG_COST * sum(1 for lo2, hi2, j, centre2 in self.verticals.get(x, ())
                                       if j != i and centre2 and _meet(lo, hi, lo2, hi2))
@@ -964,7 +1044,7 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
             corridor = draft.kinds[i][1]
             assert corridor is not None
             corner_at.add((*corridor, u.column))
-    faces = drop_faces(grid)
+    faces = drop_faces(grid) | _leave_faces(grid, draft.kinds, elbows=False)  # at the centre
     enters = [0] * len(edges)
     for i, (e, (kind, corridor, _)) in enumerate(zip(edges, draft.kinds, strict=True)):
         v = slots[e[1]]
@@ -1048,9 +1128,10 @@ def drop_faces(grid: Grid) -> set[tuple[str, int]]:
     return faces
 
 
-def _leave_faces(grid: Grid, kinds: Sequence[Kind]) -> set[tuple[str, int]]:
-    """The corners (-1 top, +1 bottom) of decisions that a line of kind ``"leave"`` leaves
-    by or an ``"elbow"`` enters by."""
+def _leave_faces(grid: Grid, kinds: Sequence[Kind], elbows: bool = True
+                 ) -> set[tuple[str, int]]:
+    """The sides (-1 top, +1 bottom) that a line of kind ``"leave"`` leaves by at their
+    centre, and (with ``elbows``) the diamonds' corners an ``"elbow"`` enters by."""
     lane_index = {lane: k for k, lane in enumerate(grid.lanes)}
     out: set[tuple[str, int]] = set()
     for e, (kind, _, _) in zip(grid.edges, kinds, strict=True):
@@ -1058,7 +1139,7 @@ def _leave_faces(grid: Grid, kinds: Sequence[Kind]) -> set[tuple[str, int]]:
         down = 1 if (lane_index[u.lane], u.row) < (lane_index[v.lane], v.row) else -1
         if kind == "leave":
             out.add((u.id, down))
-        elif kind == "elbow" and v.kind not in FLAT_SIDES:
+        elif elbows and kind == "elbow" and v.kind not in FLAT_SIDES:
             out.add((v.id, -down))
     return out
 
@@ -1109,7 +1190,7 @@ def _top_ports(grid: Grid, draft: _Draft) -> None:
         by_spot.setdefault(spot, []).append((key, i))
         room = _top_room(v)
         flat[spot] = min(flat.get(spot, room), room)
-    faces = drop_faces(grid)
+    faces = drop_faces(grid) | _leave_faces(grid, draft.kinds, elbows=False)  # at the centre
     for spot, items in by_spot.items():
         items.sort()
         offsets = _offsets(len(items), max(0.0, flat[spot]))
