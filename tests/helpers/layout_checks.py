@@ -226,7 +226,7 @@ def assert_labels(lay: Layout, label_boxes: list[Box]) -> None:
 
 
 BORDER_CLEARANCE = 12.0  # least distance from a line running along it to a lane border
-BESIDE = 12.0  # a run whose end, prolonged this far, enters a step seems to go into it
+BESIDE = 16.0 - EPS  # a run whose end, prolonged this far, enters a step seems to go into it
 
 
 def assert_clearances(lay: Layout) -> None:
@@ -235,7 +235,7 @@ def assert_clearances(lay: Layout) -> None:
     A horizontal run at least 12 pt from every border between bands and every
     blueprint line, a vertical run as far from every phase separator (so it
     does not read as one); no run whose end, prolonged
-    by 12 pt, enters a step that is neither end of its line.
+    by 16 pt (the router's BESIDE), enters a step that is neither end of its line.
     """
     borders = sorted({b.bottom for b in lay.bands[:-1]} | {line.y for line in lay.lines})
     separators = [c.left for c in lay.columns[1:]]

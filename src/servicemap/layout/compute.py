@@ -39,9 +39,12 @@ EMPTY_GAP = 20.0  # gap between columns that only straight lines cross (room for
 TURN_CLEAR = 18.0  # from a track moved aside for a branch label to the next column
 TRACK = 10.0  # distance between parallel lines (more than 8: they read as two)
 SEPARATOR_CLEAR = 12.0  # least distance from a line in a gap to the phase separator there
-CORRIDOR = 28.0  # lowest corridor between rows that a line runs along
+CORRIDOR = 32.0  # lowest corridor between rows that a line runs along (2 * CORRIDOR_PAD)
 EMPTY_CORRIDOR = 20.0  # corridor no line runs along
-CORRIDOR_PAD = 14.0  # from a corridor's edge (a lane border, a blueprint line) to its first track
+# From a corridor's edge (a lane border, a blueprint line, a row) to its first track:
+# a decision's branch turning there from its corner would otherwise end closer
+# than BESIDE to the step across the corridor in its column, and read as going in.
+CORRIDOR_PAD = BESIDE
 MIN_ROW = 36.0
 EMPTY_COLUMN = 40.0
 HEADER_MIN = 28.0
@@ -235,7 +238,10 @@ def _across(grid: Grid, plan: Plan, branches: Branches, phase_titles: Mapping[st
         tracks = plan.gap_tracks.get(g, 0)
         if g in boundary and tracks:  # the separator in the centre, tracks clear of it
             side = tracks - tracks // 2
-            gap_w.append(max(GAP, 2 * (PAD + SEPARATOR_CLEAR + TRACK * max(0, side - 1))))
+            # A line turning on the outer track ends BESIDE short of the next
+            # column or more (else it reads as going into the step there).
+            gap_w.append(max(GAP, 2 * (max(PAD, BESIDE) + SEPARATOR_CLEAR
+                                       + TRACK * max(0, side - 1))))
         elif tracks:
             gap_w.append(max(GAP, 2 * PAD + TRACK * (tracks - 1)))
         else:
