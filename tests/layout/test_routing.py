@@ -324,3 +324,46 @@ def test_a_step_sends_its_one_line_to_the_next_column_out_of_its_top() -> None:
     assert len(lines[("confirmation", "availability")]) == 3
     assert lines[("confirmation", "availability")][-1] == (check.x, check.bottom)
     assert _crossings(lay) <= 8
+
+
+LABEL_BEFORE_A_STEP = """
+name: generated
+lanes: [{id: l0}]
+phases: [{id: p0}, {id: p1}]
+steps:
+  - {id: s0, kind: terminator, lane: l0, phase: p1}
+  - {id: s1, kind: terminator}
+  - {id: s2, kind: terminator}
+  - {id: s3, kind: terminator}
+  - {id: s4, kind: terminator}
+  - {id: s5, kind: terminator}
+  - {id: s6, kind: terminator, phase: p0, next: s1}
+  - {id: s7, kind: terminator}
+  - {id: s8, kind: terminator}
+  - {id: s9, kind: terminator}
+  - {id: s10, kind: terminator}
+  - {id: s11, kind: terminator}
+  - {id: s12, kind: terminator}
+  - {id: s13, kind: terminator}
+  - {id: s14, kind: terminator}
+  - {id: s15, kind: terminator}
+  - {id: s16, kind: terminator}
+  - {id: s17, kind: terminator, phase: p1}
+  - {id: s18, kind: terminator}
+  - {id: s19, kind: terminator}
+  - {id: s20, kind: decision, lane: l0, phase: p1, next: [{to: s17, label: 'no'}]}
+  - {id: s21, kind: terminator}
+  - {id: s22, kind: terminator, label: '?????????????', phase: p1, next: s0}
+"""
+
+
+def test_a_branch_behind_its_label_turns_clear_of_the_next_step() -> None:
+    # Found by the layout property test: s20's branch "no" (labelled beside
+    # the diamond) turned down on the gap's right track 15.95 pt short of s0
+    # (the next column, in s20's row), reading as a line into s0. Tracks
+    # behind a branch label keep TURN_CLEAR (18 pt) from the next column.
+    bp = sm.loads(LABEL_BEFORE_A_STEP)
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    (line,) = [e for e in lay.edges if e.source == "s20"]
+    assert lay.nodes["s0"].left - line.points[1][0] >= 18

@@ -203,12 +203,14 @@ class _Across:
     def gap_x(self, g: int, track: int) -> float:
         """The x of ``track`` in gap ``g`` (its centre for no track).
 
-        The tracks are centred in the gap, or as far left as a branch label
-        in front of them lets them be.
+        The tracks are centred in the gap; behind a branch label they keep
+        :data:`TURN_CLEAR` from the next column (the label keeps its room on
+        their left: :func:`_widen_gaps_for_labels`).
         """
         count = self.gap_tracks.get(g, 0)
         spread = TRACK * max(0, count - 1)
-        centre = self.gap_left[g] + max(self.gap_w[g] / 2, self.lead.get(g, 0.0) + spread / 2)
+        centre = self.gap_left[g] + (self.gap_w[g] - TURN_CLEAR - spread / 2
+                                     if count and g in self.lead else self.gap_w[g] / 2)
         if track < 0 or count == 0:
             return centre
         if g in self.boundary:

@@ -1323,7 +1323,12 @@ def _side_offsets(grid: Grid, sl: Slot, here: tuple[int, int],
 def _corridor_tracks(grid: Grid, draft: _Draft) -> tuple[list[int], dict[tuple[str, int], int]]:
     """Each edge's track in its corridor, and the track count per corridor.
 
-    Corridors are horizontal: a route occupies an interval over gap indices.
+    Corridors are horizontal: a route occupies an interval over gap indices
+    (a half for a run turning at a step's centre, out of a corner or into a
+    top). Tracks are ordered top to bottom to cross least, as the gaps' are
+    left to right (:func:`order_tracks`, a run's turns up or down at its two
+    ends in the place of a gap run's turns left or right), so a line coming
+    down into the corridor takes a track above one going on under it.
     """
     by_corridor: dict[tuple[str, int], list[int]] = {}
     for i, (_, corridor, _) in enumerate(draft.kinds):
@@ -1331,14 +1336,20 @@ def _corridor_tracks(grid: Grid, draft: _Draft) -> tuple[list[int], dict[tuple[s
             by_corridor.setdefault(corridor, []).append(i)
     ctrack = [-1] * len(grid.edges)
     corridor_tracks: dict[tuple[str, int], int] = {}
+    lane_index = {lane: k for k, lane in enumerate(grid.lanes)}
     for corridor, idx in by_corridor.items():
-        spans = []
+        level = (lane_index[corridor[0]], 2 * corridor[1])
+        spans: list[tuple[YKey, YKey]] = []
+        turns: list[list[tuple[YKey, int]]] = []
         for i in idx:
             u, v = grid.slots[grid.edges[i][0]], grid.slots[grid.edges[i][1]]
             g1: float = u.column + 0.5 if draft.exits[i] else u.column + 1
             g2: float = v.column + 0.5 if draft.enters[i] else v.column
-            spans.append((min(g1, g2), max(g1, g2)))
-        tracks, count = assign_tracks(spans)
+            ends = [((0, 0, g), -1 if (lane_index[sl.lane], 2 * sl.row + 1) < level else 1)
+                    for g, sl in ((g1, u), (g2, v))]
+            spans.append((min(ends[0][0], ends[1][0]), max(ends[0][0], ends[1][0])))
+            turns.append(ends)
+        tracks, count = order_tracks(spans, turns)
         for i, t in zip(idx, tracks, strict=True):
             ctrack[i] = t
         corridor_tracks[corridor] = count
