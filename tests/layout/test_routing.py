@@ -367,3 +367,51 @@ def test_a_branch_behind_its_label_turns_clear_of_the_next_step() -> None:
     assert_layout_properties(bp, lay)
     (line,) = [e for e in lay.edges if e.source == "s20"]
     assert lay.nodes["s0"].left - line.points[1][0] >= 18
+
+
+FAR_LEAVE = """
+name: Branching map of 13 steps
+lanes:
+  - {id: customer, label: Customer, layer: customer}
+  - {id: front, label: Front, layer: onstage}
+  - {id: office, label: Office, layer: backstage}
+  - {id: ops, label: Ops, layer: backstage}
+  - {id: systems, label: Systems, layer: support}
+phases:
+  - {id: pre, label: Pre}
+  - {id: transaction, label: Transaction}
+  - {id: post, label: Post}
+steps:
+  - {id: start, kind: terminator, label: Start, lane: customer, phase: pre, next: s0}
+  - {id: s0, kind: decision, label: Decide 0?, lane: office, phase: pre,
+     next: [{to: s1, label: b0}, {to: s5, label: b1}]}
+  - {id: s1, kind: decision, label: Decide 1?, lane: front, phase: pre,
+     next: [{to: s2, label: b0}, {to: s7, label: b1}]}
+  - {id: s2, kind: task, label: Task number 2, lane: ops, phase: pre, next: s3}
+  - {id: s3, kind: decision, label: Decide 3?, lane: customer, phase: pre,
+     next: [{to: s4, label: b0}, {to: s9, label: b1}]}
+  - {id: s4, kind: task, label: Task number 4, lane: customer, phase: transaction, next: s5}
+  - {id: s5, kind: decision, label: Decide 5?, lane: systems, phase: transaction,
+     next: [{to: s6, label: b0}, {to: s1, label: b1}]}
+  - {id: s6, kind: decision, label: Decide 6?, lane: customer, phase: transaction,
+     next: [{to: s7, label: b0}, {to: s9, label: b1}]}
+  - {id: s7, kind: task, label: Task number 7, lane: office, phase: transaction, next: s8}
+  - {id: s8, kind: task, label: Task number 8, lane: systems, phase: post, next: s9}
+  - {id: s9, kind: task, label: Task number 9, lane: customer, phase: post, next: s10}
+  - {id: s10, kind: task, label: Task number 10, lane: systems, phase: post, next: s11}
+  - {id: s11, kind: terminator, label: Done 11, lane: front, phase: post}
+"""
+
+
+def test_a_branch_leaves_by_its_corner_along_a_free_row_columns_away() -> None:
+    # Decide 0?'s branch b1 to Decide 5? (systems lane, three columns on,
+    # the systems row free up to it): straight down from s0's bottom corner
+    # to s5's row and along it into s5's left corner, one bend (it went down
+    # to a corridor, along it, down a gap and in: three).
+    bp = sm.loads(FAR_LEAVE)
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    s0, s5 = lay.nodes["s0"], lay.nodes["s5"]
+    (line,) = [e for e in lay.edges if (e.source, e.target) == ("s0", "s5")]
+    assert s5.column - s0.column == 3
+    assert line.points == ((s0.x, s0.bottom), (s0.x, s5.y), (s5.left, s5.y))
