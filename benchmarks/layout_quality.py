@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/layout_quality.py [--maps 50] [--quick] [--per-map]
-                                                  [--speed] [--json OUT]
+                                                  [--speed] [--speed-100k] [--json OUT]
 
 Every example, ``--maps`` generated chains (10-300 steps, ``generate_map``)
 and ``--maps`` generated branching maps (10-200 steps, ``generate_branching_map``,
@@ -40,7 +40,8 @@ ends beside
 
 ``--speed`` times ``compute_layout`` at 2,000, 10,000 and 20,000 steps and
 prints each time with its ratio to the 2,000-step time measured in the same
-run (and to n log n growth).
+run (and to n log n growth); ``--speed-100k`` times 10,000 and 100,000 steps,
+the growth the layout issue measured (about a minute).
 """
 
 from __future__ import annotations
@@ -456,19 +457,20 @@ def _table(title: str, sm_rows: list[dict[str, Any]], dot_rows: list[dict[str, A
         print(f"| {key:<16} | {a:>18} | {b:>18} |")
 
 
-def _speed(log: Callable[[str], None]) -> None:
+def _speed(log: Callable[[str], None], sizes: Sequence[int] = (2000, 10000, 20000)) -> None:
+    """Time the layout at ``sizes`` steps, each against the first size's time."""
     base = 0.0
-    for n in (2000, 10000, 20000):
+    for n in sizes:
         bp = sm.loads(generate_map(n, seed=1))
         best = math.inf
-        for _ in range(3 if n <= 2000 else 1):
+        for _ in range(3 if n <= 10000 else 1):
             t0 = time.perf_counter()
             compute_layout(bp)
             best = min(best, time.perf_counter() - t0)
         base = base or best
-        nlogn = (n * math.log(n)) / (2000 * math.log(2000))
-        log(f"layout of {n:>6} steps: {best:.3f} s, x{best / base:.1f} the 2000-step time "
-            f"(n log n predicts x{nlogn:.1f})")
+        nlogn = (n * math.log(n)) / (sizes[0] * math.log(sizes[0]))
+        log(f"layout of {n:>6} steps: {best:.3f} s, x{best / base:.1f} the {sizes[0]}-step "
+            f"time (n log n predicts x{nlogn:.1f})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -478,6 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="12 generated maps")
     ap.add_argument("--per-map", action="store_true")
     ap.add_argument("--speed", action="store_true")
+    ap.add_argument("--speed-100k", action="store_true")
     ap.add_argument("--json")
     a = ap.parse_args(argv)
     maps = _maps(12 if a.quick else a.maps)
@@ -500,6 +503,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         Path(a.json).write_text(json.dumps(results, indent=1))
     if a.speed:
         _speed(print)
+    if a.speed_100k:
+        _speed(print, (10000, 100000))
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -372,7 +373,7 @@ class _Leaves:
     of its side, and the loop turns into the side beside it.
     """
 
-    spans: dict[tuple[tuple[str, int], int], list[tuple[int, int, str]]]
+    spans: dict[tuple[tuple[str, int], int], _Spans]
 
     @classmethod
     def of(cls, slots: dict[str, Slot], lane_index: dict[str, int], edges: Sequence[Edge],
@@ -392,21 +393,59 @@ class _Leaves:
                                                                     here.row) else 1
                 spans.setdefault(((here.lane, here.row), side), []).append(
                     (*span, here.id if e in drops else ""))
-        for items in spans.values():
-            items.sort()
-        return cls(spans)
+        return cls({key: _Spans.of(items) for key, items in spans.items()})
 
     def within(self, row: tuple[str, int], side: int, first: int, last: int,
                skip: str = "") -> bool:
         """Whether a line leaves ``row`` to ``side`` within columns ``first..last``
         (hand-offs at step ``skip`` aside)."""
-        items = self.spans.get((row, side), [])
-        for lo, hi, at in items[bisect.bisect_left(items, (first, first, "")):]:
-            if lo > last:
-                return False
-            if hi <= last and not (skip and at == skip):
-                return True
-        return False
+        spans = self.spans.get((row, side))
+        if spans is None:
+            return False
+        i, j = bisect.bisect_left(spans.los, first), bisect.bisect_right(spans.los, last)
+        cuts = [k for k in spans.at.get(skip, ()) if i <= k < j] if skip else []
+        bounds = [i - 1, *cuts, j]  # the stretches between the skipped hand-offs
+        return any(spans.least_hi(a + 1, b) <= last for a, b in itertools.pairwise(bounds))
+
+
+@dataclass
+class _Spans:
+    """Column spans ``(lo, hi)`` sorted by ``lo``, with a sparse table of the least ``hi``
+    over any run of them, so "does a span lie inside ``first..last``" takes
+    O(1) after an O(k log k) build (a plain scan was quadratic on long rows:
+    100,000 steps took 109 times the 10,000-step time in it).
+
+    >>> spans = _Spans.of([(0, 5, ""), (1, 2, "x"), (3, 9, "")])
+    >>> spans.least_hi(0, 3), spans.least_hi(2, 3), spans.at
+    (2, 9, {'x': [1]})
+    """
+
+    los: list[int]
+    table: list[list[int]]  # table[p][k]: the least hi of spans k .. k + 2**p - 1
+    at: dict[str, list[int]]  # a hand-off's step -> the indices of its spans
+
+    @classmethod
+    def of(cls, items: list[tuple[int, int, str]]) -> _Spans:
+        """The index of ``(lo, hi, step)`` spans (step "" for lines that are not hand-offs)."""
+        items.sort()
+        table = [[hi for _, hi, _ in items]]
+        width = 1
+        while 2 * width <= len(items):
+            prev = table[-1]
+            table.append([min(prev[k], prev[k + width]) for k in range(len(items) - 2 * width + 1)])
+            width *= 2
+        at: dict[str, list[int]] = {}
+        for k, (_, _, step) in enumerate(items):
+            if step:
+                at.setdefault(step, []).append(k)
+        return cls([lo for lo, _, _ in items], table, at)
+
+    def least_hi(self, i: int, j: int) -> float:
+        """The least ``hi`` of spans ``i .. j - 1`` (infinity for none)."""
+        if i >= j:
+            return math.inf
+        p = (j - i).bit_length() - 1
+        return min(self.table[p][i], self.table[p][j - (1 << p)])
 
 
 def main_branches(bp: Blueprint, edges: Sequence[Edge]) -> set[Edge]:

@@ -292,6 +292,9 @@ class _Draft:
     ctrack: list[int] = field(default_factory=list)
     enters: list[int] = field(default_factory=list)  # -1 top, +1 bottom, 0 the left side
     labelled: Collection[tuple[str, int]] = ()  # (decision, branch) of the labelled branches
+    drops: set[tuple[str, int]] = field(default_factory=set)  # sides hand-offs use
+    corners: set[tuple[str, int]] = field(default_factory=set)  # of "leave" lines and elbows
+    centre: set[tuple[str, int]] = field(default_factory=set)  # sides a line uses at the centre
 
 
 def plan_routes(grid: Grid, deadline: Deadline | None = None,
@@ -326,7 +329,12 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None,
     """
     check = (deadline or Deadline(None)).check
     rows = _Rows.of(grid)
-    draft = _Draft(_route_kinds(grid, rows), [0] * len(grid.edges), labelled=labelled)
+    drops = drop_faces(grid)
+    draft = _Draft(_route_kinds(grid, rows, drops), [0] * len(grid.edges), labelled=labelled,
+                   drops=drops)
+    # The kinds "leave" and "elbow" are settled now: the sides they use, once.
+    draft.corners = _leave_faces(grid, draft.kinds)
+    draft.centre = drops | _leave_faces(grid, draft.kinds, elbows=False)
     check("routing the flow lines")
     _vertex_exits(grid, rows, draft)
     _choose_levels(grid, rows, draft)
@@ -351,7 +359,7 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None,
     return Plan(routes, gap_tracks, corridor_tracks)
 
 
-def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
+def _route_kinds(grid: Grid, rows: _Rows, faces: set[tuple[str, int]]) -> list[Kind]:
     """Each edge's kind: a self-loop, direct along a free row, or around through a corridor.
 
     The stretches of rows that lines run along (:func:`_stretches`) are
@@ -361,7 +369,6 @@ def _route_kinds(grid: Grid, rows: _Rows) -> list[Kind]:
     that finds its stretch taken goes around.
     """
     slots = grid.slots
-    faces = drop_faces(grid)
     kinds: list[Kind] = []
     along = _Along()
     later: list[int] = []  # early lines, elbow and leaving candidates, in that order
@@ -768,7 +775,7 @@ def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
                      and kinds[i][0] not in ("drop", "leave")]
                for sid, idx in by_source.items() if len(idx) >= 2}
     # A corner a straight hand-off or a leaving line uses is taken.
-    faces = drop_faces(grid) | _leave_faces(grid, kinds)
+    faces = draft.drops | draft.corners
     down_from: set[tuple[str, int, int]] = set()  # (lane, corridor, column) of bottom exits
     for sid, idx in several.items():
         sl = slots[sid]
@@ -943,7 +950,7 @@ def _choose_levels(grid: Grid, rows: _Rows, draft: _Draft) -> None:
     runs = _Runs()
     movable: list[int] = []
     covered = 0
-    faces = drop_faces(grid) | _taken_corners(grid, draft) | _leave_faces(grid, kinds)
+    faces = draft.drops | _taken_corners(grid, draft) | draft.corners
     for i, (e, (kind, corridor, _)) in enumerate(zip(edges, kinds, strict=True)):
         if kind == "loop":
             continue
@@ -1045,7 +1052,7 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
             corridor = draft.kinds[i][1]
             assert corridor is not None
             corner_at.add((*corridor, u.column))
-    faces = drop_faces(grid) | _leave_faces(grid, draft.kinds, elbows=False)  # at the centre
+    faces = draft.centre
     enters = [0] * len(edges)
     for i, (e, (kind, corridor, _)) in enumerate(zip(edges, draft.kinds, strict=True)):
         v = slots[e[1]]
@@ -1086,7 +1093,7 @@ def _corner_entries(grid: Grid, draft: _Draft, enters: list[int],
     step there (from the corridor, in the diamond's column) uses it.
     """
     slots, edges = grid.slots, grid.edges
-    taken = drop_faces(grid) | _taken_corners(grid, draft) | _leave_faces(grid, draft.kinds)
+    taken = draft.drops | _taken_corners(grid, draft) | draft.corners
     spots: dict[tuple[str, int, int], list[int]] = {}  # (lane, corridor, column) -> lines in
     for i, enter in enumerate(enters):
         if enter:
@@ -1191,7 +1198,7 @@ def _top_ports(grid: Grid, draft: _Draft) -> None:
         by_spot.setdefault(spot, []).append((key, i))
         room = _top_room(v)
         flat[spot] = min(flat.get(spot, room), room)
-    faces = drop_faces(grid) | _leave_faces(grid, draft.kinds, elbows=False)  # at the centre
+    faces = draft.centre
     for spot, items in by_spot.items():
         items.sort()
         offsets = _offsets(len(items), max(0.0, flat[spot]))
