@@ -13,7 +13,7 @@ from servicemap.layout import Layout, compute_layout, routing
 from tests.helpers.layout_checks import assert_layout_properties, false_junctions, runs_along
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from mapgen import generate_map
+from mapgen import generate_branching_map, generate_map
 
 
 def _crossings(lay: Layout) -> int:
@@ -415,3 +415,20 @@ def test_a_branch_leaves_by_its_corner_along_a_free_row_columns_away() -> None:
     (line,) = [e for e in lay.edges if (e.source, e.target) == ("s0", "s5")]
     assert s5.column - s0.column == 3
     assert line.points == ((s0.x, s0.bottom), (s0.x, s5.y), (s5.left, s5.y))
+
+
+def test_lines_out_of_one_side_are_ordered_by_where_they_turn() -> None:
+    # Decide 33? sends two branches down out of its right side: to s34 (the
+    # next column, turning down in the gap before it) and to s36 (two
+    # columns on, turning down in a later gap). The one turning first leaves
+    # below the other, so it does not cross the other's run to its turn (it
+    # left above it, ordered by where the lines end, and crossed it).
+    bp = sm.loads(generate_branching_map(48, seed=1))
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    lines = {(e.source, e.target): e for e in lay.edges}
+    near, far = lines[("s33", "s34")], lines[("s33", "s36")]
+    assert near.points[1][0] < far.points[1][0]  # turns first
+    assert near.points[0][1] > far.points[0][1]  # from the lower port
+    one = Layout(lay.width, lay.height, lay.nodes, [near, far])
+    assert _crossings(one) == 0

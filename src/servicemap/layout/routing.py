@@ -1219,10 +1219,12 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
     """Each edge's port offsets: out of the source, back into it (self-loops), into the target.
 
     Out on the right, in on the left, ordered top to bottom by where the line
-    goes (comes from), so lines leaving one side do not cross.
+    goes (comes from), so lines leaving one side do not cross; lines out of a
+    side that turn in different gaps by where they turn (:func:`_turn_order`).
     """
     slots = grid.slots
     outs: dict[str, list[tuple[tuple[float, ...], int, int]]] = {}
+    turns: dict[int, tuple[float, float]] = {}
     ins: dict[str, list[tuple[tuple[float, ...], int]]] = {}
     for i, (e, (kind, corridor, _)) in enumerate(zip(grid.edges, kinds, strict=True)):
         u, v = slots[e[0]], slots[e[1]]
@@ -1243,6 +1245,7 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
             in_key = (*ck, u.column, i)
         if kind not in ("vertex", "drop", "leave"):
             outs.setdefault(u.id, []).append((out_key, i, 0))
+            turns[i] = _turn_order(rows, kind, corridor, u, v)
         if not enters[i]:
             ins.setdefault(v.id, []).append((in_key, i))
     out_dy = [0.0] * len(grid.edges)
@@ -1251,6 +1254,8 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
     for sid, out_items in outs.items():
         sl = slots[sid]
         out_items.sort()
+        if sl.kind != "parallel":  # a bar spreads its lines by where they go
+            out_items.sort(key=lambda item: turns.get(item[1], (-2.0, 0.0)))
         offsets = _side_offsets(grid, sl, rows.key(sl), [(k, i) for k, i, _ in out_items])
         for (_, i, second), dy in zip(out_items, offsets, strict=True):
             if second:
@@ -1265,6 +1270,30 @@ def _ports(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int]
             in_dy[i] = dy
     _straighten(grid, rows, kinds, enters, ins, outs, out_dy, in_dy)
     return out_dy, loop_dy, in_dy
+
+
+def _turn_order(rows: _Rows, kind: str, corridor: tuple[str, int] | None, u: Slot, v: Slot
+                ) -> tuple[float, float]:
+    """Where a line out of ``u``'s right side goes, for the order of the ports there.
+
+    ``(-1, x)`` for a line turning up at ``x`` (half columns), ``(0, 0)`` for
+    one going straight on, ``(1, -x)`` for one turning down: lines turning up
+    earlier lie above those turning up later (which pass under their turn),
+    lines turning down earlier below those turning down later. Lines turning
+    in one gap keep the order by where they go (sorted before, a stable sort).
+
+    >>> u, v = Slot("u", "task", "a", "", column=0), Slot("v", "task", "a", "", row=1, column=3)
+    >>> rows = _Rows({"u": u, "v": v}, {"a": 0}, {}, {})
+    >>> _turn_order(rows, "direct", None, u, v), _turn_order(rows, "early", None, u, v)
+    ((1, -6), (1, -2))
+    """
+    here = rows.key(u)
+    there = rows.key(v) if corridor is None else (rows.lane_index[corridor[0]], 2 * corridor[1])
+    turn = 2 * v.column + 1 if kind == "elbow" else 2 * v.column if kind == "direct" else (
+        2 * (u.column + 1))
+    if there < here:
+        return (-1, turn)
+    return (1, -turn) if there > here else (0, 0)
 
 
 def _straighten(grid: Grid, rows: _Rows, kinds: Sequence[Kind], enters: Sequence[int],
