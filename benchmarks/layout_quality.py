@@ -37,6 +37,9 @@ false junctions
 ends beside
     segments whose end, prolonged by less than 16 pt, enters a step that is
     neither end of the line: the line seems to go into the wrong step.
+at step
+    crossings of two lines that share a step, within 40 pt of that step
+    (outside it): the order of their ports there makes them cross.
 
 ``--speed`` times ``compute_layout`` at 2,000, 10,000 and 20,000 steps and
 prints each time with its ratio to the 2,000-step time measured in the same
@@ -262,6 +265,46 @@ def _ends_beside(lines: Sequence[Poly], ends: Sequence[tuple[str, str]],
 
 # ---------------------------------------------------------------- the two layouts
 
+AT_STEP = 40.0
+
+
+def _proper_cross(p: Point, q: Point, r: Point, s: Point) -> Point | None:
+    """Where segments p-q and r-s cross (not merely touch), if they do."""
+    d = (q[0] - p[0]) * (s[1] - r[1]) - (q[1] - p[1]) * (s[0] - r[0])
+    if abs(d) < 1e-12:
+        return None
+    t = ((r[0] - p[0]) * (s[1] - r[1]) - (r[1] - p[1]) * (s[0] - r[0])) / d
+    u = ((r[0] - p[0]) * (q[1] - p[1]) - (r[1] - p[1]) * (q[0] - p[0])) / d
+    if 1e-9 < t < 1 - 1e-9 and 1e-9 < u < 1 - 1e-9:
+        return (p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]))
+    return None
+
+
+def _at_step(lines: Sequence[Poly], ends: Sequence[tuple[str, str]],
+             boxes: dict[str, Box]) -> int:
+    """Crossings of two lines sharing a step, within AT_STEP pt of it (outside it)."""
+    touching: dict[str, list[int]] = {}
+    for i, (a, b) in enumerate(ends):
+        for n in {a, b}:
+            touching.setdefault(n, []).append(i)
+    count = 0
+    seen: set[tuple[int, int]] = set()
+    for n, idx in touching.items():
+        box = boxes[n]
+        for i, j in itertools.combinations(idx, 2):
+            if (i, j) in seen:
+                continue
+            seen.add((i, j))
+            shared = [boxes[m] for m in set(ends[i]) & set(ends[j])]
+            for (p, q), (r, s) in itertools.product(itertools.pairwise(lines[i]),
+                                                    itertools.pairwise(lines[j])):
+                x = _proper_cross(p, q, r, s)
+                if x is not None and any(_near_box(*x, b, AT_STEP) and not _near_box(*x, b, 1.0)
+                                         for b in shared or [box]):
+                    count += 1
+    return count
+
+
 def _mq_model(nodes: dict[str, tuple[float, float, float, float]],
               edges: Sequence[tuple[str, str, Poly]]) -> Any:
     """A mapquality DotModel of boxes (cx, cy, w, h) and polylines, y up."""
@@ -311,6 +354,7 @@ def _common(bp: sm.Blueprint, boxes: dict[str, Box], lines: list[Poly],
         "border_kpt": _border_length(simple, borders) / 1000,
         "false_junctions": _false_junctions(simple, ends, boxes),
         "ends_beside": _ends_beside(simple, ends, boxes),
+        "at_step": _at_step(simple, ends, boxes),
         "overlaps": mq["node_overlaps"],
         "through": mq["edges_through_nodes"],
         "lane_ok": bool(mq.get("lane_order_ok") in (True, None)),
@@ -415,7 +459,7 @@ def measure_dot(bp: sm.Blueprint, lay: Layout) -> dict[str, Any]:
 # ---------------------------------------------------------------- the run
 
 COLUMNS = ["crossings", "bends_per_edge", "aspect", "area_per_step", "width_per_step",
-           "parallel_kpt", "border_kpt", "false_junctions", "ends_beside", "overlaps",
+           "parallel_kpt", "border_kpt", "false_junctions", "ends_beside", "at_step", "overlaps",
            "through", "lane_ok", "phase_ok"]
 WORST_IS_MIN = {"lane_ok", "phase_ok"}
 
