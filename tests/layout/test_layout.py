@@ -646,21 +646,15 @@ lanes: [{id: l0, layer: customer}, {id: l1}]
 phases: [{id: p0}, {id: p1}]
 steps:
   - {id: s0, kind: terminator, lane: l0}
-  - {id: s1, kind: terminator}
   - {id: s2, kind: parallel, lane: l0, phase: p0, next: [s0, s10, s14]}
-  - {id: s3, kind: terminator, phase: p0}
   - {id: s4, kind: decision, lane: l0, phase: p0,
-     next: [{to: s0, label: 'yes'}, {to: s0, label: 'yes'}, {to: s7, label: 'yes'},
-            {to: s13, label: 'yes'}]}
+     next: [{to: s0}, {to: s0}, {to: s7}, {to: s13}]}
   - {id: s5, kind: terminator, lane: l1, phase: p0}
   - {id: s6, kind: terminator, lane: l0, phase: p0, next: s11}
   - {id: s7, kind: terminator, lane: l1, phase: p0, next: s12}
-  - {id: s8, kind: terminator}
-  - {id: s9, kind: terminator}
   - {id: s10, kind: terminator, lane: l1, phase: p0}
   - {id: s11, kind: decision, lane: l0, phase: p0,
-     next: [{to: s0, label: 'yes'}, {to: s0, label: 'yes'}, {to: s7, label: 'yes'},
-            {to: s10, label: 'yes'}]}
+     next: [{to: s0}, {to: s0}, {to: s7}, {to: s10}]}
   - {id: s12, kind: terminator}
   - {id: s13, kind: terminator}
   - {id: s14, kind: parallel, phase: p0, next: [s0, s5]}

@@ -10,6 +10,7 @@ import pytest
 
 import servicemap as sm
 from servicemap.layout import Layout, compute_layout, routing
+from servicemap.layout.geometry import EdgeRoute
 from tests.helpers.layout_checks import assert_layout_properties, false_junctions, runs_along
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -37,6 +38,19 @@ def _crossings(lay: Layout) -> int:
               and min(v[0][1], v[1][1]) < y < max(v[0][1], v[1][1]))
     return n
 
+
+
+def _checked(bp: sm.Blueprint) -> Layout:
+    """``bp`` laid out, with the layout properties checked."""
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    return lay
+
+
+def _line(lay: Layout, source: str, target: str) -> EdgeRoute:
+    """The one flow line from ``source`` to ``target``."""
+    (line,) = [e for e in lay.edges if (e.source, e.target) == (source, target)]
+    return line
 
 SKIP = """
 name: Skip
@@ -163,80 +177,17 @@ def test_no_line_turns_into_a_small_top_beside_a_hand_off() -> None:
             assert e.points[-1][1] != s9.top
 
 
-DIAMOND_CORNER = """
-name: Branching map of 11 steps
-lanes:
-  - {id: customer, label: Customer, layer: customer}
-  - {id: front, label: Front, layer: onstage}
-  - {id: office, label: Office, layer: backstage}
-  - {id: ops, label: Ops, layer: backstage}
-  - {id: systems, label: Systems, layer: support}
-phases:
-  - {id: pre, label: Pre}
-  - {id: transaction, label: Transaction}
-  - {id: post, label: Post}
-steps:
-  - {id: start, kind: terminator, label: Start, lane: customer, phase: pre, next: s0}
-  - {id: s0, kind: decision, label: Decide 0?, lane: front, phase: pre,
-     next: [{to: s1, label: b0}, {to: s5, label: b1}]}
-  - {id: s1, kind: decision, label: Decide 1?, lane: systems, phase: pre,
-     next: [{to: s2, label: b0}, {to: s6, label: b1}]}
-  - {id: s2, kind: task, label: Task number 2, lane: systems, phase: pre, next: s3}
-  - {id: s3, kind: task, label: Task number 3, lane: front, phase: pre, next: s4}
-  - {id: s4, kind: decision, label: Decide 4?, lane: office, phase: transaction,
-     next: [{to: s5, label: b0}, {to: s9, label: b1}]}
-  - {id: s5, kind: decision, label: Decide 5?, lane: systems, phase: transaction,
-     next: [{to: s6, label: b0}, {to: s4, label: b1}]}
-  - {id: s6, kind: decision, label: Decide 6?, lane: ops, phase: transaction,
-     next: [{to: s7, label: b0}, {to: s8, label: b1}]}
-  - {id: s7, kind: decision, label: Decide 7?, lane: systems, phase: post,
-     next: [{to: s8, label: b0}, {to: s9, label: b1}]}
-  - {id: s8, kind: task, label: Task number 8, lane: customer, phase: post, next: s9}
-  - {id: s9, kind: terminator, label: Done 9, lane: systems, phase: post}
-"""
-
-
 def test_an_elbow_enters_a_diamond_by_its_free_corner() -> None:
     # Task number 3 (front) to Decide 4? (office, the next column): along
     # s3's row and straight down into the diamond's top corner, one bend
     # (it ran down the gap and into the left corner, two). s4's own branches
     # leave by its right side and its bottom corner, so the top is free.
-    bp = sm.loads(DIAMOND_CORNER)
-    lay = compute_layout(bp)
-    assert_layout_properties(bp, lay)
+    lay = _checked(sm.loads(generate_branching_map(10, seed=3)))
     s4 = lay.nodes["s4"]
-    (line,) = [e for e in lay.edges if (e.source, e.target) == ("s3", "s4")]
+    line = _line(lay, "s3", "s4")
     assert len(line.points) == 3
     assert line.points[-1] == (s4.x, s4.top)
     assert [e for e in lay.edges if e.points[-1] == (s4.x, s4.top)] == [line]
-
-
-HAND_OFF_TOP = """
-name: Branching map of 11 steps
-lanes:
-  - {id: customer, label: Customer, layer: customer}
-  - {id: front, label: Front, layer: onstage}
-  - {id: office, label: Office, layer: backstage}
-  - {id: ops, label: Ops, layer: backstage}
-  - {id: systems, label: Systems, layer: support}
-phases:
-  - {id: pre, label: Pre}
-  - {id: transaction, label: Transaction}
-  - {id: post, label: Post}
-steps:
-  - {id: start, kind: terminator, label: Start, lane: customer, phase: pre, next: s0}
-  - {id: s0, kind: decision, label: Decide 0?, lane: customer, phase: pre,
-     next: [{to: s1, label: b0}, {to: s3, label: b1}]}
-  - {id: s1, kind: task, label: Task number 1, lane: customer, phase: pre, next: s2}
-  - {id: s2, kind: task, label: Task number 2, lane: customer, phase: pre, next: s3}
-  - {id: s3, kind: task, label: Task number 3, lane: office, phase: pre, next: s4}
-  - {id: s4, kind: task, label: Task number 4, lane: front, phase: transaction, next: s5}
-  - {id: s5, kind: task, label: Task number 5, lane: office, phase: transaction, next: s6}
-  - {id: s6, kind: task, label: Task number 6, lane: office, phase: transaction, next: s7}
-  - {id: s7, kind: task, label: Task number 7, lane: systems, phase: post, next: s8}
-  - {id: s8, kind: task, label: Task number 8, lane: front, phase: post, next: s9}
-  - {id: s9, kind: terminator, label: Done 9, lane: systems, phase: post}
-"""
 
 
 def test_an_elbow_enters_a_top_a_clear_stretch_beside_a_hand_off() -> None:
@@ -244,48 +195,14 @@ def test_an_elbow_enters_a_top_a_clear_stretch_beside_a_hand_off() -> None:
     # whose top the hand-off up to Task number 8 leaves at its centre: the
     # elbow turns down 14 pt (CLEAR) left of it, one bend, and never runs
     # closer to the hand-off.
-    bp = sm.loads(HAND_OFF_TOP)
-    lay = compute_layout(bp)
-    assert_layout_properties(bp, lay)
+    lay = _checked(sm.loads(generate_branching_map(10, seed=2)))
     s7 = lay.nodes["s7"]
-    (line,) = [e for e in lay.edges if (e.source, e.target) == ("s6", "s7")]
-    (hand_off,) = [e for e in lay.edges if (e.source, e.target) == ("s7", "s8")]
+    line = _line(lay, "s6", "s7")
+    hand_off = _line(lay, "s7", "s8")
     assert hand_off.points[0] == (s7.x, s7.top)
     assert len(line.points) == 3
     assert line.points[-1] == (s7.x - routing.CLEAR, s7.top)
     assert all(abs(x - s7.x) >= routing.CLEAR for x, _ in line.points[1:])
-
-
-REWORK_INTO_CORNER = """
-name: Branching map of 12 steps
-lanes:
-  - {id: customer, label: Customer, layer: customer}
-  - {id: front, label: Front, layer: onstage}
-  - {id: office, label: Office, layer: backstage}
-  - {id: ops, label: Ops, layer: backstage}
-  - {id: systems, label: Systems, layer: support}
-phases:
-  - {id: pre, label: Pre}
-  - {id: transaction, label: Transaction}
-  - {id: post, label: Post}
-steps:
-  - {id: start, kind: terminator, label: Start, lane: customer, phase: pre, next: s0}
-  - {id: s0, kind: task, label: Task number 0, lane: front, phase: pre, next: s1}
-  - {id: s1, kind: task, label: Task number 1, lane: systems, phase: pre, next: s2}
-  - {id: s2, kind: task, label: Task number 2, lane: systems, phase: pre, next: s3}
-  - {id: s3, kind: task, label: Task number 3, lane: front, phase: pre, next: s4}
-  - {id: s4, kind: task, label: Task number 4, lane: office, phase: transaction, next: s5}
-  - {id: s5, kind: decision, label: Decide 5?, lane: systems, phase: transaction,
-     next: [{to: s6, label: b0}, {to: s10, label: b1}]}
-  - {id: s6, kind: decision, label: Decide 6?, lane: ops, phase: transaction,
-     next: [{to: s7, label: b0}, {to: s5, label: b1}]}
-  - {id: s7, kind: decision, label: Decide 7?, lane: systems, phase: transaction,
-     next: [{to: s8, label: b0}, {to: s9, label: b1}]}
-  - {id: s8, kind: decision, label: Decide 8?, lane: customer, phase: post,
-     next: [{to: s9, label: b0}, {to: s10, label: b1}]}
-  - {id: s9, kind: task, label: Task number 9, lane: systems, phase: post, next: s10}
-  - {id: s10, kind: terminator, label: Done 10, lane: customer, phase: post}
-"""
 
 
 def test_rework_enters_a_diamond_by_its_free_corner() -> None:
@@ -293,11 +210,9 @@ def test_rework_enters_a_diamond_by_its_free_corner() -> None:
     # down): out of s6's bottom corner, back along the corridor under the
     # systems row and up into s5's bottom corner, two bends (it went on to
     # the gap left of s5, up and into its left corner, three).
-    bp = sm.loads(REWORK_INTO_CORNER)
-    lay = compute_layout(bp)
-    assert_layout_properties(bp, lay)
+    lay = _checked(sm.loads(generate_branching_map(11, seed=3)))
     s5, s6 = lay.nodes["s5"], lay.nodes["s6"]
-    (line,) = [e for e in lay.edges if (e.source, e.target) == ("s6", "s5")]
+    line = _line(lay, "s6", "s5")
     assert line.points[0] == (s6.x, s6.bottom)
     assert line.points[-1] == (s5.x, s5.bottom)
     assert len(line.points) == 4
@@ -313,9 +228,8 @@ def test_a_step_sends_its_one_line_to_the_next_column_out_of_its_top() -> None:
     # its row and up into the bottom corner of "All items in stock?", one
     # bend. The corridors a line goes round by count the lines turning into
     # them as crossing it half the time (8 crossings, were 10).
-    bp = sm.load(Path(__file__).resolve().parents[2] / "examples" / "order_fulfilment.yaml")
-    lay = compute_layout(bp)
-    assert_layout_properties(bp, lay)
+    lay = _checked(sm.load(Path(__file__).resolve().parents[2] / "examples"
+                           / "order_fulfilment.yaml"))
     lines = {(e.source, e.target): e.points for e in lay.edges}
     offer, choice = lay.nodes["offer"], lay.nodes["choice"]
     assert lines[("offer", "choice")] == ((offer.x, offer.top), (offer.x, choice.y),
@@ -333,26 +247,9 @@ phases: [{id: p0}, {id: p1}]
 steps:
   - {id: s0, kind: terminator, lane: l0, phase: p1}
   - {id: s1, kind: terminator}
-  - {id: s2, kind: terminator}
-  - {id: s3, kind: terminator}
-  - {id: s4, kind: terminator}
-  - {id: s5, kind: terminator}
   - {id: s6, kind: terminator, phase: p0, next: s1}
-  - {id: s7, kind: terminator}
-  - {id: s8, kind: terminator}
-  - {id: s9, kind: terminator}
-  - {id: s10, kind: terminator}
-  - {id: s11, kind: terminator}
-  - {id: s12, kind: terminator}
-  - {id: s13, kind: terminator}
-  - {id: s14, kind: terminator}
-  - {id: s15, kind: terminator}
-  - {id: s16, kind: terminator}
   - {id: s17, kind: terminator, phase: p1}
-  - {id: s18, kind: terminator}
-  - {id: s19, kind: terminator}
   - {id: s20, kind: decision, lane: l0, phase: p1, next: [{to: s17, label: 'no'}]}
-  - {id: s21, kind: terminator}
   - {id: s22, kind: terminator, label: '?????????????', phase: p1, next: s0}
 """
 
@@ -362,45 +259,9 @@ def test_a_branch_behind_its_label_turns_clear_of_the_next_step() -> None:
     # the diamond) turned down on the gap's right track 15.95 pt short of s0
     # (the next column, in s20's row), reading as a line into s0. Tracks
     # behind a branch label keep TURN_CLEAR (18 pt) from the next column.
-    bp = sm.loads(LABEL_BEFORE_A_STEP)
-    lay = compute_layout(bp)
-    assert_layout_properties(bp, lay)
+    lay = _checked(sm.loads(LABEL_BEFORE_A_STEP))
     (line,) = [e for e in lay.edges if e.source == "s20"]
     assert lay.nodes["s0"].left - line.points[1][0] >= 18
-
-
-FAR_LEAVE = """
-name: Branching map of 13 steps
-lanes:
-  - {id: customer, label: Customer, layer: customer}
-  - {id: front, label: Front, layer: onstage}
-  - {id: office, label: Office, layer: backstage}
-  - {id: ops, label: Ops, layer: backstage}
-  - {id: systems, label: Systems, layer: support}
-phases:
-  - {id: pre, label: Pre}
-  - {id: transaction, label: Transaction}
-  - {id: post, label: Post}
-steps:
-  - {id: start, kind: terminator, label: Start, lane: customer, phase: pre, next: s0}
-  - {id: s0, kind: decision, label: Decide 0?, lane: office, phase: pre,
-     next: [{to: s1, label: b0}, {to: s5, label: b1}]}
-  - {id: s1, kind: decision, label: Decide 1?, lane: front, phase: pre,
-     next: [{to: s2, label: b0}, {to: s7, label: b1}]}
-  - {id: s2, kind: task, label: Task number 2, lane: ops, phase: pre, next: s3}
-  - {id: s3, kind: decision, label: Decide 3?, lane: customer, phase: pre,
-     next: [{to: s4, label: b0}, {to: s9, label: b1}]}
-  - {id: s4, kind: task, label: Task number 4, lane: customer, phase: transaction, next: s5}
-  - {id: s5, kind: decision, label: Decide 5?, lane: systems, phase: transaction,
-     next: [{to: s6, label: b0}, {to: s1, label: b1}]}
-  - {id: s6, kind: decision, label: Decide 6?, lane: customer, phase: transaction,
-     next: [{to: s7, label: b0}, {to: s9, label: b1}]}
-  - {id: s7, kind: task, label: Task number 7, lane: office, phase: transaction, next: s8}
-  - {id: s8, kind: task, label: Task number 8, lane: systems, phase: post, next: s9}
-  - {id: s9, kind: task, label: Task number 9, lane: customer, phase: post, next: s10}
-  - {id: s10, kind: task, label: Task number 10, lane: systems, phase: post, next: s11}
-  - {id: s11, kind: terminator, label: Done 11, lane: front, phase: post}
-"""
 
 
 def test_a_branch_leaves_by_its_corner_along_a_free_row_columns_away() -> None:
@@ -408,11 +269,9 @@ def test_a_branch_leaves_by_its_corner_along_a_free_row_columns_away() -> None:
     # the systems row free up to it): straight down from s0's bottom corner
     # to s5's row and along it into s5's left corner, one bend (it went down
     # to a corridor, along it, down a gap and in: three).
-    bp = sm.loads(FAR_LEAVE)
-    lay = compute_layout(bp)
-    assert_layout_properties(bp, lay)
+    lay = _checked(sm.loads(generate_branching_map(12, seed=7)))
     s0, s5 = lay.nodes["s0"], lay.nodes["s5"]
-    (line,) = [e for e in lay.edges if (e.source, e.target) == ("s0", "s5")]
+    line = _line(lay, "s0", "s5")
     assert s5.column - s0.column == 3
     assert line.points == ((s0.x, s0.bottom), (s0.x, s5.y), (s5.left, s5.y))
 
@@ -423,12 +282,41 @@ def test_lines_out_of_one_side_are_ordered_by_where_they_turn() -> None:
     # columns on, turning down in a later gap). The one turning first leaves
     # below the other, so it does not cross the other's run to its turn (it
     # left above it, ordered by where the lines end, and crossed it).
-    bp = sm.loads(generate_branching_map(48, seed=1))
-    lay = compute_layout(bp)
-    assert_layout_properties(bp, lay)
+    lay = _checked(sm.loads(generate_branching_map(48, seed=1)))
     lines = {(e.source, e.target): e for e in lay.edges}
     near, far = lines[("s33", "s34")], lines[("s33", "s36")]
     assert near.points[1][0] < far.points[1][0]  # turns first
     assert near.points[0][1] > far.points[0][1]  # from the lower port
     one = Layout(lay.width, lay.height, lay.nodes, [near, far])
     assert _crossings(one) == 0
+
+
+
+CROSS_IN_A_COLUMN = """
+name: generated
+lanes: [{id: l0}]
+phases: [{id: p0}]
+steps:
+  - {id: s0, kind: terminator, lane: l0, phase: p0, next: s4}
+  - {id: s1, kind: terminator, lane: l0, phase: p0}
+  - {id: s2, kind: terminator, phase: p0}
+  - {id: s3, kind: terminator}
+  - {id: s4, kind: terminator, lane: l0, phase: p0, next: s2}
+  - {id: s6, kind: decision, lane: l0, phase: p0, next: [{to: s0}, {to: s3}]}
+  - {id: s10, kind: decision, phase: p0, next: [{to: s0}, {to: s0}, {to: s0}, {to: s27}]}
+  - {id: s11, kind: terminator, lane: l0, phase: p0, next: s0}
+  - {id: s15, kind: terminator, lane: l0, phase: p0, next: s3}
+  - {id: s20, kind: decision, lane: l0, phase: p0,
+     next: [{to: s0}, {to: s0}, {to: s3}, {to: s4}]}
+  - {id: s26, kind: decision, phase: p0, next: [{to: s1}]}
+  - {id: s27, kind: terminator, phase: p0, next: s26}
+"""
+
+
+def test_two_runs_down_one_column_never_meet_end_to_end_off_a_step() -> None:
+    # Found by the message-flow property test: the elbow s0 -> s4 (along s0's
+    # row, up s4's column) and s26's branch to s1 (up out of its corner in
+    # that column, along s1's row) met at s0's row in the empty cell there:
+    # one point where four arms meet, read as a crossing of one line.
+    lay = _checked(sm.loads(CROSS_IN_A_COLUMN))
+    assert false_junctions(lay) == []
