@@ -291,7 +291,6 @@ def test_lines_out_of_one_side_are_ordered_by_where_they_turn() -> None:
     assert _crossings(one) == 0
 
 
-
 CROSS_IN_A_COLUMN = """
 name: generated
 lanes: [{id: l0}]
