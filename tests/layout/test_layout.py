@@ -675,6 +675,33 @@ def test_a_bar_is_not_stretched_up_to_a_line_turning_just_above_it() -> None:
     assert turn[0] == bar.x and (turn[1] < bar.top - 16 or turn[1] > bar.bottom + 16)
 
 
+BAR_BEFORE_A_TURN = """
+name: generated
+lanes: [{id: l0}]
+phases: [{id: p0}, {id: p1}]
+steps:
+  - {id: s0, kind: terminator, lane: l0}
+  - {id: s4, kind: terminator, phase: p0, next: s0}
+  - {id: s5, kind: terminator, lane: l0, phase: p0, next: s18}
+  - {id: s6, kind: terminator, phase: p1}
+  - {id: s11, kind: terminator, next: s18}
+  - {id: s12, kind: connector, next: s15}
+  - {id: s14, kind: terminator, lane: l0, phase: p0, next: s0}
+  - {id: s15, kind: connector, lane: l0, phase: p1}
+  - {id: s16, kind: terminator, lane: l0}
+  - {id: s18, kind: parallel, phase: p1, next: [s15]}
+"""
+
+
+def test_a_bar_is_not_stretched_beside_a_line_turning_in_the_gap_after_it() -> None:
+    # Found by the layout property test: s12's line back along a corridor
+    # turned up in the gap right of the bar s18, 14 pt from where the bar
+    # would stretch to: the run along the corridor seemed to go into the
+    # bar. Lines up to 16 pt (BESIDE) beyond the bar count when it stretches.
+    bp = sm.loads(BAR_BEFORE_A_TURN)
+    assert_layout_properties(bp, compute_layout(bp))
+
+
 def test_a_stretched_bar_exports_as_a_gateway_in_its_own_lane() -> None:
     # The fork's bar spans both lanes in the drawing; the BPMN export's
     # gateway is a square (at most 50 pt, BPMN's usual size) inside the

@@ -319,3 +319,18 @@ def test_two_runs_down_one_column_never_meet_end_to_end_off_a_step() -> None:
     # one point where four arms meet, read as a crossing of one line.
     lay = _checked(sm.loads(CROSS_IN_A_COLUMN))
     assert false_junctions(lay) == []
+
+
+def test_rework_out_of_a_step_leaves_by_its_free_top() -> None:
+    # next_day_delivery_current: "Waits for the next attempt" sends its one
+    # line back to "Customer reached at the door?". Its bottom takes the line
+    # from the apology mail, so the rework leaves by its top, straight up into
+    # the corridor it runs back along: three bends (out of the right side,
+    # up, back, down and in: four).
+    lay = _checked(sm.load(Path(__file__).resolve().parents[2] / "examples"
+                           / "next_day_delivery_current.yaml"))
+    wait = lay.nodes["wait-redelivery"]
+    line = _line(lay, "wait-redelivery", "attempt")
+    assert line.rework
+    assert line.points[0] == (wait.x, wait.top)
+    assert len(line.points) == 5

@@ -198,7 +198,7 @@ def _clear(nodes: Mapping[str, NodeBox], routes: Sequence[Route],
         n = nodes[nid]
         if nid != pid and _meets(keep_out, (n.left, n.top, n.right, n.bottom)):
             return False
-    for i in index.near(keep_out[0], keep_out[2]):
+    for i in index.near(keep_out[0] - BESIDE, keep_out[2] + BESIDE):
         if i in new:
             continue
         r = routes[i]

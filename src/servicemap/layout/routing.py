@@ -338,6 +338,7 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None,
     check("routing the flow lines")
     _vertex_exits(grid, rows, draft)
     _choose_levels(grid, rows, draft)
+    draft.centre = draft.centre | _taken_corners(grid, draft)  # exits are settled too
     draft.enters = _side_entries(grid, draft)
     draft.out_dy, draft.loop_dy, draft.in_dy = _ports(grid, rows, draft.kinds, draft.enters)
     check("routing the flow lines")
@@ -756,7 +757,8 @@ def _rework_sides(grid: Grid, rows: _Rows, kinds: list[Kind]) -> None:
 
 
 def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
-    """Send some decision branches out of the diamond's top or bottom corner.
+    """Send some decision branches out of the diamond's top or bottom corner (and some
+    rework out of a step's top or bottom: :func:`_rework_exits`).
 
     A decision with several branches sends the one to the lowest target below
     out of its bottom corner and the one to the highest target above out of
@@ -803,6 +805,41 @@ def _vertex_exits(grid: Grid, rows: _Rows, draft: _Draft) -> None:
             i = min(up)[2]
             exits[i] = -1
             kinds[i] = ("vertex", (sl.lane, sl.row), kinds[i][2])
+    _rework_exits(grid, rows, draft, faces, down_from)
+
+
+def _rework_exits(grid: Grid, rows: _Rows, draft: _Draft, faces: set[tuple[str, int]],
+                  down_from: set[tuple[str, int, int]]) -> None:
+    """Send the one line of a step with a flat top and bottom, where it is rework going
+    around, straight out of its top (bottom) into the corridor above (below)
+    its row, as a decision's branch leaves by its corner: a bend fewer. The
+    side facing the corridor it goes around by first, else the other.
+
+    Not where a hand-off, a leaving line or an elbow uses that side, nor
+    where a step of the row above (below) comes down (up) into that
+    corridor in the same column.
+    """
+    slots, edges, kinds, exits = grid.slots, grid.edges, draft.kinds, draft.exits
+    entered = {(slots[e[1]].id, -1 if rows.key(slots[e[0]]) < rows.key(slots[e[1]]) else 1)
+               for e, (kind, _, _) in zip(edges, kinds, strict=True) if kind == "elbow"}
+    up_into: set[tuple[str, int, int]] = set()  # (lane, corridor, column) of top exits
+    for i, (e, (_, corridor, _)) in enumerate(zip(edges, kinds, strict=True)):
+        if exits[i] < 0 and corridor is not None:
+            up_into.add((*corridor, slots[e[0]].column))
+    for sid, i in _single_lines(grid).items():
+        kind, corridor, rework = kinds[i]
+        sl = slots[sid]
+        if kind != "around" or not rework or corridor is None:
+            continue
+        towards = -1 if (rows.lane_index[corridor[0]], 2 * corridor[1]) < rows.key(sl) else 1
+        for side in (towards, -towards):  # the side facing its corridor first
+            spot = (sl.lane, sl.row + (side > 0), sl.column)
+            if ((sid, side) not in faces and (sid, side) not in entered
+                    and spot not in (down_from if side < 0 else up_into)):
+                exits[i] = side
+                kinds[i] = ("vertex", spot[:2], True)
+                (up_into if side < 0 else down_from).add(spot)
+                break
 
 
 Level = tuple[int, int]
@@ -1019,7 +1056,8 @@ def _flats(rows: _Rows, v: Slot) -> list[Level]:
 
 
 def _taken_corners(grid: Grid, draft: _Draft) -> set[tuple[str, int]]:
-    """The corners (-1 top, +1 bottom) of decisions that a branch leaves by."""
+    """The corners (-1 top, +1 bottom) of decisions that a branch leaves by, and the tops
+    (bottoms) of steps that their rework leaves by (:func:`_rework_exits`)."""
     return {(grid.edges[i][0], x) for i, x in enumerate(draft.exits) if x}
 
 
