@@ -376,7 +376,7 @@ def _route_kinds(grid: Grid, rows: _Rows, faces: set[tuple[str, int]]) -> list[K
     maybe_elbow: set[int] = set()
     maybe_leave: set[int] = set()
     outermost = _outermost(grid, rows)
-    closed = faces | _wanted_corners(grid, rows)  # sides an elbow may not enter by
+    closed = _Sides(faces | _wanted_corners(grid, rows))  # what an elbow may enter, at most
     single = _single_lines(grid)
     for i, e in enumerate(grid.edges):
         u, v = slots[e[0]], slots[e[1]]
@@ -391,7 +391,7 @@ def _route_kinds(grid: Grid, rows: _Rows, faces: set[tuple[str, int]]) -> list[K
             if (i in outermost or single.get(u.id) == i) and _may_leave(rows, faces, e, u, v):
                 maybe_leave.add(i)
             down = rows.key(u) < rows.key(v)
-            if (rows.key(u) != rows.key(v) and _may_enter(closed, v, down)
+            if (rows.key(u) != rows.key(v) and closed.may_enter(v, -1 if down else 1)
                     and rows.free(u, u.column + 1, v.column)
                     and rows.clear_between(v.column, rows.key(u), rows.key(v))):
                 maybe_elbow.add(i)
@@ -553,10 +553,13 @@ class _Sides:
     entered: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def may_enter(self, v: Slot, side: int) -> bool:
-        """Whether one more elbow may enter ``v``'s top (``side`` -1) or bottom (+1)."""
+        """Whether one more elbow may enter ``v``'s top (``side`` -1) or bottom (+1): a flat
+        side, or a diamond's corner that no line uses (``centre`` holding those
+        taken before: hand-offs, and branches of the diamond's own that may use it)."""
         key = (v.id, side)
         if v.kind not in FLAT_SIDES:
-            return key not in self.leaving and key not in self.entered
+            return (v.kind in ELBOW_INTO and key not in self.centre
+                    and key not in self.leaving and key not in self.entered)
         if key in self.centre or key in self.leaving:
             return not self.entered.get(key) and _top_room(v) / 2 >= CLEAR
         return True
@@ -565,19 +568,6 @@ class _Sides:
         """Whether a line may leave ``u``'s top (``side`` -1) or bottom (+1) at its centre."""
         n = self.entered.get((u.id, side), 0)
         return n == 0 or (n == 1 and u.kind in FLAT_SIDES and _top_room(u) / 2 >= CLEAR)
-
-
-def _may_enter(taken: set[tuple[str, int]], v: Slot, down: bool) -> bool:
-    """Whether an elbow going ``down`` (else up) may enter ``v``'s top (bottom).
-
-    A flat side is open, beside a hand-off at its centre too where it leaves
-    :data:`CLEAR` from the hand-off to the line; a diamond's corner only if
-    not ``taken`` (by a hand-off or a branch of its own that may leave by it).
-    """
-    side = (v.id, -1 if down else 1)
-    if v.kind in FLAT_SIDES:
-        return side not in taken or _top_room(v) / 2 >= CLEAR
-    return v.kind in ELBOW_INTO and side not in taken
 
 
 def _may_leave(rows: _Rows, faces: set[tuple[str, int]], e: Edge, u: Slot, v: Slot) -> bool:
