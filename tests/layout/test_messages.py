@@ -188,3 +188,29 @@ def test_message_flows_leave_the_flow_lines_straight() -> None:
              for m in lay.messages}
     assert ports[("b3", "a3")][0] == -8  # up to the customer: above the flow line's port
     assert ports[("c3", "b4")] == (-8, 8)  # up out of Confirm, into Ship below its flow line
+
+
+def test_a_bar_with_many_lines_keeps_every_port_on_the_bar() -> None:
+    # Found by the property test: a fork with four branches and four message
+    # flows out of its right side placed them PORT apart from its ends and
+    # centre, the last a point below the bar. They are spread along it instead.
+    bp = sm.loads("""
+name: Busy fork
+lanes: [{id: l0}, {id: l1}]
+phases: [{id: p0}, {id: p1}]
+metadata: {bpmn: {message-flows: [{from: s2, to: s0}, {from: s2, to: s0},
+                                  {from: s2, to: s0}, {from: s2, to: s0}]}}
+steps:
+  - {id: s0, kind: terminator}
+  - {id: s1, kind: terminator, phase: p0}
+  - {id: s2, kind: parallel, phase: p0, next: [s0, s14, s24, s26]}
+  - {id: s14, kind: terminator, phase: p0}
+  - {id: s24, kind: terminator, lane: l0, phase: p0}
+  - {id: s26, kind: terminator, phase: p1}
+""")
+    lay = compute_layout(bp)
+    assert_layout_properties(bp, lay)
+    bar = lay.nodes["s2"]
+    starts = [e.points[0][1] for e in [*lay.edges, *lay.messages] if e.source == "s2"]
+    assert len(starts) == 8
+    assert all(bar.top <= y <= bar.bottom for y in starts)

@@ -178,6 +178,8 @@ def _bar_offsets(towards: Sequence[tuple[float, ...]], here: tuple[int, int], sp
 
     A fork (join) so spreads its branches along the whole bar, and a branch to
     another row turns off well above or below the steps in the bar's row.
+    Where that would not keep ports half a :data:`PORT` apart on the bar,
+    they are spread evenly along it.
 
     >>> _bar_offsets([(0, 1), (1, 1)], (1, 1), 36.0)
     [-18.0, 0.0]
@@ -192,7 +194,8 @@ def _bar_offsets(towards: Sequence[tuple[float, ...]], here: tuple[int, int], sp
     out = [-half + PORT * k for k in range(above)]
     out += [(k - (level - 1) / 2) * PORT for k in range(level)]
     out += [half - PORT * (below - 1 - k) for k in range(below)]
-    if n < 2 or all(b - a >= PORT / 2 for a, b in itertools.pairwise(out)):
+    if n < 2 or (all(b - a >= PORT / 2 for a, b in itertools.pairwise(out))
+                 and -half <= out[0] and out[-1] <= half):
         return out if n >= 2 else [0.0] * n
     return [(k - (n - 1) / 2) * span / (n - 1) for k in range(n)]
 
