@@ -334,3 +334,46 @@ def test_rework_out_of_a_step_leaves_by_its_free_top() -> None:
     assert line.rework
     assert line.points[0] == (wait.x, wait.top)
     assert len(line.points) == 5
+
+
+CHAIN_IN_LINE = """
+name: generated
+lanes: [{id: l0}]
+phases: [{id: p0}, {id: p1}]
+steps:
+  - {id: s0, kind: terminator, lane: l0, phase: p1, next: s3}
+  - {id: s1, kind: terminator, lane: l0, phase: p0, next: s7}
+  - {id: s2, kind: parallel, phase: p1, next: [s1, s2, s4, s8]}
+  - {id: s3, kind: connector, phase: p1}
+  - {id: s4, kind: terminator, lane: l0, phase: p1}
+  - {id: s5, kind: terminator, lane: l0, phase: p0, next: s3}
+  - {id: s6, kind: terminator, lane: l0, phase: p0, next: s7}
+  - {id: s7, kind: terminator}
+  - {id: s8, kind: terminator, lane: l0, phase: p1, next: s7}
+  - {id: s9, kind: terminator, lane: l0, phase: p1, next: s3}
+"""
+
+X_IN_LINE = """
+name: generated
+lanes: [{id: l0}]
+phases: [{id: p0}, {id: p1}]
+steps:
+  - {id: s0, kind: terminator, lane: l0, phase: p1, next: s3}
+  - {id: s1, kind: terminator, lane: l0, phase: p0, next: s8}
+  - {id: s2, kind: parallel, phase: p1, next: [s2, s4, s8]}
+  - {id: s3, kind: terminator, phase: p1}
+  - {id: s4, kind: terminator, lane: l0, phase: p1}
+  - {id: s8, kind: terminator, lane: l0, phase: p1}
+  - {id: s9, kind: terminator, lane: l0, phase: p1, next: s3}
+"""
+
+
+@pytest.mark.parametrize("text", [CHAIN_IN_LINE, X_IN_LINE], ids=["chain", "x"])
+def test_a_line_into_a_step_never_runs_on_from_a_line_leaving_its_row(text: str) -> None:
+    # Found by the message-flow property test (both predate the session):
+    # lines into s3 and into s8 each entered in line with a line leaving the
+    # other's row. "chain": four such pairs in one gap, one more than the
+    # passes that moved them apart; "x": two lines swapping rows, where the
+    # nudged port of one landed 2 pt from the other's leaving port.
+    lay = _checked(sm.loads(text))
+    assert false_junctions(lay) == []

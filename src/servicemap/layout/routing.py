@@ -1437,24 +1437,31 @@ def _settle_gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
         if not tangled:
             break
         into: dict[str, list[int]] = {}
+        leaving: dict[tuple[int, int], list[float]] = {}  # row -> heights of lines leaving it
         for k, e in enumerate(grid.edges):
             if not draft.enters[k]:
                 into.setdefault(e[1], []).append(k)
+            if draft.kinds[k][0] in ("direct", "early", "around") and not draft.exits[k]:
+                leaving.setdefault(rows.key(grid.slots[e[0]]), []).append(draft.out_dy[k])
         for i in sorted(tangled):
-            _nudge(grid, draft, i, into[grid.edges[i][1]])
+            v = grid.slots[grid.edges[i][1]]
+            _nudge(grid, draft, i, into[v.id], leaving.get(rows.key(v), []))
     return track1, track2, gap_tracks
 
 
-def _nudge(grid: Grid, draft: _Draft, i: int, side: Sequence[int]) -> None:
+def _nudge(grid: Grid, draft: _Draft, i: int, side: Sequence[int],
+           leaving: Sequence[float] = ()) -> None:
     """Move line ``i``'s port on its target's left side (with the lines ``side``)
-    half a :data:`PORT`, down if that stays within the side's span, else up;
-    never onto another port there."""
+    half a :data:`PORT`, down if that stays within the side's span, else up,
+    then a whole one; never onto another port there, nor in line with a line
+    leaving the row (heights ``leaving``), which it would run into."""
     v = grid.slots[grid.edges[i][1]]
     half = port_span(v.kind, v.width, v.height) / 2
     taken = [draft.in_dy[k] for k in side if k != i]
     dy = draft.in_dy[i]
-    for new in ((dy + PORT / 2, dy - PORT / 2) if dy + PORT / 2 <= half else (dy - PORT / 2,)):
-        if abs(new) <= half and all(abs(new - t) >= PORT / 2 for t in taken):
+    for new in (dy + PORT / 2, dy - PORT / 2, dy + PORT, dy - PORT):
+        if (abs(new) <= half and all(abs(new - t) >= PORT / 2 for t in taken)
+                and all(abs(new - y) > IN_LINE for y in leaving)):
             draft.in_dy[i] = new
             return
 
@@ -1629,11 +1636,16 @@ def _untangle(items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | No
     same height they would run along each other if the leaving line's track
     lay right of the entering line's, and read as one line if it lay just
     left of it, so the entering line gets a new track at the right, two
-    tracks clear of the leaving one. A few passes settle chains. Returns the
-    new track count and the entries still in conflict (lines crossing in an X).
+    tracks clear of the leaving one. Passes settle chains (a line moved right
+    for the line it enters beside may leave in line with a third), one link
+    a pass, until a pass finds the conflicts of an earlier one (an X that
+    tracks cannot undo). Returns the new track count and the entries still
+    in conflict (lines crossing in an X).
     """
     stuck: list[int] = []
-    for attempt in range(4):
+    seen: set[tuple[int, ...]] = set()
+    passes = max(4, len(items) + 1)
+    for attempt in range(passes):
         leaving: dict[tuple[int, int], list[tuple[float, int]]] = {}  # row -> (offset, track)
         for (*_, y_from, _), t in zip(items, tracks, strict=True):
             if y_from is not None:
@@ -1644,8 +1656,9 @@ def _untangle(items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | No
         # with it: they would read as one line (a false junction).
         stuck = [k for k, (*_, y_to) in enumerate(items)
                  if y_to is not None and _in_line(leaving, y_to) >= tracks[k] - 1]
-        if not stuck or attempt == 3:
+        if not stuck or attempt == passes - 1 or tuple(stuck) in seen:
             break
+        seen.add(tuple(stuck))
         for k in stuck:
             y_to = items[k][5]
             assert y_to is not None
