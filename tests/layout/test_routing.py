@@ -368,12 +368,37 @@ steps:
 """
 
 
-@pytest.mark.parametrize("text", [CHAIN_IN_LINE, X_IN_LINE], ids=["chain", "x"])
+X_IN_A_NARROW_WINDOW = """
+name: generated
+lanes: [{id: l0}]
+phases: [{id: p0}, {id: p1}]
+steps:
+  - {id: s0, kind: terminator, lane: l0, phase: p1, next: s3}
+  - {id: s1, kind: terminator, phase: p0, next: s3}
+  - {id: s2, kind: parallel, phase: p1, next: [s1, s2, s4, s8]}
+  - {id: s3, kind: terminator, phase: p1}
+  - {id: s4, kind: terminator, lane: l0, phase: p0}
+  - {id: s5, kind: terminator, phase: p0, next: s4}
+  - {id: s8, kind: terminator, lane: l0, phase: p1}
+  - {id: s9, kind: terminator, lane: l0, phase: p1, next: s3}
+"""
+
+CHAIN_AND_MESSAGES = CHAIN_IN_LINE.replace(
+    "steps:", "metadata: {bpmn: {message-flows: [{from: s2, to: s0}, {from: s2, to: s0}]}}\nsteps:")
+
+
+@pytest.mark.parametrize("text", [CHAIN_IN_LINE, X_IN_LINE, CHAIN_AND_MESSAGES,
+                                  X_IN_A_NARROW_WINDOW],
+                         ids=["chain", "x", "chain-and-messages", "x-in-a-narrow-window"])
 def test_a_line_into_a_step_never_runs_on_from_a_line_leaving_its_row(text: str) -> None:
     # Found by the message-flow property test (both predate the session):
     # lines into s3 and into s8 each entered in line with a line leaving the
     # other's row. "chain": four such pairs in one gap, one more than the
     # passes that moved them apart; "x": two lines swapping rows, where the
-    # nudged port of one landed 2 pt from the other's leaving port.
+    # nudged port of one landed 2 pt from the other's leaving port;
+    # "chain-and-messages": an X whose port into the small circle s3 could
+    # not move, left to the other line of the X a round later;
+    # "x-in-a-narrow-window": the only free port into s3 lay a quarter PORT
+    # off, between two lines leaving its row 8 pt apart.
     lay = _checked(sm.loads(text))
     assert false_junctions(lay) == []

@@ -1424,15 +1424,20 @@ def _corridor_tracks(grid: Grid, draft: _Draft) -> tuple[list[int], dict[tuple[s
     return ctrack, corridor_tracks
 
 
+NUDGES = 4  # rounds of nudging ports of lines crossing in an X, each then tracks again
+
+
 def _settle_gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
                        ) -> tuple[list[int], list[int], dict[int, int]]:
     """Gap tracks, after nudging the ports of lines that cross in an X.
 
     Where two lines cross between the same rows (an X), no track order keeps
     both pairs apart: the entering line's port is nudged (in ``draft.in_dy``)
-    and tracks are assigned again.
+    and tracks are assigned again, up to :data:`NUDGES` times (a port that
+    cannot move, on a small circle, leaves it to the other line of the X in
+    the next round).
     """
-    for _ in range(2):
+    for _ in range(NUDGES):
         track1, track2, gap_tracks, tangled = _gap_tracks(grid, rows, draft)
         if not tangled:
             break
@@ -1453,13 +1458,15 @@ def _nudge(grid: Grid, draft: _Draft, i: int, side: Sequence[int],
            leaving: Sequence[float] = ()) -> None:
     """Move line ``i``'s port on its target's left side (with the lines ``side``)
     half a :data:`PORT`, down if that stays within the side's span, else up,
-    then a whole one; never onto another port there, nor in line with a line
-    leaving the row (heights ``leaving``), which it would run into."""
+    then a whole one, a quarter, three quarters; never onto another port
+    there, nor in line with a line leaving the row (heights ``leaving``),
+    which it would run into."""
     v = grid.slots[grid.edges[i][1]]
     half = port_span(v.kind, v.width, v.height) / 2
     taken = [draft.in_dy[k] for k in side if k != i]
     dy = draft.in_dy[i]
-    for new in (dy + PORT / 2, dy - PORT / 2, dy + PORT, dy - PORT):
+    for new in (dy + d * step for step in (PORT / 2, PORT, PORT / 4, 3 * PORT / 4)
+                for d in (1, -1)):
         if (abs(new) <= half and all(abs(new - t) >= PORT / 2 for t in taken)
                 and all(abs(new - y) > IN_LINE for y in leaving)):
             draft.in_dy[i] = new
