@@ -1442,15 +1442,17 @@ def _settle_gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
         if not tangled:
             break
         into: dict[str, list[int]] = {}
-        leaving: dict[tuple[int, int], list[float]] = {}  # row -> heights of lines leaving it
+        # (row, gap) -> heights of the lines leaving that row into that gap
+        leaving: dict[tuple[tuple[int, int], int], list[float]] = {}
         for k, e in enumerate(grid.edges):
             if not draft.enters[k]:
                 into.setdefault(e[1], []).append(k)
+            u = grid.slots[e[0]]
             if draft.kinds[k][0] in ("direct", "early", "around") and not draft.exits[k]:
-                leaving.setdefault(rows.key(grid.slots[e[0]]), []).append(draft.out_dy[k])
+                leaving.setdefault((rows.key(u), u.column + 1), []).append(draft.out_dy[k])
         for i in sorted(tangled):
             v = grid.slots[grid.edges[i][1]]
-            _nudge(grid, draft, i, into[v.id], leaving.get(rows.key(v), []))
+            _nudge(grid, draft, i, into[v.id], leaving.get((rows.key(v), v.column), []))
     return track1, track2, gap_tracks
 
 
@@ -1459,8 +1461,8 @@ def _nudge(grid: Grid, draft: _Draft, i: int, side: Sequence[int],
     """Move line ``i``'s port on its target's left side (with the lines ``side``)
     half a :data:`PORT`, down if that stays within the side's span, else up,
     then a whole one, a quarter, three quarters; never onto another port
-    there, nor in line with a line leaving the row (heights ``leaving``),
-    which it would run into."""
+    there, nor in line with a line leaving the row into the gap it comes
+    down (heights ``leaving``), which it would run into."""
     v = grid.slots[grid.edges[i][1]]
     half = port_span(v.kind, v.width, v.height) / 2
     taken = [draft.in_dy[k] for k in side if k != i]
@@ -1645,7 +1647,7 @@ def _untangle(items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | No
     left of it, so the entering line gets a new track at the right, two
     tracks clear of the leaving one. Passes settle chains (a line moved right
     for the line it enters beside may leave in line with a third), one link
-    a pass, until a pass finds the conflicts of an earlier one (an X that
+    a pass, until the tracks come back to an order met before (an X that
     tracks cannot undo). Returns the new track count and the entries still
     in conflict (lines crossing in an X).
     """
@@ -1663,9 +1665,10 @@ def _untangle(items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | No
         # with it: they would read as one line (a false junction).
         stuck = [k for k, (*_, y_to) in enumerate(items)
                  if y_to is not None and _in_line(leaving, y_to) >= tracks[k] - 1]
-        if not stuck or attempt == passes - 1 or tuple(stuck) in seen:
-            break
-        seen.add(tuple(stuck))
+        order = tuple(sorted(range(len(items)), key=lambda k: (tracks[k], k)))
+        if not stuck or attempt == passes - 1 or order in seen:
+            break  # settled, or back to an order of tracks met before: an X
+        seen.add(order)
         for k in stuck:
             y_to = items[k][5]
             assert y_to is not None
