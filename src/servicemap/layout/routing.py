@@ -1647,13 +1647,12 @@ def _untangle(items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | No
     left of it, so the entering line gets a new track at the right, two
     tracks clear of the leaving one. Passes settle chains (a line moved right
     for the line it enters beside may leave in line with a third), one link
-    a pass, until the tracks come back to an order met before (an X that
-    tracks cannot undo). Returns the new track count and the entries still
-    in conflict (lines crossing in an X).
+    a pass, up to :data:`UNTANGLE_PASSES` (an X that tracks cannot undo
+    takes a new track each pass). Returns the new track count and the
+    entries still in conflict (lines crossing in an X).
     """
     stuck: list[int] = []
-    seen: set[tuple[int, ...]] = set()
-    passes = max(4, len(items) + 1)
+    passes = min(max(4, len(items) + 1), UNTANGLE_PASSES)
     for attempt in range(passes):
         leaving: dict[tuple[int, int], list[tuple[float, int]]] = {}  # row -> (offset, track)
         for (*_, y_from, _), t in zip(items, tracks, strict=True):
@@ -1665,10 +1664,8 @@ def _untangle(items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | No
         # with it: they would read as one line (a false junction).
         stuck = [k for k, (*_, y_to) in enumerate(items)
                  if y_to is not None and _in_line(leaving, y_to) >= tracks[k] - 1]
-        order = tuple(sorted(range(len(items)), key=lambda k: (tracks[k], k)))
-        if not stuck or attempt == passes - 1 or order in seen:
-            break  # settled, or back to an order of tracks met before: an X
-        seen.add(order)
+        if not stuck or attempt == passes - 1:
+            break
         for k in stuck:
             y_to = items[k][5]
             assert y_to is not None
@@ -1678,6 +1675,7 @@ def _untangle(items: Sequence[tuple[YKey, YKey, int, int, YKey | None, YKey | No
 
 
 IN_LINE = 2.0  # points: two horizontals closer than this in height read as one line
+UNTANGLE_PASSES = 8  # most passes moving lines in one gap apart (one link of a chain each)
 
 
 def _in_line(leaving: dict[tuple[int, int], list[tuple[float, int]]], y: YKey) -> int:
