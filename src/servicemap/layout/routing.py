@@ -298,6 +298,7 @@ class _Draft:
     drops: set[tuple[str, int]] = field(default_factory=set)  # sides hand-offs use
     corners: set[tuple[str, int]] = field(default_factory=set)  # of "leave" lines and elbows
     centre: set[tuple[str, int]] = field(default_factory=set)  # sides a line uses at the centre
+    single: Mapping[str, int] = field(default_factory=dict)  # :func:`_single_lines`
 
 
 def plan_routes(grid: Grid, deadline: Deadline | None = None,
@@ -333,8 +334,9 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None,
     check = (deadline or Deadline(None)).check
     rows = _Rows.of(grid)
     drops = drop_faces(grid)
-    draft = _Draft(_route_kinds(grid, rows, drops), [0] * len(grid.edges), labelled=labelled,
-                   drops=drops)
+    single = _single_lines(grid)
+    draft = _Draft(_route_kinds(grid, rows, drops, single), [0] * len(grid.edges),
+                   labelled=labelled, drops=drops, single=single)
     # The kinds "leave" and "elbow" are settled now: the sides they use, once.
     draft.corners = _leave_faces(grid, draft.kinds)
     draft.centre = drops | _leave_faces(grid, draft.kinds, elbows=False)
@@ -363,7 +365,8 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None,
     return Plan(routes, gap_tracks, corridor_tracks)
 
 
-def _route_kinds(grid: Grid, rows: _Rows, faces: set[tuple[str, int]]) -> list[Kind]:
+def _route_kinds(grid: Grid, rows: _Rows, faces: set[tuple[str, int]],
+                 single: Mapping[str, int]) -> list[Kind]:
     """Each edge's kind: a self-loop, direct along a free row, or around through a corridor.
 
     The stretches of rows that lines run along (:func:`_stretches`) are
@@ -380,7 +383,6 @@ def _route_kinds(grid: Grid, rows: _Rows, faces: set[tuple[str, int]]) -> list[K
     maybe_leave: set[int] = set()
     outermost = _outermost(grid, rows)
     closed = _Sides(faces | _wanted_corners(grid, rows))  # what an elbow may enter, at most
-    single = _single_lines(grid)
     for i, e in enumerate(grid.edges):
         u, v = slots[e[0]], slots[e[1]]
         rework = e in grid.back or v.column <= u.column
@@ -819,7 +821,7 @@ def _rework_exits(grid: Grid, rows: _Rows, draft: _Draft, faces: set[tuple[str, 
     for i, (e, (_, corridor, _)) in enumerate(zip(edges, kinds, strict=True)):
         if exits[i] < 0 and corridor is not None:
             up_into.add((*corridor, slots[e[0]].column))
-    for sid, i in _single_lines(grid).items():
+    for sid, i in draft.single.items():
         kind, corridor, rework = kinds[i]
         sl = slots[sid]
         if kind != "around" or not rework or corridor is None:
@@ -1437,19 +1439,20 @@ def _settle_gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
     cannot move, on a small circle, leaves it to the other line of the X in
     the next round).
     """
+    # Nudges move only ports into targets: the lines on each side and the
+    # heights of the lines leaving each row into each gap stay as they are.
+    into: dict[str, list[int]] = {}
+    leaving: dict[tuple[tuple[int, int], int], list[float]] = {}  # (row, gap) -> heights
+    for k, e in enumerate(grid.edges):
+        if not draft.enters[k]:
+            into.setdefault(e[1], []).append(k)
+        u = grid.slots[e[0]]
+        if draft.kinds[k][0] in ("direct", "early", "around") and not draft.exits[k]:
+            leaving.setdefault((rows.key(u), u.column + 1), []).append(draft.out_dy[k])
     for _ in range(NUDGES):
         track1, track2, gap_tracks, tangled = _gap_tracks(grid, rows, draft)
         if not tangled:
             break
-        into: dict[str, list[int]] = {}
-        # (row, gap) -> heights of the lines leaving that row into that gap
-        leaving: dict[tuple[tuple[int, int], int], list[float]] = {}
-        for k, e in enumerate(grid.edges):
-            if not draft.enters[k]:
-                into.setdefault(e[1], []).append(k)
-            u = grid.slots[e[0]]
-            if draft.kinds[k][0] in ("direct", "early", "around") and not draft.exits[k]:
-                leaving.setdefault((rows.key(u), u.column + 1), []).append(draft.out_dy[k])
         for i in sorted(tangled):
             v = grid.slots[grid.edges[i][1]]
             _nudge(grid, draft, i, into[v.id], leaving.get((rows.key(v), v.column), []))
