@@ -44,16 +44,25 @@ at step
 ``--speed`` times ``compute_layout`` at 2,000, 10,000 and 20,000 steps and
 prints each time with its ratio to the 2,000-step time measured in the same
 run (and to n log n growth); ``--speed-100k`` times 10,000 and 100,000 steps,
-the growth the layout issue measured (about a minute).
+the growth the layout issue measured (about two minutes). Beside each time
+they print, measured in the same run on the same maps, the growth of a
+linear-time reference (networkx's strongly connected components,
+condensation and longest path: O(n + m)) and of the number of Python calls
+the layout makes: wall time grows faster than the work once the data
+outgrows the processor's caches, and the reference shows by how much.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import functools
+import gc
 import importlib.util
 import itertools
 import json
 import math
+import pstats
 import statistics
 import sys
 import time
@@ -66,6 +75,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import networkx as nx  # noqa: E402
 from mapgen import generate_branching_map, generate_map  # noqa: E402
 
 import servicemap as sm  # noqa: E402
@@ -501,20 +511,51 @@ def _table(title: str, sm_rows: list[dict[str, Any]], dot_rows: list[dict[str, A
         print(f"| {key:<16} | {a:>18} | {b:>18} |")
 
 
+def _best_time(run: Callable[[], object], repeat: int) -> float:
+    """The least wall time of ``repeat`` calls of ``run``, after a garbage collection."""
+    best = math.inf
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _linear_reference(bp: sm.Blueprint) -> None:
+    """A linear-time baseline on the same graph: networkx's O(n + m) strongly
+    connected components, condensation and longest path.
+
+    Wall time on a machine grows faster than the operation count once the
+    data outgrows the caches; this reference, timed in the same run on the
+    same graphs, shows how much of the growth is the machine's.
+    """
+    g = nx.DiGraph([(s.id, t) for s in bp.steps for t in s.targets()])
+    nx.dag_longest_path_length(nx.condensation(g))
+
+
+def _calls(bp: sm.Blueprint) -> int:
+    """Python function calls made by one layout: the operation count, free of
+    the machine's caches (built-in calls such as ``sorted`` count once)."""
+    profile = cProfile.Profile()
+    profile.runcall(compute_layout, bp)
+    return int(pstats.Stats(profile).total_calls)  # type: ignore[attr-defined]
+
+
 def _speed(log: Callable[[str], None], sizes: Sequence[int] = (2000, 10000, 20000)) -> None:
-    """Time the layout at ``sizes`` steps, each against the first size's time."""
-    base = 0.0
+    """Time the layout at ``sizes`` steps, each against the first size's time,
+    beside the same growth of a linear reference and of the operation count."""
+    base: tuple[float, float, int] | None = None
     for n in sizes:
         bp = sm.loads(generate_map(n, seed=1))
-        best = math.inf
-        for _ in range(3 if n <= 10000 else 1):
-            t0 = time.perf_counter()
-            compute_layout(bp)
-            best = min(best, time.perf_counter() - t0)
-        base = base or best
+        took = _best_time(functools.partial(compute_layout, bp), 3 if n <= 10000 else 1)
+        ref = _best_time(functools.partial(_linear_reference, bp), 3)
+        calls = _calls(bp)
+        base = base or (took, ref, calls)
         nlogn = (n * math.log(n)) / (sizes[0] * math.log(sizes[0]))
-        log(f"layout of {n:>6} steps: {best:.3f} s, x{best / base:.1f} the {sizes[0]}-step "
-            f"time (n log n predicts x{nlogn:.1f})")
+        log(f"layout of {n:>6} steps: {took:.3f} s, x{took / base[0]:.1f} the {sizes[0]}-step "
+            f"time; linear reference x{ref / base[1]:.1f}; Python calls "
+            f"x{calls / base[2]:.1f} (n log n predicts x{nlogn:.1f})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
