@@ -3,7 +3,8 @@
 Usage::
 
     .venv/bin/python benchmarks/layout_quality.py [--maps 50] [--quick] [--per-map]
-                                                  [--speed] [--speed-100k] [--json OUT]
+                                                  [--speed] [--speed-100k] [--trunks]
+                                                  [--json OUT]
 
 Every example, ``--maps`` generated chains (10-300 steps, ``generate_map``)
 and ``--maps`` generated branching maps (10-200 steps, ``generate_branching_map``,
@@ -82,7 +83,7 @@ import servicemap as sm  # noqa: E402
 from servicemap.layout import Layout, compute_layout  # noqa: E402
 from servicemap.layout.geometry import NodeBox  # noqa: E402
 
-__all__ = ["main", "measure_dot", "measure_servicemap"]
+__all__ = ["main", "measure_dot", "measure_servicemap", "trunk_crossings"]
 
 Point = tuple[float, float]
 Poly = list[Point]
@@ -401,6 +402,45 @@ def measure_servicemap(bp: sm.Blueprint) -> tuple[dict[str, Any], Layout]:
     return res, lay
 
 
+def trunk_crossings(bp: sm.Blueprint, lay: Layout) -> tuple[int, int]:
+    """Crossings of ``lay`` as drawn and with its fan-in merged into trunks.
+
+    The alternative the layout issue asked for, measured on the same lines:
+    where two or more lines enter one step's left side from vertical runs in
+    the gap before it, they are moved onto one run (the leftmost) and one
+    port (the first line's), so they join and go on as one line. The
+    reference meter counts every point where two lines meet (ends included),
+    so each join counts; dot's edges into a step converge only at it.
+    Returns the two crossing counts.
+    """
+    h = lay.height
+    nodes = {n.id: (n.x, h - n.y, n.width, n.height) for n in lay.nodes.values()}
+    lines = [[(x, h - y) for x, y in e.points] for e in lay.edges]
+    groups: dict[str, list[int]] = {}
+    for k, (e, line) in enumerate(zip(lay.edges, lines, strict=True)):
+        if len(line) >= 4:
+            (x0, y0), (x1, y1), (x2, y2) = line[-3:]
+            if abs(x0 - x1) < 0.01 and abs(y1 - y2) < 0.01 and x2 > x1 and abs(y0 - y1) > 0.01:
+                groups.setdefault(e.target, []).append(k)
+    merged = [list(line) for line in lines]
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        x = min(lines[k][-2][0] for k in members)
+        port = lines[members[0]][-2][1], lines[members[0]][-1][0]
+        for k in members:
+            line = merged[k]
+            line[-3] = (x, line[-3][1])
+            line[-2], line[-1] = (x, port[0]), (port[1], port[0])
+    step_lane, lanes = _lanes(bp)
+    counts = []
+    for variant in (lines, merged):
+        edges = [(e.source, e.target, line) for e, line in zip(lay.edges, variant, strict=True)]
+        counts.append(int(MQ.measure(_mq_model(nodes, edges), step_lane, lanes, "yaml")[0]
+                          ["crossings"]))
+    return counts[0], counts[1]
+
+
 def _home(n: NodeBox, lay: Layout) -> tuple[float, float, float, float]:
     """``(x, y, width, height)`` of a step (y down); a parallel bar's part in its own lane."""
     band = next((b for b in lay.bands if b.id == n.lane), None)
@@ -566,14 +606,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--per-map", action="store_true")
     ap.add_argument("--speed", action="store_true")
     ap.add_argument("--speed-100k", action="store_true")
+    ap.add_argument("--trunks", action="store_true",
+                    help="also count crossings with fan-in merged into trunks")
     ap.add_argument("--json")
     a = ap.parse_args(argv)
     maps = _maps(12 if a.quick else a.maps)
     results = []
+    trunks: list[tuple[int, int]] = []
     for name, bp in maps:
         s, lay = measure_servicemap(bp)
         d = measure_dot(bp, lay)
         results.append((name, s, d))
+        if a.trunks and name.startswith("branch"):
+            trunks.append(trunk_crossings(bp, lay))
         if a.per_map:
             print(f"{name:<28} " + "  ".join(f"{k[:6]}={_fmt(s[k])}/{_fmt(d[k])}"
                                               for k in COLUMNS), flush=True)
@@ -584,6 +629,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     _table("generated chains, 10-300 steps", [s for s, _ in gen], [d for _, d in gen])
     _table("generated branching maps, 10-200 steps", [s for s, _ in branch],
            [d for _, d in branch])
+    if trunks:
+        drawn, joined = zip(*trunks, strict=True)
+        print(f"\nfan-in merged into trunks ({len(trunks)} branching maps): crossings "
+              f"median {statistics.median(joined)} (worst {max(joined)}, sum {sum(joined)}); "
+              f"as drawn {statistics.median(drawn)} (worst {max(drawn)}, sum {sum(drawn)})")
     if a.json:
         Path(a.json).write_text(json.dumps(results, indent=1))
     if a.speed:
