@@ -82,8 +82,10 @@ from mapgen import generate_branching_map, generate_map  # noqa: E402
 import servicemap as sm  # noqa: E402
 from servicemap.layout import Layout, compute_layout  # noqa: E402
 from servicemap.layout.geometry import NodeBox  # noqa: E402
+from servicemap.layout.grid import place  # noqa: E402
+from servicemap.layout.routing import CLEAR, assign_tracks, plan_routes  # noqa: E402
 
-__all__ = ["main", "measure_dot", "measure_servicemap", "trunk_crossings"]
+__all__ = ["main", "measure_dot", "measure_servicemap", "trunk_crossings", "trunk_tracks"]
 
 Point = tuple[float, float]
 Poly = list[Point]
@@ -441,6 +443,55 @@ def trunk_crossings(bp: sm.Blueprint, lay: Layout) -> tuple[int, int]:
     return counts[0], counts[1]
 
 
+def trunk_tracks(bp: sm.Blueprint) -> tuple[int, int]:
+    """Gap tracks of ``bp``'s planned routes, without and with fan-in trunks.
+
+    Each gap's vertical runs are coloured into tracks (a run reaching the
+    routes' clear stretch, ``CLEAR``, beyond its end), first as planned, then
+    with the runs into one step's left side from that gap as one run: the
+    tracks trunks would save. Interval colouring both times, so the two
+    counts compare like with like.
+    """
+    grid = place(bp)
+    plan = plan_routes(grid)
+    lane = {name: k for k, name in enumerate(grid.lanes)}
+
+    def key(sid: str, dy: float) -> tuple[int, int, float]:
+        sl = grid.slots[sid]
+        return lane[sl.lane], 2 * sl.row + 1, dy
+
+    runs: dict[int, list[tuple[Any, Any, str | None]]] = {}
+    for r in plan.routes:
+        if r.kind == "loop" or r.edge[2] < 0:
+            continue
+        ya, yb = key(r.edge[0], r.out_dy), key(r.edge[1], r.in_dy)
+        if r.kind in ("direct", "early") and ya != yb:
+            into = r.edge[1] if r.kind == "direct" else None
+            runs.setdefault(r.gap1 if r.kind == "early" else r.gap2, []).append(
+                (min(ya, yb), max(ya, yb), into))
+        elif r.corridor is not None:
+            yc = (lane[r.corridor[0]], 2 * r.corridor[1], float(r.ctrack))
+            if not r.exit:
+                runs.setdefault(r.gap1, []).append((min(ya, yc), max(ya, yc), None))
+            if not r.enter:
+                runs.setdefault(r.gap2, []).append((min(yb, yc), max(yb, yc), r.edge[1]))
+    counts = [0, 0]
+    for items in runs.values():
+        trunks: dict[str, tuple[Any, Any]] = {}
+        alone = []
+        for lo, hi, into in items:
+            if into is None:
+                alone.append((lo, hi))
+            else:
+                a, b = trunks.get(into, (lo, hi))
+                trunks[into] = min(a, lo), max(b, hi)
+        for k, spans in enumerate(([(lo, hi) for lo, hi, _ in items],
+                                   alone + list(trunks.values()))):
+            counts[k] += assign_tracks([(lo, (hi[0], hi[1], hi[2] + CLEAR))
+                                        for lo, hi in spans])[1]
+    return counts[0], counts[1]
+
+
 def _home(n: NodeBox, lay: Layout) -> tuple[float, float, float, float]:
     """``(x, y, width, height)`` of a step (y down); a parallel bar's part in its own lane."""
     band = next((b for b in lay.bands if b.id == n.lane), None)
@@ -612,13 +663,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     a = ap.parse_args(argv)
     maps = _maps(12 if a.quick else a.maps)
     results = []
-    trunks: list[tuple[int, int]] = []
+    trunks: list[tuple[int, int, int, int]] = []
     for name, bp in maps:
         s, lay = measure_servicemap(bp)
         d = measure_dot(bp, lay)
         results.append((name, s, d))
         if a.trunks and name.startswith("branch"):
-            trunks.append(trunk_crossings(bp, lay))
+            trunks.append((*trunk_crossings(bp, lay), *trunk_tracks(bp)))
         if a.per_map:
             print(f"{name:<28} " + "  ".join(f"{k[:6]}={_fmt(s[k])}/{_fmt(d[k])}"
                                               for k in COLUMNS), flush=True)
@@ -630,10 +681,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     _table("generated branching maps, 10-200 steps", [s for s, _ in branch],
            [d for _, d in branch])
     if trunks:
-        drawn, joined = zip(*trunks, strict=True)
+        drawn, joined, tracks, trunked = zip(*trunks, strict=True)
         print(f"\nfan-in merged into trunks ({len(trunks)} branching maps): crossings "
               f"median {statistics.median(joined)} (worst {max(joined)}, sum {sum(joined)}); "
-              f"as drawn {statistics.median(drawn)} (worst {max(drawn)}, sum {sum(drawn)})")
+              f"as drawn {statistics.median(drawn)} (worst {max(drawn)}, sum {sum(drawn)}); "
+              f"gap tracks (interval colouring) {sum(trunked)} against {sum(tracks)}")
     if a.json:
         Path(a.json).write_text(json.dumps(results, indent=1))
     if a.speed:

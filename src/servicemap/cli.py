@@ -125,6 +125,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"servicemap {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+    _check_parser(commands)
+    _render_parser(commands)
+    _analyze_parser(commands)
+    _simulate_parser(commands)
+    _convert_parser(commands)
+    _schema_and_rules_parsers(commands)
+    return parser
+
+
+def _check_parser(commands: Any) -> None:
+    """The ``check`` subcommand."""
     check = commands.add_parser(
         "check", help="check maps for dead ends and other problems",
         description="Check map files. A folder means the *.yaml and *.yml files below it with "
@@ -158,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "warning each, instead of an error each")
     _stdin_filename_option(check)
 
+
+def _render_parser(commands: Any) -> None:
+    """The ``render`` subcommand."""
     render = commands.add_parser(
         "render", help="draw a map as SVG, PDF, PNG or DOT",
         description="Draw a map. A map that breaks check rules is still drawn (with a "
@@ -187,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="leave out the physical evidence row")
     _stdin_filename_option(render)
 
+
+def _analyze_parser(commands: Any) -> None:
+    """The ``analyze`` subcommand."""
     analyze = commands.add_parser(
         "analyze", help="times, failure points and bottlenecks of a map",
         description="Analyse a map: lead and process time, failure points, bottlenecks.",
@@ -211,8 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "not exact (default: 10000; 0: no simulation)")
     _stdin_filename_option(analyze)
 
-    _simulate_parser(commands)
 
+def _convert_parser(commands: Any) -> None:
+    """The ``convert`` subcommand."""
     convert = commands.add_parser(
         "convert", help="convert a BPMN 2.0 file into a map, or a map into BPMN",
         description="Convert a BPMN 2.0 file (.bpmn) into a map in YAML, or a map into BPMN 2.0 "
@@ -226,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="map unsupported elements as docs/bpmn.md says, a warning each, "
                               "instead of an error each")
 
+
+def _schema_and_rules_parsers(commands: Any) -> None:
+    """The ``schema`` and ``rules`` subcommands."""
     schema = commands.add_parser("schema", help="print the JSON Schema of the map format",
                                  description="Print the JSON Schema of the map format.")
     schema.add_argument("-o", "--output", metavar="FILE",
@@ -235,7 +256,6 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="List the check rules, or describe one.")
     rules.add_argument("rule", nargs="?", metavar="RULE",
                        help="a rule code or name: show its documentation")
-    return parser
 
 
 def _refuse_inputs(output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str]],

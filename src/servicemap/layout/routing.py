@@ -14,7 +14,7 @@ from .deadline import Deadline
 from .geometry import NodeBox, Point
 from .grid import PARALLEL_BAR, Edge, Grid, Slot
 
-__all__ = ["BESIDE", "GAP", "GAP_PAD", "LOOP", "PORT", "Plan", "Route", "assign_tracks",
+__all__ = ["BESIDE", "CLEAR", "GAP", "GAP_PAD", "LOOP", "PORT", "Plan", "Route", "assign_tracks",
            "border_dx", "border_dy", "clean", "drop_faces", "order_tracks", "plan_routes",
            "port_span", "route_points"]
 
