@@ -325,15 +325,17 @@ def test_rework_out_of_a_step_leaves_by_its_free_top() -> None:
     # next_day_delivery_current: "Waits for the next attempt" sends its one
     # line back to "Customer reached at the door?". Its bottom takes the line
     # from the apology mail, so the rework leaves by its top, straight up into
-    # the corridor it runs back along: three bends (out of the right side,
-    # up, back, down and in: four).
+    # the corridor it runs back along, and straight down into the diamond's
+    # free top corner (the corridor lies a lane above it): two bends (out of
+    # the right side, up, back, down and in by the left corner: four).
     lay = _checked(sm.load(Path(__file__).resolve().parents[2] / "examples"
                            / "next_day_delivery_current.yaml"))
-    wait = lay.nodes["wait-redelivery"]
+    wait, attempt = lay.nodes["wait-redelivery"], lay.nodes["attempt"]
     line = _line(lay, "wait-redelivery", "attempt")
     assert line.rework
     assert line.points[0] == (wait.x, wait.top)
-    assert len(line.points) == 5
+    assert line.points[-1] == (attempt.x, attempt.top)
+    assert len(line.points) == 4
 
 
 CHAIN_IN_LINE = """
@@ -508,4 +510,28 @@ def test_a_nudged_port_heeds_only_the_lines_leaving_into_its_gap(text: str) -> N
     # tracks came back, though a second pass would settle the second link of
     # a chain ("two-links"): they go on now up to UNTANGLE_PASSES.
     lay = _checked(sm.loads(text))
+    assert false_junctions(lay) == []
+
+
+CORNER_EXIT_IN_THE_COLUMN = """
+name: generated
+lanes: [{id: l0}, {id: l1}]
+steps:
+  - {id: s0, kind: terminator}
+  - {id: s1, kind: terminator}
+  - {id: s12, kind: decision, lane: l0,
+     next: [{to: s0, label: 'yes'}, {to: s0, label: 'yes'}, {to: s0, label: 'yes'}]}
+  - {id: s21, kind: terminator, lane: l1}
+  - {id: s22, kind: decision, lane: l0,
+     next: [{to: s12, label: 'yes'}, {to: s1, label: 'yes'}]}
+"""
+
+
+def test_a_line_entering_from_a_far_corridor_keeps_off_a_corner_exit() -> None:
+    # Found by the message-flow property test, with entries from a corridor
+    # further away: s22's branch to s1 ran along a corridor above s1's row
+    # and down s1's column into its top, along s12's branch going down out
+    # of its bottom corner, in that column, to the corridor below: one line.
+    lay = _checked(sm.loads(CORNER_EXIT_IN_THE_COLUMN))
+    assert runs_along(lay) == []
     assert false_junctions(lay) == []

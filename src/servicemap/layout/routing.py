@@ -1113,7 +1113,59 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
         elif corridor[1] == v.row + 1 and ((v.id, 1) not in faces or beside):
             enters[i] = 1
     _corner_entries(grid, draft, enters, corner_at)
+    _far_entries(grid, draft, enters, corner_at)
     return enters
+
+
+def _far_entries(grid: Grid, draft: _Draft, enters: list[int],
+                 corner_at: set[tuple[str, int, int]]) -> None:
+    """Let a line through a corridor further above (below) its target's row enter the
+    target's flat top (bottom) or a diamond's corner, straight down (up) its column, in
+    place in ``enters``.
+
+    In place of going on to the gap left of the target, down and right into
+    its side: a bend fewer. Only where that side is free (no other line, no
+    hand-off, no line out of or into a step by the corridor in that column), no step sits
+    in the column between the corridor and the target, and no other run down
+    (up) the column's centre (an elbow, a leaving line, a hand-off, a line out
+    of a corner into its corridor) shares a stretch of it.
+    """
+    slots, edges = grid.slots, grid.edges
+    rows = _Rows.of(grid)
+    used = ({(edges[i][1], x) for i, x in enumerate(enters) if x} | draft.centre
+            | draft.drops | _taken_corners(grid, draft) | draft.corners)
+    # (lane, corridor, column) where a line turns out of a corridor into a step.
+    spots = {(slots[edges[i][1]].lane, slots[edges[i][1]].row + (x > 0),
+              slots[edges[i][1]].column) for i, x in enumerate(enters) if x}
+    runs: dict[int, list[tuple[Level, Level]]] = {}  # column -> centre runs (low, high)
+    for e, (kind, corridor, _), exit_ in zip(edges, draft.kinds, draft.exits, strict=True):
+        u, v = slots[e[0]], slots[e[1]]
+        a, b = rows.key(u), rows.key(v)
+        if exit_ and corridor is not None:  # out of a corner (a top) into its corridor
+            b, v = (rows.lane_index[corridor[0]], 2 * corridor[1]), u
+        elif kind not in ("elbow", "leave", "drop"):
+            continue
+        runs.setdefault(u.column if kind == "leave" else v.column, []).append(
+            (min(a, b), max(a, b)))
+    for i, (e, (kind, corridor, _)) in enumerate(zip(edges, draft.kinds, strict=True)):
+        v = slots[e[1]]
+        if (enters[i] or corridor is None or kind == "loop" or e[2] < 0
+                or v.kind not in ELBOW_INTO or (*corridor, v.column) in corner_at
+                or (*corridor, v.column) in spots):
+            continue
+        level: Level = (rows.lane_index[corridor[0]], 2 * corridor[1])
+        here = rows.key(v)
+        side = -1 if level < here else 1
+        lo, hi = min(level, here), max(level, here)
+        steps = rows.stacked.get(v.column, [])
+        k = bisect.bisect_right(steps, lo)
+        if ((v.id, side) in used or (k < len(steps) and steps[k] < hi)
+                or any(a < hi and lo < b for a, b in runs.get(v.column, ()))):
+            continue
+        enters[i] = side
+        used.add((v.id, side))
+        spots.add((*corridor, v.column))
+        runs.setdefault(v.column, []).append((lo, hi))
 
 
 def _corner_entries(grid: Grid, draft: _Draft, enters: list[int],
