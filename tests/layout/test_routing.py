@@ -535,3 +535,31 @@ def test_a_line_entering_from_a_far_corridor_keeps_off_a_corner_exit() -> None:
     lay = _checked(sm.loads(CORNER_EXIT_IN_THE_COLUMN))
     assert runs_along(lay) == []
     assert false_junctions(lay) == []
+
+
+AROUND_ABOVE = """
+name: Rework around above
+lanes: [{id: customer}, {id: front}, {id: office}, {id: ops}, {id: systems}]
+phases: [{id: pre}, {id: transaction}, {id: post}]
+steps:
+  - {id: s2, kind: decision, lane: ops, phase: pre, next: [{to: s6, label: b1}]}
+  - {id: s6, kind: decision, lane: front, phase: pre, next: [{to: s2, label: b1}]}
+  - {id: s34, kind: task, lane: ops, phase: transaction}
+  - {id: s38, kind: decision, lane: front, phase: post,
+     next: [{to: s39, label: b0}, {to: s34, label: b1}]}
+  - {id: s39, kind: task, lane: systems, phase: post}
+  - {id: s52, kind: terminator, lane: front, phase: post}
+"""
+
+
+def test_a_branch_going_around_above_leaves_by_the_free_top_corner() -> None:
+    # Cut down from a generated map: s6's rework to s2 (below it, its bottom
+    # corner taken by the hand-off from s2) goes around through the corridor
+    # above, where it crosses least. It leaves by the free top corner, straight
+    # up into that corridor: three bends (out of the right side, up, back,
+    # down and in: four).
+    lay = _checked(sm.loads(AROUND_ABOVE))
+    decision = lay.nodes["s6"]
+    line = _line(lay, "s6", "s2")
+    assert line.points[0] == (decision.x, decision.top)
+    assert len(line.points) == 5

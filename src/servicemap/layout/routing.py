@@ -1001,8 +1001,12 @@ def _choose_levels(grid: Grid, rows: _Rows, draft: _Draft) -> None:
         kind, corridor, rework = kinds[i]
         assert corridor is not None
         u, v = slots[edges[i][0]], slots[edges[i][1]]
-        level, x = _best_level(rows, runs, i, kinds[i], exits[i], u, v, levels, faces)
-        if (lane_at[level[0]], level[1] // 2) == corridor:
+        # A decision's branch going around (not its main branch going on) may
+        # leave by a free corner instead, as the branches of _vertex_exits do.
+        corner = (kind == "around" and u.kind == "decision"
+                  and (edges[i] not in grid.main or rework))
+        level, x = _best_level(rows, runs, i, kinds[i], exits[i], u, v, levels, faces, corner)
+        if (lane_at[level[0]], level[1] // 2) == corridor and x == exits[i]:
             continue
         runs.drop(i)
         runs.put(i, _line_runs(kind, level, x, u, v, rows.key(u), rows.key(v),
@@ -1011,14 +1015,18 @@ def _choose_levels(grid: Grid, rows: _Rows, draft: _Draft) -> None:
             faces.discard((u.id, exits[i]))
             faces.add((u.id, x))
             exits[i] = x
+            kind = "vertex"
         kinds[i] = (kind, (lane_at[level[0]], level[1] // 2), rework)
 
 
 def _best_level(rows: _Rows, runs: _Runs, i: int, kind: Kind, exit_: int, u: Slot, v: Slot,
-                levels: Sequence[Level], taken: set[tuple[str, int]]) -> tuple[Level, int]:
+                levels: Sequence[Level], taken: set[tuple[str, int]], corner: bool = False
+                ) -> tuple[Level, int]:
     """The corridor (and corner exit) where line ``i`` crosses least (:func:`_choose_levels`).
 
-    ``taken`` holds the decision corners that hand-offs and other branches use.
+    ``taken`` holds the decision corners that hand-offs and other branches use;
+    ``corner``: a line leaving ``u``'s side may leave by a free corner instead
+    (a bend saved, counting :data:`BEND_COST`).
     """
     ya, yb = rows.key(u), rows.key(v)
     assert kind[1] is not None
@@ -1028,15 +1036,18 @@ def _best_level(rows: _Rows, runs: _Runs, i: int, kind: Kind, exit_: int, u: Slo
     def score(level: Level, x: int) -> float:
         enter = level in flats
         return (runs.cost(i, _line_runs(kind[0], level, x, u, v, ya, yb, enter))
-                - BEND_COST * 2 * enter)
+                - BEND_COST * (2 * enter + (x != 0 and not exit_)))
 
     best = (score(now, exit_), 0, now, exit_)
-    if best[0] <= (-2 * BEND_COST if flats else 0.0):
+    if best[0] <= (-2 * BEND_COST if flats else 0.0) and not corner:
         return now, exit_  # no crossing, and no bend to save
-    for level in levels if best[0] > 0 else flats:
-        x = exit_ and (-1 if level < ya else 1)
-        if level == now or (x and ((x != exit_ and (u.id, x) in taken)
-                                   or not rows.clear_between(u.column, ya, level))):
+    search = levels if best[0] > 0 else flats
+    for level, x in itertools.chain(
+            ((level, exit_ and (-1 if level < ya else 1)) for level in search),
+            ((level, -1 if level < ya else 1) for level in (levels if corner else ()))):
+        if (level == now and x == exit_) or (x and (
+                (x != exit_ and (u.id, x) in taken)
+                or not rows.clear_between(u.column, ya, level))):
             continue
         key = (score(level, x), abs(level[0] - now[0]) * 1000 + abs(level[1] - now[1]), level, x)
         best = min(best, key)
