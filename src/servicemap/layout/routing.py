@@ -344,7 +344,7 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None,
     _vertex_exits(grid, rows, draft)
     _choose_levels(grid, rows, draft)
     draft.centre = draft.centre | _taken_corners(grid, draft)  # exits are settled too
-    draft.enters = _side_entries(grid, draft)
+    draft.enters = _side_entries(grid, rows, draft)
     draft.out_dy, draft.loop_dy, draft.in_dy = _ports(grid, rows, draft.kinds, draft.enters)
     check("routing the flow lines")
     draft.ctrack, corridor_tracks = _corridor_tracks(grid, draft)
@@ -1073,7 +1073,7 @@ ELBOW_INTO = (*FLAT_SIDES, "decision")
 """Kinds an elbow may enter by the top (bottom): a diamond by its corner, one line a corner."""
 
 
-def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
+def _side_entries(grid: Grid, rows: _Rows, draft: _Draft) -> list[int]:
     """Which lines through a corridor enter their target from above or below.
 
     A corridor route runs along the corridor just above (or below) its
@@ -1082,13 +1082,10 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
     target's top (bottom); a diamond by its corner (:func:`_corner_entries`).
     Not for circles, nor where a decision's corner exit comes down (up) into
     that corridor in the target's column, which would meet the entering line.
+    Lines through a corridor further off may enter too (:func:`_far_entries`).
     """
     slots, edges = grid.slots, grid.edges
-    lane_index = {lane: k for k, lane in enumerate(grid.lanes)}
-
-    def rows_key(sl: Slot) -> tuple[int, int]:
-        return lane_index[sl.lane], sl.row
-
+    rows_key = rows.key
     corner_at: set[tuple[str, int, int]] = set()  # (lane, corridor, column) of corner exits
     for i, x in enumerate(draft.exits):
         if x:
@@ -1124,11 +1121,11 @@ def _side_entries(grid: Grid, draft: _Draft) -> list[int]:
         elif corridor[1] == v.row + 1 and ((v.id, 1) not in faces or beside):
             enters[i] = 1
     _corner_entries(grid, draft, enters, corner_at)
-    _far_entries(grid, draft, enters, corner_at)
+    _far_entries(grid, rows, draft, enters, corner_at)
     return enters
 
 
-def _far_entries(grid: Grid, draft: _Draft, enters: list[int],
+def _far_entries(grid: Grid, rows: _Rows, draft: _Draft, enters: list[int],
                  corner_at: set[tuple[str, int, int]]) -> None:
     """Let a line through a corridor further above (below) its target's row enter the
     target's flat top (bottom) or a diamond's corner, straight down (up) its column, in
@@ -1142,7 +1139,6 @@ def _far_entries(grid: Grid, draft: _Draft, enters: list[int],
     of a corner into its corridor) shares a stretch of it.
     """
     slots, edges = grid.slots, grid.edges
-    rows = _Rows.of(grid)
     used = ({(edges[i][1], x) for i, x in enumerate(enters) if x} | draft.centre
             | draft.drops | _taken_corners(grid, draft) | draft.corners)
     # (lane, corridor, column) where a line turns out of a corridor into a step.
