@@ -24,6 +24,10 @@ measures are defined here:
 bends/edge
     corners of each line (after simplifying dot's curves within 2 pt) with a
     turn of more than 20 degrees, per edge.
+rework bends, rework 3+
+    the same, per rework line (servicemap's rework lines, back to an earlier
+    step, and dot's edges between the same steps), and the count of rework
+    lines with three bends or more.
 parallel kpt
     length (thousands of points) of line stretches running within 8 pt of,
     and parallel to, another line (away from a step both lines touch).
@@ -340,9 +344,11 @@ def _cubic(line: Poly) -> list[Point]:
 
 def _common(bp: sm.Blueprint, boxes: dict[str, Box], lines: list[Poly],
             ends: list[tuple[str, str]], borders: list[tuple[float, float, float]],
-            mq: dict[str, Any]) -> dict[str, Any]:
-    """The measures defined here, plus the reference meter's."""
+            mq: dict[str, Any], rework: set[tuple[str, str]]) -> dict[str, Any]:
+    """The measures defined here, plus the reference meter's (``rework``: the
+    (source, target) pairs of the rework lines)."""
     simple = [_simplify(line) for line in lines]
+    back = [_bends(line) for line, pair in zip(simple, ends, strict=True) if pair in rework]
     phase_of = {s.id: s.phase for s in bp.steps}
     phase_ok = True
     order = [p.id for p in bp.phases]
@@ -360,6 +366,8 @@ def _common(bp: sm.Blueprint, boxes: dict[str, Box], lines: list[Poly],
         "edges": len(lines),
         "crossings": mq["crossings"],
         "bends_per_edge": sum(map(_bends, simple)) / max(1, len(lines)),
+        "rework_bends": sum(back) / len(back) if back else None,  # no rework: not counted
+        "rework_3plus": sum(1 for b in back if b > 2),
         "aspect": mq["aspect_ratio"],
         "area_per_step": (x1 - x0) * (y1 - y0) / steps,
         "width_per_step": (x1 - x0) / steps,
@@ -399,7 +407,8 @@ def measure_servicemap(bp: sm.Blueprint) -> tuple[dict[str, Any], Layout]:
              for n, (x, y, w, hh) in nodes.items()}
     borders = [(h - b.bottom, lay.header_width, lay.width) for b in lay.bands[:-1]]
     borders += [(h - ln.y, lay.header_width, lay.width) for ln in lay.lines]
-    res = _common(bp, boxes, lines, ends, borders, mq)
+    rework = {(e.source, e.target) for e in lay.edges if e.rework}
+    res = _common(bp, boxes, lines, ends, borders, mq, rework)
     res["seconds"] = elapsed
     return res, lay
 
@@ -552,16 +561,17 @@ def measure_dot(bp: sm.Blueprint, lay: Layout) -> dict[str, Any]:
         if bb:
             bx0, by0, bx1, by1 = (float(v) for v in bb.split(","))
             borders += [(by0, bx0, bx1), (by1, bx0, bx1)]
-    res = _common(bp, boxes, lines, ends, borders, mq)
+    rework = {(e.source, e.target) for e in lay.edges if e.rework}
+    res = _common(bp, boxes, lines, ends, borders, mq, rework)
     res["seconds"] = elapsed
     return res
 
 
 # ---------------------------------------------------------------- the run
 
-COLUMNS = ["crossings", "bends_per_edge", "aspect", "area_per_step", "width_per_step",
-           "parallel_kpt", "border_kpt", "false_junctions", "ends_beside", "at_step", "overlaps",
-           "through", "lane_ok", "phase_ok"]
+COLUMNS = ["crossings", "bends_per_edge", "rework_bends", "rework_3plus", "aspect",
+           "area_per_step", "width_per_step", "parallel_kpt", "border_kpt", "false_junctions",
+           "ends_beside", "at_step", "overlaps", "through", "lane_ok", "phase_ok"]
 WORST_IS_MIN = {"lane_ok", "phase_ok"}
 
 
@@ -577,6 +587,8 @@ def _maps(count: int) -> list[tuple[str, sm.Blueprint]]:
 
 
 def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
     if isinstance(v, bool):
         return "yes" if v else "NO"
     if isinstance(v, float):
@@ -585,7 +597,9 @@ def _fmt(v: Any) -> str:
 
 
 def _summary(rows: list[dict[str, Any]], key: str) -> tuple[str, str]:
-    vals = [r[key] for r in rows]
+    vals = [r[key] for r in rows if r[key] is not None]
+    if not vals:
+        return "-", "-"
     if key in WORST_IS_MIN:
         share = sum(map(bool, vals)) / len(vals)
         return f"{100 * share:.0f}%", "yes" if all(vals) else "NO"
