@@ -1494,37 +1494,49 @@ def _settle_gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
 
     Where two lines cross between the same rows (an X), no track order keeps
     both pairs apart: the entering line's port is nudged (in ``draft.in_dy``)
-    and tracks are assigned again, up to :data:`NUDGES` times (a port that
-    cannot move, on a small circle, leaves it to the other line of the X in
-    the next round).
+    and tracks are assigned again, up to :data:`NUDGES` times. Where that
+    port cannot move (on a small circle), the port of the other line of the
+    X, into its own target, is nudged instead.
     """
     # Nudges move only ports into targets: the lines on each side and the
     # heights of the lines leaving each row into each gap stay as they are.
     into: dict[str, list[int]] = {}
-    leaving: dict[tuple[tuple[int, int], int], list[float]] = {}  # (row, gap) -> heights
+    leavers: dict[tuple[tuple[int, int], int], list[int]] = {}  # (row, gap) -> lines
     for k, e in enumerate(grid.edges):
         if not draft.enters[k]:
             into.setdefault(e[1], []).append(k)
         u = grid.slots[e[0]]
         if draft.kinds[k][0] in ("direct", "early", "around") and not draft.exits[k]:
-            leaving.setdefault((rows.key(u), u.column + 1), []).append(draft.out_dy[k])
+            leavers.setdefault((rows.key(u), u.column + 1), []).append(k)
+    leaving = {key: [draft.out_dy[k] for k in lines] for key, lines in leavers.items()}
+
+    def nudge(i: int) -> bool:
+        v = grid.slots[grid.edges[i][1]]
+        return _nudge(grid, draft, i, into[v.id], leaving.get((rows.key(v), v.column), []))
+
     for _ in range(NUDGES):
         track1, track2, gap_tracks, tangled = _gap_tracks(grid, rows, draft)
         if not tangled:
             break
         for i in sorted(tangled):
+            if nudge(i):
+                continue
+            # Its port cannot move (a small circle's): the X comes undone as
+            # well where the other line's port, into its own target, moves.
             v = grid.slots[grid.edges[i][1]]
-            _nudge(grid, draft, i, into[v.id], leaving.get((rows.key(v), v.column), []))
+            for k in leavers.get((rows.key(v), v.column), ()):
+                if abs(draft.out_dy[k] - draft.in_dy[i]) <= IN_LINE and not draft.enters[k]:
+                    nudge(k)
     return track1, track2, gap_tracks
 
 
 def _nudge(grid: Grid, draft: _Draft, i: int, side: Sequence[int],
-           leaving: Sequence[float] = ()) -> None:
+           leaving: Sequence[float] = ()) -> bool:
     """Move line ``i``'s port on its target's left side (with the lines ``side``)
     half a :data:`PORT`, down if that stays within the side's span, else up,
     then a whole one, a quarter, three quarters; never onto another port
     there, nor in line with a line leaving the row into the gap it comes
-    down (heights ``leaving``), which it would run into."""
+    down (heights ``leaving``), which it would run into. Returns whether it moved."""
     v = grid.slots[grid.edges[i][1]]
     half = port_span(v.kind, v.width, v.height) / 2
     taken = [draft.in_dy[k] for k in side if k != i]
@@ -1534,7 +1546,8 @@ def _nudge(grid: Grid, draft: _Draft, i: int, side: Sequence[int],
         if (abs(new) <= half and all(abs(new - t) >= PORT / 2 for t in taken)
                 and all(abs(new - y) > IN_LINE for y in leaving)):
             draft.in_dy[i] = new
-            return
+            return True
+    return False
 
 
 def _gap_tracks(grid: Grid, rows: _Rows, draft: _Draft
