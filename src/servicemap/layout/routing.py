@@ -338,8 +338,9 @@ def plan_routes(grid: Grid, deadline: Deadline | None = None,
     draft = _Draft(_route_kinds(grid, rows, drops, single), [0] * len(grid.edges),
                    labelled=labelled, drops=drops, single=single)
     # The kinds "leave" and "elbow" are settled now: the sides they use, once.
-    draft.corners = _leave_faces(grid, draft.kinds)
-    draft.centre = drops | _leave_faces(grid, draft.kinds, elbows=False)
+    leaving, elbow_corners = _leave_faces(grid, rows, draft.kinds)
+    draft.corners = leaving | elbow_corners
+    draft.centre = drops | leaving
     check("routing the flow lines")
     _vertex_exits(grid, rows, draft)
     _choose_levels(grid, rows, draft)
@@ -1139,11 +1140,8 @@ def _far_entries(grid: Grid, rows: _Rows, draft: _Draft, enters: list[int],
     of a corner into its corridor) shares a stretch of it.
     """
     slots, edges = grid.slots, grid.edges
-    used = ({(edges[i][1], x) for i, x in enumerate(enters) if x} | draft.centre
-            | draft.drops | _taken_corners(grid, draft) | draft.corners)
-    # (lane, corridor, column) where a line turns out of a corridor into a step.
-    spots = {(slots[edges[i][1]].lane, slots[edges[i][1]].row + (x > 0),
-              slots[edges[i][1]].column) for i, x in enumerate(enters) if x}
+    used = {(edges[i][1], x) for i, x in enumerate(enters) if x} | draft.centre | draft.corners
+    spots = _entry_spots(grid, enters)
     runs: dict[int, list[tuple[Level, Level]]] = {}  # column -> centre runs (low, high)
     for e, (kind, corridor, _), exit_ in zip(edges, draft.kinds, draft.exits, strict=True):
         u, v = slots[e[0]], slots[e[1]]
@@ -1185,12 +1183,8 @@ def _corner_entries(grid: Grid, draft: _Draft, enters: list[int],
     step there (from the corridor, in the diamond's column) uses it.
     """
     slots, edges = grid.slots, grid.edges
-    taken = draft.drops | _taken_corners(grid, draft) | draft.corners
-    spots: dict[tuple[str, int, int], list[int]] = {}  # (lane, corridor, column) -> lines in
-    for i, enter in enumerate(enters):
-        if enter:
-            v = slots[edges[i][1]]
-            spots.setdefault((v.lane, v.row + (enter > 0), v.column), []).append(i)
+    taken = draft.centre | draft.corners  # hand-offs, exits, leaving lines, elbows
+    spots = _entry_spots(grid, enters)
     for i, (e, (kind, corridor, _)) in enumerate(zip(edges, draft.kinds, strict=True)):
         v = slots[e[1]]
         if (v.kind != "decision" or corridor is None or kind == "loop" or e[2] < 0
@@ -1201,8 +1195,18 @@ def _corner_entries(grid: Grid, draft: _Draft, enters: list[int],
         if (v.id, side) in taken or spot in corner_at or spot in spots:
             continue
         enters[i] = side
-        spots[spot] = [i]
+        spots.add(spot)
         taken.add((v.id, side))
+
+
+def _entry_spots(grid: Grid, enters: Sequence[int]) -> set[tuple[str, int, int]]:
+    """``(lane, corridor, column)`` where a line turns out of a corridor into a step."""
+    out: set[tuple[str, int, int]] = set()
+    for i, x in enumerate(enters):
+        if x:
+            v = grid.slots[grid.edges[i][1]]
+            out.add((v.lane, v.row + (x > 0), v.column))
+    return out
 
 
 def drop_faces(grid: Grid) -> set[tuple[str, int]]:
@@ -1228,20 +1232,20 @@ def drop_faces(grid: Grid) -> set[tuple[str, int]]:
     return faces
 
 
-def _leave_faces(grid: Grid, kinds: Sequence[Kind], elbows: bool = True
-                 ) -> set[tuple[str, int]]:
+def _leave_faces(grid: Grid, rows: _Rows, kinds: Sequence[Kind]
+                 ) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
     """The sides (-1 top, +1 bottom) that a line of kind ``"leave"`` leaves by at their
-    centre, and (with ``elbows``) the diamonds' corners an ``"elbow"`` enters by."""
-    lane_index = {lane: k for k, lane in enumerate(grid.lanes)}
-    out: set[tuple[str, int]] = set()
+    centre, and the diamonds' corners an ``"elbow"`` enters by."""
+    leaving: set[tuple[str, int]] = set()
+    corners: set[tuple[str, int]] = set()
     for e, (kind, _, _) in zip(grid.edges, kinds, strict=True):
         u, v = grid.slots[e[0]], grid.slots[e[1]]
-        down = 1 if (lane_index[u.lane], u.row) < (lane_index[v.lane], v.row) else -1
+        down = 1 if rows.key(u) < rows.key(v) else -1
         if kind == "leave":
-            out.add((u.id, down))
-        elif elbows and kind == "elbow" and v.kind not in FLAT_SIDES:
-            out.add((v.id, -down))
-    return out
+            leaving.add((u.id, down))
+        elif kind == "elbow" and v.kind not in FLAT_SIDES:
+            corners.add((v.id, -down))
+    return leaving, corners
 
 
 def _top_room(v: Slot) -> float:
